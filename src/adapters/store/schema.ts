@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
+import type { Role } from "../../core/roles.ts";
+
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  role: text("role").$type<Role>().notNull(),
+  createdAt: createdAt(),
+});
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  role: text("role").$type<Role>().notNull(),
+  hash: text("hash").notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: text("last_used_at"),
+});
+
+export const projects = sqliteTable("projects", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  createdAt: createdAt(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const environments = sqliteTable(
+  "environments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    ref: text("ref"),
+    autoDeploy: integer("auto_deploy", { mode: "boolean" }),
+    position: integer("position").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("environments_project_name").on(t.projectId, t.name)],
+);
+
+/** A block's keys as written in berth.yaml (validated by core), so export gives back what was applied. */
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind").$type<BlockSpec["kind"]>().notNull(),
+    spec: text("spec", { mode: "json" }).$type<BlockSpec>().notNull(),
+    position: integer("position").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("blocks_project_name").on(t.projectId, t.name)],
+);
+
+export const blockOverrides = sqliteTable(
+  "block_overrides",
+  {
+    environmentId: integer("environment_id").notNull().references(() => environments.id, { onDelete: "cascade" }),
+    blockId: integer("block_id").notNull().references(() => blocks.id, { onDelete: "cascade" }),
+    spec: text("spec", { mode: "json" }).$type<BlockOverride>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.blockId] })],
+);
+
+/** Variables set per environment and block; `value` is AES-256-GCM sealed when `secret`. */
+export const variables = sqliteTable(
+  "variables",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    environmentId: integer("environment_id").notNull().references(() => environments.id, { onDelete: "cascade" }),
+    blockId: integer("block_id").notNull().references(() => blocks.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    value: text("value").notNull(),
+    secret: integer("secret", { mode: "boolean" }).notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("variables_env_block_name").on(t.environmentId, t.blockId, t.name)],
+);

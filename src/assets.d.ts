@@ -1,0 +1,9 @@
+// Files imported `with { type: "text" }` (migrations, web console pages) are strings.
+declare module "*.sql" {
+  const text: string;
+  export default text;
+}
+declare module "*.html" {
+  const text: string;
+  export default text;
+}

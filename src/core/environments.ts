@@ -1,0 +1,42 @@
+import type { ProjectStore } from "../ports/project-store.ts";
+import type { VariableStore } from "../ports/variable-store.ts";
+import { conflict, notFound } from "./errors.ts";
+
+export function createEnvironments(projects: ProjectStore, variables: VariableStore) {
+  const load = (project: string) => {
+    const file = projects.loadProject(project);
+    if (!file) throw notFound(`project "${project}"`);
+    return file;
+  };
+
+  return {
+    list(project: string) {
+      const file = load(project);
+      return Object.entries(file.environments).map(([name, env]) => ({
+        name,
+        ref: env.ref ?? null,
+        autoDeploy: env.autoDeploy ?? false,
+        overrides: Object.keys(env.blocks ?? {}),
+      }));
+    },
+
+    /** A new environment, empty or cloned from another: its settings, overrides and variables. */
+    create(project: string, name: string, from?: string) {
+      const file = load(project);
+      if (file.environments[name]) throw conflict(`environment "${name}" already exists in project "${project}"`);
+      const source = from === undefined ? {} : file.environments[from];
+      if (!source) throw notFound(`environment "${from}" in project "${project}"`);
+      projects.saveProject({ ...file, environments: { ...file.environments, [name]: structuredClone(source) } });
+      if (from !== undefined) variables.copyVariables(project, from, name);
+    },
+
+    delete(project: string, name: string) {
+      const file = load(project);
+      if (!file.environments[name]) throw notFound(`environment "${name}" in project "${project}"`);
+      const { [name]: _removed, ...rest } = file.environments;
+      projects.saveProject({ ...file, environments: rest });
+    },
+  };
+}
+
+export type Environments = ReturnType<typeof createEnvironments>;

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { Cron } from "croner";
+import { envName } from "../names.ts";
+import { closest } from "./suggest.ts";
+
+/**
+ * A strict object whose unknown keys are reported one per line, each with the nearest known
+ * key. The message lines are split back into one issue per key by `toFieldIssues`.
+ */
+export function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code !== "unrecognized_keys") return undefined;
+      return iss.keys
+        .map((key) => {
+          const near = closest(key, known);
+          return near ? `unknown key (did you mean "${near}"?)` : `unknown key (expected one of: ${known.join(", ")})`;
+        })
+        .join("\n");
+    },
+  });
+}
+
+const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
+
+/** Git URLs: https, http, ssh (URL or scp-like git@host:org/repo) and file. Never an option or a remote helper. */
+export const gitUrl = z
+  .string()
+  .max(2048)
+  .refine((url) => NO_CONTROL.test(url) && !/\s/.test(url), "must not contain spaces or control characters")
+  .refine((url) => !url.startsWith("-"), "must not start with '-'")
+  .refine(
+    (url) => /^(https?|ssh|file):\/\/[^\s]+$/.test(url) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s:][^\s]*$/.test(url),
+    "must be an https://, http://, ssh://, file:// or user@host:path git URL",
+  );
+
+/** A branch, tag or commit, following git check-ref-format, and never option-like. */
+export const gitRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(
+    (ref) =>
+      !ref.startsWith("-") &&
+      !ref.includes("..") &&
+      !ref.includes("@{") &&
+      !/[\x00-\x20\x7f~^:?*[\\]/.test(ref) &&
+      !ref.endsWith(".lock") &&
+      !ref.endsWith("/") &&
+      !ref.endsWith(".") &&
+      !ref.startsWith("/"),
+    "must be a valid git branch, tag or commit name",
+  );
+
+/** A folder inside the repository: relative, no '..', never option-like. */
+export const repoPath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => NO_CONTROL.test(p), "must not contain control characters")
+  .refine((p) => !p.startsWith("/") && !p.startsWith("-"), "must be a relative path inside the repository")
+  .refine((p) => !p.split("/").includes(".."), "must stay inside the repository (no '..')");
+
+export const port = z.number({ error: "expected a number from 1 to 65535" }).int("expected a number from 1 to 65535").min(1, "expected a number from 1 to 65535").max(65535, "expected a number from 1 to 65535");
+
+/** Variables as a map of NAME to a scalar; numbers and booleans become strings, as shells see them. */
+export const envMap = z.record(
+  envName,
+  z.union([z.string().max(65536), z.number(), z.boolean()], { error: "expected a string, number or boolean" }).transform(String),
+);
+
+export const imageRef = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, "must be an image reference such as postgres:16 or ghcr.io/acme/api:1.2");
+
+export const memory = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi)$/, "expected a size such as 512Mi or 1Gi");
+export const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 30s, 10m or 1h");
+
+export const cronPattern = z.string().refine((pattern) => {
+  if (pattern.trim().split(/\s+/).length !== 5) return false;
+  try {
+    new Cron(pattern, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}, "expected a 5-field cron pattern such as \"0 3 * * *\"");
+
+export const hostname = z
+  .string()
+  .max(253)
+  .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, "expected a lowercase domain name such as app.example.com");
+
+export const absolutePath = z
+  .string()
+  .max(1024)
+  .regex(/^\/[^\x00-\x1f\x7f]*$/, "expected an absolute path inside the container")
+  .refine((p) => !p.split("/").includes(".."), "must not contain '..'");

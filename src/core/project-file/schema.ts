@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { blockName, environmentName, projectName } from "../names.ts";
+import {
+  absolutePath, cronPattern, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
+} from "./fields.ts";
+
+export const BLOCK_KINDS = ["website", "microservice", "worker", "service", "job"] as const;
+export const PRESETS = ["node", "bun", "python", "go", "ruby", "php", "java", "static"] as const;
+export const EXPOSURES = ["gateway", "public", "internal"] as const;
+export const TRIGGERS = ["pre-deploy", "post-deploy", "manual"] as const;
+
+export type BlockKind = (typeof BLOCK_KINDS)[number];
+
+const git = strict({ url: gitUrl, ref: gitRef.optional(), path: repoPath.optional() });
+
+const build = strict({
+  dockerfile: repoPath.optional(),
+  args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a build-arg name"), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a build stage name").optional(),
+  preset: z.enum(PRESETS).optional(),
+  version: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, "must be a version such as 20 or 3.12")).optional(),
+  command: z.string().min(1).max(4096).optional(),
+  start: z.string().min(1).max(4096).optional(),
+  output: repoPath.optional(),
+});
+
+const resources = strict({
+  memory: memory.optional(),
+  cpu: z.number({ error: "expected a number of CPUs such as 0.5" }).positive().max(64).optional(),
+});
+
+const command = z.union([z.string().min(1).max(4096), z.array(z.string().max(4096)).min(1).max(256)], {
+  error: "expected a command string or a list of arguments",
+});
+
+/** Every key a block may carry; per-environment overrides may set any of them except `kind`. */
+const blockKeys = {
+  git: git.optional(),
+  image: imageRef.optional(),
+  build: build.optional(),
+  port: port.optional(),
+  expose: z.enum(EXPOSURES).optional(),
+  health: z.string().regex(/^\/[^\s]*$/, "expected an HTTP path starting with '/'").optional(),
+  env: envMap.optional(),
+  volumes: z.record(absolutePath, memory).optional(),
+  command: command.optional(),
+  schedule: cronPattern.optional(),
+  trigger: z.enum(TRIGGERS).optional(),
+  timeout: duration.optional(),
+  replicas: z.number().int().min(0).max(100).optional(),
+  resources: resources.optional(),
+  password: z.boolean().optional(),
+  domains: z.array(hostname).max(50).optional(),
+};
+
+export const blockSchema = strict({ kind: z.enum(BLOCK_KINDS), ...blockKeys });
+export const blockOverrideSchema = strict({ ...blockKeys, ref: gitRef.optional() });
+
+export const environmentSchema = strict({
+  ref: gitRef.optional(),
+  autoDeploy: z.boolean().optional(),
+  blocks: z.record(blockName, blockOverrideSchema).optional(),
+});
+
+export const projectFileSchema = strict({
+  project: projectName,
+  blocks: z.record(blockName, blockSchema),
+  environments: z.record(environmentName, environmentSchema.nullable().transform((e) => e ?? {})).optional(),
+});
+
+export type BlockSpec = z.output<typeof blockSchema>;
+export type BlockOverride = z.output<typeof blockOverrideSchema>;
+export type EnvironmentSpec = z.output<typeof environmentSchema>;
+export type BlockKey = keyof typeof blockKeys;
+
+/** A validated project definition; `environments` is always present (default: dev). */
+export interface ProjectFile {
+  project: string;
+  blocks: Record<string, BlockSpec>;
+  environments: Record<string, EnvironmentSpec>;
+}

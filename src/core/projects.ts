@@ -1,0 +1,55 @@
+import type { ProjectStore } from "../ports/project-store.ts";
+import { invalid, notFound } from "./errors.ts";
+import { diffProject, type Change } from "./project-file/diff.ts";
+import { exportProjectFile } from "./project-file/export.ts";
+import { parseProjectFile } from "./project-file/parse.ts";
+import type { ProjectFile } from "./project-file/schema.ts";
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** Environments hold deployments and data, so dropping one from the file deletes it only with prune. */
+  prune?: boolean;
+}
+
+export interface ApplyResult {
+  project: string;
+  changes: Change[];
+  applied: boolean;
+}
+
+export function createProjects(store: ProjectStore) {
+  const load = (name: string): ProjectFile => {
+    const file = store.loadProject(name);
+    if (!file) throw notFound(`project "${name}"`);
+    return file;
+  };
+
+  return {
+    list: () => store.listProjects(),
+    get: load,
+
+    apply(text: string, options: ApplyOptions = {}): ApplyResult {
+      const next = parseProjectFile(text);
+      const current = store.loadProject(next.project);
+      const changes = diffProject(current, next);
+      const dropped = changes.filter((c) => c.target === "environment" && c.op === "remove").map((c) => c.name);
+      if (dropped.length > 0 && !options.prune) {
+        throw invalid(
+          `environment ${dropped.map((n) => `"${n}"`).join(", ")} exists but is not in the file; add it to the file or pass --prune to delete it`,
+          dropped.map((n) => ({ path: `environments.${n}`, message: "missing from the file (use --prune to delete)" })),
+        );
+      }
+      const applied = !options.dryRun && changes.length > 0;
+      if (applied) store.saveProject(next);
+      return { project: next.project, changes, applied };
+    },
+
+    exportYaml: (name: string) => exportProjectFile(load(name)),
+
+    delete(name: string) {
+      if (!store.deleteProject(name)) throw notFound(`project "${name}"`);
+    },
+  };
+}
+
+export type Projects = ReturnType<typeof createProjects>;

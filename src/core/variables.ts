@@ -1,0 +1,64 @@
+import type { ProjectStore } from "../ports/project-store.ts";
+import type { SecretBox } from "../ports/secret-box.ts";
+import type { VariableRef, VariableStore } from "../ports/variable-store.ts";
+import { invalid, notFound } from "./errors.ts";
+import { ENV_NAME } from "./names.ts";
+
+/** What is shown in place of a secret value: fixed, so not even its length leaks. */
+export const MASK = "••••••••";
+
+export interface VariableView {
+  name: string;
+  value: string;
+  secret: boolean;
+  /** "file": from berth.yaml `env`; "set": set with `berth vars set` (wins over the file). */
+  source: "file" | "set";
+}
+
+export function createVariables(projects: ProjectStore, store: VariableStore, box: SecretBox) {
+  const fileEnv = (ref: VariableRef): Record<string, string> => {
+    const file = projects.loadProject(ref.project);
+    if (!file) throw notFound(`project "${ref.project}"`);
+    const env = file.environments[ref.environment];
+    if (!env) throw notFound(`environment "${ref.environment}" in project "${ref.project}"`);
+    const block = file.blocks[ref.block];
+    if (!block) throw notFound(`block "${ref.block}" in project "${ref.project}"`);
+    return { ...block.env, ...env.blocks?.[ref.block]?.env };
+  };
+
+  return {
+    list(ref: VariableRef): VariableView[] {
+      const merged = new Map<string, VariableView>();
+      for (const [name, value] of Object.entries(fileEnv(ref))) merged.set(name, { name, value, secret: false, source: "file" });
+      for (const v of store.listVariables(ref)) {
+        merged.set(v.name, { name: v.name, value: v.secret ? MASK : v.value, secret: v.secret, source: "set" });
+      }
+      return [...merged.values()].sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    set(ref: VariableRef, values: Record<string, string>, secret: boolean) {
+      fileEnv(ref);
+      const bad = Object.keys(values).filter((name) => !ENV_NAME.test(name));
+      if (bad.length > 0) {
+        throw invalid(`bad variable name ${bad.map((n) => JSON.stringify(n)).join(", ")}`, bad.map((n) => ({ path: `vars.${n}`, message: "must be a variable name" })));
+      }
+      const rows = Object.entries(values).map(([name, value]) => ({ name, secret, value: secret ? box.seal(value) : value }));
+      store.setVariables(ref, rows);
+      return rows.map((r) => r.name);
+    },
+
+    unset(ref: VariableRef, names: string[]) {
+      fileEnv(ref);
+      return store.unsetVariables(ref, names);
+    },
+
+    /** Clear values for a deploy: the file's env, overlaid by set variables with secrets opened. */
+    resolve(ref: VariableRef): Record<string, string> {
+      const env = fileEnv(ref);
+      for (const v of store.listVariables(ref)) env[v.name] = v.secret ? box.open(v.value) : v.value;
+      return env;
+    },
+  };
+}
+
+export type Variables = ReturnType<typeof createVariables>;
