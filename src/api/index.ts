@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { describeRoute, openAPIRouteHandler } from "hono-openapi";
+import { BerthError } from "../core/errors.ts";
+import type { Services } from "../core/services.ts";
+import { VERSION } from "../version.ts";
+import { authenticate } from "./auth.ts";
+import type { ApiEnv } from "./env.ts";
+import { onError, problem } from "./problem.ts";
+import { environmentRoutes } from "./routes/environments.ts";
+import { projectRoutes } from "./routes/projects.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
+import { variableRoutes } from "./routes/variables.ts";
+
+/** Request bodies above this are refused before they are read whole. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** The /api routes; `typeof` this is the contract the typed client is built from. */
+export function createApiRoutes(s: Services) {
+  return new Hono<ApiEnv>()
+    .use(authenticate(s.tokens))
+    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new BerthError("too_large", "request body is larger than 2 MB"); } }))
+    .get("/whoami", describeRoute({ summary: "The calling token", tags: ["tokens"] }), (c) => c.json(c.get("token")))
+    .route("/projects", projectRoutes(s.projects))
+    .route("/projects", environmentRoutes(s.environments, s.projects))
+    .route("/projects", variableRoutes(s.variables))
+    .route("/tokens", tokenRoutes(s.tokens));
+}
+
+export type Api = ReturnType<typeof createApiRoutes>;
+
+/** The HTTP app: health, OpenAPI and the authenticated API, with errors as problem+json. */
+export function createHttpApp(s: Services, extra?: (app: Hono) => void) {
+  const app = new Hono();
+  app.use(requestId());
+  app.onError(onError);
+  app.notFound((c) => problem(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.get("/healthz", (c) => c.json({ status: "ok", version: VERSION }));
+  const api = createApiRoutes(s);
+  app.route("/api", api);
+  app.get(
+    // Authenticated by the /api middleware above, like every other /api path.
+    "/api/openapi.json",
+    openAPIRouteHandler(app, {
+      documentation: {
+        info: { title: "Berth API", version: VERSION, description: "Every route but /healthz needs Authorization: Bearer <token>." },
+        components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+        security: [{ bearer: [] }],
+      },
+    }),
+  );
+  extra?.(app);
+  return app;
+}

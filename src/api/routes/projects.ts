@@ -1,0 +1,41 @@
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import type { Projects } from "../../core/projects.ts";
+import { projectName } from "../../core/names.ts";
+import type { ApiEnv } from "../env.ts";
+import { valid } from "../validate.ts";
+
+export const projectParam = z.object({ project: projectName });
+
+const applyBody = z.strictObject({
+  file: z.string().describe("berth.yaml text"),
+  dryRun: z.boolean().optional(),
+  prune: z.boolean().optional(),
+});
+
+export const projectRoutes = (projects: Projects) =>
+  new Hono<ApiEnv>()
+    .get("/", describeRoute({ summary: "List projects", tags: ["projects"] }), (c) => c.json({ projects: projects.list() }))
+    .post(
+      "/apply",
+      describeRoute({ summary: "Create or update a project from berth.yaml; reports what changes", tags: ["projects"] }),
+      valid("json", applyBody),
+      (c) => {
+        const { file, ...options } = c.req.valid("json");
+        return c.json(projects.apply(file, options));
+      },
+    )
+    .get("/:project", describeRoute({ summary: "A project's definition", tags: ["projects"] }), valid("param", projectParam), (c) =>
+      c.json(projects.get(c.req.valid("param").project)),
+    )
+    .get(
+      "/:project/export",
+      describeRoute({ summary: "The project as berth.yaml", tags: ["projects"] }),
+      valid("param", projectParam),
+      (c) => c.json({ yaml: projects.exportYaml(c.req.valid("param").project) }),
+    )
+    .delete("/:project", describeRoute({ summary: "Delete a project", tags: ["projects"] }), valid("param", projectParam), (c) => {
+      projects.delete(c.req.valid("param").project);
+      return c.body(null, 204);
+    });

@@ -1,0 +1,51 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
+import { migrate, openDb, type Db } from "./adapters/store/db.ts";
+import { createProjectStore } from "./adapters/store/project-store.ts";
+import { createTokenStore } from "./adapters/store/token-store.ts";
+import { createVariableStore } from "./adapters/store/variable-store.ts";
+import { createHttpApp } from "./api/index.ts";
+import { dataFiles, type Config } from "./config.ts";
+import { createEnvironments } from "./core/environments.ts";
+import { createProjects } from "./core/projects.ts";
+import type { Services } from "./core/services.ts";
+import { createTokens } from "./core/tokens.ts";
+import { createVariables } from "./core/variables.ts";
+
+/** Opens the state DB in the data dir (creating both) and applies pending migrations. */
+export function openState(config: Config): { db: Db; migrated: number } {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDb(dataFiles(config).db);
+  return { db, migrated: migrate(db) };
+}
+
+/** The composition root: the only place that knows which adapter serves which port. */
+export function createServices(db: Db, secretKey: Buffer): Services {
+  const projectStore = createProjectStore(db);
+  const variableStore = createVariableStore(db);
+  return {
+    projects: createProjects(projectStore),
+    environments: createEnvironments(projectStore, variableStore),
+    variables: createVariables(projectStore, variableStore, createSecretBox(secretKey)),
+    tokens: createTokens(createTokenStore(db)),
+  };
+}
+
+export interface Berth {
+  services: Services;
+  app: ReturnType<typeof createHttpApp>;
+  close(): void;
+}
+
+/** Everything `berth serve` runs, minus the socket: state, services, HTTP app, first owner token. */
+export function createBerth(config: Config): Berth & { migrated: number } {
+  const { db, migrated } = openState(config);
+  const files = dataFiles(config);
+  const services = createServices(db, loadOrCreateKey(files.secretKey));
+  const ownerToken = services.tokens.bootstrapOwner();
+  if (ownerToken) {
+    writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });
+    chmodSync(files.adminToken, 0o600);
+  }
+  return { services, app: createHttpApp(services), migrated, close: () => db.$client.close() };
+}

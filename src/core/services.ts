@@ -1,0 +1,12 @@
+import type { Environments } from "./environments.ts";
+import type { Projects } from "./projects.ts";
+import type { Tokens } from "./tokens.ts";
+import type { Variables } from "./variables.ts";
+
+/** The use cases the API exposes, wired from adapters by app.ts. */
+export interface Services {
+  projects: Projects;
+  environments: Environments;
+  variables: Variables;
+  tokens: Tokens;
+}
