@@ -99,3 +99,12 @@ export const absolutePath = z
   .max(1024)
   .regex(/^\/[^\x00-\x1f\x7f]*$/, "expected an absolute path inside the container")
   .refine((p) => !p.split("/").includes(".."), "must not contain '..'");
+
+/** An enum whose error lists the choices and names the likely one. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, {
+    error: (iss) => {
+      const near = typeof iss.input === "string" ? closest(iss.input, values) : undefined;
+      return `expected one of ${values.join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`;
+    },
+  });

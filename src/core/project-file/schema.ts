@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { blockName, environmentName, projectName } from "../names.ts";
 import {
-  absolutePath, cronPattern, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
+  absolutePath, cronPattern, oneOf, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
 } from "./fields.ts";
 
 export const BLOCK_KINDS = ["website", "microservice", "worker", "service", "job"] as const;
@@ -17,7 +17,7 @@ const build = strict({
   dockerfile: repoPath.optional(),
   args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a build-arg name"), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a build stage name").optional(),
-  preset: z.enum(PRESETS).optional(),
+  preset: oneOf(PRESETS).optional(),
   version: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, "must be a version such as 20 or 3.12")).optional(),
   command: z.string().min(1).max(4096).optional(),
   start: z.string().min(1).max(4096).optional(),
@@ -39,13 +39,13 @@ const blockKeys = {
   image: imageRef.optional(),
   build: build.optional(),
   port: port.optional(),
-  expose: z.enum(EXPOSURES).optional(),
+  expose: oneOf(EXPOSURES).optional(),
   health: z.string().regex(/^\/[^\s]*$/, "expected an HTTP path starting with '/'").optional(),
   env: envMap.optional(),
   volumes: z.record(absolutePath, memory).optional(),
   command: command.optional(),
   schedule: cronPattern.optional(),
-  trigger: z.enum(TRIGGERS).optional(),
+  trigger: oneOf(TRIGGERS).optional(),
   timeout: duration.optional(),
   replicas: z.number().int().min(0).max(100).optional(),
   resources: resources.optional(),
@@ -53,7 +53,7 @@ const blockKeys = {
   domains: z.array(hostname).max(50).optional(),
 };
 
-export const blockSchema = strict({ kind: z.enum(BLOCK_KINDS), ...blockKeys });
+export const blockSchema = strict({ kind: oneOf(BLOCK_KINDS), ...blockKeys });
 export const blockOverrideSchema = strict({ ...blockKeys, ref: gitRef.optional() });
 
 export const environmentSchema = strict({

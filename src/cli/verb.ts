@@ -1,0 +1,36 @@
+import type { ParseArgsConfig } from "node:util";
+import type { Client } from "../client/index.ts";
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface VerbContext {
+  /** Positional arguments after the verb's words. */
+  args: string[];
+  values: Values;
+  /** Connects to the API the way the CLI finds it: flags, env, `berth login`, then the local server. */
+  client(): Promise<Client>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  configFile?: string;
+}
+
+/** A CLI verb as data; `berth --help` and `berth VERB --help` are generated from these. */
+export interface Verb {
+  /** One or two words: "apply", "token create". */
+  name: string;
+  summary: string;
+  /** Positional arguments, as shown in usage: "PROJECT ENV". */
+  args?: string;
+  /** How many positionals at least (default: the count of upper-case words in `args`). */
+  minArgs?: number;
+  /** Accept any number of trailing positionals. */
+  variadic?: boolean;
+  options?: Options;
+  /** One line per option, for help: `--dry-run  show the changes, apply nothing`. */
+  optionHelp?: string[];
+  run(ctx: VerbContext): Promise<number | void>;
+}
+
+/** A bad command line: printed with usage, exit status 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,85 @@
+import { unwrap } from "../../client/index.ts";
+import { json, table } from "../output.ts";
+import type { Verb } from "../verb.ts";
+
+const jsonFlag = { json: { type: "boolean" } } as const;
+
+export const projectVerbs: Verb[] = [
+  {
+    name: "project list",
+    summary: "List projects",
+    options: jsonFlag,
+    async run({ values, client, out }) {
+      const { projects } = await unwrap((await client()).projects.$get());
+      if (values.json) return out(json(projects));
+      out(table(["NAME", "BLOCKS", "ENVIRONMENTS", "UPDATED"], projects.map((p) => [p.name, p.blocks, p.environments.join(","), p.updatedAt])));
+    },
+  },
+  {
+    name: "project show",
+    summary: "Show a project's blocks and environments",
+    args: "PROJECT",
+    options: jsonFlag,
+    async run({ args, values, client, out }) {
+      const project = await unwrap((await client()).projects[":project"].$get({ param: { project: args[0]! } }));
+      if (values.json) return out(json(project));
+      out(`project ${project.project}`);
+      out("");
+      out(table(["BLOCK", "KIND", "SOURCE"], Object.entries(project.blocks).map(([name, b]) => [name, b.kind, b.image ?? b.git?.url])));
+      out("");
+      out(table(["ENVIRONMENT", "REF", "OVERRIDES"], Object.entries(project.environments).map(([name, e]) => [name, e.ref, Object.keys(e.blocks ?? {}).join(",")])));
+    },
+  },
+  {
+    name: "project delete",
+    summary: "Delete a project and everything in it",
+    args: "PROJECT",
+    async run({ args, client, out }) {
+      await unwrap((await client()).projects[":project"].$delete({ param: { project: args[0]! } }));
+      out(`deleted project ${args[0]}`);
+    },
+  },
+  {
+    name: "env list",
+    summary: "List a project's environments",
+    args: "PROJECT",
+    options: jsonFlag,
+    async run({ args, values, client, out }) {
+      const { environments } = await unwrap((await client()).projects[":project"].environments.$get({ param: { project: args[0]! } }));
+      if (values.json) return out(json(environments));
+      out(table(["NAME", "REF", "AUTODEPLOY", "OVERRIDES"], environments.map((e) => [e.name, e.ref, e.autoDeploy, e.overrides.join(",")])));
+    },
+  },
+  {
+    name: "env create",
+    summary: "Create an environment, empty or a clone of another (--from)",
+    args: "PROJECT ENV",
+    options: { from: { type: "string" } },
+    optionHelp: ["--from ENV   copy that environment's settings, overrides and variables"],
+    async run({ args, values, client, out }) {
+      const from = values.from as string | undefined;
+      await unwrap((await client()).projects[":project"].environments.$post({ param: { project: args[0]! }, json: { name: args[1]!, from } }));
+      out(`created environment ${args[1]} in ${args[0]}${from ? ` (from ${from})` : ""}`);
+    },
+  },
+  {
+    name: "env delete",
+    summary: "Delete an environment",
+    args: "PROJECT ENV",
+    async run({ args, client, out }) {
+      await unwrap((await client()).projects[":project"].environments[":env"].$delete({ param: { project: args[0]!, env: args[1]! } }));
+      out(`deleted environment ${args[1]} of ${args[0]}`);
+    },
+  },
+  {
+    name: "block list",
+    summary: "List a project's blocks",
+    args: "PROJECT",
+    options: jsonFlag,
+    async run({ args, values, client, out }) {
+      const { blocks } = await unwrap((await client()).projects[":project"].blocks.$get({ param: { project: args[0]! } }));
+      if (values.json) return out(json(blocks));
+      out(table(["NAME", "KIND", "SOURCE", "PORT"], blocks.map((b) => [b.name, b.kind, b.image ?? b.git?.url, b.port])));
+    },
+  },
+];
