@@ -1,8 +1,8 @@
 #!/usr/bin/env bun
 import { runCli } from "./cli/run.ts";
 
-const status = await runCli(process.argv.slice(2), {
+// No top-level await: the compiled binary is built with --bytecode, which needs a CommonJS-safe entry.
+runCli(process.argv.slice(2), {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
-});
-process.exit(status);
+}).then((status) => process.exit(status));
