@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { BerthError, type ErrorCode, type FieldIssue } from "../core/errors.ts";
 
@@ -40,6 +41,11 @@ export function problem(c: Context, code: ErrorCode, detail: string, issues: Fie
 /** `app.onError`: typed errors keep their code; anything else is logged and hidden. */
 export function onError(error: Error, c: Context) {
   if (error instanceof BerthError) return problem(c, error.code, error.message, error.issues);
+  // Hono's own refusals (malformed JSON and the like) keep their status as the nearest code.
+  if (error instanceof HTTPException) {
+    const code = (Object.keys(STATUS) as ErrorCode[]).find((k) => STATUS[k] === error.status) ?? "invalid";
+    return problem(c, code, error.message);
+  }
   console.error(`api: ${c.req.method} ${c.req.path}:`, error);
   return problem(c, "internal", "internal error; the server log has the details");
 }

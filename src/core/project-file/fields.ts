@@ -35,14 +35,17 @@ export const gitUrl = z
     "must be an https://, http://, ssh://, file:// or user@host:path git URL",
   );
 
-/** A branch, tag or commit, following git check-ref-format, and never option-like. */
+/**
+ * A branch, tag or commit: git check-ref-format's rules, narrowed to the characters real
+ * branch names use, so a ref can never read as an option or as shell syntax anywhere.
+ */
 export const gitRef = z
   .string()
   .min(1)
   .max(255)
   .refine(
     (ref) =>
-      !ref.startsWith("-") &&
+      /^[A-Za-z0-9][A-Za-z0-9._/+@-]*$/.test(ref) &&
       !ref.includes("..") &&
       !ref.includes("@{") &&
       !/[\x00-\x20\x7f~^:?*[\\]/.test(ref) &&

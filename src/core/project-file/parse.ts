@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { BerthError, invalid, type FieldIssue } from "../errors.ts";
 import { crossFieldIssues } from "./kind-rules.ts";
@@ -21,17 +21,18 @@ export function toFieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[]
       return iss.keys.map((key, i) => ({ path: pathOf([...iss.path, key]), message: messages[i] ?? "unknown key" }));
     }
     if (iss.code === "invalid_key") return [{ path: pathOf(iss.path), message: `bad name: ${iss.issues[0]?.message ?? iss.message}` }];
-    if (iss.code === "invalid_type" && iss.input === undefined) return [{ path: pathOf(iss.path), message: "is required" }];
+    if (iss.code === "invalid_type" && iss.message.endsWith("received undefined")) return [{ path: pathOf(iss.path), message: "is required" }];
     return [{ path: pathOf(iss.path), message: iss.message }];
   });
 }
 
 function parseYaml(text: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     throw invalid(
       "berth.yaml is not valid YAML",
-      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : "(file)", message: e.message.split("\n")[0]! })),
+      doc.errors.map((e) => ({ path: `line ${lines.linePos(e.pos[0]).line}`, message: e.message.split("\n")[0]! })),
     );
   }
   try {

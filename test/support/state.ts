@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import { createServices } from "../../src/app.ts";
+import { migrate, openDb } from "../../src/adapters/store/db.ts";
+import { createHttpApp } from "../../src/api/index.ts";
+import { createClient } from "../../src/client/index.ts";
+import type { Role } from "../../src/core/roles.ts";
+
+/** A real SQLite state in memory with the real migrations, and the services over it. */
+export function memoryState() {
+  const db = openDb(":memory:");
+  migrate(db);
+  const services = createServices(db, randomBytes(32));
+  return { db, services };
+}
+
+/** The HTTP app over a fresh state, an owner token, and typed clients that call it without a socket. */
+export function apiHarness() {
+  const { db, services } = memoryState();
+  const app = createHttpApp(services);
+  const ownerToken = services.tokens.bootstrapOwner()!;
+  const owner = services.tokens.authenticate(ownerToken);
+  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof globalThis.fetch;
+  const clientFor = (token?: string) => createClient({ url: "http://berth.test", token, fetch });
+  const tokenWithRole = (role: Role) => services.tokens.create(owner, `${role}-token`, role).token;
+  return { db, services, app, ownerToken, client: clientFor(ownerToken), clientFor, tokenWithRole };
+}
