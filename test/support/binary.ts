@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const BINARY = join(import.meta.dir, "../../dist/berth");
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = server.port;
+  server.stop(true);
+  return port;
+}
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled binary with argv (never a shell) and the given environment. */
+export async function berth(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`bun run build\` first`);
+  const proc = Bun.spawn([BINARY, ...args], { env, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+export async function waitForHealth(url: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url}/healthz did not answer within ${timeoutMs} ms`);
+}
+
+/** `berth serve` from the compiled binary on a fresh data dir; CLI calls with `env` find it by themselves. */
+export async function startServe(extraArgs: string[] = ["--no-edge"]) {
+  const home = mkdtempSync(join(tmpdir(), "berth-cli-"));
+  const port = freePort();
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    BERTH_DATA_DIR: join(home, "data"),
+    BERTH_API_LISTEN: `127.0.0.1:${port}`,
+    BERTH_EDGE_LISTEN: `127.0.0.1:${freePort()}`,
+  };
+  const proc = Bun.spawn([BINARY, "serve", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url);
+  return {
+    url,
+    env,
+    home,
+    dataDir: env.BERTH_DATA_DIR,
+    proc,
+    run: (args: string[], stdin?: string) => berth(args, env, stdin),
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
