@@ -6,6 +6,7 @@ import { BerthError } from "../core/errors.ts";
 import type { Services } from "../core/services.ts";
 import { VERSION } from "../version.ts";
 import { authenticate } from "./auth.ts";
+import { mountConsole } from "./console.ts";
 import type { ApiEnv } from "./env.ts";
 import { onError, problem } from "./problem.ts";
 import { environmentRoutes } from "./routes/environments.ts";
@@ -31,7 +32,7 @@ export function createApiRoutes(s: Services) {
 export type Api = ReturnType<typeof createApiRoutes>;
 
 /** The HTTP app: health, OpenAPI and the authenticated API, with errors as problem+json. */
-export function createHttpApp(s: Services, extra?: (app: Hono) => void) {
+export function createHttpApp(s: Services) {
   const app = new Hono();
   app.use(requestId());
   app.onError(onError);
@@ -50,6 +51,6 @@ export function createHttpApp(s: Services, extra?: (app: Hono) => void) {
       },
     }),
   );
-  extra?.(app);
+  mountConsole(app);
   return app;
 }

@@ -1,0 +1,10 @@
+import type { Hono } from "hono";
+import page from "../../ui/index.html" with { type: "text" };
+
+/**
+ * The web console's page, embedded in the binary. It holds no data, so it is served without a
+ * token; everything it shows comes from /api with the token the user signs in with.
+ */
+export function mountConsole(app: Hono) {
+  app.get("/", (c) => c.html(page, 200, { "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'" }));
+}
