@@ -1,11 +1,12 @@
 // Smart-HTTP git server for the test environment: every request is handed to
 // `git http-backend` as a CGI program. Started in the background by setup.sh.
 //
-//   bun scripts/test-env/git-http.ts --root DIR [--host 127.0.0.1] [--port 7480]
+//   bun scripts/test-env/git-http.ts --root DIR [--host 127.0.0.1] [--port 7480] [--tag T]
 //
 // A repository DIR/NAME.git is served at http://HOST:PORT/NAME.git (clone,
 // fetch and push, no authentication). GET /_berth-test/health answers with the
-// served root so setup.sh can tell this server from anything else on the port.
+// served root and --tag (setup.sh passes a hash of this file), so setup.sh can
+// tell this server, in its current version, from anything else on the port.
 
 import { parseArgs } from "node:util";
 
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     root: { type: "string" },
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string", default: "7480" },
+    tag: { type: "string", default: "" },
   },
 });
 const root = values.root;
@@ -31,9 +33,11 @@ const baseEnv: Record<string, string> = {
   GIT_HTTP_EXPORT_ALL: "1",
   GIT_CONFIG_NOSYSTEM: "1",
   GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_COUNT: "1",
+  GIT_CONFIG_COUNT: "2",
   GIT_CONFIG_KEY_0: "http.receivepack",
   GIT_CONFIG_VALUE_0: "true",
+  GIT_CONFIG_KEY_1: "safe.directory", // repositories may be owned by another user
+  GIT_CONFIG_VALUE_1: "*",
   GATEWAY_INTERFACE: "CGI/1.1",
   SERVER_PROTOCOL: "HTTP/1.1",
 };
@@ -48,7 +52,7 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   return -1;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
@@ -134,7 +138,7 @@ const server = Bun.serve({
   async fetch(req) {
     const url = new URL(req.url);
     if (url.pathname === "/_berth-test/health") {
-      return Response.json({ root, pid: process.pid });
+      return Response.json({ root, tag: values.tag, pid: process.pid });
     }
     try {
       const res = await handleGit(req, url);

@@ -20,7 +20,7 @@
 
 set -Eeuo pipefail
 
-START_SECONDS=$SECONDS
+START_TIME=$EPOCHREALTIME
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$HERE/../.." && pwd)"
 STATE="${BERTH_TEST_STATE:-$REPO_ROOT/.test-env}"
@@ -54,7 +54,7 @@ die() {
 }
 
 on_error() {
-  local rc=$1 line=$2 cmd=$3
+  local rc=$1 line=$2 cmd=${3%%$'\n'*}
   # Report once, from the main shell (command substitutions inherit the trap).
   if [[ $BASHPID == "$$" ]]; then
     printf 'test-env: FAILED (%s): `%s` exited with %s at setup.sh:%s\n' \
@@ -79,6 +79,17 @@ remove_build_dir() {
   rm -rf --one-file-system "$BUILD_DIR"
 }
 
+# Stop a process this script started earlier and wait (up to 5 s) until it is gone.
+stop_pid() {
+  local i
+  kill "$1" 2>/dev/null || return 0
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  die "process $1 did not exit after SIGTERM"
+}
+
 # Tail of a log file, indented, for failure reports.
 show_log() {
   [[ -f $1 ]] || return 0
@@ -93,6 +104,8 @@ STEP="preflight"
 # Paths end up unquoted in sshd_config and in the env file: keep them plain.
 [[ $STATE == /* && $STATE =~ ^[A-Za-z0-9._/@+-]+$ ]] \
   || die "BERTH_TEST_STATE must be an absolute path of [A-Za-z0-9._/@+-] characters (got '$STATE')"
+[[ $HTTP_PORT =~ ^[0-9]+$ && $SSH_PORT =~ ^[0-9]+$ ]] \
+  || die "ports must be numbers (BERTH_TEST_GIT_HTTP_PORT=$HTTP_PORT, BERTH_TEST_SSH_PORT=$SSH_PORT)"
 command -v bun >/dev/null || die "bun is not on PATH (needed for the git HTTP server)"
 
 mkdir -p "$STATE" "$RUN_DIR" "$LOG_DIR"
@@ -244,11 +257,13 @@ git_shell="$(getent passwd "$SSH_USER" | cut -d: -f7)"
 
 STEP="git repositories"
 mkdir -p "$GIT_ROOT"
-chmod 755 "$STATE/git" "$GIT_ROOT"
+chmod 755 "$STATE/git"
 # Tests create repositories as root; the ssh transport writes as "git". Default
 # ACLs give "git" (and root) write access to everything created below the root,
-# whoever creates it and whatever the umask.
-if ! getfacl -cp "$GIT_ROOT" 2>/dev/null | grep -qx "default:user:$SSH_USER:rwx"; then
+# whoever creates it and whatever the umask. (No chmod on $GIT_ROOT: it would
+# shrink the ACL mask.)
+if ! getfacl -cp "$GIT_ROOT" 2>/dev/null | grep -qx "default:user:$SSH_USER:rwx" \
+  || ! runuser -u "$SSH_USER" -- test -w "$GIT_ROOT"; then
   log "granting $SSH_USER access to $GIT_ROOT (ACL)"
   setfacl -R -m "u:$SSH_USER:rwX" "$GIT_ROOT" \
     || die "setfacl failed: the filesystem of $GIT_ROOT must support POSIX ACLs (or set BERTH_TEST_STATE elsewhere)"
@@ -260,10 +275,11 @@ runuser -u "$SSH_USER" -- test -w "$GIT_ROOT" \
 # --------------------------------------------------------------------------
 STEP="git http server"
 HTTP_URL="http://127.0.0.1:$HTTP_PORT"
+HTTP_TAG="$(sha256sum "$HERE/git-http.ts" | cut -c1-16)"   # restart when the server changes
 http_healthy() {
   local body
   body="$(curl -fsS --max-time 2 "$HTTP_URL/_berth-test/health" 2>/dev/null)" || return 1
-  [[ $body == *"\"root\":\"$GIT_ROOT\""* ]]
+  [[ $body == *"\"root\":\"$GIT_ROOT\",\"tag\":\"$HTTP_TAG\""* ]]
 }
 if ! http_healthy; then
   pidfile="$RUN_DIR/git-http.pid"
@@ -271,9 +287,8 @@ if ! http_healthy; then
     oldpid="$(cat "$pidfile")"
     # Only stop a process this script started (still running git-http.ts).
     if [[ -r /proc/$oldpid/cmdline ]] && tr '\0' ' ' </proc/"$oldpid"/cmdline | grep -q 'git-http.ts'; then
-      log "restarting unresponsive git http server (pid $oldpid)"
-      kill "$oldpid" 2>/dev/null || true
-      sleep 0.5
+      log "restarting git http server (pid $oldpid: unresponsive or outdated)"
+      stop_pid "$oldpid"
     fi
   fi
   if curl -s --max-time 2 -o /dev/null "$HTTP_URL/" 2>/dev/null; then
@@ -281,7 +296,7 @@ if ! http_healthy; then
   fi
   log "starting git http server on $HTTP_URL (log: $LOG_DIR/git-http.log)"
   setsid nohup "$(command -v bun)" "$HERE/git-http.ts" --root "$GIT_ROOT" --host 127.0.0.1 --port "$HTTP_PORT" \
-    </dev/null >>"$LOG_DIR/git-http.log" 2>&1 9>&- &
+    --tag "$HTTP_TAG" </dev/null >>"$LOG_DIR/git-http.log" 2>&1 9>&- &
   echo $! >"$pidfile"
   for ((i = 0; i < 50; i++)); do http_healthy && break; sleep 0.2; done
   http_healthy || { show_log "$LOG_DIR/git-http.log"; die "git http server did not become healthy on $HTTP_URL"; }
@@ -333,6 +348,9 @@ AllowAgentForwarding no
 PermitTunnel no
 PrintMotd no
 AcceptEnv GIT_PROTOCOL
+# Repositories are created by root and served as $SSH_USER: trust them (git's
+# "dubious ownership" check) without touching the user's own git config.
+SetEnv GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0=*
 MaxStartups 100
 MaxSessions 50
 LogLevel VERBOSE
@@ -367,8 +385,7 @@ fi
 if ! ssh_healthy; then
   if [[ -n $sshd_pid ]]; then
     log "restarting unresponsive sshd (pid $sshd_pid)"
-    kill "$sshd_pid" 2>/dev/null || true
-    sleep 0.5
+    stop_pid "$sshd_pid"
   fi
   if [[ -n $(ssh-keyscan -T 2 -p "$SSH_PORT" 127.0.0.1 2>/dev/null || true) ]]; then
     die "127.0.0.1:$SSH_PORT is served by another ssh server; free it or set BERTH_TEST_SSH_PORT"
@@ -398,4 +415,4 @@ BERTH_TEST_BASE_PYTHON=$IMG_PYTHON
 EOF
 mv "$STATE/env.tmp" "$STATE/env"
 STEP="done"
-log "ready in $((SECONDS - START_SECONDS)) s (env: $STATE/env)"
+log "ready in $(awk -v a="$START_TIME" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s (env: $STATE/env)"

@@ -100,6 +100,7 @@ export function gitEnv(extra: Record<string, string> = {}): Record<string, strin
 
 /** Run git with an argv array; returns trimmed stdout, throws with stderr on failure. */
 export function git(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): string {
+  if (options.cwd && !existsSync(options.cwd)) throw new Error(`git ${args.join(" ")}: no directory ${options.cwd}`);
   const result = Bun.spawnSync(["git", ...args], {
     cwd: options.cwd,
     env: gitEnv(options.env),
