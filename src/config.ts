@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { PRESETS } from "./core/project-file/schema.ts";
 
 const listen = z
   .string()
@@ -20,6 +21,15 @@ const schema = z.strictObject({
   dataDir: z.string().min(1).default(defaultDataDir),
   apiListen: listen.default("127.0.0.1:7070"),
   edgeListen: listen.default("127.0.0.1:8080"),
+  /** Caps on every image build, so a build never takes the host down. */
+  buildMemory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 512Mi or 2Gi").default("2Gi"),
+  buildCpus: z.coerce.number().positive().max(256).default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
+  buildTimeout: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 15m").default("15m"),
+  buildConcurrency: z.coerce.number().int().min(1).max(16).default(1),
+  /** Images kept per block after a build, besides those releases still use. */
+  imagesKept: z.coerce.number().int().min(1).max(100).default(5),
+  /** Base image per preset, `{version}` standing for the block's version (env: JSON object). */
+  presetImages: z.partialRecord(z.enum([...PRESETS, "goRuntime"]), z.string().min(1)).default({}),
   domain: z
     .string()
     .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, "expected a domain name such as localhost or example.com")
@@ -63,7 +73,7 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
   for (const key of Object.keys(schema.shape)) {
     const value = env[envKey(key)];
     if (value !== undefined && value !== "") {
-      raw[key] = value;
+      raw[key] = value.startsWith("{") ? parseJsonSetting(envKey(key), value) : value;
       origin[key] = envKey(key);
     }
   }
@@ -78,6 +88,23 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
   return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
 }
 
+function parseJsonSetting(name: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new ConfigError(`config: ${name}: expected a JSON object`);
+  }
+}
+
+const UNITS = { s: 1000, m: 60_000, h: 3_600_000, Mi: 1024 ** 2, Gi: 1024 ** 3 } as const;
+
+/** "15m" → ms, "2Gi" → bytes. */
+export function parseQuantity(value: string): number {
+  const match = /^(\d+)(s|m|h|Mi|Gi)$/.exec(value);
+  if (!match) throw new Error(`not a quantity: ${value}`);
+  return Number(match[1]) * UNITS[match[2] as keyof typeof UNITS];
+}
+
 export function loadClientSettings(env: Record<string, string | undefined> = process.env): ClientSettings {
   const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
   return {
@@ -87,9 +114,15 @@ export function loadClientSettings(env: Record<string, string | undefined> = pro
   };
 }
 
+/** The host environment, for adapters that pass parts of it on to the programs they run (git). */
+export const hostEnv = (): Record<string, string | undefined> => ({ ...process.env });
+
 /** Paths of the files Berth keeps in its data dir. */
 export const dataFiles = (config: Config) => ({
   db: join(config.dataDir, "berth.db"),
   secretKey: join(config.dataDir, "secret.key"),
   adminToken: join(config.dataDir, "admin.token"),
+  buildLogs: join(config.dataDir, "logs", "builds"),
+  gitCache: join(config.dataDir, "cache", "git"),
+  knownHosts: join(config.dataDir, "known_hosts"),
 });

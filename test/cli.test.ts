@@ -115,7 +115,7 @@ describe("berth CLI (compiled binary against berth serve)", () => {
   test("projects, environments and blocks", async () => {
     expect((await server.run(["project", "list"])).stdout).toMatch(/todo\s+5\s+dev,prod/);
     expect((await server.run(["env", "create", "todo", "staging", "--from", "prod"])).code).toBe(0);
-    const envs = JSON.parse((await server.run(["env", "list", "todo", "--json"])).stdout) as { name: string; ref: string }[];
+    const envs = JSON.parse((await server.run(["env", "list", "todo", "--json"])).stdout) as { name: string; ref: string | null }[];
     expect(envs.map((e) => [e.name, e.ref])).toEqual([["dev", null], ["prod", "main"], ["staging", "main"]]);
     const apply = await server.run(["apply", "-f", EXAMPLE]);
     expect(apply.code).toBe(1);

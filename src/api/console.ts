@@ -1,5 +1,8 @@
 import type { Hono } from "hono";
-import page from "../../ui/index.html" with { type: "text" };
+import pageText from "../../ui/index.html" with { type: "text" };
+
+// Bun types *.html imports as bundles; imported as text it is the page itself.
+const page = pageText as unknown as string;
 
 /**
  * The web console's page, embedded in the binary. It holds no data, so it is served without a

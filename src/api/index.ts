@@ -9,6 +9,7 @@ import { authenticate } from "./auth.ts";
 import { mountConsole } from "./console.ts";
 import type { ApiEnv } from "./env.ts";
 import { onError, problem } from "./problem.ts";
+import { buildRoutes } from "./routes/builds.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -26,7 +27,8 @@ export function createApiRoutes(s: Services) {
     .route("/projects", projectRoutes(s.projects))
     .route("/projects", environmentRoutes(s.environments, s.projects))
     .route("/projects", variableRoutes(s.variables))
-    .route("/tokens", tokenRoutes(s.tokens));
+    .route("/tokens", tokenRoutes(s.tokens))
+    .route("/", buildRoutes(s.builds, s.gitCredentials));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;

@@ -1,3 +1,5 @@
+import type { Builds } from "./builds/builds.ts";
+import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Environments } from "./environments.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
@@ -9,4 +11,6 @@ export interface Services {
   environments: Environments;
   variables: Variables;
   tokens: Tokens;
+  builds: Builds;
+  gitCredentials: GitCredentialService;
 }

@@ -1,4 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config.ts";
 import { createServices } from "../../src/app.ts";
 import { migrate, openDb } from "../../src/adapters/store/db.ts";
 import { createHttpApp } from "../../src/api/index.ts";
@@ -9,7 +13,8 @@ import type { Role } from "../../src/core/roles.ts";
 export function memoryState() {
   const db = openDb(":memory:");
   migrate(db);
-  const services = createServices(db, randomBytes(32));
+  const config = loadConfig({ env: { BERTH_DATA_DIR: mkdtempSync(join(tmpdir(), "berth-state-")) } });
+  const services = createServices(db, randomBytes(32), config);
   return { db, services };
 }
 

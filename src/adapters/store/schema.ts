@@ -82,3 +82,29 @@ export const variables = sqliteTable(
   },
   (t) => [uniqueIndex("variables_env_block_name").on(t.environmentId, t.blockId, t.name)],
 );
+
+/** Per-block git credentials: a deploy key Berth generated and/or an HTTPS token, both sealed. */
+export const blockCredentials = sqliteTable("block_credentials", {
+  blockId: integer("block_id").primaryKey().references(() => blocks.id, { onDelete: "cascade" }),
+  sshPrivateKey: text("ssh_private_key"),
+  sshPublicKey: text("ssh_public_key"),
+  httpsToken: text("https_token"),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const builds = sqliteTable("builds", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+  block: text("block").notNull(),
+  environment: text("environment").notNull(),
+  status: text("status").$type<"queued" | "running" | "succeeded" | "failed" | "cancelled">().notNull(),
+  ref: text("ref"),
+  commit: text("commit"),
+  image: text("image"),
+  imageId: text("image_id"),
+  cacheHit: integer("cache_hit", { mode: "boolean" }).notNull().default(false),
+  reason: text("reason"),
+  createdAt: createdAt(),
+  startedAt: text("started_at"),
+  finishedAt: text("finished_at"),
+});

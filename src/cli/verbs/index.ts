@@ -1,5 +1,6 @@
 import type { Verb } from "../verb.ts";
 import { apply, exportVerb } from "./apply.ts";
+import { buildVerbs } from "./builds.ts";
 import { login } from "./login.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, serve } from "./serve.ts";
@@ -7,4 +8,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...tokenVerbs];
+export const VERBS: Verb[] = [serve, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...tokenVerbs];

@@ -1,0 +1,117 @@
+import { readFileSync } from "node:fs";
+import type { Client } from "../../client/index.ts";
+import { unwrap } from "../../client/index.ts";
+import { readEvents } from "../../client/sse.ts";
+import type { BuildRecord } from "../../ports/build-store.ts";
+import { json, table } from "../output.ts";
+import { UsageError, type Verb } from "../verb.ts";
+
+/** Prints a build's log as it comes; resolves with the build as it ended. */
+async function followBuild(client: Client, id: number, out: (line: string) => void): Promise<BuildRecord> {
+  let ended: BuildRecord | undefined;
+  const response = await client.builds[":id"].log.stream.$get({ param: { id: String(id) } });
+  await readEvents(response as unknown as Response, (event) => {
+    if (event.event === "log") out(event.data);
+    else if (event.event === "end") ended = JSON.parse(event.data) as BuildRecord;
+  });
+  return ended ?? (await unwrap(client.builds[":id"].$get({ param: { id: String(id) } })));
+}
+
+const buildId = (text: string) => {
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`not a build id: ${text}`);
+  return text;
+};
+
+export const buildVerbs: Verb[] = [
+  {
+    name: "build cancel",
+    summary: "Cancel a queued or running build",
+    args: "ID",
+    async run({ args, client, out }) {
+      const build = await unwrap((await client()).builds[":id"].cancel.$post({ param: { id: buildId(args[0]!) } }));
+      out(`build #${build.id}: ${build.status}`);
+    },
+  },
+  {
+    name: "build",
+    summary: "Build a block's image from git and follow its log",
+    args: "PROJECT BLOCK",
+    options: { env: { type: "string" }, ref: { type: "string" }, detach: { type: "boolean", short: "d" } },
+    optionHelp: [
+      "--env ENV       use that environment's config and ref (default: the first environment)",
+      "--ref REF       branch, tag or commit to build instead",
+      "-d, --detach    print the build id and return at once",
+    ],
+    async run({ args, values, client, out, err }) {
+      const api = await client();
+      const build = await unwrap(
+        api.projects[":project"].blocks[":block"].builds.$post({
+          param: { project: args[0]!, block: args[1]! },
+          json: { environment: values.env as string | undefined, ref: values.ref as string | undefined },
+        }),
+      );
+      if (values.detach) return out(String(build.id));
+      const ended = await followBuild(api, build.id, out);
+      if (ended.status === "succeeded") return 0;
+      err(`error: build #${ended.id} ${ended.status}: ${ended.reason}`);
+      return 1;
+    },
+  },
+  {
+    name: "builds",
+    summary: "List a project's recent builds",
+    args: "PROJECT",
+    options: { json: { type: "boolean" } },
+    async run({ args, values, client, out }) {
+      const { builds } = await unwrap((await client()).projects[":project"].builds.$get({ param: { project: args[0]! } }));
+      if (values.json) return out(json(builds));
+      out(
+        table(
+          ["ID", "BLOCK", "ENV", "STATUS", "COMMIT", "CACHED", "CREATED", "REASON"],
+          builds.map((b) => [b.id, b.block, b.environment, b.status, b.commit?.slice(0, 12), b.cacheHit ? "yes" : "no", b.createdAt, b.reason]),
+        ),
+      );
+    },
+  },
+  {
+    name: "logs",
+    summary: "Print a build's log (-f: follow it until the build ends)",
+    options: { build: { type: "string" }, follow: { type: "boolean", short: "f" } },
+    optionHelp: ["--build ID      the build", "-f, --follow    keep printing until the build ends"],
+    async run({ values, client, out }) {
+      if (!values.build) throw new UsageError("--build ID is required");
+      const id = buildId(values.build as string);
+      const api = await client();
+      if (values.follow) return void (await followBuild(api, Number(id), out));
+      const { lines } = await unwrap(api.builds[":id"].log.$get({ param: { id } }));
+      for (const line of lines) out(line);
+    },
+  },
+  {
+    name: "block key",
+    summary: "Print the block's SSH deploy key (created on first use) to add to the git host",
+    args: "PROJECT BLOCK",
+    options: { rotate: { type: "boolean" } },
+    optionHelp: ["--rotate   replace the key with a new one"],
+    async run({ args, values, client, out }) {
+      const route = (await client()).projects[":project"].blocks[":block"]["deploy-key"];
+      const param = { project: args[0]!, block: args[1]! };
+      const { publicKey } = await unwrap(values.rotate ? route.$post({ param }) : route.$get({ param }));
+      out(publicKey.trim());
+    },
+  },
+  {
+    name: "block git-token",
+    summary: "Set the HTTPS token for the block's repository, read from stdin (--remove to drop it)",
+    args: "PROJECT BLOCK",
+    options: { remove: { type: "boolean" } },
+    optionHelp: ["--remove   forget the token"],
+    async run({ args, values, client, out }) {
+      const token = values.remove ? null : readFileSync(0, "utf8").trim();
+      if (token === "") throw new UsageError("no token on stdin (pipe it in: it must not show in ps or shell history)");
+      const route = (await client()).projects[":project"].blocks[":block"]["git-token"];
+      await unwrap(route.$put({ param: { project: args[0]!, block: args[1]! }, json: { token } }));
+      out(token === null ? "token removed" : "token stored (encrypted)");
+    },
+  },
+];
