@@ -1,11 +1,20 @@
+import Docker from "dockerode";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
+import { createImageBuilder } from "./adapters/docker/image-builder.ts";
+import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
+import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
+import { createBuildStore } from "./adapters/store/build-store.ts";
+import { createCredentialStore } from "./adapters/store/credential-store.ts";
 import { migrate, openDb, type Db } from "./adapters/store/db.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createHttpApp } from "./api/index.ts";
-import { dataFiles, type Config } from "./config.ts";
+import { dataFiles, hostEnv, parseQuantity, type Config } from "./config.ts";
+import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
+import { createBuilds } from "./core/builds/builds.ts";
+import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
 import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
@@ -20,14 +29,33 @@ export function openState(config: Config): { db: Db; migrated: number } {
 }
 
 /** The composition root: the only place that knows which adapter serves which port. */
-export function createServices(db: Db, secretKey: Buffer): Services {
+export function createServices(db: Db, secretKey: Buffer, config: Config, docker = new Docker()): Services {
+  const files = dataFiles(config);
+  const box = createSecretBox(secretKey);
   const projectStore = createProjectStore(db);
   const variableStore = createVariableStore(db);
+  const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
   return {
     projects: createProjects(projectStore),
     environments: createEnvironments(projectStore, variableStore),
-    variables: createVariables(projectStore, variableStore, createSecretBox(secretKey)),
+    variables: createVariables(projectStore, variableStore, box),
     tokens: createTokens(createTokenStore(db)),
+    gitCredentials,
+    builds: createBuilds({
+      projects: projectStore,
+      store: createBuildStore(db),
+      logs: createFileLogStore(files.buildLogs),
+      credentials: gitCredentials,
+      git: createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv() }),
+      builder: createImageBuilder(docker),
+      settings: {
+        limits: { memoryBytes: parseQuantity(config.buildMemory), cpus: config.buildCpus, timeoutMs: parseQuantity(config.buildTimeout) },
+        concurrency: config.buildConcurrency,
+        imagesKept: config.imagesKept,
+        presetImages: { ...DEFAULT_PRESET_IMAGES, ...config.presetImages } as PresetImages,
+      },
+      referencedImages: () => new Set(),
+    }),
   };
 }
 
@@ -41,7 +69,8 @@ export interface Berth {
 export function createBerth(config: Config): Berth & { migrated: number } {
   const { db, migrated } = openState(config);
   const files = dataFiles(config);
-  const services = createServices(db, loadOrCreateKey(files.secretKey));
+  const services = createServices(db, loadOrCreateKey(files.secretKey), config);
+  services.builds.failInterrupted();
   const ownerToken = services.tokens.bootstrapOwner();
   if (ownerToken) {
     writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });

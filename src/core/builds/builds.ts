@@ -60,8 +60,9 @@ export function createBuilds(deps: BuildDeps) {
     deps.store.updateBuild(build.id, { status: "running", startedAt: now() });
     try {
       const result = await produceImage(build, controller.signal);
-      finish(build.id, { status: "succeeded", ...result });
+      deps.store.updateBuild(build.id, { imageId: result.imageId });
       await removeOldImages(build);
+      finish(build.id, { status: "succeeded", ...result });
     } catch (error) {
       const cancelled = controller.signal.aborted;
       finish(build.id, { status: cancelled ? "cancelled" : "failed", reason: cancelled ? "cancelled" : oneLine((error as Error).message) });
