@@ -1,0 +1,109 @@
+import { mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname } from "node:path";
+import { BerthError } from "../../core/errors.ts";
+import type { CheckedOutSource, GitSource, SourceRef } from "../../ports/git-source.ts";
+import { CachedRemote } from "./cached-remote.ts";
+import { checkoutTree } from "./checkout-tree.ts";
+import { prepareCredentials } from "./credentials.ts";
+import { baseGitEnv } from "./git-env.ts";
+import { quote } from "./messages.ts";
+import { cacheDirFor, KeyedLock } from "./repo-cache.ts";
+import { checkUrl } from "./remote-url.ts";
+import { checkRef, fetchCommit, resolveRef } from "./resolve-ref.ts";
+import { spawnGit, type RunGit } from "./run-git.ts";
+import { checkSubfolder, subfolder } from "./safe-path.ts";
+
+export { generateDeployKey } from "./deploy-key.ts";
+export type { GitCommand, GitOutput, RunGit } from "./run-git.ts";
+
+export interface GitSourceOptions {
+  /** Directory holding one bare cache repository per URL. */
+  cacheDir: string;
+  /** known_hosts used for ssh; new hosts are added on first use (accept-new), changed keys refused. */
+  knownHostsFile: string;
+  /** Limit for every git call; default 120 s. */
+  timeoutMs?: number;
+  /** Where checkouts and key files are made; default the system temp dir. */
+  tempDir?: string;
+  /**
+   * The host environment git may see parts of (PATH, HOME, proxy and CA variables);
+   * the composition root passes the process environment. Default: a standard PATH only.
+   */
+  hostEnv?: Record<string, string | undefined>;
+  /** Runs one git command; default spawns git. Tests wrap it to observe argv and env. */
+  runGit?: RunGit;
+}
+
+/**
+ * GitSource over the git CLI. The cache is shared by everyone using the same URL, so every
+ * call first fetches with its own credentials: a caller without access gets an error even
+ * if another caller's commits are already cached.
+ */
+export function createGitSource(options: GitSourceOptions): GitSource {
+  // ssh splits option values on whitespace, so such a path would name several files.
+  if (/\s/.test(options.knownHostsFile)) throw new BerthError("invalid", "the known_hosts path must not contain whitespace");
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const runGit = options.runGit ?? spawnGit;
+  const tempDir = options.tempDir ?? tmpdir();
+  const lock = new KeyedLock();
+  const env = baseGitEnv(options.hostEnv);
+
+  /** Validates the URL, then under the URL's lock: credentials, cache, a fetch, the task. */
+  async function withRemote<T>(source: SourceRef, task: (remote: CachedRemote) => Promise<T>): Promise<T> {
+    const transport = checkUrl(source.url);
+    const repoDir = cacheDirFor(options.cacheDir, source.url);
+    if (transport === "ssh") await mkdir(dirname(options.knownHostsFile), { recursive: true, mode: 0o700 });
+    return lock.run(repoDir, async () => {
+      const credentials = await prepareCredentials({
+        transport,
+        credentials: source.credentials,
+        knownHostsFile: options.knownHostsFile,
+        tempDir,
+      });
+      try {
+        const remote = new CachedRemote(
+          source.url,
+          repoDir,
+          { ...env, ...credentials.env },
+          credentials.secrets,
+          runGit,
+          timeoutMs,
+        );
+        await remote.init();
+        await remote.fetch();
+        return await task(remote);
+      } finally {
+        await credentials.dispose();
+      }
+    });
+  }
+
+  return {
+    async resolve(source) {
+      if (source.ref !== undefined) checkRef(source.ref);
+      return withRemote(source, (remote) => resolveRef(remote, source.ref));
+    },
+
+    async checkout(source, commit, path): Promise<CheckedOutSource> {
+      if (!/^[0-9a-f]{40}$/.test(commit)) {
+        throw new BerthError("invalid", `commit ${quote(commit)} is not a full 40-character commit SHA`);
+      }
+      checkSubfolder(path);
+      const repoDir = await withRemote(source, async (remote) => {
+        if (!(await fetchCommit(remote, commit))) {
+          throw new BerthError("invalid", `commit ${commit.slice(0, 7)} not found in ${remote.redactedUrl}`);
+        }
+        return remote.repoDir;
+      });
+      const { root, tree } = await checkoutTree({ repoDir, commit, tempDir, env, runGit, timeoutMs });
+      const cleanup = () => rm(root, { recursive: true, force: true });
+      try {
+        return { commit, dir: await subfolder(tree, path, commit), cleanup };
+      } catch (error) {
+        await cleanup();
+        throw error;
+      }
+    },
+  };
+}
