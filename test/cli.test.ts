@@ -94,7 +94,9 @@ describe("berth CLI (compiled binary against berth serve)", () => {
     expect(list.stdout).toMatch(/DB_PASSWORD\s+•+\s+yes\s+set/);
     expect(list.stdout).toMatch(/PLAIN\s+visible\s+no\s+set/);
     expect(list.stdout).toMatch(/LOG_LEVEL\s+info\s+no\s+file/);
-    for (const name of readdirSync(server.dataDir)) {
+    const files = readdirSync(server.dataDir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(server.dataDir, f)).isFile());
+    expect(files).toContain("berth.db");
+    for (const name of files) {
       const bytes = readFileSync(join(server.dataDir, name));
       expect(bytes.includes("sw0rdf1sh-unique")).toBe(false);
       expect(bytes.includes("stdin-s3cret-unique")).toBe(false);
