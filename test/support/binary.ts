@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -37,9 +37,16 @@ export async function waitForHealth(url: string, timeoutMs = 10_000) {
   throw new Error(`${url}/healthz did not answer within ${timeoutMs} ms`);
 }
 
-/** `berth serve` from the compiled binary on a fresh data dir; CLI calls with `env` find it by themselves. */
-export async function startServe(extraArgs: string[] = ["--no-edge"]) {
+/**
+ * `berth serve` from the compiled binary on a fresh data dir; CLI calls with `env` find it by
+ * themselves. `settings` become the `--config` file (JSON is YAML).
+ */
+export async function startServe(extraArgs: string[] = ["--no-edge"], settings?: Record<string, unknown>) {
   const home = mkdtempSync(join(tmpdir(), "berth-cli-"));
+  if (settings) {
+    writeFileSync(join(home, "config.yaml"), JSON.stringify(settings));
+    extraArgs = [...extraArgs, "--config", join(home, "config.yaml")];
+  }
   const port = freePort();
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -57,7 +64,8 @@ export async function startServe(extraArgs: string[] = ["--no-edge"]) {
     home,
     dataDir: env.BERTH_DATA_DIR,
     proc,
-    run: (args: string[], stdin?: string) => berth(args, env, stdin),
+    /** A CLI command against this server (with the same --config, so it finds it). */
+    run: (args: string[], stdin?: string) => berth(settings ? [...args, "--config", join(home, "config.yaml")] : args, env, stdin),
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
