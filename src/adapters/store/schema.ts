@@ -108,3 +108,66 @@ export const builds = sqliteTable("builds", {
   startedAt: text("started_at"),
   finishedAt: text("finished_at"),
 });
+
+/** An immutable, numbered snapshot of an environment: each block's image and resolved config. */
+export const releases = sqliteTable(
+  "releases",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    environmentId: integer("environment_id").notNull().references(() => environments.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    /** The blocks as deployed: `ReleaseBlock[]` (see ports/release-store.ts). */
+    blocks: text("blocks", { mode: "json" }).notNull(),
+    status: text("status").$type<"deploying" | "deployed" | "failed">().notNull(),
+    reason: text("reason"),
+    createdAt: createdAt(),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [uniqueIndex("releases_env_number").on(t.environmentId, t.number)],
+);
+
+/**
+ * What the edge serves, written by the control plane once replicas are healthy and read
+ * (read-only) by `berth edge`. `pathPrefix` is "" for a whole host or "/block" on a gateway host.
+ */
+export const edgeRoutes = sqliteTable(
+  "edge_routes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    host: text("host").notNull(),
+    pathPrefix: text("path_prefix").notNull(),
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    block: text("block").notNull(),
+    /** "none" | "basic" (password-protected website) | "gateway" (bearer token from the environment's gateway). */
+    auth: text("auth").$type<"none" | "basic" | "gateway">().notNull(),
+    /** `{ host, port }[]` on loopback. */
+    upstreams: text("upstreams", { mode: "json" }).$type<{ host: string; port: number }[]>().notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("edge_routes_host_prefix").on(t.host, t.pathPrefix)],
+);
+
+/** HTTP basic-auth users of a password-protected website, per environment; hashes only. */
+export const basicAuthUsers = sqliteTable(
+  "basic_auth_users",
+  {
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    block: text("block").notNull(),
+    username: text("username").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.environment, t.block, t.username] })],
+);
+
+/** API gateway clients per environment; the secret is shown once and stored hashed. */
+export const gatewayClients = sqliteTable("gateway_clients", {
+  clientId: text("client_id").primaryKey(),
+  project: text("project").notNull(),
+  environment: text("environment").notNull(),
+  name: text("name").notNull(),
+  secretHash: text("secret_hash").notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,81 @@
+import type { BlockKind } from "../core/project-file/schema.ts";
+
+/** One block of an environment as it should run. The adapter never reads berth.yaml. */
+export interface BlockPlan {
+  block: string;
+  kind: BlockKind;
+  /** Image id (sha256:…) or reference present on the engine. */
+  image: string;
+  /** Clear values, injected at container create time only. */
+  env: Record<string, string>;
+  /** Overrides the image's CMD. */
+  command?: string[];
+  /** Port the container listens on; published on 127.0.0.1 only. None for workers and jobs. */
+  port?: number;
+  /** HTTP path to probe; without it, a TCP connect to `port`; without a port, "still running". */
+  healthPath?: string;
+  replicas: number;
+  memoryBytes?: number;
+  cpus?: number;
+  /** Named volumes that outlive containers and releases: container path → size hint. */
+  volumes: { path: string; size: string }[];
+  /** Hash of everything above; a container whose label matches needs no replacing. */
+  hash: string;
+}
+
+export interface EnvironmentPlan {
+  project: string;
+  environment: string;
+  release: number;
+  /** Blocks to run; blocks of this environment not listed are removed. Jobs are not listed. */
+  blocks: BlockPlan[];
+}
+
+export interface Upstream {
+  host: string;
+  port: number;
+}
+
+export interface BlockOutcome {
+  block: string;
+  ok: boolean;
+  /** One line; for a failed health check it ends with the container's last log lines. */
+  reason?: string;
+  upstreams: Upstream[];
+  /** Container ids now serving the block. */
+  containers: string[];
+}
+
+export interface ApplyHooks {
+  log(line: string): void;
+  /**
+   * New replicas of a block passed their health checks: switch traffic to `upstreams` now.
+   * The adapter drains and stops the old replicas only after this resolves.
+   */
+  switchTraffic(block: string, upstreams: Upstream[]): Promise<void>;
+}
+
+export type ReplicaState = "running" | "deploying" | "failed" | "stopped";
+
+export interface BlockRuntimeStatus {
+  block: string;
+  state: ReplicaState;
+  ready: number;
+  wanted: number;
+  image: string | null;
+  release: number | null;
+  upstreams: Upstream[];
+}
+
+/**
+ * Runs environments: level-based and idempotent. `apply` reads what exists (by labels), then
+ * creates, replaces and removes only what it owns, one block at a time with zero downtime:
+ * start new → health check → switchTraffic → drain → stop old. A block whose new replicas fail
+ * their health check keeps its old replicas serving and reports ok: false.
+ */
+export interface Runtime {
+  apply(plan: EnvironmentPlan, hooks: ApplyHooks): Promise<BlockOutcome[]>;
+  status(project: string, environment: string): Promise<BlockRuntimeStatus[]>;
+  /** Removes every container and the network of an environment; volumes only when purging. */
+  remove(project: string, environment: string, options: { purgeVolumes: boolean }): Promise<void>;
+}
