@@ -32,10 +32,11 @@ const TOP_HELP = `berth ${VERSION}: from git to running websites, APIs, database
 
 /** Finds the verb named by the first one or two words. */
 function findVerb(words: string[]): { verb?: Verb; group: Verb[] } {
-  const two = words.slice(0, 2).join(" ");
-  const verb = VERBS.find((v) => v.name === two) ?? VERBS.find((v) => v.name === words[0]);
+  const verb = [3, 2, 1].map((n) => VERBS.find((v) => v.name === words.slice(0, n).join(" "))).find(Boolean);
   if (verb) return { verb, group: [] };
-  return { group: VERBS.filter((v) => v.name.startsWith(`${words[0]} `)) };
+  const prefix = words.slice(0, 2).join(" ");
+  const group = VERBS.filter((v) => v.name.startsWith(`${prefix} `));
+  return { group: group.length > 0 ? group : VERBS.filter((v) => v.name.startsWith(`${words[0]} `)) };
 }
 
 /** The leading words that name a verb (`project list`), skipping a `--config FILE` in front. */
@@ -60,7 +61,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   const { verb, group } = findVerb(words);
   if (!verb) {
     if (group.length > 0) {
-      io.out(overview(group, `berth ${words[0]}: ${group.map((v) => v.name.split(" ")[1]).join(" | ")}`));
+      io.out(overview(group, `berth ${words.slice(0, 2).join(" ")}: ${group.map((v) => v.name.split(" ").at(-1)).join(" | ")}`));
       return wantsHelp ? 0 : 2;
     }
     io.err(`berth: unknown command "${words[0] ?? argv[0]}" (see berth --help)`);

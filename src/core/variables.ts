@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ProjectStore } from "../ports/project-store.ts";
 import type { SecretBox } from "../ports/secret-box.ts";
 import type { VariableRef, VariableStore } from "../ports/variable-store.ts";
@@ -50,6 +51,12 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
     unset(ref: VariableRef, names: string[]) {
       fileEnv(ref);
       return store.unsetVariables(ref, names);
+    },
+
+    /** Changes whenever any value does; secrets count by when they were set, never by value. */
+    fingerprint(ref: VariableRef): string {
+      const set = store.listVariables(ref).map((v) => [v.name, v.secret ? `secret@${v.updatedAt}` : v.value]);
+      return createHash("sha256").update(JSON.stringify([fileEnv(ref), set])).digest("hex").slice(0, 16);
     },
 
     /** Clear values for a deploy: the file's env, overlaid by set variables with secrets opened. */

@@ -118,7 +118,7 @@ export const releases = sqliteTable(
     number: integer("number").notNull(),
     /** The blocks as deployed: `ReleaseBlock[]` (see ports/release-store.ts). */
     blocks: text("blocks", { mode: "json" }).notNull(),
-    status: text("status").$type<"deploying" | "deployed" | "failed">().notNull(),
+    status: text("status").$type<"building" | "deploying" | "deployed" | "failed">().notNull(),
     reason: text("reason"),
     createdAt: createdAt(),
     finishedAt: text("finished_at"),

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
-import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { Builds } from "../../core/builds/builds.ts";
 import type { GitCredentialService } from "../../core/builds/credentials.ts";
 import { gitRef } from "../../core/project-file/fields.ts";
 import { blockName, environmentName, projectName } from "../../core/names.ts";
 import type { ApiEnv } from "../env.ts";
+import { followAsEvents } from "../sse.ts";
 import { valid } from "../validate.ts";
 import { projectParam } from "./projects.ts";
 
@@ -44,19 +44,7 @@ export const buildRoutes = (builds: Builds, credentials: GitCredentialService) =
       (c) => {
         const { id } = c.req.valid("param");
         builds.get(id);
-        return streamSSE(c, async (stream) => {
-          const queue: string[] = [];
-          let done = false;
-          let wake = () => {};
-          const unsubscribe = builds.follow(id, (line) => (queue.push(line), wake()), () => ((done = true), wake()));
-          stream.onAbort(unsubscribe);
-          while (!stream.aborted) {
-            while (queue.length > 0) await stream.writeSSE({ event: "log", data: queue.shift()! });
-            if (done) break;
-            await new Promise<void>((resolve) => (wake = resolve));
-          }
-          if (!stream.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify(builds.get(id)) });
-        });
+        return followAsEvents(c, (onLine, onDone) => builds.follow(id, onLine, onDone), () => builds.get(id));
       },
     )
     .get(

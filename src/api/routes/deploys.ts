@@ -1,0 +1,42 @@
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import { z } from "zod";
+import type { Deployments } from "../../core/deploy/deployments.ts";
+import { environmentName, projectName } from "../../core/names.ts";
+import type { ApiEnv } from "../env.ts";
+import { followAsEvents } from "../sse.ts";
+import { valid } from "../validate.ts";
+
+const envParam = z.object({ project: projectName, env: environmentName });
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+
+export const deployRoutes = (deployments: Deployments) =>
+  new Hono<ApiEnv>()
+    .post(
+      "/projects/:project/environments/:env/deploys",
+      describeRoute({ summary: "Build what changed, create a release and roll it out (answers at once)", tags: ["deploys"] }),
+      valid("param", envParam),
+      (c) => {
+        const { project, env } = c.req.valid("param");
+        return c.json(deployments.deploy(project, env), 202);
+      },
+    )
+    .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL", tags: ["deploys"] }), valid("param", envParam), async (c) => {
+      const { project, env } = c.req.valid("param");
+      return c.json(await deployments.status(project, env));
+    })
+    .get("/projects/:project/environments/:env/releases", describeRoute({ summary: "Releases, newest first", tags: ["deploys"] }), valid("param", envParam), (c) => {
+      const { project, env } = c.req.valid("param");
+      return c.json({ releases: deployments.list(project, env) });
+    })
+    .get("/releases/:id", describeRoute({ summary: "One release", tags: ["deploys"] }), valid("param", idParam), (c) => c.json(deployments.get(c.req.valid("param").id)))
+    .get(
+      "/releases/:id/log/stream",
+      describeRoute({ summary: "Server-sent events: `log` per line, then one `end` with the release", tags: ["deploys"] }),
+      valid("param", idParam),
+      (c) => {
+        const { id } = c.req.valid("param");
+        deployments.get(id);
+        return followAsEvents(c, (onLine, onDone) => deployments.follow(id, onLine, onDone), () => deployments.get(id));
+      },
+    );

@@ -1,0 +1,184 @@
+import type { BuildLogStore } from "../../ports/build-store.ts";
+import type { ImageBuilder } from "../../ports/image-builder.ts";
+import type { ProjectStore } from "../../ports/project-store.ts";
+import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
+import type { Runtime } from "../../ports/runtime.ts";
+import type { Builds } from "../builds/builds.ts";
+import { LogHub } from "../builds/log-hub.ts";
+import { BerthError, conflict, notFound } from "../errors.ts";
+import { resolveBlock } from "../project-file/resolve.ts";
+import type { Variables } from "../variables.ts";
+import { blockPlan, inStartOrder } from "./plan.ts";
+import { blockUrl, routesFor, type Place } from "./routes.ts";
+
+export interface DeployDeps {
+  projects: ProjectStore;
+  releases: ReleaseStore;
+  routes: RouteStore;
+  logs: BuildLogStore;
+  builds: Builds;
+  variables: Variables;
+  images: Pick<ImageBuilder, "findImage"> & { pullImage(reference: string): Promise<string> };
+  runtime: Runtime;
+  domain: string;
+  /** The edge's public port, for the URLs status prints. */
+  edgePort: number;
+  /** How long the edge may take to see a route change; old replicas keep serving meanwhile. */
+  edgeSyncMs: number;
+}
+
+const FINISHED = new Set(["deployed", "failed"]);
+const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
+
+export function createDeployments(deps: DeployDeps) {
+  const hub = new LogHub();
+  const active = new Map<string, number>();
+  const waiters = new Map<number, ((r: ReleaseRecord) => void)[]>();
+
+  /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
+  async function collectImages(release: ReleaseRecord, say: (line: string) => void): Promise<ReleaseBlock[]> {
+    const file = deps.projects.loadProject(release.project)!;
+    const blocks: ReleaseBlock[] = [];
+    for (const name of Object.keys(file.blocks)) {
+      const spec = resolveBlock(file, release.environment, name);
+      if (spec.kind === "job") continue;
+      if (spec.git) {
+        const started = deps.builds.start({ project: release.project, block: name, environment: release.environment });
+        say(`${name}: build #${started.id}`);
+        const stop = deps.builds.follow(started.id, (line) => say(`${name} | ${line}`), () => {});
+        const build = await deps.builds.wait(started.id);
+        stop();
+        if (build.status !== "succeeded") throw new BerthError("invalid", `build #${build.id} of ${name} ${build.status}: ${build.reason}`);
+        blocks.push({ name, image: build.image!, imageId: build.imageId!, commit: build.commit, spec });
+      } else {
+        const image = spec.image!;
+        let imageId = await deps.images.findImage(image);
+        if (!imageId) {
+          say(`${name}: pulling ${image}`);
+          imageId = await deps.images.pullImage(image);
+        }
+        blocks.push({ name, image, imageId, commit: null, spec });
+      }
+    }
+    return blocks;
+  }
+
+  /** Hands the frozen release to the runtime; routes switch block by block as replicas turn healthy. */
+  async function roll(release: ReleaseRecord, say: (line: string) => void) {
+    const place: Place = { project: release.project, environment: release.environment, domain: deps.domain };
+    const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
+    const plans = inStartOrder(release.blocks.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
+      const ref = { project: release.project, environment: release.environment, block: b.name };
+      return blockPlan(b, deps.variables.resolve(ref), deps.variables.fingerprint(ref));
+    });
+    const outcomes = await deps.runtime.apply(
+      { project: release.project, environment: release.environment, release: release.number, blocks: plans },
+      {
+        log: say,
+        async switchTraffic(block, upstreams) {
+          const spec = specs.get(block);
+          deps.routes.replaceBlockRoutes(place.project, place.environment, block, spec ? routesFor(place, block, spec, upstreams) : []);
+          await Bun.sleep(deps.edgeSyncMs);
+        },
+      },
+    );
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed) throw new BerthError("invalid", failed.reason ?? `${failed.block} failed`);
+  }
+
+  async function run(release: ReleaseRecord) {
+    const say = (line: string) => {
+      deps.logs.append(release.id, [line]);
+      hub.publish(release.id, line);
+    };
+    let final: ReleaseRecord;
+    try {
+      say(`release ${release.number} of ${release.project}/${release.environment}`);
+      const frozen = deps.releases.freezeRelease(release.id, await collectImages(release, say));
+      say(`rolling out ${frozen.blocks.length} block(s)`);
+      await roll(frozen, say);
+      final = deps.releases.finishRelease(release.id, "deployed", null);
+      say(`release ${release.number} deployed`);
+    } catch (error) {
+      final = deps.releases.finishRelease(release.id, "failed", oneLine((error as Error).message));
+      say(`release ${release.number} failed: ${final.reason}`);
+    }
+    hub.finish(release.id);
+    for (const resolve of waiters.get(release.id) ?? []) resolve(final);
+    waiters.delete(release.id);
+  }
+
+  const get = (id: number) => {
+    const release = deps.releases.getRelease(id);
+    if (!release) throw notFound(`release ${id}`);
+    return release;
+  };
+
+  return {
+    /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
+    deploy(project: string, environment: string): ReleaseRecord {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      const key = `${project}/${environment}`;
+      if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
+      const release = deps.releases.createRelease(project, environment);
+      active.set(key, release.number);
+      run(release).finally(() => active.delete(key));
+      return release;
+    },
+
+    wait(id: number): Promise<ReleaseRecord> {
+      const release = get(id);
+      if (FINISHED.has(release.status)) return Promise.resolve(release);
+      return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+    },
+
+    get,
+    list: (project: string, environment: string) => deps.releases.listReleases(project, environment, 50),
+
+    /** Each block of an environment: kind, state, replicas, image and URL. */
+    async status(project: string, environment: string) {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      const running = new Map((await deps.runtime.status(project, environment)).map((s) => [s.block, s]));
+      const latest = deps.releases.listReleases(project, environment, 1)[0];
+      const place: Place = { project, environment, domain: deps.domain };
+      const blocks = Object.keys(file.blocks).flatMap((name) => {
+        const spec = resolveBlock(file, environment, name);
+        if (spec.kind === "job") return [];
+        const observed = running.get(name);
+        const inFlight = latest && !FINISHED.has(latest.status) ? (latest.status === "building" ? "building" : "deploying") : null;
+        return [{
+          name,
+          kind: spec.kind,
+          state: inFlight ?? observed?.state ?? "stopped",
+          ready: observed?.ready ?? 0,
+          wanted: spec.kind === "service" ? 1 : (spec.replicas ?? 1),
+          image: observed?.image ?? null,
+          release: observed?.release ?? null,
+          url: blockUrl(place, name, spec, deps.edgePort),
+          internal: spec.port === undefined ? null : `${name}:${spec.port}`,
+        }];
+      });
+      return { project, environment, release: latest ? { number: latest.number, status: latest.status, reason: latest.reason } : null, blocks };
+    },
+    current: (project: string, environment: string) => deps.releases.currentRelease(project, environment),
+    isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),
+
+    /** Log lines so far, then each new one, until the release has finished. */
+    follow(id: number, onLine: (line: string) => void, onDone: () => void): () => void {
+      const release = get(id);
+      const unsubscribe = hub.subscribe(id, (e) => (e.done ? onDone() : onLine(e.line!)));
+      for (const line of deps.logs.read(id)) onLine(line);
+      if (FINISHED.has(release.status)) {
+        unsubscribe();
+        onDone();
+      }
+      return unsubscribe;
+    },
+  };
+}
+
+export type Deployments = ReturnType<typeof createDeployments>;

@@ -1,0 +1,34 @@
+import type { RouteRow } from "../../ports/release-store.ts";
+import type { Upstream } from "../../ports/runtime.ts";
+import type { BlockSpec } from "../project-file/schema.ts";
+
+export interface Place {
+  project: string;
+  environment: string;
+  domain: string;
+}
+
+export const blockHost = (p: Place, block: string) => `${block}.${p.environment}.${p.project}.${p.domain}`;
+export const gatewayHost = (p: Place) => `gateway.${p.environment}.${p.project}.${p.domain}`;
+
+/** The edge routes a block gets: websites and public APIs by host, gateway APIs by path; nothing else is routed. */
+export function routesFor(place: Place, block: string, spec: BlockSpec, upstreams: Upstream[]): RouteRow[] {
+  const hosts = () => [blockHost(place, block), ...(spec.domains ?? [])];
+  if (spec.kind === "website") {
+    const auth = spec.password ? "basic" : "none";
+    return hosts().map((host) => ({ host, pathPrefix: "", auth, upstreams }));
+  }
+  if (spec.kind !== "microservice") return [];
+  const expose = spec.expose ?? "gateway";
+  if (expose === "public") return hosts().map((host) => ({ host, pathPrefix: "", auth: "none", upstreams }));
+  if (expose === "gateway") return [{ host: gatewayHost(place), pathPrefix: `/${block}`, auth: "gateway", upstreams }];
+  return [];
+}
+
+/** The address a user opens for a block, or null when it is not routed. */
+export function blockUrl(place: Place, block: string, spec: BlockSpec, edgePort: number): string | null {
+  const port = edgePort === 80 ? "" : `:${edgePort}`;
+  const routes = routesFor(place, block, spec, []);
+  const first = routes[0];
+  return first ? `http://${first.host}${port}${first.pathPrefix}/` : null;
+}

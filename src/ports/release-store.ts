@@ -1,0 +1,76 @@
+import type { BlockSpec } from "../core/project-file/schema.ts";
+import type { Upstream } from "./runtime.ts";
+
+/** One block as a release froze it. */
+export interface ReleaseBlock {
+  name: string;
+  /** The image reference (tag) and the engine's id for it: a release never rebuilds. */
+  image: string;
+  imageId: string;
+  commit: string | null;
+  /** The block's config for this environment, overrides applied. */
+  spec: BlockSpec;
+}
+
+/** building: images are being built or found; deploying: blocks are frozen and rolling out. */
+export type ReleaseStatus = "building" | "deploying" | "deployed" | "failed";
+
+export interface ReleaseRecord {
+  id: number;
+  project: string;
+  environment: string;
+  number: number;
+  blocks: ReleaseBlock[];
+  status: ReleaseStatus;
+  reason: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface ReleaseStore {
+  /** A new numbered release in status `building`, with no blocks yet. */
+  createRelease(project: string, environment: string): ReleaseRecord;
+  /** Freezes the blocks and moves to `deploying`; they never change after this. */
+  freezeRelease(id: number, blocks: ReleaseBlock[]): ReleaseRecord;
+  finishRelease(id: number, status: ReleaseStatus, reason: string | null): ReleaseRecord;
+  getRelease(id: number): ReleaseRecord | null;
+  listReleases(project: string, environment: string, limit: number): ReleaseRecord[];
+  /** The newest release with status deployed, if any. */
+  currentRelease(project: string, environment: string): ReleaseRecord | null;
+  /** Image ids used by any release of any environment (image cleanup keeps them). */
+  referencedImageIds(): Set<string>;
+}
+
+export interface RouteRow {
+  host: string;
+  /** "" for the whole host, "/block" on a gateway host. */
+  pathPrefix: string;
+  auth: "none" | "basic" | "gateway";
+  upstreams: Upstream[];
+}
+
+/** The edge's route table, written by the control plane, read by `berth edge`. */
+export interface RouteStore {
+  /** Replaces every route of one block of one environment, in one transaction. */
+  replaceBlockRoutes(project: string, environment: string, block: string, routes: RouteRow[]): void;
+  removeEnvironmentRoutes(project: string, environment: string): void;
+  listRoutes(project: string, environment: string): (RouteRow & { block: string })[];
+}
+
+export interface GatewayClientRecord {
+  clientId: string;
+  name: string;
+  createdAt: string;
+}
+
+/** Who may pass the edge: website passwords and gateway clients (hashes only). */
+export interface AccessStore {
+  setBasicAuthUser(ref: { project: string; environment: string; block: string }, username: string, passwordHash: string): void;
+  removeBasicAuthUser(ref: { project: string; environment: string; block: string }, username: string): boolean;
+  listBasicAuthUsers(ref: { project: string; environment: string; block: string }): string[];
+  createGatewayClient(client: { clientId: string; project: string; environment: string; name: string; secretHash: string }): GatewayClientRecord;
+  listGatewayClients(project: string, environment: string): GatewayClientRecord[];
+  deleteGatewayClient(project: string, environment: string, clientId: string): boolean;
+  /** Drops every password and client of an environment (when it is deleted). */
+  removeEnvironmentAccess(project: string, environment: string): void;
+}
