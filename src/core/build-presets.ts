@@ -28,7 +28,7 @@ export const DEFAULT_PRESET_IMAGES: Readonly<PresetImages> = Object.freeze({
 /** Busybox's web server on $PORT; `sh -c` execs it, so it gets the container's signals. */
 const STATIC_SERVER = 'httpd -f -v -p "$PORT" -h /srv';
 
-interface Recipe {
+export interface PresetRecipe {
   /** Which image builds (and, without `runtime`, runs) the code. */
   image: keyof PresetImages;
   version: string;
@@ -45,7 +45,7 @@ interface Recipe {
 }
 
 /** The preset table: default versions and commands, like Heroku's buildpacks choose them. */
-export const PRESET_DEFAULTS: Readonly<Record<Preset, Readonly<Recipe>>> = Object.freeze({
+export const PRESET_DEFAULTS: Readonly<Record<Preset, Readonly<PresetRecipe>>> = Object.freeze({
   node: {
     image: "node",
     version: "22",
