@@ -1,0 +1,110 @@
+import type Dockerode from "dockerode";
+import { invalid } from "../../../core/errors.ts";
+import { DNS_LABEL } from "../../../core/names.ts";
+import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
+import { listReplicas, removeReplicas } from "./containers.ts";
+import { byBlock } from "./labels.ts";
+import { ensureNetwork, removeNetwork } from "./network.ts";
+import { applyBlock } from "./replace-block.ts";
+import { retireAbsentBlocks } from "./retire-block.ts";
+import type { Timing } from "./rollout.ts";
+import { environmentStatus } from "./status.ts";
+import { removeVolumes } from "./volumes.ts";
+
+export interface DockerRuntimeOptions {
+  /** How long new replicas get to pass their health check. Default 60 s. */
+  healthTimeoutMs?: number;
+  /** Wait between switching traffic and stopping old replicas. Default 2 s. */
+  drainMs?: number;
+  /** SIGTERM → SIGKILL grace when stopping. Default 10 s. */
+  stopGraceSeconds?: number;
+  /** How long a replica without a port must stay up to count as started. Default 2 s. */
+  settleMs?: number;
+  /** Health poll interval. Default 250 ms. */
+  pollMs?: number;
+}
+
+/**
+ * The runtime port on one Docker engine. Observed state is read from the engine by labels on
+ * every call; only containers, networks and volumes labelled berth.managed=true for the
+ * environment are ever changed.
+ */
+export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOptions = {}): Runtime {
+  const timing: Timing = {
+    timeoutMs: options.healthTimeoutMs ?? 60_000,
+    pollMs: options.pollMs ?? 250,
+    settleMs: options.settleMs ?? 2_000,
+    drainMs: options.drainMs ?? 2_000,
+    stopGraceSeconds: options.stopGraceSeconds ?? 10,
+  };
+
+  // Two applies of one environment at once would both start replicas for the same change.
+  const exclusive = serialiser();
+
+  return {
+    apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(docker, plan, hooks, timing)),
+
+    async status(project, env) {
+      return environmentStatus(await listReplicas(docker, project, env));
+    },
+
+    remove: (project, env, { purgeVolumes }) =>
+      exclusive(`${project}/${env}`, async () => {
+        checkNames(project, env);
+        const replicas = await listReplicas(docker, project, env);
+        await removeReplicas(docker, replicas.map((replica) => replica.id), timing.stopGraceSeconds);
+        await removeNetwork(docker, project, env);
+        if (purgeVolumes) await removeVolumes(docker, project, env);
+      }),
+  };
+}
+
+async function applyPlan(docker: Dockerode, plan: EnvironmentPlan, hooks: ApplyHooks, timing: Timing): Promise<BlockOutcome[]> {
+  checkPlan(plan);
+  const { project, environment: env, release } = plan;
+  const network = await ensureNetwork(docker, project, env);
+  const observed = await listReplicas(docker, project, env);
+  const found = byBlock(observed);
+  const outcomes: BlockOutcome[] = [];
+  // One block at a time, in plan order: the caller puts the services others depend on first.
+  for (const block of plan.blocks) {
+    const job = { docker, project, env, release, network, block, hooks, timing };
+    outcomes.push(await applyBlock(job, found.get(block.block) ?? []));
+  }
+  // Last, so a block renamed in the plan keeps serving under its old name until the new one runs.
+  await retireAbsentBlocks(docker, observed, new Set(plan.blocks.map((b) => b.block)), hooks, timing);
+  return outcomes;
+}
+
+/** Runs tasks with the same key one after another, in call order; a failed task does not block the next. */
+function serialiser() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const result = (tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return result;
+  };
+}
+
+/** Names become container, network and volume names: anything but a DNS label is refused here too. */
+function checkNames(project: string, env: string): void {
+  if (!DNS_LABEL.test(project)) throw invalid(`project name ${JSON.stringify(project)} is not a DNS label`);
+  if (!DNS_LABEL.test(env)) throw invalid(`environment name ${JSON.stringify(env)} is not a DNS label`);
+}
+
+function checkPlan(plan: EnvironmentPlan): void {
+  checkNames(plan.project, plan.environment);
+  const seen = new Set<string>();
+  for (const block of plan.blocks) {
+    if (!DNS_LABEL.test(block.block)) throw invalid(`block name ${JSON.stringify(block.block)} is not a DNS label`);
+    if (seen.has(block.block)) throw invalid(`block ${block.block} appears twice in the plan`);
+    if (!Number.isInteger(block.replicas) || block.replicas < 0) throw invalid(`block ${block.block}: replicas must be a whole number ≥ 0`);
+    if (!block.hash) throw invalid(`block ${block.block} has no hash`);
+    seen.add(block.block);
+  }
+  if (!Number.isInteger(plan.release) || plan.release < 0) throw invalid(`release must be a whole number, got ${plan.release}`);
+}
