@@ -2,6 +2,11 @@ import Docker from "dockerode";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
+import { pullImage } from "./adapters/docker/pull-image.ts";
+import { createDockerRuntime } from "./adapters/runtime/docker/runtime.ts";
+import { createAccessStore } from "./adapters/store/access-store.ts";
+import { createReleaseStore } from "./adapters/store/release-store.ts";
+import { createRouteStore } from "./adapters/store/route-store.ts";
 import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
 import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
 import { createBuildStore } from "./adapters/store/build-store.ts";
@@ -13,7 +18,9 @@ import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createHttpApp } from "./api/index.ts";
 import { dataFiles, hostEnv, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
+import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
+import { createDeployments } from "./core/deploy/deployments.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
 import { createProjects } from "./core/projects.ts";
@@ -35,27 +42,53 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const projectStore = createProjectStore(db);
   const variableStore = createVariableStore(db);
   const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
+  const releases = createReleaseStore(db);
+  const builder = createImageBuilder(docker);
+  const runtime = createDockerRuntime(docker);
+  const routes = createRouteStore(db);
+  const accessStore = createAccessStore(db);
+  const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
+    await runtime.remove(project, environment, { purgeVolumes });
+    routes.removeEnvironmentRoutes(project, environment);
+    accessStore.removeEnvironmentAccess(project, environment);
+  };
+  const variables = createVariables(projectStore, variableStore, box);
+  const builds = createBuilds({
+    projects: projectStore,
+    store: createBuildStore(db),
+    logs: createFileLogStore(files.buildLogs),
+    credentials: gitCredentials,
+    git: createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv() }),
+    builder,
+    settings: {
+      limits: { memoryBytes: parseQuantity(config.buildMemory), cpus: config.buildCpus, timeoutMs: parseQuantity(config.buildTimeout) },
+      concurrency: config.buildConcurrency,
+      imagesKept: config.imagesKept,
+      presetImages: { ...DEFAULT_PRESET_IMAGES, ...config.presetImages } as PresetImages,
+    },
+    referencedImages: () => releases.referencedImageIds(),
+  });
   return {
-    projects: createProjects(projectStore),
-    environments: createEnvironments(projectStore, variableStore),
-    variables: createVariables(projectStore, variableStore, box),
+    projects: createProjects(projectStore, teardown),
+    environments: createEnvironments(projectStore, variableStore, teardown),
+    variables,
     tokens: createTokens(createTokenStore(db)),
     gitCredentials,
-    builds: createBuilds({
+    builds,
+    deployments: createDeployments({
       projects: projectStore,
-      store: createBuildStore(db),
-      logs: createFileLogStore(files.buildLogs),
-      credentials: gitCredentials,
-      git: createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv() }),
-      builder: createImageBuilder(docker),
-      settings: {
-        limits: { memoryBytes: parseQuantity(config.buildMemory), cpus: config.buildCpus, timeoutMs: parseQuantity(config.buildTimeout) },
-        concurrency: config.buildConcurrency,
-        imagesKept: config.imagesKept,
-        presetImages: { ...DEFAULT_PRESET_IMAGES, ...config.presetImages } as PresetImages,
-      },
-      referencedImages: () => new Set(),
+      releases,
+      routes,
+      logs: createFileLogStore(files.deployLogs),
+      builds,
+      variables,
+      images: { findImage: (ref) => builder.findImage(ref), pullImage: (ref) => pullImage(docker, ref) },
+      runtime,
+      domain: config.domain,
+      edgePort: Number(config.edgeListen.slice(config.edgeListen.lastIndexOf(":") + 1)),
+      edgeSyncMs: 1000,
     }),
+    access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
   };
 }
 

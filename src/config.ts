@@ -123,6 +123,7 @@ export const dataFiles = (config: Config) => ({
   secretKey: join(config.dataDir, "secret.key"),
   adminToken: join(config.dataDir, "admin.token"),
   buildLogs: join(config.dataDir, "logs", "builds"),
+  deployLogs: join(config.dataDir, "logs", "deploys"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
 });

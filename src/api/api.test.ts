@@ -105,7 +105,7 @@ describe("API", () => {
     expect([denied.status, denied.code]).toEqual([403, "forbidden"]);
     const member = clientFor(tokenWithRole("member"));
     expect((await failure(unwrap(member.tokens.$get()))).status).toBe(403);
-    expect((await failure(unwrap(member.projects[":project"].$delete({ param: { project: "todo" } })))).status).toBe(403);
+    expect((await failure(unwrap(member.projects[":project"].$delete({ param: { project: "todo" }, query: {} })))).status).toBe(403);
     await unwrap(member.projects[":project"].environments.$post({ param: { project: "todo" }, json: { name: "qa" } }));
   });
 

@@ -9,7 +9,9 @@ import { authenticate } from "./auth.ts";
 import { mountConsole } from "./console.ts";
 import type { ApiEnv } from "./env.ts";
 import { onError, problem } from "./problem.ts";
+import { accessRoutes } from "./routes/access.ts";
 import { buildRoutes } from "./routes/builds.ts";
+import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -28,7 +30,9 @@ export function createApiRoutes(s: Services) {
     .route("/projects", environmentRoutes(s.environments, s.projects))
     .route("/projects", variableRoutes(s.variables))
     .route("/tokens", tokenRoutes(s.tokens))
-    .route("/", buildRoutes(s.builds, s.gitCredentials));
+    .route("/", buildRoutes(s.builds, s.gitCredentials))
+    .route("/", deployRoutes(s.deployments))
+    .route("/", accessRoutes(s.access));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;

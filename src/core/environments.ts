@@ -2,7 +2,10 @@ import type { ProjectStore } from "../ports/project-store.ts";
 import type { VariableStore } from "../ports/variable-store.ts";
 import { conflict, notFound } from "./errors.ts";
 
-export function createEnvironments(projects: ProjectStore, variables: VariableStore) {
+/** Stops what runs for an environment and drops its routes and access; volumes only when purging. */
+export type Teardown = (project: string, environment: string, purgeVolumes: boolean) => Promise<void>;
+
+export function createEnvironments(projects: ProjectStore, variables: VariableStore, teardown: Teardown) {
   const load = (project: string) => {
     const file = projects.loadProject(project);
     if (!file) throw notFound(`project "${project}"`);
@@ -30,9 +33,10 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
       if (from !== undefined) variables.copyVariables(project, from, name);
     },
 
-    delete(project: string, name: string) {
+    async delete(project: string, name: string, purgeVolumes = false) {
       const file = load(project);
       if (!file.environments[name]) throw notFound(`environment "${name}" in project "${project}"`);
+      await teardown(project, name, purgeVolumes);
       const { [name]: _removed, ...rest } = file.environments;
       projects.saveProject({ ...file, environments: rest });
     },

@@ -1,4 +1,5 @@
 import type { ProjectStore } from "../ports/project-store.ts";
+import type { Teardown } from "./environments.ts";
 import { invalid, notFound } from "./errors.ts";
 import { diffProject, type Change } from "./project-file/diff.ts";
 import { exportProjectFile } from "./project-file/export.ts";
@@ -17,7 +18,7 @@ export interface ApplyResult {
   applied: boolean;
 }
 
-export function createProjects(store: ProjectStore) {
+export function createProjects(store: ProjectStore, teardown: Teardown) {
   const load = (name: string): ProjectFile => {
     const file = store.loadProject(name);
     if (!file) throw notFound(`project "${name}"`);
@@ -28,7 +29,7 @@ export function createProjects(store: ProjectStore) {
     list: () => store.listProjects(),
     get: load,
 
-    apply(text: string, options: ApplyOptions = {}): ApplyResult {
+    async apply(text: string, options: ApplyOptions = {}): Promise<ApplyResult> {
       const next = parseProjectFile(text);
       const current = store.loadProject(next.project);
       const changes = diffProject(current, next);
@@ -40,14 +41,18 @@ export function createProjects(store: ProjectStore) {
         );
       }
       const applied = !options.dryRun && changes.length > 0;
-      if (applied) store.saveProject(next);
+      if (applied) {
+        for (const environment of dropped) await teardown(next.project, environment, false);
+        store.saveProject(next);
+      }
       return { project: next.project, changes, applied };
     },
 
     exportYaml: (name: string) => exportProjectFile(load(name)),
 
-    delete(name: string) {
-      if (!store.deleteProject(name)) throw notFound(`project "${name}"`);
+    async delete(name: string, purgeVolumes = false) {
+      for (const environment of Object.keys(load(name).environments)) await teardown(name, environment, purgeVolumes);
+      store.deleteProject(name);
     },
   };
 }

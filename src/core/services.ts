@@ -1,5 +1,7 @@
+import type { Access } from "./access.ts";
 import type { Builds } from "./builds/builds.ts";
 import type { GitCredentialService } from "./builds/credentials.ts";
+import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
@@ -13,4 +15,6 @@ export interface Services {
   tokens: Tokens;
   builds: Builds;
   gitCredentials: GitCredentialService;
+  deployments: Deployments;
+  access: Access;
 }

@@ -54,16 +54,28 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings?:
     BERTH_DATA_DIR: join(home, "data"),
     BERTH_API_LISTEN: `127.0.0.1:${port}`,
     BERTH_EDGE_LISTEN: `127.0.0.1:${freePort()}`,
+    BERTH_EDGE_METRICS_LISTEN: `127.0.0.1:${freePort()}`,
   };
-  const proc = Bun.spawn([BINARY, "serve", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url);
+  const spawn = async () => {
+    const proc = Bun.spawn([BINARY, "serve", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
+    await waitForHealth(url);
+    return proc;
+  };
+  let proc = await spawn();
   return {
     url,
     env,
     home,
     dataDir: env.BERTH_DATA_DIR,
-    proc,
+    edgeUrl: `http://${env.BERTH_EDGE_LISTEN}`,
+    get proc() {
+      return proc;
+    },
+    /** Starts `berth serve` again on the same data dir (after a stop or a kill). */
+    async restart() {
+      proc = await spawn();
+    },
     /** A CLI command against this server (with the same --config, so it finds it). */
     run: (args: string[], stdin?: string) => berth(settings ? [...args, "--config", join(home, "config.yaml")] : args, env, stdin),
     async stop() {

@@ -6,7 +6,7 @@ import type { Projects } from "../../core/projects.ts";
 import { environmentName, projectName } from "../../core/names.ts";
 import type { ApiEnv } from "../env.ts";
 import { valid } from "../validate.ts";
-import { projectParam } from "./projects.ts";
+import { projectParam, purgeQuery } from "./projects.ts";
 
 const envParam = z.object({ project: projectName, env: environmentName });
 const createBody = z.strictObject({ name: environmentName, from: environmentName.optional() });
@@ -27,9 +27,9 @@ export const environmentRoutes = (environments: Environments, projects: Projects
         return c.json({ name }, 201);
       },
     )
-    .delete("/:project/environments/:env", describeRoute({ summary: "Delete an environment", tags: ["environments"] }), valid("param", envParam), (c) => {
+    .delete("/:project/environments/:env", describeRoute({ summary: "Delete an environment: stops what runs; volumes go only with purgeVolumes=true", tags: ["environments"] }), valid("param", envParam), valid("query", purgeQuery), async (c) => {
       const { project, env } = c.req.valid("param");
-      environments.delete(project, env);
+      await environments.delete(project, env, c.req.valid("query").purgeVolumes === "true");
       return c.body(null, 204);
     })
     .get("/:project/blocks", describeRoute({ summary: "List blocks", tags: ["blocks"] }), valid("param", projectParam), (c) => {

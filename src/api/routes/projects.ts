@@ -8,6 +8,8 @@ import { valid } from "../validate.ts";
 
 export const projectParam = z.object({ project: projectName });
 
+export const purgeQuery = z.object({ purgeVolumes: z.enum(["true", "false"]).optional() });
+
 const applyBody = z.strictObject({
   file: z.string().describe("berth.yaml text"),
   dryRun: z.boolean().optional(),
@@ -21,9 +23,9 @@ export const projectRoutes = (projects: Projects) =>
       "/apply",
       describeRoute({ summary: "Create or update a project from berth.yaml; reports what changes", tags: ["projects"] }),
       valid("json", applyBody),
-      (c) => {
+      async (c) => {
         const { file, ...options } = c.req.valid("json");
-        return c.json(projects.apply(file, options));
+        return c.json(await projects.apply(file, options));
       },
     )
     .get("/:project", describeRoute({ summary: "A project's definition", tags: ["projects"] }), valid("param", projectParam), (c) =>
@@ -35,7 +37,13 @@ export const projectRoutes = (projects: Projects) =>
       valid("param", projectParam),
       (c) => c.json({ yaml: projects.exportYaml(c.req.valid("param").project) }),
     )
-    .delete("/:project", describeRoute({ summary: "Delete a project", tags: ["projects"] }), valid("param", projectParam), (c) => {
-      projects.delete(c.req.valid("param").project);
+    .delete(
+      "/:project",
+      describeRoute({ summary: "Delete a project: stops what runs; volumes go only with purgeVolumes=true", tags: ["projects"] }),
+      valid("param", projectParam),
+      valid("query", purgeQuery),
+      async (c) => {
+      await projects.delete(c.req.valid("param").project, c.req.valid("query").purgeVolumes === "true");
       return c.body(null, 204);
-    });
+    },
+    );

@@ -1,21 +1,17 @@
 import { readFileSync } from "node:fs";
 import type { Client } from "../../client/index.ts";
 import { unwrap } from "../../client/index.ts";
-import { readEvents } from "../../client/sse.ts";
+import { followLog } from "../follow.ts";
 import type { BuildRecord } from "../../ports/build-store.ts";
 import { json, table } from "../output.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
-/** Prints a build's log as it comes; resolves with the build as it ended. */
-async function followBuild(client: Client, id: number, out: (line: string) => void): Promise<BuildRecord> {
-  let ended: BuildRecord | undefined;
-  const response = await client.builds[":id"].log.stream.$get({ param: { id: String(id) } });
-  await readEvents(response as unknown as Response, (event) => {
-    if (event.event === "log") out(event.data);
-    else if (event.event === "end") ended = JSON.parse(event.data) as BuildRecord;
-  });
-  return ended ?? (await unwrap(client.builds[":id"].$get({ param: { id: String(id) } })));
-}
+const followBuild = (client: Client, id: number, out: (line: string) => void) =>
+  followLog<BuildRecord>(
+    client.builds[":id"].log.stream.$get({ param: { id: String(id) } }),
+    () => unwrap(client.builds[":id"].$get({ param: { id: String(id) } })),
+    out,
+  );
 
 const buildId = (text: string) => {
   if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`not a build id: ${text}`);

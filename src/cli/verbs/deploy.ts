@@ -1,18 +1,15 @@
 import { unwrap, type Client } from "../../client/index.ts";
-import { readEvents } from "../../client/sse.ts";
+import { followLog } from "../follow.ts";
 import type { ReleaseRecord } from "../../ports/release-store.ts";
 import { json, table } from "../output.ts";
 import type { Verb } from "../verb.ts";
 
-async function followRelease(client: Client, id: number, out: (line: string) => void): Promise<ReleaseRecord> {
-  let ended: ReleaseRecord | undefined;
-  const response = await client.releases[":id"].log.stream.$get({ param: { id: String(id) } });
-  await readEvents(response as unknown as Response, (event) => {
-    if (event.event === "log") out(event.data);
-    else if (event.event === "end") ended = JSON.parse(event.data) as ReleaseRecord;
-  });
-  return ended ?? (await unwrap(client.releases[":id"].$get({ param: { id: String(id) } })));
-}
+const followRelease = (client: Client, id: number, out: (line: string) => void) =>
+  followLog<ReleaseRecord>(
+    client.releases[":id"].log.stream.$get({ param: { id: String(id) } }),
+    () => unwrap(client.releases[":id"].$get({ param: { id: String(id) } })),
+    out,
+  );
 
 export const deployVerbs: Verb[] = [
   {

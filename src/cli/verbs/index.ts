@@ -1,6 +1,8 @@
 import type { Verb } from "../verb.ts";
+import { accessVerbs } from "./access.ts";
 import { apply, exportVerb } from "./apply.ts";
 import { buildVerbs } from "./builds.ts";
+import { deployVerbs } from "./deploy.ts";
 import { login } from "./login.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, serve } from "./serve.ts";
@@ -8,4 +10,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...tokenVerbs];
+export const VERBS: Verb[] = [serve, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...accessVerbs, ...tokenVerbs];

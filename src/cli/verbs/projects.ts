@@ -32,10 +32,13 @@ export const projectVerbs: Verb[] = [
   },
   {
     name: "project delete",
-    summary: "Delete a project and everything in it",
+    summary: "Delete a project: stop what runs and forget it (volumes stay unless --purge-volumes)",
     args: "PROJECT",
-    async run({ args, client, out }) {
-      await unwrap((await client()).projects[":project"].$delete({ param: { project: args[0]! } }));
+    options: { "purge-volumes": { type: "boolean" } },
+    optionHelp: ["--purge-volumes   also delete the data volumes of its services"],
+    async run({ args, values, client, out }) {
+      const purgeVolumes = values["purge-volumes"] ? "true" : "false";
+      await unwrap((await client()).projects[":project"].$delete({ param: { project: args[0]! }, query: { purgeVolumes } }));
       out(`deleted project ${args[0]}`);
     },
   },
@@ -64,10 +67,13 @@ export const projectVerbs: Verb[] = [
   },
   {
     name: "env delete",
-    summary: "Delete an environment",
+    summary: "Delete an environment: stop what runs (volumes stay unless --purge-volumes)",
     args: "PROJECT ENV",
-    async run({ args, client, out }) {
-      await unwrap((await client()).projects[":project"].environments[":env"].$delete({ param: { project: args[0]!, env: args[1]! } }));
+    options: { "purge-volumes": { type: "boolean" } },
+    optionHelp: ["--purge-volumes   also delete the data volumes of its services"],
+    async run({ args, values, client, out }) {
+      const purgeVolumes = values["purge-volumes"] ? "true" : "false";
+      await unwrap((await client()).projects[":project"].environments[":env"].$delete({ param: { project: args[0]!, env: args[1]! }, query: { purgeVolumes } }));
       out(`deleted environment ${args[1]} of ${args[0]}`);
     },
   },

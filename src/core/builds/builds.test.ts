@@ -18,9 +18,9 @@ blocks:
 `;
 
 /** Small fakes of the git and engine ports: this is the use case's logic, not the adapters'. */
-function harness(options: { buildGate?: Promise<void>; imagesKept?: number } = {}) {
+async function harness(options: { buildGate?: Promise<void>; imagesKept?: number } = {}) {
   const { db, services } = memoryState();
-  services.projects.apply(FILE);
+  await services.projects.apply(FILE);
   const images: ImageInfo[] = [{ id: "sha256:foreign", tags: ["someone/else:1"], labels: {}, createdAt: 0 }];
   const requests: ImageBuildRequest[] = [];
   let commit = "a".repeat(40);
@@ -61,7 +61,7 @@ function harness(options: { buildGate?: Promise<void>; imagesKept?: number } = {
 
 describe("builds", () => {
   test("a build resolves the ref, builds the subfolder and records the image", async () => {
-    const { builds, requests } = harness();
+    const { builds, requests } = await harness();
     const done = await builds.wait(builds.start({ project: "shop", block: "web" }).id);
     expect(done).toMatchObject({ status: "succeeded", environment: "dev", commit: "a".repeat(40), cacheHit: false });
     expect(done.image).toStartWith("berth/shop/web:aaaaaaaaaaaa-");
@@ -70,7 +70,7 @@ describe("builds", () => {
   });
 
   test("the same commit and config again is a cache hit; a new commit builds", async () => {
-    const { builds, requests, newCommit } = harness();
+    const { builds, requests, newCommit } = await harness();
     await builds.wait(builds.start({ project: "shop", block: "web" }).id);
     const again = await builds.wait(builds.start({ project: "shop", block: "web" }).id);
     expect([again.status, again.cacheHit, requests.length]).toEqual(["succeeded", true, 1]);
@@ -81,7 +81,7 @@ describe("builds", () => {
 
   test("a newer build of the same block replaces a queued one", async () => {
     let open = () => {};
-    const { builds } = harness({ buildGate: new Promise<void>((r) => (open = r)) });
+    const { builds } = await harness({ buildGate: new Promise<void>((r) => (open = r)) });
     const first = builds.start({ project: "shop", block: "web" });
     const second = builds.start({ project: "shop", block: "web", ref: "v1" });
     const third = builds.start({ project: "shop", block: "web", ref: "v2" });
@@ -93,7 +93,7 @@ describe("builds", () => {
 
   test("cancel stops a queued build at once and a running one through its signal", async () => {
     let open = () => {};
-    const { builds } = harness({ buildGate: new Promise<void>((r) => (open = r)) });
+    const { builds } = await harness({ buildGate: new Promise<void>((r) => (open = r)) });
     const running = builds.start({ project: "shop", block: "web" });
     const queued = builds.start({ project: "shop", block: "web", ref: "v1" });
     await Bun.sleep(10);
@@ -104,13 +104,13 @@ describe("builds", () => {
     expect(() => builds.cancel(running.id)).toThrow("already cancelled");
   });
 
-  test("a block that runs an image has nothing to build", () => {
-    const { builds } = harness();
+  test("a block that runs an image has nothing to build", async () => {
+    const { builds } = await harness();
     expect(() => builds.start({ project: "shop", block: "db" })).toThrow("runs the image postgres:16");
   });
 
   test("cleanup keeps the newest images and those releases use, and never others' images", async () => {
-    const { builds, images, newCommit } = harness({ imagesKept: 1 });
+    const { builds, images, newCommit } = await harness({ imagesKept: 1 });
     for (const c of ["b", "c", "d"]) {
       newCommit(c);
       await builds.wait(builds.start({ project: "shop", block: "web" }).id);
@@ -119,7 +119,7 @@ describe("builds", () => {
   });
 
   test("a failure is recorded as failed with its one-line reason", async () => {
-    const { builds } = harness();
+    const { builds } = await harness();
     const failed = await builds.wait(builds.start({ project: "shop", block: "web", ref: "missing" }).id);
     expect(failed).toMatchObject({ status: "failed", reason: 'ref "missing" not found' });
   });

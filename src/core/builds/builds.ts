@@ -9,7 +9,7 @@ import type { BlockSpec } from "../project-file/schema.ts";
 import { BuildQueue } from "./build-queue.ts";
 import type { GitCredentialsReader } from "./credentials.ts";
 import { configHash, imageTag, LABELS } from "./image-name.ts";
-import { LogHub } from "./log-hub.ts";
+import { LogChannel } from "./log-channel.ts";
 
 export interface BuildSettings {
   limits: BuildLimits;
@@ -35,22 +35,15 @@ const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
 export function createBuilds(deps: BuildDeps) {
-  const hub = new LogHub();
+  const channel = new LogChannel<BuildRecord>(deps.logs);
   const running = new Map<number, AbortController>();
-  const waiters = new Map<number, ((b: BuildRecord) => void)[]>();
   const now = () => new Date().toISOString();
-
-  const log = (id: number, ...lines: string[]) => {
-    deps.logs.append(id, lines);
-    for (const line of lines) hub.publish(id, line);
-  };
+  const log = (id: number, ...lines: string[]) => channel.write(id, ...lines);
 
   const finish = (id: number, update: Parameters<BuildStore["updateBuild"]>[1]) => {
     const record = deps.store.updateBuild(id, { ...update, finishedAt: now() });
     log(id, record.status === "succeeded" ? `build #${id} succeeded: ${record.image}` : `build #${id} ${record.status}: ${record.reason}`);
-    hub.finish(id);
-    for (const resolve of waiters.get(id) ?? []) resolve(record);
-    waiters.delete(id);
+    channel.close(id, record);
     return record;
   };
 
@@ -171,25 +164,16 @@ export function createBuilds(deps: BuildDeps) {
 
     get,
     list: (project: string, limit = 50) => deps.store.listBuilds(project, limit),
-    logLines: (id: number) => (get(id), deps.logs.read(id)),
+    logLines: (id: number) => (get(id), channel.read(id)),
 
     /** Lines so far, then each new line, until the build ends; returns an unsubscribe. */
-    follow(id: number, onLine: (line: string) => void, onDone: () => void): () => void {
-      const build = get(id);
-      const unsubscribe = hub.subscribe(id, (e) => (e.done ? onDone() : onLine(e.line!)));
-      for (const line of deps.logs.read(id)) onLine(line);
-      if (FINISHED.has(build.status)) {
-        unsubscribe();
-        onDone();
-      }
-      return unsubscribe;
-    },
+    follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>
+      channel.follow(id, FINISHED.has(get(id).status), onLine, onDone),
 
     /** Resolves when the build has finished. */
     wait(id: number): Promise<BuildRecord> {
       const build = get(id);
-      if (FINISHED.has(build.status)) return Promise.resolve(build);
-      return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+      return channel.wait(id, build, FINISHED.has(build.status));
     },
 
     /** At start: builds a previous process left unfinished can never finish; say so. */

@@ -4,7 +4,7 @@ import type { ProjectStore } from "../../ports/project-store.ts";
 import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
-import { LogHub } from "../builds/log-hub.ts";
+import { LogChannel } from "../builds/log-channel.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
 import type { Variables } from "../variables.ts";
@@ -31,9 +31,8 @@ const FINISHED = new Set(["deployed", "failed"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
 export function createDeployments(deps: DeployDeps) {
-  const hub = new LogHub();
+  const channel = new LogChannel<ReleaseRecord>(deps.logs);
   const active = new Map<string, number>();
-  const waiters = new Map<number, ((r: ReleaseRecord) => void)[]>();
 
   /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
   async function collectImages(release: ReleaseRecord, say: (line: string) => void): Promise<ReleaseBlock[]> {
@@ -87,10 +86,7 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   async function run(release: ReleaseRecord) {
-    const say = (line: string) => {
-      deps.logs.append(release.id, [line]);
-      hub.publish(release.id, line);
-    };
+    const say = (line: string) => channel.write(release.id, line);
     let final: ReleaseRecord;
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
@@ -103,9 +99,7 @@ export function createDeployments(deps: DeployDeps) {
       final = deps.releases.finishRelease(release.id, "failed", oneLine((error as Error).message));
       say(`release ${release.number} failed: ${final.reason}`);
     }
-    hub.finish(release.id);
-    for (const resolve of waiters.get(release.id) ?? []) resolve(final);
-    waiters.delete(release.id);
+    channel.close(release.id, final);
   }
 
   const get = (id: number) => {
@@ -130,8 +124,7 @@ export function createDeployments(deps: DeployDeps) {
 
     wait(id: number): Promise<ReleaseRecord> {
       const release = get(id);
-      if (FINISHED.has(release.status)) return Promise.resolve(release);
-      return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+      return channel.wait(id, release, FINISHED.has(release.status));
     },
 
     get,
@@ -168,16 +161,8 @@ export function createDeployments(deps: DeployDeps) {
     isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),
 
     /** Log lines so far, then each new one, until the release has finished. */
-    follow(id: number, onLine: (line: string) => void, onDone: () => void): () => void {
-      const release = get(id);
-      const unsubscribe = hub.subscribe(id, (e) => (e.done ? onDone() : onLine(e.line!)));
-      for (const line of deps.logs.read(id)) onLine(line);
-      if (FINISHED.has(release.status)) {
-        unsubscribe();
-        onDone();
-      }
-      return unsubscribe;
-    },
+    follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>
+      channel.follow(id, FINISHED.has(get(id).status), onLine, onDone),
   };
 }
 
