@@ -13,6 +13,6 @@ bun run build >/dev/null
 report=.test-env/junit.xml
 rm -f "$report"
 status=0
-bun test --reporter=junit --reporter-outfile="$report" "$@" || status=$?
+bun test --timeout 120000 --reporter=junit --reporter-outfile="$report" "$@" || status=$?
 bun scripts/junit-summary.ts "$report" || status=1
 exit "$status"

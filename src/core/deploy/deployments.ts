@@ -1,7 +1,7 @@
 import type { BuildLogStore } from "../../ports/build-store.ts";
 import type { ImageBuilder } from "../../ports/image-builder.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
-import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
+import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteRow, RouteStore } from "../../ports/release-store.ts";
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
@@ -159,6 +159,36 @@ export function createDeployments(deps: DeployDeps) {
     },
     current: (project: string, environment: string) => deps.releases.currentRelease(project, environment),
     isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),
+
+    /**
+     * Level-based: points every route at what runs now. Published ports change when a
+     * container restarts (engine restart, reboot), so routes are refreshed from the engine,
+     * never trusted. Environments in the middle of a deploy are left to it.
+     */
+    async syncRoutes(): Promise<number> {
+      let changed = 0;
+      for (const { name: project, environments } of deps.projects.listProjects()) {
+        for (const environment of environments) {
+          const release = deps.releases.currentRelease(project, environment);
+          if (!release || active.has(`${project}/${environment}`)) continue;
+          const running = new Map((await deps.runtime.status(project, environment)).map((s) => [s.block, s]));
+          const stored = deps.routes.listRoutes(project, environment);
+          const place: Place = { project, environment, domain: deps.domain };
+          for (const block of release.blocks) {
+            const observed = running.get(block.name);
+            if (!observed || observed.state !== "running") continue;
+            const key = (r: RouteRow) => JSON.stringify([r.host, r.pathPrefix, r.auth, r.upstreams.map((u) => `${u.host}:${u.port}`).sort()]);
+            const want = routesFor(place, block.name, block.spec, observed.upstreams);
+            const have = stored.filter((r) => r.block === block.name);
+            if (have.map(key).sort().join() !== want.map(key).sort().join()) {
+              deps.routes.replaceBlockRoutes(project, environment, block.name, want);
+              changed++;
+            }
+          }
+        }
+      }
+      return changed;
+    },
 
     /** Log lines so far, then each new one, until the release has finished. */
     follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>
