@@ -10,8 +10,8 @@ const listen = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port such as 127.0.0.1:7070")
   .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535");
 
-/** Running from a compiled binary: its modules live in Bun's embedded file system. */
-export const isCompiled = () => import.meta.url.includes("$bunfs");
+/** Running from a compiled binary: its entry point lives in Bun's embedded file system. */
+export const isCompiled = () => Bun.main.startsWith("/$bunfs/");
 
 /** Source checkout: `<repo>/.berth`; compiled (installed) binary: `/var/lib/berth`. */
 const defaultDataDir = () => (isCompiled() ? "/var/lib/berth" : join(dirname(dirname(import.meta.path)), ".berth"));
@@ -21,6 +21,8 @@ const schema = z.strictObject({
   dataDir: z.string().min(1).default(defaultDataDir),
   apiListen: listen.default("127.0.0.1:7070"),
   edgeListen: listen.default("127.0.0.1:8080"),
+  /** The edge's own listener for /metrics and /healthz. */
+  edgeMetricsListen: listen.default("127.0.0.1:9464"),
   /** Caps on every image build, so a build never takes the host down. */
   buildMemory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 512Mi or 2Gi").default("2Gi"),
   buildCpus: z.coerce.number().positive().max(256).default(() => Math.max(1, Math.floor(availableParallelism() / 2))),

@@ -1,4 +1,5 @@
 import { createBerth, openState } from "../../app.ts";
+import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, loadConfig } from "../../config.ts";
 import { VERSION } from "../../version.ts";
 import { localUrl } from "../connect.ts";
@@ -9,12 +10,15 @@ function listenParts(listen: string) {
   return { hostname: listen.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(listen.slice(i + 1)) };
 }
 
+/** How often routes are checked against what runs (ports change when containers restart). */
+const ROUTE_SYNC_MS = 10_000;
+
 export const serve: Verb = {
   name: "serve",
   summary: "Run the control plane: API, web console, state",
   options: { "no-edge": { type: "boolean" } },
-  optionHelp: ["--no-edge   do not start the edge proxy as a child process"],
-  async run({ configFile, out }) {
+  optionHelp: ["--no-edge   do not start (or adopt) the edge proxy"],
+  async run({ configFile, values, out }) {
     const config = loadConfig({ file: configFile });
     const berth = createBerth(config);
     let server: ReturnType<typeof Bun.serve>;
@@ -27,11 +31,28 @@ export const serve: Verb = {
     const url = localUrl(`${config.apiListen.slice(0, config.apiListen.lastIndexOf(":"))}:${server.port}`);
     out(`berth ${VERSION}: API on ${url} (data in ${config.dataDir}${berth.migrated ? `, ${berth.migrated} migration(s) applied` : ""})`);
     out(`admin token: ${dataFiles(config).adminToken}`);
+    if (!values["no-edge"]) {
+      try {
+        await ensureEdge(config, out, { configFile });
+      } catch (error) {
+        await server.stop();
+        berth.close();
+        throw error;
+      }
+    }
+    const syncRoutes = () =>
+      berth.services.deployments.syncRoutes().then(
+        (changed) => changed > 0 && out(`routes: ${changed} block(s) now point at what runs`),
+        (error: Error) => out(`routes: not refreshed: ${error.message.split("\n")[0]}`),
+      );
+    await syncRoutes();
+    const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+    clearInterval(timer);
     await server.stop();
     berth.close();
     out("berth: stopped");
