@@ -1,0 +1,109 @@
+import { Database } from "bun:sqlite";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import { basicAuthUsers, edgeRoutes, gatewayClients } from "./schema.ts";
+
+export interface EdgeRouteRecord {
+  id: number;
+  host: string;
+  pathPrefix: string;
+  project: string;
+  environment: string;
+  block: string;
+  auth: "none" | "basic" | "gateway";
+  upstreams: { host: string; port: number }[];
+}
+
+export interface EdgeSnapshot {
+  routes: EdgeRouteRecord[];
+  basicAuthUsers: { project: string; environment: string; block: string; username: string; passwordHash: string }[];
+  gatewayClients: { clientId: string; project: string; environment: string; secretHash: string }[];
+}
+
+/**
+ * What `berth edge` reads of the state DB. Read-only on purpose: the edge must never migrate,
+ * lock or write the control plane's database, and WAL lets it read while `serve` writes.
+ */
+export interface EdgeReader {
+  /** Changes whenever another connection commits; null while the DB cannot be opened. */
+  version(): number | null;
+  /** Every row the edge needs, from one read transaction; null while the DB or its tables are missing. */
+  load(): EdgeSnapshot | null;
+  close(): void;
+}
+
+export function openEdgeReader(path: string): EdgeReader {
+  let client: Database | null = null;
+
+  // Opened lazily and retried: the edge may start before `berth serve` ever created the DB.
+  const connect = (): Database | null => {
+    if (client) return client;
+    try {
+      client = new Database(path, { readonly: true, strict: true });
+      client.exec("PRAGMA busy_timeout = 1000");
+    } catch {
+      client = null;
+    }
+    return client;
+  };
+
+  return {
+    version() {
+      const db = connect();
+      if (!db) return null;
+      try {
+        return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+      } catch {
+        return null;
+      }
+    },
+    load() {
+      const db = connect();
+      if (!db) return null;
+      const orm = drizzle({ client: db });
+      try {
+        return db.transaction(() => ({
+          routes: orm
+            .select({
+              id: edgeRoutes.id,
+              host: edgeRoutes.host,
+              pathPrefix: edgeRoutes.pathPrefix,
+              project: edgeRoutes.project,
+              environment: edgeRoutes.environment,
+              block: edgeRoutes.block,
+              auth: edgeRoutes.auth,
+              upstreams: edgeRoutes.upstreams,
+            })
+            .from(edgeRoutes)
+            .all(),
+          basicAuthUsers: orm
+            .select({
+              project: basicAuthUsers.project,
+              environment: basicAuthUsers.environment,
+              block: basicAuthUsers.block,
+              username: basicAuthUsers.username,
+              passwordHash: basicAuthUsers.passwordHash,
+            })
+            .from(basicAuthUsers)
+            .all(),
+          gatewayClients: orm
+            .select({
+              clientId: gatewayClients.clientId,
+              project: gatewayClients.project,
+              environment: gatewayClients.environment,
+              secretHash: gatewayClients.secretHash,
+            })
+            .from(gatewayClients)
+            .all(),
+        }))();
+      } catch (error) {
+        // Tables not migrated yet, or the DB busy in a way the timeout did not cover: try again later.
+        if (/no such table|SQLITE_BUSY|database is locked/i.test(String((error as Error).message))) return null;
+        throw error;
+      }
+    },
+    close() {
+      client?.close();
+      client = null;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { Server } from "bun";
+import type { createBasicAuth } from "./basic-auth.ts";
+import type { createGateway } from "./gateway.ts";
+import type { EdgeMetrics } from "./metrics.ts";
+import { forward, forwardHeaders, tooLarge, type ForwardSettings } from "./proxy.ts";
+import { jsonError, text } from "./responses.ts";
+import { findRoute, isTokenPath, normalizeHost, stripPrefix, type Route, type RouteTable } from "./route-table.ts";
+import { upgradeWebSocket, type Relay } from "./websocket.ts";
+
+export interface HandlerDeps {
+  table: () => RouteTable;
+  metrics: EdgeMetrics;
+  basicAuth: ReturnType<typeof createBasicAuth>;
+  gateway: ReturnType<typeof createGateway>;
+  upstreamTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+/**
+ * The proxy's request path: host → route → auth → forward. Everything it consults is in memory
+ * (the table is swapped whole by the follower), so a request never waits on the DB.
+ */
+export function createHandler(deps: HandlerDeps) {
+  const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes } = deps;
+  const record = deps.metrics.record;
+  const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
+
+  /** After auth: rewrite the headers and hand over to the proxy or the websocket relay. */
+  function pass(req: Request, server: Server<Relay>, route: Route, target: string, rawHost: string, clientId: string | null, start: number): Promise<Response | undefined> {
+    const headers = req.headers;
+    // Credentials the edge consumed are not the app's business; neither is a client-forged identity.
+    if (route.auth !== "none") headers.delete("authorization");
+    headers.delete("x-berth-client");
+    const upstreamTarget = stripPrefix(route.prefix, target);
+    const clientIp = server.requestIP(req)?.address ?? "";
+
+    if (headers.get("upgrade")?.toLowerCase() === "websocket") {
+      // A copy: Bun's upgrade still needs the handshake headers that forwarding strips.
+      const upstreamHeaders = new Headers(headers);
+      forwardHeaders(upstreamHeaders, clientIp, rawHost);
+      if (clientId) upstreamHeaders.set("x-berth-client", clientId);
+      return upgradeWebSocket(req, server, route, upstreamTarget, upstreamHeaders, upstreamTimeoutMs).then((response) => {
+        record(route, response ? response.status : 101, start);
+        return response;
+      });
+    }
+    forwardHeaders(headers, clientIp, rawHost);
+    if (clientId) headers.set("x-berth-client", clientId);
+    return forward(req, route, upstreamTarget, settings, start);
+  }
+
+  async function authenticate(req: Request, server: Server<Relay>, route: Route, table: RouteTable, target: string, rawHost: string, start: number) {
+    let clientId: string | null = null;
+    if (route.auth === "basic") {
+      const denied = await basicAuth(req, route, table);
+      if (denied) return record(route, denied.status, start), denied;
+    } else {
+      const checked = await gateway.check(req, route, table);
+      if (typeof checked !== "string") return record(route, checked.status, start), checked;
+      clientId = checked;
+    }
+    return pass(req, server, route, target, rawHost, clientId, start);
+  }
+
+  // Not async itself: an open route goes straight to forward() with no extra promise in between.
+  return function handle(req: Request, server: Server<Relay>): Response | Promise<Response | undefined> {
+    const start = performance.now();
+    const table = deps.table();
+    const rawHost = req.headers.get("host") ?? "";
+    const host = normalizeHost(rawHost);
+    const entry = table.hosts.get(host);
+    if (!entry) {
+      deps.metrics.unrouted();
+      return text(404, `no site at ${host}`);
+    }
+    const url = req.url;
+    // Path and query, without parsing a URL object: the scheme and host are at least 8 characters.
+    const target = url.slice(url.indexOf("/", 8));
+    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, table);
+    const route = findRoute(entry, target);
+    if (!route) {
+      deps.metrics.unrouted();
+      return entry.gateway ? jsonError(404, `no API at ${target.split("?")[0]}`) : text(404, `no site at ${host}${target.split("?")[0]}`);
+    }
+    // Refused before auth, so an oversized upload costs no argon2 and reaches no upstream.
+    const declared = req.headers.get("content-length");
+    if (declared !== null && Number(declared) > maxBodyBytes) return record(route, 413, start), tooLarge(maxBodyBytes);
+    return route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, table, target, rawHost, start);
+  };
+}

@@ -1,0 +1,94 @@
+import { Counter, Gauge, Registry } from "prom-client";
+import type { Route } from "./route-table.ts";
+
+const CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
+const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const REQUESTS = "berth_edge_requests_total";
+const LATENCY = "berth_edge_request_duration_seconds";
+
+/** Raw numbers of one project/env/block, kept across table rebuilds so counters never go back. */
+interface Series {
+  labels: { project: string; env: string; block: string };
+  byClass: Float64Array;
+  /** Per bucket (non-cumulative), the last one being +Inf. */
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * Per-route request counts and latency in an own registry (no default metrics: heap and GC
+ * series are empty under Bun). prom-client's labelled children hash and validate their labels
+ * on every call, so the request path only bumps plain numbers here; they are turned into
+ * Prometheus series when scraped.
+ */
+export function createEdgeMetrics() {
+  const registry = new Registry();
+  const bySeries = new Map<string, Series>();
+  const byRoute = new WeakMap<Route, Series>();
+
+  const seriesOf = (route: Route): Series => {
+    let found = byRoute.get(route);
+    if (found) return found;
+    found = bySeries.get(route.realm);
+    if (!found) {
+      const labels = { project: route.project, env: route.environment, block: route.block };
+      found = { labels, byClass: new Float64Array(CLASSES.length), buckets: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 };
+      bySeries.set(route.realm, found);
+    }
+    byRoute.set(route, found);
+    return found;
+  };
+
+  const requests = () => ({
+    name: REQUESTS,
+    help: "Requests answered per route, by status class",
+    type: "counter",
+    aggregator: "sum",
+    values: [...bySeries.values()].flatMap((s) => CLASSES.map((status, i) => ({ labels: { ...s.labels, status }, value: s.byClass[i]! }))),
+  });
+  const latency = () => ({
+    name: LATENCY,
+    help: "Time from request to response headers per route",
+    type: "histogram",
+    aggregator: "sum",
+    values: [...bySeries.values()].flatMap((s) => {
+      let cumulative = 0;
+      const buckets = [...BUCKETS, "+Inf" as const].map((le, i) => {
+        cumulative += s.buckets[i]!;
+        return { metricName: `${LATENCY}_bucket`, labels: { ...s.labels, le }, value: cumulative };
+      });
+      return [...buckets, { metricName: `${LATENCY}_sum`, labels: s.labels, value: s.sum }, { metricName: `${LATENCY}_count`, labels: s.labels, value: s.count }];
+    }),
+  });
+  // The registry only needs a name and get(); prom-client's own metric classes are one way to supply them.
+  registry.registerMetric({ name: REQUESTS, get: requests } as never);
+  registry.registerMetric({ name: LATENCY, get: latency } as never);
+
+  const unrouted = new Counter({ name: "berth_edge_unrouted_requests_total", help: "Requests for a host or path with no route", registers: [registry] });
+  const routes = new Gauge({ name: "berth_edge_routes", help: "Routes in the current table", registers: [registry] });
+  const reloads = new Counter({ name: "berth_edge_table_reloads_total", help: "Route tables built from the state DB", registers: [registry] });
+
+  return {
+    registry,
+    /** `startMs` from performance.now() when the request arrived. */
+    record(route: Route, status: number, startMs: number) {
+      const s = seriesOf(route);
+      const index = ((status / 100) | 0) - 1;
+      s.byClass[index < 0 ? 0 : index > 4 ? 4 : index]! += 1;
+      const seconds = (performance.now() - startMs) / 1000;
+      let bucket = 0;
+      while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
+      s.buckets[bucket]! += 1;
+      s.sum += seconds;
+      s.count += 1;
+    },
+    unrouted: () => unrouted.inc(),
+    tableLoaded(routeCount: number) {
+      routes.set(routeCount);
+      reloads.inc();
+    },
+  };
+}
+
+export type EdgeMetrics = ReturnType<typeof createEdgeMetrics>;

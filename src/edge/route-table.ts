@@ -1,0 +1,173 @@
+/**
+ * The edge's route table: a pure structure built from the state DB's rows, swapped whole on
+ * every change so the request path only does map lookups and string compares.
+ */
+
+export type RouteAuth = "none" | "basic" | "gateway";
+
+export interface RouteRow {
+  id: number;
+  host: string;
+  pathPrefix: string;
+  project: string;
+  environment: string;
+  block: string;
+  auth: RouteAuth;
+  upstreams: { host: string; port: number }[];
+}
+
+export interface BasicAuthUserRow {
+  project: string;
+  environment: string;
+  block: string;
+  username: string;
+  passwordHash: string;
+}
+
+export interface GatewayClientRow {
+  clientId: string;
+  project: string;
+  environment: string;
+  secretHash: string;
+}
+
+export interface EdgeRows {
+  routes: RouteRow[];
+  basicAuthUsers: BasicAuthUserRow[];
+  gatewayClients: GatewayClientRow[];
+}
+
+export interface Upstream {
+  host: string;
+  port: number;
+  /** `http://host:port`, built once so forwarding only concatenates the path. */
+  origin: string;
+}
+
+export interface Route {
+  id: number;
+  host: string;
+  prefix: string;
+  project: string;
+  environment: string;
+  block: string;
+  auth: RouteAuth;
+  upstreams: Upstream[];
+  /** `<project>/<env>/<block>`: the key of its basic-auth users. */
+  realm: string;
+  /** `<project>/<env>`: the audience its gateway tokens must carry. */
+  audience: string;
+  /** Round-robin cursor; the only mutable field, and it lives only as long as this table. */
+  next: number;
+}
+
+/** The environment behind a gateway host, where `POST /auth` issues tokens. */
+export interface GatewayHost {
+  project: string;
+  environment: string;
+  audience: string;
+}
+
+export interface HostEntry {
+  /** Longest prefix first, so the first match is the most specific. */
+  routes: Route[];
+  gateway?: GatewayHost;
+}
+
+export interface RouteTable {
+  hosts: Map<string, HostEntry>;
+  /** realm → username → argon2id hash. */
+  users: Map<string, Map<string, string>>;
+  clients: Map<string, GatewayClientRow>;
+  routeCount: number;
+}
+
+export const EMPTY_TABLE: RouteTable = { hosts: new Map(), users: new Map(), clients: new Map(), routeCount: 0 };
+
+export const gatewayHostName = (project: string, environment: string, domain: string) => `gateway.${environment}.${project}.${domain}`;
+
+/** Bracketed IPv6 literals keep their colons; anything else loses `:port` and a trailing dot. */
+export function normalizeHost(raw: string | null): string {
+  if (!raw) return "";
+  let host = raw;
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    const end = host.indexOf("]");
+    host = end === -1 ? host : host.slice(0, end + 1);
+  } else {
+    const colon = host.indexOf(":");
+    if (colon !== -1) host = host.slice(0, colon);
+  }
+  if (host.endsWith(".")) host = host.slice(0, -1);
+  return host.toLowerCase();
+}
+
+export function buildRouteTable(rows: EdgeRows, domain: string): RouteTable {
+  const hosts = new Map<string, HostEntry>();
+  const entry = (host: string) => {
+    let found = hosts.get(host);
+    if (!found) hosts.set(host, (found = { routes: [] }));
+    return found;
+  };
+  const gatewayOf = (project: string, environment: string): GatewayHost => ({ project, environment, audience: `${project}/${environment}` });
+
+  for (const row of rows.routes) {
+    const host = normalizeHost(row.host);
+    const route: Route = {
+      id: row.id,
+      host,
+      prefix: row.pathPrefix === "/" ? "" : row.pathPrefix,
+      project: row.project,
+      environment: row.environment,
+      block: row.block,
+      auth: row.auth,
+      upstreams: row.upstreams.map((u) => ({ host: u.host, port: u.port, origin: `http://${u.host.includes(":") ? `[${u.host}]` : u.host}:${u.port}` })),
+      realm: `${row.project}/${row.environment}/${row.block}`,
+      audience: `${row.project}/${row.environment}`,
+      next: 0,
+    };
+    const target = entry(host);
+    target.routes.push(route);
+    if (route.auth === "gateway") target.gateway ??= gatewayOf(row.project, row.environment);
+  }
+  for (const target of hosts.values()) target.routes.sort((a, b) => b.prefix.length - a.prefix.length);
+
+  const clients = new Map<string, GatewayClientRow>();
+  for (const client of rows.gatewayClients) {
+    clients.set(client.clientId, client);
+    // An environment with clients but no gateway API yet can still hand out tokens.
+    entry(gatewayHostName(client.project, client.environment, domain)).gateway ??= gatewayOf(client.project, client.environment);
+  }
+
+  const users = new Map<string, Map<string, string>>();
+  for (const user of rows.basicAuthUsers) {
+    const realm = `${user.project}/${user.environment}/${user.block}`;
+    let byName = users.get(realm);
+    if (!byName) users.set(realm, (byName = new Map()));
+    byName.set(user.username, user.passwordHash);
+  }
+  return { hosts, users, clients, routeCount: rows.routes.length };
+}
+
+/** `path` is the request target (path and query); a prefix matches whole segments only. */
+export function findRoute(entry: HostEntry, path: string): Route | undefined {
+  for (const route of entry.routes) {
+    const prefix = route.prefix;
+    if (prefix === "") return route;
+    if (!path.startsWith(prefix)) continue;
+    const after = path.charCodeAt(prefix.length);
+    // NaN (end), "/" or "?": `/api` matches `/api`, `/api/x`, `/api?q`, never `/apix`.
+    if (after !== after || after === 47 || after === 63) return route;
+  }
+  return undefined;
+}
+
+/** The path the upstream sees: the route's prefix removed, `/api?x=1` → `/?x=1`. */
+export function stripPrefix(prefix: string, path: string): string {
+  if (prefix === "") return path;
+  const rest = path.slice(prefix.length);
+  if (rest === "") return "/";
+  return rest.charCodeAt(0) === 63 ? `/${rest}` : rest;
+}
+
+/** Exactly `/auth` (with or without a query) on a gateway host is the token endpoint. */
+export const isTokenPath = (path: string) => path === "/auth" || path.startsWith("/auth?");
