@@ -13,6 +13,8 @@ const RULES: { layer: string; forbidden: string[]; except?: string[] }[] = [
   { layer: "client/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "cli/", "tui/", "app.ts"] },
   // The CLI and TUI talk to the API through the client; only `serve` and `migrate` start the server itself.
   { layer: "cli/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "api/index.ts", "app.ts"], except: ["cli/verbs/serve.ts"] },
+  // The edge is its own process: it reads the state DB and never goes through the control plane.
+  { layer: "edge/", forbidden: ["hono", "dockerode", "react", "ink", "api/", "cli/", "tui/", "client/", "core/", "app.ts"] },
   { layer: "tui/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "app.ts"] },
 ];
 

@@ -33,6 +33,9 @@ function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
   const servesFolder = b?.preset === "static" || b?.output !== undefined;
   const needsPort = spec.kind === "microservice" || spec.kind === "service" || (spec.kind === "website" && !servesFolder);
   if (needsPort && spec.port === undefined) issues.push({ path: `${path}.port`, message: `a ${spec.kind} block needs a port` });
+  if (name === "auth" && spec.kind === "microservice" && (spec.expose ?? "gateway") === "gateway") {
+    issues.push({ path, message: "a gateway API cannot be called \"auth\": gateway.{env}.{project}.{domain}/auth is where clients get tokens" });
+  }
   if (spec.kind === "job" && spec.schedule && spec.trigger) {
     issues.push({ path: `${path}.trigger`, message: "a job has either `schedule` or `trigger`, not both" });
   }

@@ -87,6 +87,12 @@ describe("berth.yaml", () => {
     expect(problems(withBlock("kind: worker\nimage: a:1\nbuild: { preset: node }"))).toContain("blocks.b.build: a build needs a `git` source");
   });
 
+  test("a gateway API cannot take the token endpoint's name", () => {
+    const text = "project: p\nblocks:\n  auth:\n    kind: microservice\n    image: a:1\n    port: 80\n";
+    expect(problems(text)[0]).toStartWith("blocks.auth: a gateway API cannot be called");
+    expect(() => parseProjectFile(text.replace("port: 80", "port: 80\n    expose: public"))).not.toThrow();
+  });
+
   test("an override must name an existing block and fit its kind", () => {
     const text = `${withBlock("kind: worker\nimage: a:1")}environments:\n  prod:\n    blocks:\n      nope: { replicas: 2 }\n      b: { domains: [a.example.com] }\n`;
     expect(problems(text)).toEqual([
