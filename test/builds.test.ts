@@ -7,7 +7,7 @@ import { freePort, startServe } from "./support/binary.ts";
 import { authorizeKey, createRepo, loadTestEnv, type TestRepo } from "./support/test-env.ts";
 
 const env = loadTestEnv();
-const PROJECT = "shop";
+const PROJECT = `shop${crypto.randomUUID().slice(0, 6)}`;
 
 function docker(args: string[]) {
   const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
@@ -260,7 +260,7 @@ test("cleanup keeps the last images of a block and never touches an image Berth 
     site.commit({ "app/index.html": `version ${n}\n` }, `v${n}`);
     expect((await server.run(["build", PROJECT, "web"])).code).toBe(0);
   }
-  const webImages = docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "label=berth.block=web"]).out.split("\n").filter(Boolean);
+  const webImages = docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", `label=berth.project=${PROJECT}`, "--filter", "label=berth.block=web"]).out.split("\n").filter(Boolean);
   expect(webImages).toHaveLength(2);
   expect(docker(["image", "inspect", "unrelated/survivor:1"]).code).toBe(0);
   docker(["rmi", "unrelated/survivor:1"]);
