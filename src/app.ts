@@ -58,7 +58,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     store: createBuildStore(db),
     logs: createFileLogStore(files.buildLogs),
     credentials: gitCredentials,
-    git: createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv() }),
+    git: createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] }),
     builder,
     settings: {
       limits: { memoryBytes: parseQuantity(config.buildMemory), cpus: config.buildCpus, timeoutMs: parseQuantity(config.buildTimeout) },

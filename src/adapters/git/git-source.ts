@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname } from "node:path";
 import { BerthError } from "../../core/errors.ts";
@@ -31,6 +31,11 @@ export interface GitSourceOptions {
    * the composition root passes the process environment. Default: a standard PATH only.
    */
   hostEnv?: Record<string, string | undefined>;
+  /**
+   * Folders a file:// URL may not point into (Berth's data dir): otherwise any project
+   * could read another's cached repositories and skip its credential check.
+   */
+  privateRoots?: string[];
   /** Runs one git command; default spawns git. Tests wrap it to observe argv and env. */
   runGit?: RunGit;
 }
@@ -40,6 +45,15 @@ export interface GitSourceOptions {
  * call first fetches with its own credentials: a caller without access gets an error even
  * if another caller's commits are already cached.
  */
+async function refusePrivatePath(url: string, roots: string[]) {
+  let path = decodeURIComponent(new URL(url).pathname);
+  path = await realpath(path).catch(() => path);
+  for (const root of roots) {
+    const real = await realpath(root).catch(() => root);
+    if (path === real || path.startsWith(`${real}/`)) throw new BerthError("invalid", `file:// URLs may not point into Berth's data dir (${root})`);
+  }
+}
+
 export function createGitSource(options: GitSourceOptions): GitSource {
   // ssh splits option values on whitespace, so such a path would name several files.
   if (/\s/.test(options.knownHostsFile)) throw new BerthError("invalid", "the known_hosts path must not contain whitespace");
@@ -52,6 +66,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   /** Validates the URL, then under the URL's lock: credentials, cache, a fetch, the task. */
   async function withRemote<T>(source: SourceRef, task: (remote: CachedRemote) => Promise<T>): Promise<T> {
     const transport = checkUrl(source.url);
+    if (transport === "file") await refusePrivatePath(source.url, options.privateRoots ?? []);
     const repoDir = cacheDirFor(options.cacheDir, source.url);
     if (transport === "ssh") await mkdir(dirname(options.knownHostsFile), { recursive: true, mode: 0o700 });
     return lock.run(repoDir, async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BerthError } from "../../core/errors.ts";
 import { PROTOCOL_ARGS, baseGitEnv } from "./git-env.ts";
@@ -35,6 +35,14 @@ async function refused(promise: Promise<unknown>): Promise<BerthError> {
 }
 
 describe("URLs", () => {
+  test("a file:// URL into Berth's data dir (another project's cache) is refused", async () => {
+    const guarded = createGitSource({ cacheDir, knownHostsFile: join(cacheDir, "known_hosts"), privateRoots: [cacheDir] });
+    await guarded.resolve({ url: repo.url });
+    const cached = readdirSync(cacheDir).find((name) => name.endsWith(".git"))!;
+    const error = await refused(guarded.resolve({ url: `file://${join(cacheDir, cached)}` }));
+    expect(error.message).toContain("may not point into Berth's data dir");
+  });
+
   test("option-like URLs and remote helpers never reach git", async () => {
     for (const url of [`--upload-pack=touch ${pwned}`, `--upload-pack=touch${"${IFS}"}${pwned}`, `ext::sh -c touch% ${pwned}`, `ext::sh`, "fd::3", `-oProxyCommand=touch`]) {
       const error = await refused(source.resolve({ url }));
