@@ -2,24 +2,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { git as runGit } from "../../../test/support/test-env.ts";
 
-const ENV = {
-  PATH: "/usr/local/bin:/usr/bin:/bin",
-  LC_ALL: "C",
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "Berth Test",
-  GIT_AUTHOR_EMAIL: "test@berth.invalid",
-  GIT_COMMITTER_NAME: "Berth Test",
-  GIT_COMMITTER_EMAIL: "test@berth.invalid",
-};
-
-/** Runs git with an argv array; returns trimmed stdout, throws with stderr on failure. */
-export function git(args: string[], cwd?: string): string {
-  const result = Bun.spawnSync(["git", ...args], { cwd, env: ENV, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed: ${result.stderr.toString().trim()}`);
-  return result.stdout.toString().trim();
-}
+/** Runs git with an argv array (no prompts, no host config, a fixed identity); returns trimmed stdout. */
+export const git = (args: string[], cwd?: string): string => runGit(args, { cwd });
 
 export interface LocalRepo {
   dir: string;
