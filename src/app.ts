@@ -1,7 +1,8 @@
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
+import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
 import { pullImage } from "./adapters/docker/pull-image.ts";
 import { createDockerRuntime } from "./adapters/runtime/docker/runtime.ts";
 import { createAccessStore } from "./adapters/store/access-store.ts";
@@ -36,7 +37,7 @@ export function openState(config: Config): { db: Db; migrated: number } {
 }
 
 /** The composition root: the only place that knows which adapter serves which port. */
-export function createServices(db: Db, secretKey: Buffer, config: Config, docker = new Docker()): Services {
+export function createServices(db: Db, secretKey: Buffer, config: Config, docker: Docker = lazyEngine()): Services {
   const files = dataFiles(config);
   const box = createSecretBox(secretKey);
   const projectStore = createProjectStore(db);
@@ -86,7 +87,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       runtime,
       domain: config.domain,
       edgePort: Number(config.edgeListen.slice(config.edgeListen.lastIndexOf(":") + 1)),
-      edgeSyncMs: 1000,
+      edgeSyncMs: 500,
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
   };

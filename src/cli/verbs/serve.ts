@@ -1,4 +1,3 @@
-import { createBerth, openState } from "../../app.ts";
 import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, loadConfig } from "../../config.ts";
 import { VERSION } from "../../version.ts";
@@ -20,6 +19,9 @@ export const serve: Verb = {
   optionHelp: ["--no-edge   do not start (or adopt) the edge proxy"],
   async run({ configFile, values, out }) {
     const config = loadConfig({ file: configFile });
+    // Loaded here, not at the top: the engine client and its dependencies are heavy, and no
+    // other verb (the edge, the API clients) should pay for them.
+    const { createBerth } = await import("../../app.ts");
     const berth = createBerth(config);
     let server: ReturnType<typeof Bun.serve>;
     try {
@@ -64,6 +66,7 @@ export const migrate: Verb = {
   summary: "Apply pending migrations to the state database and exit",
   async run({ configFile, out }) {
     const config = loadConfig({ file: configFile });
+    const { openState } = await import("../../app.ts");
     const { db, migrated } = openState(config);
     db.$client.close();
     out(migrated > 0 ? `applied ${migrated} migration(s) to ${dataFiles(config).db}` : "the database is up to date");
