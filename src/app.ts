@@ -105,6 +105,7 @@ export function createBerth(config: Config): Berth & { migrated: number } {
   const files = dataFiles(config);
   const services = createServices(db, loadOrCreateKey(files.secretKey), config);
   services.builds.failInterrupted();
+  services.deployments.failInterrupted();
   const ownerToken = services.tokens.bootstrapOwner();
   if (ownerToken) {
     writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });

@@ -35,6 +35,8 @@ export interface ReleaseStore {
   finishRelease(id: number, status: ReleaseStatus, reason: string | null): ReleaseRecord;
   getRelease(id: number): ReleaseRecord | null;
   listReleases(project: string, environment: string, limit: number): ReleaseRecord[];
+  /** Releases a previous process left building or deploying. */
+  unfinishedReleases(): ReleaseRecord[];
   /** The newest release with status deployed, if any. */
   currentRelease(project: string, environment: string): ReleaseRecord | null;
   /** Image ids used by any release of any environment (image cleanup keeps them). */

@@ -130,6 +130,13 @@ export function createDeployments(deps: DeployDeps) {
     get,
     list: (project: string, environment: string) => deps.releases.listReleases(project, environment, 50),
 
+    /** At start: a release a previous process was rolling out can never finish; say so. */
+    failInterrupted() {
+      for (const release of deps.releases.unfinishedReleases()) {
+        deps.releases.finishRelease(release.id, "failed", "interrupted: the server stopped during the deploy; deploy again");
+      }
+    },
+
     /** Each block of an environment: kind, state, replicas, image and URL. */
     async status(project: string, environment: string) {
       const file = deps.projects.loadProject(project);
