@@ -43,7 +43,7 @@ export const projectRoutes = (projects: Projects) =>
       valid("param", projectParam),
       valid("query", purgeQuery),
       async (c) => {
-      await projects.delete(c.req.valid("param").project, c.req.valid("query").purgeVolumes === "true");
-      return c.body(null, 204);
-    },
+        await projects.delete(c.req.valid("param").project, c.req.valid("query").purgeVolumes === "true");
+        return c.body(null, 204);
+      },
     );

@@ -54,15 +54,12 @@ export function diffProject(current: ProjectFile | null, next: ProjectFile): Cha
   const settings = (e: ProjectFile["environments"][string]) => ({ ref: e.ref, autoDeploy: e.autoDeploy });
   const envSettings = (f: ProjectFile) => Object.fromEntries(Object.entries(f.environments).map(([n, e]) => [n, settings(e)]));
   diffMaps(envSettings(before), envSettings(next), (op, name, fields) => {
-    changes.push({ op, target: "environment", name, fields: fields?.filter((f) => f !== "blocks") });
+    changes.push({ op, target: "environment", name, fields });
   });
 
   for (const [envName, env] of Object.entries(next.environments)) {
     const old = before.environments[envName]?.blocks ?? {};
-    diffMaps(old, env.blocks ?? {}, (op, name, fields) => {
-      // A new environment's overrides are part of adding it; list them so the plan shows them.
-      changes.push({ op, target: "override", name, environment: envName, fields });
-    });
+    diffMaps(old, env.blocks ?? {}, (op, name, fields) => changes.push({ op, target: "override", name, environment: envName, fields }));
   }
   for (const [envName, env] of Object.entries(before.environments)) {
     if (next.environments[envName]) continue;
