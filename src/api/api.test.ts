@@ -141,6 +141,15 @@ describe("API", () => {
     expect(bad.issues[0]!.path).toBe("vars.1BAD");
   });
 
+  test("log streams pass the same authorisation as every other route", async () => {
+    const { app, tokenWithRole } = apiHarness();
+    for (const path of ["/api/builds/1/log/stream", "/api/releases/1/log/stream"]) {
+      expect((await app.request(path)).status).toBe(401);
+      const asViewer = await app.request(path, { headers: { Authorization: `Bearer ${tokenWithRole("viewer")}` } });
+      expect([asViewer.status, ((await asViewer.json()) as { code: string }).code]).toEqual([404, "not_found"]);
+    }
+  });
+
   test("missing things are 404 naming what was missing", async () => {
     const { client } = apiHarness();
     const error = await failure(unwrap(client.projects[":project"].$get({ param: { project: "ghost" } })));
