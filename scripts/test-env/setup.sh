@@ -120,8 +120,10 @@ STEP="packages"
 declare -A ALTERNATIVE=(
   [docker.io]=dockerd
   [openssh-server]=/usr/sbin/sshd
+  [chromium]=/usr/bin/chromium
 )
-PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl)
+# chromium: the browser test/console.test.ts drives (playwright-core never downloads one).
+PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium)
 missing=()
 installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)"
 for pkg in "${PACKAGES[@]}"; do
