@@ -17,7 +17,7 @@ import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createHttpApp } from "./api/index.ts";
-import { dataFiles, hostEnv, parseQuantity, type Config } from "./config.ts";
+import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
@@ -86,7 +86,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       images: { findImage: (ref) => builder.findImage(ref), pullImage: (ref) => pullImage(docker, ref) },
       runtime,
       domain: config.domain,
-      edgePort: Number(config.edgeListen.slice(config.edgeListen.lastIndexOf(":") + 1)),
+      edgePort: listenAddress(config.edgeListen).port,
       edgeSyncMs: 500,
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),

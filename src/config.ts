@@ -116,6 +116,20 @@ export function loadClientSettings(env: Record<string, string | undefined> = pro
   };
 }
 
+/** A listen setting ("127.0.0.1:7070", "[::1]:8080") as Bun.serve takes it. */
+export function listenAddress(listen: string): { hostname: string; port: number } {
+  const i = listen.lastIndexOf(":");
+  return { hostname: listen.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(listen.slice(i + 1)) };
+}
+
+/** The URL this machine reaches a listener at, even one that listens on every address. */
+export function localUrl(listen: string): string {
+  const i = listen.lastIndexOf(":");
+  const host = listen.slice(0, i);
+  const reach = host === "0.0.0.0" ? "127.0.0.1" : host === "[::]" || host === "::" ? "[::1]" : host;
+  return `http://${reach}:${listen.slice(i + 1)}`;
+}
+
 /** The host environment, for adapters that pass parts of it on to the programs they run (git). */
 export const hostEnv = (): Record<string, string | undefined> => ({ ...process.env });
 

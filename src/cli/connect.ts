@@ -1,19 +1,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { dataFiles, loadClientSettings, loadConfig } from "../config.ts";
+import { dataFiles, loadClientSettings, loadConfig, localUrl } from "../config.ts";
 import { createClient, type Client } from "../client/index.ts";
 
 export interface Credentials {
   url: string;
   token: string;
-}
-
-/** The address a local client uses for a listen address: wildcard hosts are reached on loopback. */
-export function localUrl(listen: string): string {
-  const i = listen.lastIndexOf(":");
-  const host = listen.slice(0, i);
-  const reach = host === "0.0.0.0" ? "127.0.0.1" : host === "[::]" ? "[::1]" : host;
-  return `http://${reach}:${listen.slice(i + 1)}`;
 }
 
 export function readLogin(file: string): Credentials | null {

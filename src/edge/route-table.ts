@@ -2,40 +2,13 @@
  * The edge's route table: a pure structure built from the state DB's rows, swapped whole on
  * every change so the request path only does map lookups and string compares.
  */
+import type { EdgeRouteRecord, EdgeSnapshot, GatewayClientRecord } from "../adapters/store/edge-reader.ts";
 
-export type RouteAuth = "none" | "basic" | "gateway";
-
-export interface RouteRow {
-  id: number;
-  host: string;
-  pathPrefix: string;
-  project: string;
-  environment: string;
-  block: string;
-  auth: RouteAuth;
-  upstreams: { host: string; port: number }[];
-}
-
-export interface BasicAuthUserRow {
-  project: string;
-  environment: string;
-  block: string;
-  username: string;
-  passwordHash: string;
-}
-
-export interface GatewayClientRow {
-  clientId: string;
-  project: string;
-  environment: string;
-  secretHash: string;
-}
-
-export interface EdgeRows {
-  routes: RouteRow[];
-  basicAuthUsers: BasicAuthUserRow[];
-  gatewayClients: GatewayClientRow[];
-}
+export type RouteAuth = EdgeRouteRecord["auth"];
+/** The rows as the state DB holds them (see the edge reader). */
+export type RouteRow = EdgeRouteRecord;
+export type GatewayClientRow = GatewayClientRecord;
+export type EdgeRows = EdgeSnapshot;
 
 export interface Upstream {
   host: string;

@@ -2,6 +2,7 @@ import type { Server } from "bun";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openEdgeReader } from "../adapters/store/edge-reader.ts";
+import { listenAddress } from "../config.ts";
 import { VERSION } from "../version.ts";
 import { createBasicAuth } from "./basic-auth.ts";
 import { followRoutes } from "./follow.ts";
@@ -36,11 +37,6 @@ export interface Edge {
   url: string;
   metricsUrl: string;
   stop(): Promise<void>;
-}
-
-function listenParts(listen: string) {
-  const i = listen.lastIndexOf(":");
-  return { hostname: listen.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(listen.slice(i + 1)) };
 }
 
 /** The 32-byte master key, read once it exists; looked for at most once a second until then. */
@@ -87,7 +83,7 @@ export function startEdge(options: EdgeOptions): Edge {
   try {
     const proxy = listen("proxy", options.listen, () =>
       Bun.serve<Relay>({
-        ...listenParts(options.listen),
+        ...listenAddress(options.listen),
         fetch: handle,
         websocket: relayHandlers,
         // The handler enforces maxBodyBytes itself so the 413 has a body (Bun's own has none);
@@ -104,7 +100,7 @@ export function startEdge(options: EdgeOptions): Edge {
     closeAll.push(() => proxy.stop(true));
     const metricsServer = listen("metrics", options.metricsListen, () =>
       Bun.serve({
-        ...listenParts(options.metricsListen),
+        ...listenAddress(options.metricsListen),
         async fetch(req) {
           const path = new URL(req.url).pathname;
           if (path === "/healthz") return Response.json({ status: "ok", pid: process.pid, version: VERSION, routes: follower.current().routeCount });

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { isCompiled, type Config } from "../config.ts";
-import { edgeFiles, localUrl, metricsListenOf } from "./files.ts";
+import { isCompiled, localUrl, type Config } from "../config.ts";
+import { edgeFiles } from "./files.ts";
 
 interface Health {
   pid: number;
@@ -58,7 +58,7 @@ export function edgeCommand(configFile?: string): string[] {
  */
 export async function ensureEdge(config: Config, log: (line: string) => void, options: { configFile?: string; timeoutMs?: number } = {}): Promise<{ pid: number; adopted: boolean }> {
   const files = edgeFiles(config.dataDir);
-  const metricsUrl = localUrl(metricsListenOf(config));
+  const metricsUrl = localUrl(config.edgeMetricsListen);
   const recorded = readPid(files.pid);
   const running = await health(metricsUrl);
   if (recorded && running?.pid === recorded && alive(recorded)) {

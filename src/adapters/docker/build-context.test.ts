@@ -1,24 +1,20 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { extract } from "tar-stream";
 import { BerthError } from "../../core/errors.ts";
 import { GENERATED_DOCKERFILE, openBuildContext } from "./build-context.ts";
+import { type ContextFiles, writeContextDir } from "./context-files.testing.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A context folder with these files (a value of `{ link }` makes a symlink). */
-function context(files: Record<string, string | { link: string }>): string {
-  const dir = mkdtempSync(join(tmpdir(), "berth-context-"));
+/** A context folder with these files, removed after the file's tests. */
+function context(files: ContextFiles): string {
+  const dir = writeContextDir(files);
   dirs.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    if (typeof content === "string") writeFileSync(join(dir, path), content);
-    else symlinkSync(content.link, join(dir, path));
-  }
   return dir;
 }
 

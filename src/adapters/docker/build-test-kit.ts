@@ -2,13 +2,12 @@
 // No engine means every test of the file fails with a message saying so: nothing is skipped.
 // Every image gets `berth.test=1` and a per-file run label; afterAll removes exactly those.
 import { afterAll, beforeAll } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
 import Dockerode from "dockerode";
 import { BerthError } from "../../core/errors.ts";
 import type { ImageBuildRequest } from "../../ports/image-builder.ts";
 import { loadTestEnv } from "../../../test/support/test-env.ts";
+import { type ContextFiles, writeContextDir } from "./context-files.testing.ts";
 import { createImageBuilder } from "./image-builder.ts";
 
 export const MiB = 1024 * 1024;
@@ -45,15 +44,10 @@ export function useBuildTestKit() {
     }
   });
 
-  /** A context folder with these files (a value of `{ link }` makes a symlink). */
-  function context(files: Record<string, string | { link: string }>): string {
-    const dir = mkdtempSync(join(tmpdir(), "berth-build-"));
+  /** A context folder with these files, removed after the file's tests. */
+  function context(files: ContextFiles): string {
+    const dir = writeContextDir(files, "berth-build-");
     dirs.push(dir);
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      if (typeof content === "string") writeFileSync(join(dir, path), content);
-      else symlinkSync(content.link, join(dir, path));
-    }
     return dir;
   }
 

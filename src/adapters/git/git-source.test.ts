@@ -2,9 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BerthError } from "../../core/errors.ts";
 import { createGitSource } from "./git-source.ts";
-import { git, localRepo, tempDir } from "./local-repo.testing.ts";
+import { git, localRepo, oneLineFailure, tempDir } from "./local-repo.testing.ts";
 
 const cacheDir = tempDir();
 const workDir = tempDir("berth-git-work-");
@@ -22,16 +21,6 @@ function repo(...args: Parameters<typeof localRepo>) {
   return made;
 }
 
-async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BerthError);
-  const berth = error as BerthError;
-  expect(berth.message).not.toContain("\n");
-  return berth;
-}
 
 /** Objects in a repository, loose and packed. */
 function objectCount(gitDir: string): number {
@@ -85,10 +74,10 @@ describe("resolve", () => {
   });
 
   test("a ref that does not exist is one line naming the ref and the URL", async () => {
-    const error = await failure(source.resolve({ url: r.url, ref: "nope" }));
+    const error = await oneLineFailure(source.resolve({ url: r.url, ref: "nope" }));
     expect(error.code).toBe("invalid");
     expect(error.message).toBe(`ref "nope" not found in ${r.url}`);
-    const sha = await failure(source.resolve({ url: r.url, ref: "0".repeat(40) }));
+    const sha = await oneLineFailure(source.resolve({ url: r.url, ref: "0".repeat(40) }));
     expect(sha.message).toBe(`ref "${"0".repeat(40)}" not found in ${r.url}`);
   });
 
@@ -96,17 +85,17 @@ describe("resolve", () => {
     const dir = tempDir("berth-git-empty-");
     repos.push({ remove: () => rmSync(dir, { recursive: true, force: true }) });
     git(["init", "--quiet", "--bare", dir]);
-    const error = await failure(source.resolve({ url: `file://${dir}` }));
+    const error = await oneLineFailure(source.resolve({ url: `file://${dir}` }));
     expect(error.code).toBe("invalid");
     expect(error.message).toBe(`file://${dir} has no default branch (is the repository empty?)`);
   });
 
   test("an unreachable repository is one 'unavailable' line", async () => {
-    const error = await failure(source.resolve({ url: "http://127.0.0.1:9/x.git" }));
+    const error = await oneLineFailure(source.resolve({ url: "http://127.0.0.1:9/x.git" }));
     expect(error.code).toBe("unavailable");
     expect(error.message).toStartWith("cannot reach http://127.0.0.1:9/x.git: ");
     expect(error.message).toContain("127.0.0.1 port 9");
-    const missing = await failure(source.resolve({ url: "file:///nonexistent/repo.git" }));
+    const missing = await oneLineFailure(source.resolve({ url: "file:///nonexistent/repo.git" }));
     expect(missing.message).toBe("cannot reach file:///nonexistent/repo.git: '/nonexistent/repo.git' does not appear to be a git repository");
   });
 });
@@ -182,19 +171,19 @@ describe("checkout", () => {
   });
 
   test("a folder missing at that commit, or a file, is refused and leaves nothing behind", async () => {
-    const missing = await failure(source.checkout({ url: r.url }, v1, "services/worker"));
+    const missing = await oneLineFailure(source.checkout({ url: r.url }, v1, "services/worker"));
     expect(missing.code).toBe("invalid");
     expect(missing.message).toBe(`path "services/worker" does not exist at ${v1.slice(0, 7)}`);
-    const file = await failure(source.checkout({ url: r.url }, v1, "README.md"));
+    const file = await oneLineFailure(source.checkout({ url: r.url }, v1, "README.md"));
     expect(file.message).toBe(`path "README.md" is not a folder at ${v1.slice(0, 7)}`);
     expect(readdirSync(workDir)).toEqual([]);
   });
 
   test("a commit the repository does not have", async () => {
-    const error = await failure(source.checkout({ url: r.url }, "1".repeat(40)));
+    const error = await oneLineFailure(source.checkout({ url: r.url }, "1".repeat(40)));
     expect(error.code).toBe("invalid");
     expect(error.message).toBe(`commit 1111111 not found in ${r.url}`);
-    const short = await failure(source.checkout({ url: r.url }, v1.slice(0, 7)));
+    const short = await oneLineFailure(source.checkout({ url: r.url }, v1.slice(0, 7)));
     expect(short.message).toBe(`commit "${v1.slice(0, 7)}" is not a full 40-character commit SHA`);
   });
 

@@ -2,7 +2,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { expect } from "bun:test";
 import { git as runGit } from "../../../test/support/test-env.ts";
+import { BerthError } from "../../core/errors.ts";
 
 /** Runs git with an argv array (no prompts, no host config, a fixed identity); returns trimmed stdout. */
 export const git = (args: string[], cwd?: string): string => runGit(args, { cwd });
@@ -39,4 +41,16 @@ export function localRepo(files: Record<string, string>, options: { branch?: str
 /** A fresh temp dir, e.g. for a cache; remove it with rmSync when done. */
 export function tempDir(prefix = "berth-git-cache-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The BerthError a promise rejects with; fails the test unless it is one, on one line. */
+export async function oneLineFailure(promise: Promise<unknown>): Promise<BerthError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(BerthError);
+  const berth = error as BerthError;
+  expect(berth.message).not.toContain("\n");
+  return berth;
 }

@@ -6,7 +6,7 @@ import { authorizeKey, createRepo, knownHostsLine, loadTestEnv, type TestRepo } 
 import { BerthError } from "../../core/errors.ts";
 import { generateDeployKey } from "./deploy-key.ts";
 import { createGitSource } from "./git-source.ts";
-import { tempDir } from "./local-repo.testing.ts";
+import { oneLineFailure, tempDir } from "./local-repo.testing.ts";
 
 const env = loadTestEnv();
 const cacheDir = tempDir();
@@ -29,14 +29,9 @@ afterAll(() => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
+/** A one-line BerthError that also holds no line of the deploy key. */
 async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BerthError);
-  const berth = error as BerthError;
-  expect(berth.message).not.toContain("\n");
+  const berth = await oneLineFailure(promise);
   for (const line of deployKey.privateKey.split("\n").filter((l) => l.length >= 16 && !l.startsWith("-----"))) {
     expect(berth.message).not.toContain(line);
   }

@@ -13,10 +13,26 @@ export interface EdgeRouteRecord {
   upstreams: { host: string; port: number }[];
 }
 
+export interface BasicAuthUserRecord {
+  project: string;
+  environment: string;
+  block: string;
+  username: string;
+  passwordHash: string;
+}
+
+export interface GatewayClientRecord {
+  clientId: string;
+  project: string;
+  environment: string;
+  secretHash: string;
+}
+
+/** Every row the edge serves from; the edge's route table is built from exactly this. */
 export interface EdgeSnapshot {
   routes: EdgeRouteRecord[];
-  basicAuthUsers: { project: string; environment: string; block: string; username: string; passwordHash: string }[];
-  gatewayClients: { clientId: string; project: string; environment: string; secretHash: string }[];
+  basicAuthUsers: BasicAuthUserRecord[];
+  gatewayClients: GatewayClientRecord[];
 }
 
 /**

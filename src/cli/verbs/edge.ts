@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { loadConfig } from "../../config.ts";
-import { edgeFiles, metricsListenOf } from "../../edge/files.ts";
+import { edgeFiles } from "../../edge/files.ts";
 import { startEdge } from "../../edge/server.ts";
 import { VERSION } from "../../version.ts";
 import type { Verb } from "../verb.ts";
@@ -14,7 +14,7 @@ export const edge: Verb = {
     // Timestamped: this output usually ends up in logs/edge.log, not on a terminal.
     const log = (line: string) => out(`${new Date().toISOString()} ${line}`);
     log(`berth ${VERSION}: edge starting (pid ${process.pid}, data in ${config.dataDir})`);
-    const running = startEdge({ dataDir: config.dataDir, listen: config.edgeListen, metricsListen: metricsListenOf(config), domain: config.domain, log });
+    const running = startEdge({ dataDir: config.dataDir, listen: config.edgeListen, metricsListen: config.edgeMetricsListen, domain: config.domain, log });
 
     const pidFile = edgeFiles(config.dataDir).pid;
     writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`, { mode: 0o644 });

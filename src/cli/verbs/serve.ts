@@ -1,13 +1,7 @@
 import { ensureEdge } from "../../edge/supervisor.ts";
-import { dataFiles, loadConfig } from "../../config.ts";
+import { dataFiles, listenAddress, loadConfig, localUrl } from "../../config.ts";
 import { VERSION } from "../../version.ts";
-import { localUrl } from "../connect.ts";
 import type { Verb } from "../verb.ts";
-
-function listenParts(listen: string) {
-  const i = listen.lastIndexOf(":");
-  return { hostname: listen.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(listen.slice(i + 1)) };
-}
 
 /** How often routes are checked against what runs (ports change when containers restart). */
 const ROUTE_SYNC_MS = 10_000;
@@ -25,7 +19,7 @@ export const serve: Verb = {
     const berth = createBerth(config);
     let server: ReturnType<typeof Bun.serve>;
     try {
-      server = Bun.serve({ ...listenParts(config.apiListen), fetch: berth.app.fetch, idleTimeout: 120 });
+      server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, idleTimeout: 120 });
     } catch (error) {
       berth.close();
       throw new Error(`cannot listen on ${config.apiListen}: ${(error as Error).message}`);
