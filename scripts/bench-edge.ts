@@ -16,7 +16,7 @@ import { freePort } from "../test/support/binary.ts";
 import { startBareBunProxy } from "./bench/bare-proxy.ts";
 import { CLIENT_ID, DOMAIN, ENVIRONMENT, GATEWAY_HOST, makeEdgeState, PROJECT, WEBSITE_HOST } from "./bench/edge-state.ts";
 import { startNginx, type Nginx } from "./bench/nginx.ts";
-import { cpuSeconds, rssMb } from "./bench/proc.ts";
+import { cpuSeconds, rssMb, type Started, whenReady } from "./bench/proc.ts";
 import { median, ratio, verdict } from "./bench/stats.ts";
 import { fail, requireBinary, requireProgram } from "./bench/tools.ts";
 import { wrk, type WrkResult } from "./bench/wrk.ts";
@@ -54,30 +54,17 @@ const edgePort = freePort();
 const barePort = freePort();
 const running: { stop(): Promise<void> }[] = [];
 
-async function startEdgeProcess(dataDir: string): Promise<{ pid: number; stop(): Promise<void> }> {
+async function startEdgeProcess(dataDir: string): Promise<Started> {
   const metricsPort = freePort();
   const config = join(dataDir, "..", "config.yaml");
   writeFileSync(config, JSON.stringify({ dataDir, edgeListen: `127.0.0.1:${edgePort}`, edgeMetricsListen: `127.0.0.1:${metricsPort}`, domain: DOMAIN }));
   const proc = Bun.spawn([binary, "edge", "--config", config], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: join(dataDir, "..") }, stdout: "ignore", stderr: "pipe" });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      const health = (await (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json()) as { routes: number };
-      if (health.routes === 2) break;
-    } catch {}
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill();
-      throw new Error(`berth edge did not serve its 2 routes within 10 s: ${(await new Response(proc.stderr).text()).trim() || "no output"}`);
-    }
-    await Bun.sleep(50);
-  }
-  return {
-    pid: proc.pid,
-    async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-    },
-  };
+  return whenReady(proc, {
+    ready: async () => ((await (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json()) as { routes: number }).routes === 2,
+    timeoutMs: 10_000,
+    pollMs: 50,
+    why: async () => `berth edge did not serve its 2 routes within 10 s: ${(await new Response(proc.stderr).text()).trim() || "no output"}`,
+  });
 }
 
 /** Both proxies must answer like each other before any figure means something. */
@@ -128,6 +115,7 @@ const nginxProxyConfig = (token: string) => `
     server_name ${GATEWAY_HOST};
     location /api/ {
       if ($http_authorization != "Bearer ${token}") { return 401; }
+      # Setting any proxy_set_header in a location drops the inherited ones, so they are repeated.
       proxy_set_header Authorization "";
       proxy_set_header X-Berth-Client ${CLIENT_ID};
       proxy_set_header Connection "";

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { whenReady } from "./proc.ts";
 
 /**
  * The floor under any Bun proxy: forward every request with fetch() and nothing else. The edge's
@@ -23,21 +24,11 @@ Bun.serve({
 `,
   );
   const proc = Bun.spawn(["bun", file], { stdout: "ignore", stderr: "inherit" });
-  const deadline = Date.now() + 10_000;
-  while (!(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill();
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error("the bare Bun proxy did not start");
-    }
-    await Bun.sleep(50);
-  }
-  return {
-    pid: proc.pid,
-    async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return whenReady(proc, {
+    ready: () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok),
+    timeoutMs: 10_000,
+    pollMs: 50,
+    why: async () => "the bare Bun proxy did not start",
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  });
 }

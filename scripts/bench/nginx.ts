@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { whenReady } from "./proc.ts";
 
 export interface Nginx {
   pid: number;
@@ -42,30 +43,21 @@ ${http}
     throw new Error(`nginx ${name}: bad config: ${test.stderr.toString().trim()}`);
   }
   const proc = Bun.spawn(["nginx", "-p", prefix, "-c", conf, "-e", "stderr"], { stdout: "ignore", stderr: "pipe" });
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
+  return whenReady(proc, {
+    ready: async () => {
       const socket = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
       socket.end();
-      break;
-    } catch {}
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill();
+      return true;
+    },
+    timeoutMs: 5000,
+    pollMs: 20,
+    why: async () => {
       let errors = "";
       try {
         errors = readFileSync(join(prefix, "logs/error.log"), "utf8").trim();
       } catch {}
-      rmSync(prefix, { recursive: true, force: true });
-      throw new Error(`nginx ${name} did not listen on 127.0.0.1:${port}: ${errors || (await new Response(proc.stderr).text())}`);
-    }
-    await Bun.sleep(20);
-  }
-  return {
-    pid: proc.pid,
-    async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-      rmSync(prefix, { recursive: true, force: true });
+      return `nginx ${name} did not listen on 127.0.0.1:${port}: ${errors || (await new Response(proc.stderr).text())}`;
     },
-  };
+    cleanup: () => rmSync(prefix, { recursive: true, force: true }),
+  });
 }

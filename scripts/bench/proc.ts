@@ -29,3 +29,36 @@ export function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : 0;
 }
+
+export interface Started {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Waits until `ready()` holds for a process just spawned, then returns a handle that stops it
+ * and runs `cleanup`. If it exits or the time runs out first: kill, clean up, throw `why()`.
+ */
+export async function whenReady(
+  proc: { pid: number; exitCode: number | null; kill(signal?: string | number): void; exited: Promise<number> },
+  options: { ready: () => Promise<boolean>; timeoutMs: number; pollMs: number; why: () => Promise<string>; cleanup?: () => void },
+): Promise<Started> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (!(await options.ready().catch(() => false))) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill();
+      const reason = await options.why();
+      options.cleanup?.();
+      throw new Error(reason);
+    }
+    await Bun.sleep(options.pollMs);
+  }
+  return {
+    pid: proc.pid,
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      options.cleanup?.();
+    },
+  };
+}
