@@ -212,7 +212,6 @@ describe("a failed build says why in one line and never looks green", () => {
     expect(followed.stdout).toContain(`build #${id} cancelled`);
     expect((await buildsJson()).find((b) => b.id === Number(id))!.status).toBe("cancelled");
     await Bun.sleep(1000);
-    expect(docker(["ps", "-q", "--filter", "ancestor=berth-base/busybox:latest", "--filter", "status=running"]).out).not.toContain("sleep");
     expect(docker(["ps", "--format", "{{.Command}}"]).out).not.toContain("sleep 120");
   });
 });
