@@ -49,7 +49,7 @@ Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", join(peerD
 
 console.log(`median of ${RUNS} runs each, fresh data dir per run`);
 const berth = await measure("berth serve (compiled)", (port, dir) => ({
-  argv: [BINARY, "serve", "--no-edge"],
+  argv: [BINARY, "serve", "--no-edge", "--fresh"],
   env: { PATH: process.env.PATH!, HOME: dir, BERTH_DATA_DIR: join(dir, "data"), BERTH_API_LISTEN: `127.0.0.1:${port}` },
 }));
 const peer = await measure("bare Bun.serve (compiled)", (port) => ({ argv: [join(peerDir, "server")], env: { PORT: String(port) } }));

@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
@@ -12,7 +12,8 @@ import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts
 import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
 import { createBuildStore } from "./adapters/store/build-store.ts";
 import { createCredentialStore } from "./adapters/store/credential-store.ts";
-import { migrate, openDb, type Db } from "./adapters/store/db.ts";
+import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type Db } from "./adapters/store/db.ts";
+import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
@@ -28,12 +29,53 @@ import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
 import { createVariables } from "./core/variables.ts";
+import { BerthError } from "./core/errors.ts";
+import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 
-/** Opens the state DB in the data dir (creating both) and applies pending migrations. */
+const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
+
+/**
+ * Opens the state DB in the data dir (creating both) and applies pending migrations; refuses
+ * a damaged DB or WAL instead of starting on what is left of it. Private modes are set on
+ * every start, whatever the umask and whatever an earlier version left.
+ */
 export function openState(config: Config): { db: Db; migrated: number } {
+  const path = dataFiles(config).db;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDb(dataFiles(config).db);
-  return { db, migrated: migrate(db) };
+  chmodSync(config.dataDir, 0o700);
+  const wal = lostWalCommits(path);
+  if (wal.lost > 0) {
+    throw new BerthError(
+      "internal",
+      `the state database's write-ahead log ${path}-wal is damaged (frame ${wal.frame}): ${wal.lost} committed transaction(s) after it would be lost; not starting. Keep the data dir as it is and ${RESTORE_HINT}, or move ${path}-wal aside to accept the loss`,
+    );
+  }
+  let db: Db;
+  try {
+    db = openDb(path);
+  } catch (error) {
+    throw new BerthError("internal", `the state database ${path} cannot be opened (${(error as Error).message}); not starting: ${RESTORE_HINT}`);
+  }
+  let problems: string[];
+  try {
+    problems = quickCheck(db);
+  } catch (error) {
+    problems = [(error as Error).message];
+  }
+  if (problems.length > 0) {
+    db.$client.close();
+    throw new BerthError("internal", `the state database ${path} is damaged (quick_check: ${problems[0]}); not starting: ${RESTORE_HINT}`);
+  }
+  const migrated = migrate(db);
+  privateModes(config);
+  return { db, migrated };
+}
+
+/** The data dir 0700; the DB, its WAL and SHM, and the key and token files 0600. */
+function privateModes(config: Config) {
+  const files = dataFiles(config);
+  chmodSync(config.dataDir, 0o700);
+  for (const file of [...dbFiles(files.db), files.secretKey, files.adminToken]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 /** The composition root: the only place that knows which adapter serves which port. */
@@ -96,20 +138,54 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
 export interface Berth {
   services: Services;
   app: ReturnType<typeof createHttpApp>;
+  /** Empties the WAL into the database file (serve calls it periodically). */
+  checkpoint(): void;
   close(): void;
 }
 
+export interface StartOptions {
+  /** An empty state beside Berth-labelled containers or volumes: refuse (default), adopt them, or start fresh. */
+  orphans?: OrphanChoice;
+  docker?: Docker;
+  /** Lines worth telling the operator at start. */
+  notes?: (line: string) => void;
+}
+
 /** Everything `berth serve` runs, minus the socket: state, services, HTTP app, first owner token. */
-export function createBerth(config: Config): Berth & { migrated: number } {
+export async function createBerth(config: Config, options: StartOptions = {}): Promise<Berth & { migrated: number }> {
   const { db, migrated } = openState(config);
-  const files = dataFiles(config);
-  const services = createServices(db, loadOrCreateKey(files.secretKey), config);
-  services.builds.failInterrupted();
-  services.deployments.failInterrupted();
-  const ownerToken = services.tokens.bootstrapOwner();
-  if (ownerToken) {
-    writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });
-    chmodSync(files.adminToken, 0o600);
+  try {
+    const files = dataFiles(config);
+    const docker = options.docker ?? lazyEngine();
+    if (createTokenStore(db).countUsers() === 0) {
+      let objects;
+      try {
+        objects = await listManagedObjects(docker);
+      } catch (error) {
+        options.notes?.(`state: could not look for Berth's containers on the engine (${(error as Error).message.split("\n")[0]}); starting as a fresh install`);
+      }
+      if (objects) for (const line of checkOrphans(objects, options.orphans ?? "refuse", files.db)) options.notes?.(line);
+    }
+    const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker);
+    services.builds.failInterrupted();
+    services.deployments.failInterrupted();
+    const ownerToken = services.tokens.bootstrapOwner();
+    if (ownerToken) {
+      writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });
+      chmodSync(files.adminToken, 0o600);
+    }
+    return {
+      services,
+      app: createHttpApp(services),
+      migrated,
+      checkpoint: () => void checkpoint(db),
+      close: () => {
+        checkpoint(db);
+        db.$client.close();
+      },
+    };
+  } catch (error) {
+    db.$client.close();
+    throw error;
   }
-  return { services, app: createHttpApp(services), migrated, close: () => db.$client.close() };
 }

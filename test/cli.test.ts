@@ -181,7 +181,7 @@ test("the binary alone in an empty folder starts, migrates a new data dir and an
   copyFileSync(BINARY, join(folder, "berth"));
   Bun.spawnSync(["chmod", "+x", join(folder, "berth")]);
   const port = freePort();
-  const proc = Bun.spawn([join(folder, "berth"), "serve", "--no-edge"], {
+  const proc = Bun.spawn([join(folder, "berth"), "serve", "--no-edge", "--fresh"], {
     cwd: folder,
     env: { PATH: "/usr/bin:/bin", HOME: folder, BERTH_DATA_DIR: join(folder, "data"), BERTH_API_LISTEN: `127.0.0.1:${port}` },
     stdout: "pipe",

@@ -162,7 +162,7 @@ describe("edge supervision", () => {
     const state = stateDir();
     state.route({ host: "web.prod.shop.localhost", block: "web", ports: [blue.port] });
     const { file, edgeUrl } = configFile(state.dataDir);
-    const serve = Bun.spawn([BINARY, "serve", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
+    const serve = Bun.spawn([BINARY, "serve", "--fresh", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
     started.add(serve.pid);
     await eventually(() => existsSync(join(state.dataDir, "edge.pid")), 15_000);
     const edgePid = Number(readFileSync(join(state.dataDir, "edge.pid"), "utf8"));
@@ -173,7 +173,7 @@ describe("edge supervision", () => {
     await serve.exited;
     for (let i = 0; i < 20; i++) expect(await hit(edgeUrl, "web.prod.shop.localhost")).toBe("blue");
 
-    const again = Bun.spawn([BINARY, "serve", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
+    const again = Bun.spawn([BINARY, "serve", "--fresh", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
     started.add(again.pid);
     const output = await readUntil(again.stdout, "edge:", 15_000);
     expect(output).toContain(`edge: adopted running edge (pid ${edgePid}`);

@@ -58,7 +58,8 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings?:
   };
   const url = `http://127.0.0.1:${port}`;
   const spawn = async () => {
-    const proc = Bun.spawn([BINARY, "serve", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
+    // Other installs share the test engine: their labelled containers are not orphans of this one.
+    const proc = Bun.spawn([BINARY, "serve", "--fresh", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
     await waitForHealth(url);
     return proc;
   };

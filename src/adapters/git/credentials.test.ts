@@ -92,11 +92,12 @@ describe("https token", () => {
     expect(error.message).toBe("the https token must not contain control characters");
   });
 
-  test("credentials written into the URL are left out of messages", async () => {
+  test("credentials written into the URL are refused without being echoed", async () => {
     const source = createGitSource({ cacheDir, knownHostsFile: join(cacheDir, "kh") });
-    for (const url of [`http://user:${TOKEN}@127.0.0.1:9/x.git`, `http://${TOKEN}@127.0.0.1:9/x.git`]) {
+    for (const url of [`http://user:${TOKEN}@127.0.0.1:9/x.git`, `http://${TOKEN}@127.0.0.1:9/x.git`, `ssh://git:${TOKEN}@127.0.0.1:9/x.git`]) {
       const error = await failure(source.resolve({ url, ref: "nope" }));
-      expect(error.message).toStartWith("cannot reach http://127.0.0.1:9/x.git: ");
+      expect(error.code).toBe("invalid");
+      expect(error.message).toContain("must not carry credentials; store a token with `berth block git-token PROJECT BLOCK`");
       expect(error.message).not.toContain(TOKEN);
     }
     const bad = await failure(source.resolve({ url: `https://user:${TOKEN}@host/x.git --upload-pack=x` }));

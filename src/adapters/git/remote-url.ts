@@ -1,4 +1,4 @@
-import { gitUrl } from "../../core/project-file/fields.ts";
+import { gitUrl, urlCarriesCredentials } from "../../core/project-file/fields.ts";
 import { BerthError } from "../../core/errors.ts";
 import { quote } from "./messages.ts";
 
@@ -10,6 +10,9 @@ export type Transport = "http" | "ssh" | "file";
  * strings and remote helpers such as `ext::` never reach git.
  */
 export function checkUrl(url: string): Transport {
+  if (urlCarriesCredentials(url)) {
+    throw new BerthError("invalid", `${quote(redactUrl(url))}: a git URL must not carry credentials; store a token with \`berth block git-token PROJECT BLOCK\` instead`);
+  }
   if (!gitUrl.safeParse(url).success) {
     throw new BerthError(
       "invalid",

@@ -1,22 +1,30 @@
 import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, listenAddress, loadConfig, localUrl } from "../../config.ts";
 import { VERSION } from "../../version.ts";
-import type { Verb } from "../verb.ts";
+import { UsageError, type Verb } from "../verb.ts";
 
 /** How often routes are checked against what runs (ports change when containers restart). */
 const ROUTE_SYNC_MS = 10_000;
+/** How often the WAL is emptied into the database file, bounding what a damaged WAL can lose. */
+const CHECKPOINT_MS = 60_000;
 
 export const serve: Verb = {
   name: "serve",
   summary: "Run the control plane: API, web console, state",
-  options: { "no-edge": { type: "boolean" } },
-  optionHelp: ["--no-edge   do not start (or adopt) the edge proxy"],
+  options: { "no-edge": { type: "boolean" }, "adopt-orphans": { type: "boolean" }, fresh: { type: "boolean" } },
+  optionHelp: [
+    "--no-edge         do not start (or adopt) the edge proxy",
+    "--adopt-orphans   state is empty but Berth's containers/volumes exist: start, keep them, take them over on deploy",
+    "--fresh           state is empty but Berth's containers/volumes exist: start empty, leave them alone",
+  ],
   async run({ configFile, values, out }) {
+    if (values["adopt-orphans"] && values.fresh) throw new UsageError("choose one of --adopt-orphans and --fresh");
     const config = loadConfig({ file: configFile });
     // Loaded here, not at the top: the engine client and its dependencies are heavy, and no
     // other verb (the edge, the API clients) should pay for them.
     const { createBerth } = await import("../../app.ts");
-    const berth = createBerth(config);
+    const orphans = values["adopt-orphans"] ? "adopt" : values.fresh ? "fresh" : "refuse";
+    const berth = await createBerth(config, { orphans, notes: out });
     let server: ReturnType<typeof Bun.serve>;
     try {
       server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, idleTimeout: 120 });
@@ -43,12 +51,20 @@ export const serve: Verb = {
       );
     await syncRoutes();
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
+    const checkpoints = setInterval(() => {
+      try {
+        berth.checkpoint();
+      } catch (error) {
+        out(`state: checkpoint failed: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }, CHECKPOINT_MS);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
     clearInterval(timer);
+    clearInterval(checkpoints);
     await server.stop();
     berth.close();
     out("berth: stopped");

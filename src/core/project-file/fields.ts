@@ -33,7 +33,18 @@ export const gitUrl = z
   .refine(
     (url) => /^(https?|ssh|file):\/\/[^\s]+$/.test(url) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s:][^\s]*$/.test(url),
     "must be an https://, http://, ssh://, file:// or user@host:path git URL",
-  );
+  )
+  .refine((url) => !urlCarriesCredentials(url), "must not carry credentials (user:password@ or token@): store a token with `berth block git-token PROJECT BLOCK` instead");
+
+/**
+ * A user name or token in an http(s) URL, or a password in any URL, would be stored, logged
+ * and exported with the URL. ssh's `git@host` names an account, not a secret.
+ */
+export function urlCarriesCredentials(url: string): boolean {
+  const userinfo = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)@/.exec(url);
+  if (!userinfo) return false;
+  return /^https?$/i.test(userinfo[1]!) || userinfo[2]!.includes(":");
+}
 
 /**
  * A branch, tag or commit: git check-ref-format's rules, narrowed to the characters real
