@@ -108,6 +108,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       concurrency: config.buildConcurrency,
       imagesKept: config.imagesKept,
       presetImages: { ...DEFAULT_PRESET_IMAGES, ...config.presetImages } as PresetImages,
+      logLimitBytes: parseQuantity(config.buildLogLimit),
     },
     referencedImages: () => releases.referencedImageIds(),
   });

@@ -36,6 +36,8 @@ const schema = z.strictObject({
     .string()
     .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, "expected a domain name such as localhost or example.com")
     .default("localhost"),
+  /** Log kept per build; past it one notice line, and the build goes on. */
+  buildLogLimit: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 1Mi or 10Mi").default("10Mi"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

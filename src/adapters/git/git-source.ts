@@ -1,6 +1,6 @@
-import { mkdir, realpath, rm } from "node:fs/promises";
+import { mkdir, realpath, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { BerthError } from "../../core/errors.ts";
 import type { CheckedOutSource, GitSource, SourceRef } from "../../ports/git-source.ts";
 import { CachedRemote } from "./cached-remote.ts";
@@ -13,6 +13,10 @@ import { checkUrl } from "./remote-url.ts";
 import { checkRef, fetchCommit, resolveRef } from "./resolve-ref.ts";
 import { spawnGit, type RunGit } from "./run-git.ts";
 import { checkSubfolder, subfolder } from "./safe-path.ts";
+import { listSubmodules, sameServer } from "./submodules.ts";
+
+/** Submodules inside submodules are followed this deep, and no further. */
+const SUBMODULE_DEPTH = 5;
 
 export { generateDeployKey } from "./deploy-key.ts";
 export type { GitCommand, GitOutput, RunGit } from "./run-git.ts";
@@ -94,6 +98,47 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     });
   }
 
+  /** Fetches `commit` into the URL's cache (with the source's credentials); returns the cache. */
+  function cachedCommit(source: SourceRef, commit: string): Promise<string> {
+    return withRemote(source, async (remote) => {
+      if (!(await fetchCommit(remote, commit))) {
+        throw new BerthError("invalid", `commit ${commit.slice(0, 7)} not found in ${remote.redactedUrl}`);
+      }
+      return remote.repoDir;
+    });
+  }
+
+  /**
+   * Checks out the submodules `commit` pins inside `folder`, each from its own cache and at
+   * its pinned commit, recursively. The block's ssh key is offered to every ssh server (it
+   * only proves who asks); its https token goes only to the server of the block's own URL.
+   */
+  async function addSubmodules(at: { source: SourceRef; repoDir: string; commit: string; tree: string; folder: string; depth: number }) {
+    const submodules = await listSubmodules({ repoDir: at.repoDir, env, runGit, timeoutMs }, at.commit, at.folder, at.source.url);
+    if (submodules.length > 0 && at.depth >= SUBMODULE_DEPTH) {
+      throw new BerthError("invalid", `submodules are nested more than ${SUBMODULE_DEPTH} deep`);
+    }
+    for (const sub of submodules) {
+      const credentials = checkUrl(sub.url) === "ssh" || sameServer(sub.url, at.source.url) ? at.source.credentials : undefined;
+      const source = { url: sub.url, credentials };
+      const repoDir = await cachedCommit(source, sub.commit).catch((error: Error) => {
+        throw new BerthError(error instanceof BerthError ? error.code : "unavailable", `submodule ${quote(sub.path)}: ${error.message}`);
+      });
+      const checkout = await checkoutTree({ repoDir, commit: sub.commit, tempDir, env, runGit, timeoutMs });
+      try {
+        // git leaves an empty folder where a gitlink is; the submodule's tree takes its place.
+        const parent = await subfolder(at.tree, dirname(sub.path), at.commit);
+        const target = join(parent, basename(sub.path));
+        await rm(target, { recursive: true, force: true });
+        await rename(checkout.tree, target);
+      } finally {
+        await rm(checkout.root, { recursive: true, force: true });
+      }
+      const inner = sub.path === at.folder || at.folder === "" || !at.folder.startsWith(`${sub.path}/`) ? "" : at.folder.slice(sub.path.length + 1);
+      await addSubmodules({ source, repoDir, commit: sub.commit, tree: join(at.tree, sub.path), folder: inner, depth: at.depth + 1 });
+    }
+  }
+
   return {
     async resolve(source) {
       if (source.ref !== undefined) checkRef(source.ref);
@@ -105,15 +150,11 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         throw new BerthError("invalid", `commit ${quote(commit)} is not a full 40-character commit SHA`);
       }
       checkSubfolder(path);
-      const repoDir = await withRemote(source, async (remote) => {
-        if (!(await fetchCommit(remote, commit))) {
-          throw new BerthError("invalid", `commit ${commit.slice(0, 7)} not found in ${remote.redactedUrl}`);
-        }
-        return remote.repoDir;
-      });
+      const repoDir = await cachedCommit(source, commit);
       const { root, tree } = await checkoutTree({ repoDir, commit, tempDir, env, runGit, timeoutMs });
       const cleanup = () => rm(root, { recursive: true, force: true });
       try {
+        await addSubmodules({ source, repoDir, commit, tree, folder: checkSubfolder(path), depth: 0 });
         return { commit, dir: await subfolder(tree, path, commit), cleanup };
       } catch (error) {
         await cleanup();

@@ -18,7 +18,7 @@ blocks:
 `;
 
 /** Small fakes of the git and engine ports: this is the use case's logic, not the adapters'. */
-async function harness(options: { buildGate?: Promise<void>; imagesKept?: number } = {}) {
+async function harness(options: { buildGate?: Promise<void>; imagesKept?: number; output?: string[]; logLimitBytes?: number } = {}) {
   const { db, services } = memoryState();
   await services.projects.apply(FILE);
   const images: ImageInfo[] = [{ id: "sha256:foreign", tags: ["someone/else:1"], labels: {}, createdAt: 0 }];
@@ -34,6 +34,7 @@ async function harness(options: { buildGate?: Promise<void>; imagesKept?: number
   const builder: ImageBuilder = {
     async build(request) {
       requests.push(request);
+      for (const line of options.output ?? []) request.onLog(line);
       await options.buildGate;
       if (request.signal?.aborted) throw new Error("build cancelled");
       const id = `sha256:${requests.length}`;
@@ -53,13 +54,28 @@ async function harness(options: { buildGate?: Promise<void>; imagesKept?: number
     credentials: { read: () => undefined },
     git,
     builder,
-    settings: { limits: { memoryBytes: 1 << 30, cpus: 1, timeoutMs: 60_000 }, concurrency: 1, imagesKept: options.imagesKept ?? 5, presetImages: DEFAULT_PRESET_IMAGES },
+    settings: { limits: { memoryBytes: 1 << 30, cpus: 1, timeoutMs: 60_000 }, concurrency: 1, imagesKept: options.imagesKept ?? 5, presetImages: DEFAULT_PRESET_IMAGES, logLimitBytes: options.logLimitBytes },
     referencedImages: () => new Set(["sha256:1"]),
   });
   return { builds, requests, images, services, newCommit: (c: string) => (commit = c.repeat(40)) };
 }
 
 describe("builds", () => {
+  test("a build's log is capped at the limit with one notice, the build goes on and its outcome is still logged", async () => {
+    const output = Array.from({ length: 5000 }, (_, i) => `line ${i} ${"x".repeat(40)}`);
+    const { builds } = await harness({ output, logLimitBytes: 4096 });
+    const done = await builds.wait(builds.start({ project: "shop", block: "web" }).id);
+    expect(done.status).toBe("succeeded");
+    const lines = builds.logLines(done.id);
+    const notices = lines.filter((l) => l.startsWith("... log truncated at 4096 bytes (setting buildLogLimit): the build goes on"));
+    expect(notices).toHaveLength(1);
+    const kept = lines.slice(0, lines.indexOf(notices[0]!));
+    expect(kept.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0)).toBeLessThanOrEqual(4096);
+    expect(kept.some((l) => l.startsWith("line 0 "))).toBe(true);
+    expect(lines.at(-1)).toBe(`build #${done.id} succeeded: ${done.image}`);
+    expect(lines.length).toBeLessThan(200);
+  });
+
   test("a build resolves the ref, builds the subfolder and records the image", async () => {
     const { builds, requests } = await harness();
     const done = await builds.wait(builds.start({ project: "shop", block: "web" }).id);

@@ -10,6 +10,7 @@ import { BuildQueue } from "./build-queue.ts";
 import type { GitCredentialsReader } from "./credentials.ts";
 import { configHash, imageTag, LABELS } from "./image-name.ts";
 import { LogChannel } from "./log-channel.ts";
+import { formatBytes, LogCap } from "../logs/log-cap.ts";
 
 export interface BuildSettings {
   limits: BuildLimits;
@@ -17,6 +18,8 @@ export interface BuildSettings {
   /** Images kept per block besides those a release still uses. */
   imagesKept: number;
   presetImages: PresetImages;
+  /** Bytes of log kept per build; the build goes on past it, its further output dropped. */
+  logLimitBytes?: number;
 }
 
 export interface BuildDeps {
@@ -31,6 +34,7 @@ export interface BuildDeps {
   referencedImages: () => Set<string>;
 }
 
+const DEFAULT_LOG_LIMIT = 10 * 1024 ** 2;
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
@@ -38,11 +42,18 @@ export function createBuilds(deps: BuildDeps) {
   const channel = new LogChannel<BuildRecord>(deps.logs);
   const running = new Map<number, AbortController>();
   const now = () => new Date().toISOString();
-  const log = (id: number, ...lines: string[]) => channel.write(id, ...lines);
+  const limit = deps.settings.logLimitBytes ?? DEFAULT_LOG_LIMIT;
+  const cap = new LogCap(limit, `... log truncated at ${formatBytes(limit)} (setting buildLogLimit): the build goes on; its further output is not kept`);
+  const log = (id: number, ...lines: string[]) => {
+    const admitted = cap.admit(id, lines);
+    if (admitted.length > 0) channel.write(id, ...admitted);
+  };
 
   const finish = (id: number, update: Parameters<BuildStore["updateBuild"]>[1]) => {
     const record = deps.store.updateBuild(id, { ...update, finishedAt: now() });
-    log(id, record.status === "succeeded" ? `build #${id} succeeded: ${record.image}` : `build #${id} ${record.status}: ${record.reason}`);
+    cap.forget(id);
+    // The outcome is written past the limit: a truncated log still says how the build ended.
+    channel.write(id, record.status === "succeeded" ? `build #${id} succeeded: ${record.image}` : `build #${id} ${record.status}: ${record.reason}`);
     channel.close(id, record);
     return record;
   };
