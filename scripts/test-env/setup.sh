@@ -16,7 +16,7 @@
 #   BERTH_TEST_STATE          state directory (default: <repo>/.test-env)
 #   BERTH_TEST_GIT_HTTP_PORT  git HTTP port on 127.0.0.1 (default: 7480)
 #   BERTH_TEST_SSH_PORT       sshd port on 127.0.0.1 (default: 2222)
-#   BERTH_TEST_DEBIAN_MIRROR  Debian mirror (default: http://deb.debian.org/debian)
+#   BERTH_TEST_DEBIAN_MIRROR  Debian mirror (default: the one this machine's apt uses)
 
 set -Eeuo pipefail
 
@@ -26,7 +26,8 @@ REPO_ROOT="$(cd "$HERE/../.." && pwd)"
 STATE="${BERTH_TEST_STATE:-$REPO_ROOT/.test-env}"
 HTTP_PORT="${BERTH_TEST_GIT_HTTP_PORT:-7480}"
 SSH_PORT="${BERTH_TEST_SSH_PORT:-2222}"
-MIRROR="${BERTH_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# shellcheck source=apt-mirror.sh
+source "$HERE/apt-mirror.sh"
 SSH_USER=git
 
 IMG_DEBIAN=berth-base/debian:bookworm
@@ -34,8 +35,14 @@ IMG_BUSYBOX=berth-base/busybox:latest
 IMG_NODE=berth-base/node:18   # Debian bookworm ships Node.js 18
 IMG_PYTHON=berth-base/python:3
 
-GIT_ROOT="$STATE/git/repos"
-SSH_DIR="$STATE/ssh"
+# sshd's StrictModes refuses an authorized_keys file below any directory that is not
+# root-owned or is group/world writable, and the "git" user must be able to reach the
+# repositories: a checkout under /tmp (1777) or a private home fails both. So what sshd
+# and git serve lives under /var/lib (root-owned, 0755 all the way up), one folder per
+# state dir so several checkouts on one machine do not share repositories or keys.
+SERVE_ROOT="/var/lib/berth-test/$(printf '%s' "$STATE" | sha256sum | cut -c1-16)"
+GIT_ROOT="$SERVE_ROOT/git/repos"
+SSH_DIR="$SERVE_ROOT/ssh"
 RUN_DIR="$STATE/run"
 LOG_DIR="$STATE/logs"
 BUILD_DIR="$STATE/build"
@@ -108,8 +115,9 @@ STEP="preflight"
   || die "ports must be numbers (BERTH_TEST_GIT_HTTP_PORT=$HTTP_PORT, BERTH_TEST_SSH_PORT=$SSH_PORT)"
 command -v bun >/dev/null || die "bun is not on PATH (needed for the git HTTP server)"
 
-mkdir -p "$STATE" "$RUN_DIR" "$LOG_DIR"
-chmod 755 "$STATE"
+mkdir -p "$STATE" "$RUN_DIR" "$LOG_DIR" "$SERVE_ROOT"
+chmod 755 "$STATE" /var/lib/berth-test "$SERVE_ROOT"
+printf '%s\n' "$STATE" >"$SERVE_ROOT/state-dir"   # which checkout this folder serves
 exec 9>"$RUN_DIR/setup.lock"
 flock -w 900 9 || die "another setup.sh holds $RUN_DIR/setup.lock"
 rm -f "$STATE/env"   # only a complete run leaves an env file behind
@@ -173,15 +181,24 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 build_debian() {
   local rootfs="$BUILD_DIR/debian-rootfs" logf="$LOG_DIR/build-debian.log"
-  log "building $IMG_DEBIAN with debootstrap (log: $logf)"
+  local mirror security
+  if [[ -n ${BERTH_TEST_DEBIAN_MIRROR:-} ]]; then
+    mirror="${BERTH_TEST_DEBIAN_MIRROR%/}"
+    security="${mirror%/debian}/debian-security"
+  else
+    mirror="$(debian_mirror main)" \
+      || die "no Debian mirror found in /etc/apt (sources.list.d/*.sources, sources.list); set BERTH_TEST_DEBIAN_MIRROR"
+    security="$(debian_mirror security)" || security="${mirror%/debian}/debian-security"
+  fi
+  log "building $IMG_DEBIAN with debootstrap from $mirror (log: $logf)"
   remove_build_dir
   mkdir -p "$BUILD_DIR"
-  debootstrap --variant=minbase bookworm "$rootfs" "$MIRROR" </dev/null >"$logf" 2>&1 \
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" </dev/null >"$logf" 2>&1 \
     || { show_log "$logf"; die "debootstrap failed (log: $logf)"; }
   cat >"$rootfs/etc/apt/sources.list" <<EOF
-deb $MIRROR bookworm main
-deb $MIRROR bookworm-updates main
-deb ${MIRROR%/debian}/debian-security bookworm-security main
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main
 EOF
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/tmp/*
   : >"$rootfs/etc/resolv.conf"
@@ -259,7 +276,7 @@ git_shell="$(getent passwd "$SSH_USER" | cut -d: -f7)"
 
 STEP="git repositories"
 mkdir -p "$GIT_ROOT"
-chmod 755 "$STATE/git"
+chmod 755 "$SERVE_ROOT/git"
 # Tests create repositories as root; the ssh transport writes as "git". Default
 # ACLs give "git" (and root) write access to everything created below the root,
 # whoever creates it and whatever the umask. (No chmod on $GIT_ROOT: it would
@@ -323,7 +340,7 @@ while [[ $d != / ]]; do
   perm="$(stat -c '%a %u' "$d")"
   mode=${perm% *} owner=${perm#* }
   if (((8#$mode & 8#022) != 0)) || [[ $owner != 0 ]]; then
-    die "$d must be owned by root and not group/world writable (sshd StrictModes); set BERTH_TEST_STATE elsewhere"
+    die "$d must be owned by root and not group/world writable (sshd StrictModes)"
   fi
   d="$(dirname "$d")"
 done
@@ -376,7 +393,8 @@ ssh_healthy() {
 sshd_pid=""
 if [[ -f $SSHD_PIDFILE ]]; then
   sshd_pid="$(cat "$SSHD_PIDFILE")"
-  [[ -r /proc/$sshd_pid/cmdline ]] && tr '\0' ' ' </proc/"$sshd_pid"/cmdline | grep -qF "$SSH_DIR/sshd_config" \
+  # Also the sshd an older setup.sh started from $STATE/ssh: it gets replaced below.
+  [[ -r /proc/$sshd_pid/cmdline ]] && tr '\0' ' ' </proc/"$sshd_pid"/cmdline | grep -qF -e "$SSH_DIR/sshd_config" -e "$STATE/ssh/sshd_config" \
     || sshd_pid=""
 fi
 if [[ -n $sshd_pid && -n $config_changed ]]; then
