@@ -53,7 +53,9 @@ export function scanWal(wal: Uint8Array): WalScan {
         if (commit) replayed = valid;
         continue;
       }
+      // The bad frame itself may be a torn write of the last, unacknowledged transaction.
       firstBad = i;
+      continue;
     }
     if (sameLog) {
       frames++;
