@@ -193,10 +193,14 @@ describe("credentials at the edge follow the API at once", () => {
     expect((await auth("127.0.0.1", client.clientId, client.clientSecret)).status).toBe(401);
   });
 
-  test("a website password set through the CLI works at once; a removed one stops at once", async () => {
-    expect((await server.run(["password", "set", PROJECT, "dev", "site", "carol"], "fresh password\n")).code).toBe(0);
-    expect((await edge("127.0.0.1", host("site"), "/", { headers: basic("carol", "fresh password") })).status).toBe(200);
-    expect((await server.run(["password", "remove", PROJECT, "dev", "site", "carol"])).code).toBe(0);
-    expect((await edge("127.0.0.1", host("site"), "/", { headers: basic("carol", "fresh password") })).status).toBe(401);
-  });
+  test("a website password set through the CLI works at once; a removed one stops at once (5 times)", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      expect((await server.run(["password", "set", PROJECT, "dev", "site", `carol${i}`], "fresh password\n")).code).toBe(0);
+      statuses.push((await edge("127.0.0.1", host("site"), "/", { headers: basic(`carol${i}`, "fresh password") })).status);
+      expect((await server.run(["password", "remove", PROJECT, "dev", "site", `carol${i}`])).code).toBe(0);
+      statuses.push((await edge("127.0.0.1", host("site"), "/", { headers: basic(`carol${i}`, "fresh password") })).status);
+    }
+    expect(statuses).toEqual([200, 401, 200, 401, 200, 401, 200, 401, 200, 401]);
+  }, 120_000);
 });
