@@ -159,6 +159,9 @@ describe("brute force", () => {
     expectThrottled(blocked);
     expect(JSON.parse(blocked.body).error).toContain("too many failed logins");
     expect((await auth("127.0.0.6", client.clientId, client.clientSecret)).status).toBe(200);
+    const metrics = await (await fetch(`http://${server.env.BERTH_EDGE_METRICS_LISTEN}/metrics`)).text();
+    expect(Number(/^berth_edge_logins_throttled_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^berth_edge_login_failures_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(10);
   });
 
   test("API tokens: 429 with Retry-After after 10 wrong tokens from one IP, even for a valid token; the CLI elsewhere still works", async () => {

@@ -50,7 +50,8 @@ export function createBasicAuth(options: {
 
     const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 1) return guard.failed(client, null), challenge(route);
+    // No user name is longer than 64 (the API refuses them): a longer one is no credential worth remembering.
+    if (colon < 1 || colon > 64) return guard.failed(client, null), challenge(route);
     const username = decoded.slice(0, colon);
     const credential = `basic:${route.realm}:${username}`;
     const blocked = guard.retryAfterMs(client, credential);

@@ -76,7 +76,7 @@ export function startEdge(options: EdgeOptions): Edge {
   const reader = openEdgeReader(join(options.dataDir, "berth.db"));
   const follower = followRoutes(reader, { domain: options.domain, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
   // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
-  const guard = createLoginGuard();
+  const guard = metrics.countLogins(createLoginGuard());
   const credentials = createCredentials(reader);
   const handle = createHandler({
     table: follower.current,
