@@ -92,7 +92,7 @@ beforeAll(async () => {
   const file = join(server.home, "berth.yaml");
   writeFileSync(file, JSON.stringify(projectFile));
   expect((await server.run(["apply", "-f", file])).code).toBe(0);
-  for (const user of ["ann", "bob"]) expect((await server.run(["password", "set", PROJECT, "dev", "site", user], "correct horse\n")).code).toBe(0);
+  expect((await server.run(["password", "set", PROJECT, "dev", "site", "ann"], "correct horse\n")).code).toBe(0);
   const deployed = await server.run(["deploy", PROJECT, "dev", "--wait"]);
   expect(deployed.stderr).toBe("");
   expect(deployed.code).toBe(0);
@@ -137,20 +137,19 @@ describe("brute force", () => {
     expect([elsewhere.status, elsewhere.body]).toEqual([200, "hi\n"]);
   });
 
-  test("website password guessed from many IPs: the user is blocked for new IPs, not for one it logged in from", async () => {
-    const client = (n: number) => ({ "X-Forwarded-For": `198.51.100.${n}` });
-    // bob logs in once from 198.51.100.200, then 30 guesses arrive from three other addresses.
-    expect((await edge(PROXY_IP, host("site"), "/", { headers: { ...client(200), ...basic("bob", "correct horse") } })).status).toBe(200);
-    for (let i = 0; i < 30; i++) {
-      const reply = await edge(PROXY_IP, host("site"), "/", { headers: { ...client(i % 3), ...basic("bob", `guess${i}`) } });
-      expect(reply.status).toBe(401);
-    }
-    expectThrottled(await edge(PROXY_IP, host("site"), "/", { headers: { ...client(99), ...basic("bob", "correct horse") } }));
-    const known = await edge(PROXY_IP, host("site"), "/", { headers: { ...client(200), ...basic("bob", "correct horse") } });
-    expect(known.status).toBe(200);
-    // Other users of the site are not affected.
-    expect((await edge(PROXY_IP, host("site"), "/", { headers: { ...client(99), ...basic("ann", "correct horse") } })).status).toBe(200);
-  }, 120_000);
+  test("a credential guessed from many IPs is blocked for new IPs, not for one it logged in from", async () => {
+    // Shown on the gateway, whose secrets cost no argon2 to check; website passwords share the same guard.
+    const client = await createClient();
+    const through = (n: number) => ({ "X-Forwarded-For": `198.51.100.${n}` });
+    expect((await auth(PROXY_IP, client.clientId, client.clientSecret, through(200))).status).toBe(200);
+    // 30 wrong secrets from three addresses, none of which reaches its own limit of 10.
+    for (let i = 0; i < 30; i++) expect((await auth(PROXY_IP, client.clientId, `wrong${i}`, through(i % 3))).status).toBe(401);
+    expectThrottled(await auth(PROXY_IP, client.clientId, client.clientSecret, through(99)));
+    expect((await auth(PROXY_IP, client.clientId, client.clientSecret, through(200))).status).toBe(200);
+    // Another client of the same environment is not affected.
+    const other = await createClient();
+    expect((await auth(PROXY_IP, other.clientId, other.clientSecret, through(99))).status).toBe(200);
+  });
 
   test("gateway POST /auth: 429 with Retry-After after 10 wrong secrets from one IP; the client works from another", async () => {
     const client = await createClient();
