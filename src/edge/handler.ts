@@ -21,13 +21,15 @@ export interface HandlerDeps {
 }
 
 /**
- * The proxy's request path: host → route → auth → forward. Everything it consults is in memory
- * (the table is swapped whole by the follower), so a request never waits on the DB.
+ * The proxy's request path: host → route → auth → forward. Routes come from memory (the table
+ * is swapped whole by the follower), so an open route never touches the DB; a login or a
+ * gateway call costs one primary-key read of its credential (see credentials.ts).
  */
 export function createHandler(deps: HandlerDeps) {
   const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes, trustedProxies } = deps;
   const record = deps.metrics.record;
   const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
+  const addressOf = (req: Request, server: Server<Relay>) => clientAddress(server.requestIP(req)?.address ?? "", req.headers, trustedProxies);
 
   /** After auth: rewrite the headers and hand over to the proxy or the websocket relay. */
   function pass(req: Request, server: Server<Relay>, route: Route, target: string, rawHost: string, clientId: string | null, start: number): Promise<Response | undefined> {
@@ -56,9 +58,8 @@ export function createHandler(deps: HandlerDeps) {
 
   async function authenticate(req: Request, server: Server<Relay>, route: Route, table: RouteTable, target: string, rawHost: string, start: number) {
     let clientId: string | null = null;
-    const client = clientAddress(server.requestIP(req)?.address ?? "", req.headers, trustedProxies);
     if (route.auth === "basic") {
-      const denied = await basicAuth(req, route, table, client);
+      const denied = await basicAuth(req, route, table, addressOf(req, server));
       if (denied) return record(route, denied.status, start), denied;
     } else {
       const checked = await gateway.check(req, route, table);
@@ -77,7 +78,7 @@ export function createHandler(deps: HandlerDeps) {
     let entry = table.hosts.get(host);
     if (!entry) {
       // A host added a moment ago (a new environment's gateway) is served before the next poll;
-      // a reload happens only when the DB changed, so unknown hosts cannot make it reload.
+      // the table is re-read only if the DB changed, so unknown hosts cause no more reads than commits do.
       deps.refresh();
       table = deps.table();
       entry = table.hosts.get(host);
@@ -89,7 +90,7 @@ export function createHandler(deps: HandlerDeps) {
     const url = req.url;
     // Path and query, without parsing a URL object: the scheme and host are at least 8 characters.
     const target = url.slice(url.indexOf("/", 8));
-    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, table, clientAddress(server.requestIP(req)?.address ?? "", req.headers, trustedProxies));
+    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, table, addressOf(req, server));
     const route = findRoute(entry, target);
     if (!route) {
       deps.metrics.unrouted();
