@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { availableParallelism, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -9,6 +10,18 @@ const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port such as 127.0.0.1:7070")
   .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535");
+
+/** `10.0.0.0/8`, `fd00::/8` or a bare address; a list in the file, comma-separated in env. */
+const isCidr = (v: string) => {
+  const [address, bits, ...rest] = v.split("/");
+  const family = isIP(address!);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+const cidr = z.string().superRefine((v, ctx) => {
+  if (!isCidr(v)) ctx.addIssue({ code: "custom", message: `not an IP address or CIDR such as 10.0.0.0/8: ${JSON.stringify(v)}` });
+});
+const cidrList = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(cidr));
 
 /** Running from a compiled binary: its entry point lives in Bun's embedded file system. */
 export const isCompiled = () => Bun.main.startsWith("/$bunfs/");
@@ -38,6 +51,8 @@ const schema = z.strictObject({
     .default("localhost"),
   /** Log kept per build; past it one notice line, and the build goes on. */
   buildLogLimit: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 1Mi or 10Mi").default("10Mi"),
+  /** Proxies in front of the edge whose X-Forwarded-For, X-Real-IP and X-Request-Id are kept. */
+  edgeTrustedProxies: cidrList.default([]),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

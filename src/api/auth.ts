@@ -1,16 +1,44 @@
 import { createMiddleware } from "hono/factory";
-import { unauthorized } from "../core/errors.ts";
+import { BerthError, unauthorized } from "../core/errors.ts";
 import type { Tokens } from "../core/tokens.ts";
+import { createLoginGuard, retryAfterSeconds, type LoginGuard } from "../lib/throttle.ts";
 import type { ApiEnv } from "./env.ts";
 import { authorize } from "./policy.ts";
+import { problem } from "./problem.ts";
 
-/** Authenticates the bearer token, then authorises the route: every /api request, streams included. */
-export const authenticate = (tokens: Tokens) =>
+type PeerAware = { requestIP?: (req: Request) => { address: string } | null };
+
+/** The token's public id (`berth_<id>_…`): what a guesser aims at, never the secret part. */
+const tokenCredential = (token: string) => /^berth_[0-9a-f]{12}_/.exec(token)?.[0] ?? null;
+
+/**
+ * Authenticates the bearer token, then authorises the route: every /api request, streams included.
+ * Failed tokens feed a login guard (per client address and per token id); while it blocks, the
+ * answer is 429 with Retry-After and the token is not looked at. The address is the direct peer:
+ * the API does not read forwarding headers.
+ */
+export const authenticate = (tokens: Tokens, guard: LoginGuard = createLoginGuard()) =>
   createMiddleware<ApiEnv>(async (c, next) => {
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized("missing API token: send Authorization: Bearer <token>");
-    const token = tokens.authenticate(match[1]!);
+    // Requests made in-process (app.request) have no socket and share one key.
+    const ip = (c.env as PeerAware | undefined)?.requestIP?.(c.req.raw)?.address ?? "in-process";
+    const credential = tokenCredential(match[1]!);
+    const blocked = guard.retryAfterMs(ip, credential);
+    if (blocked > 0) {
+      const seconds = retryAfterSeconds(blocked);
+      c.header("Retry-After", String(seconds));
+      return problem(c, "rate_limited", `too many failed logins: try again in ${seconds} s`);
+    }
+    let token: ReturnType<Tokens["authenticate"]>;
+    try {
+      token = tokens.authenticate(match[1]!);
+    } catch (error) {
+      if (error instanceof BerthError && error.code === "unauthorized") guard.failed(ip, credential);
+      throw error;
+    }
+    if (credential) guard.succeeded(ip, credential);
     authorize(token.role, c.req.method, c.req.path);
     c.set("token", token);
     await next();

@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   too_large: 413,
   unavailable: 503,
   internal: 500,
+  rate_limited: 429,
 };
 
 export interface Problem {

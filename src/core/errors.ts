@@ -10,7 +10,8 @@ export type ErrorCode =
   | "forbidden"
   | "too_large"
   | "unavailable"
-  | "internal";
+  | "internal"
+  | "rate_limited";
 
 /** One problem found in user input, with the dotted path of the field it concerns. */
 export interface FieldIssue {

@@ -1,14 +1,18 @@
 import type { Server } from "bun";
 import type { createBasicAuth } from "./basic-auth.ts";
+import { clientAddress, forwardHeaders, type TrustedProxies } from "./forwarded.ts";
 import type { createGateway } from "./gateway.ts";
 import type { EdgeMetrics } from "./metrics.ts";
-import { forward, forwardHeaders, tooLarge, type ForwardSettings } from "./proxy.ts";
+import { forward, tooLarge, type ForwardSettings } from "./proxy.ts";
 import { jsonError, text } from "./responses.ts";
 import { findRoute, isTokenPath, normalizeHost, stripPrefix, type Route, type RouteTable } from "./route-table.ts";
 import { upgradeWebSocket, type Relay } from "./websocket.ts";
 
 export interface HandlerDeps {
   table: () => RouteTable;
+  /** Brings the table up to date with the DB now if it changed since the last load (see follow.ts). */
+  refresh: () => void;
+  trustedProxies: TrustedProxies;
   metrics: EdgeMetrics;
   basicAuth: ReturnType<typeof createBasicAuth>;
   gateway: ReturnType<typeof createGateway>;
@@ -17,13 +21,15 @@ export interface HandlerDeps {
 }
 
 /**
- * The proxy's request path: host → route → auth → forward. Everything it consults is in memory
- * (the table is swapped whole by the follower), so a request never waits on the DB.
+ * The proxy's request path: host → route → auth → forward. Routes come from memory (the table
+ * is swapped whole by the follower), so an open route never touches the DB; a login or a
+ * gateway call costs one primary-key read of its credential (see credentials.ts).
  */
 export function createHandler(deps: HandlerDeps) {
-  const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes } = deps;
+  const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes, trustedProxies } = deps;
   const record = deps.metrics.record;
   const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
+  const addressOf = (req: Request, server: Server<Relay>) => clientAddress(server.requestIP(req)?.address ?? "", req.headers, trustedProxies);
 
   /** After auth: rewrite the headers and hand over to the proxy or the websocket relay. */
   function pass(req: Request, server: Server<Relay>, route: Route, target: string, rawHost: string, clientId: string | null, start: number): Promise<Response | undefined> {
@@ -32,19 +38,20 @@ export function createHandler(deps: HandlerDeps) {
     if (route.auth !== "none") headers.delete("authorization");
     headers.delete("x-berth-client");
     const upstreamTarget = stripPrefix(route.prefix, target);
-    const clientIp = server.requestIP(req)?.address ?? "";
+    const peer = server.requestIP(req)?.address ?? "";
+    const client = clientAddress(peer, headers, trustedProxies);
 
     if (headers.get("upgrade")?.toLowerCase() === "websocket") {
       // A copy: Bun's upgrade still needs the handshake headers that forwarding strips.
       const upstreamHeaders = new Headers(headers);
-      forwardHeaders(upstreamHeaders, clientIp, rawHost);
+      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies);
       if (clientId) upstreamHeaders.set("x-berth-client", clientId);
       return upgradeWebSocket(req, server, route, upstreamTarget, upstreamHeaders, upstreamTimeoutMs).then((response) => {
         record(route, response ? response.status : 101, start);
         return response;
       });
     }
-    forwardHeaders(headers, clientIp, rawHost);
+    forwardHeaders(headers, peer, client, rawHost, trustedProxies);
     if (clientId) headers.set("x-berth-client", clientId);
     return forward(req, route, upstreamTarget, settings, start);
   }
@@ -52,7 +59,7 @@ export function createHandler(deps: HandlerDeps) {
   async function authenticate(req: Request, server: Server<Relay>, route: Route, table: RouteTable, target: string, rawHost: string, start: number) {
     let clientId: string | null = null;
     if (route.auth === "basic") {
-      const denied = await basicAuth(req, route, table);
+      const denied = await basicAuth(req, route, table, addressOf(req, server));
       if (denied) return record(route, denied.status, start), denied;
     } else {
       const checked = await gateway.check(req, route, table);
@@ -65,10 +72,17 @@ export function createHandler(deps: HandlerDeps) {
   // Not async itself: an open route goes straight to forward() with no extra promise in between.
   return function handle(req: Request, server: Server<Relay>): Response | Promise<Response | undefined> {
     const start = performance.now();
-    const table = deps.table();
+    let table = deps.table();
     const rawHost = req.headers.get("host") ?? "";
     const host = normalizeHost(rawHost);
-    const entry = table.hosts.get(host);
+    let entry = table.hosts.get(host);
+    if (!entry) {
+      // A host added a moment ago (a new environment's gateway) is served before the next poll;
+      // the table is re-read only if the DB changed, so unknown hosts cause no more reads than commits do.
+      deps.refresh();
+      table = deps.table();
+      entry = table.hosts.get(host);
+    }
     if (!entry) {
       deps.metrics.unrouted();
       return text(404, `no site at ${host}`);
@@ -76,7 +90,7 @@ export function createHandler(deps: HandlerDeps) {
     const url = req.url;
     // Path and query, without parsing a URL object: the scheme and host are at least 8 characters.
     const target = url.slice(url.indexOf("/", 8));
-    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, table);
+    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, table, addressOf(req, server));
     const route = findRoute(entry, target);
     if (!route) {
       deps.metrics.unrouted();

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from "prom-client";
+import type { LoginGuard } from "../lib/throttle.ts";
 import type { Route } from "./route-table.ts";
 
 const CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
@@ -68,6 +69,8 @@ export function createEdgeMetrics() {
   const unrouted = new Counter({ name: "berth_edge_unrouted_requests_total", help: "Requests for a host or path with no route", registers: [registry] });
   const routes = new Gauge({ name: "berth_edge_routes", help: "Routes in the current table", registers: [registry] });
   const reloads = new Counter({ name: "berth_edge_table_reloads_total", help: "Route tables built from the state DB", registers: [registry] });
+  const loginFailures = new Counter({ name: "berth_edge_login_failures_total", help: "Wrong website passwords and gateway client secrets", registers: [registry] });
+  const loginsThrottled = new Counter({ name: "berth_edge_logins_throttled_total", help: "Logins refused with 429 while an address or credential was blocked", registers: [registry] });
 
   return {
     registry,
@@ -87,6 +90,21 @@ export function createEdgeMetrics() {
     tableLoaded(routeCount: number) {
       routes.set(routeCount);
       reloads.inc();
+    },
+    /** The same guard, counting what it sees: an attack shows on a dashboard, not only in 429s. */
+    countLogins(guard: LoginGuard): LoginGuard {
+      return {
+        retryAfterMs(ip, credential) {
+          const ms = guard.retryAfterMs(ip, credential);
+          if (ms > 0) loginsThrottled.inc();
+          return ms;
+        },
+        failed(ip, credential) {
+          loginFailures.inc();
+          guard.failed(ip, credential);
+        },
+        succeeded: guard.succeeded,
+      };
     },
   };
 }

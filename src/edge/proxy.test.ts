@@ -36,21 +36,20 @@ describe("edge proxy", () => {
   });
 
   test("unknown host: 404 naming it; no upstreams: 503; dead upstream: 502; slow one: 504", async () => {
-    const started = performance.now();
     const unknown = await get("nowhere.localhost");
     expect([unknown.status, await unknown.text()]).toEqual([404, "no site at nowhere.localhost\n"]);
     const empty = await get("empty.prod.shop.localhost");
     expect([empty.status, await empty.text()]).toEqual([503, "empty has no running instance\n"]);
     const dead = await get("dead.prod.shop.localhost");
     expect(dead.status).toBe(502);
+    // A 502 rather than the 504 below: a refused connection is reported, not waited out.
     expect(await dead.text()).toStartWith("dead is not reachable");
-    expect(performance.now() - started).toBeLessThan(400);
 
     const timed = performance.now();
     const late = await get("slow.prod.shop.localhost", "/slow");
-    expect([late.status, await late.text()]).toEqual([504, "slow did not answer within 1 s\n"]);
-    expect(performance.now() - timed).toBeGreaterThanOrEqual(480);
-    expect(performance.now() - timed).toBeLessThan(1500);
+    // The upstream answers after 3 s: a 504 naming the 500 ms timeout is the timeout firing first.
+    expect([late.status, await late.text()]).toEqual([504, "slow did not answer within 500 ms\n"]);
+    expect(performance.now() - timed).toBeGreaterThanOrEqual(450);
   });
 
   test("a refused connection is retried on the next upstream, request body included", async () => {
@@ -63,35 +62,36 @@ describe("edge proxy", () => {
     expect(b.seen.length - before).toBe(4);
   });
 
-  test("sets X-Forwarded-*, keeps a valid X-Request-Id, makes one otherwise, drops hop-by-hop headers", async () => {
-    await get("a.prod.shop.localhost", "/h", { headers: { "x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https", connection: "x-private", "x-private": "1", "proxy-authorization": "Basic eA==", "x-request-id": "req-42" } });
+  test("replaces a client's X-Forwarded-*, X-Real-IP and X-Request-Id with what the edge saw, drops hop-by-hop headers", async () => {
+    const forged = { "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.9", "x-forwarded-proto": "https", forwarded: "for=203.0.113.9", "x-request-id": "req-42" };
+    await get("a.prod.shop.localhost", "/h", { headers: { ...forged, connection: "x-private", "x-private": "1", "proxy-authorization": "Basic eA==" } });
     const seen = a.seen.at(-1)!.headers;
-    expect(seen["x-forwarded-for"]).toBe("203.0.113.9, 127.0.0.1");
+    expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(seen["x-real-ip"]).toBe("127.0.0.1");
     expect(seen["x-forwarded-proto"]).toBe("http");
     expect(seen["x-forwarded-host"]).toBe("a.prod.shop.localhost");
+    expect(seen.forwarded).toBeUndefined();
     expect(seen.host).toBe("a.prod.shop.localhost");
-    expect(seen["x-request-id"]).toBe("req-42");
+    expect(seen["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(seen["x-private"]).toBeUndefined();
     expect(seen["proxy-authorization"]).toBeUndefined();
 
-    await get("a.prod.shop.localhost", "/h", { headers: { "x-request-id": "bad id with spaces", "x-berth-client": "forged" } });
+    await get("a.prod.shop.localhost", "/h", { headers: { "x-request-id": "req-42", "x-berth-client": "forged" } });
     const second = a.seen.at(-1)!.headers;
-    expect(second["x-forwarded-for"]).toBe("127.0.0.1");
     expect(second["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second["x-request-id"]).not.toBe(seen["x-request-id"]);
     expect(second["x-berth-client"]).toBeUndefined();
   });
 
   test("streams the response as the upstream sends it, without hop-by-hop headers", async () => {
-    const started = performance.now();
     const response = await get("a.prod.shop.localhost", "/stream");
     const reader = response.body!.getReader();
     const first = await reader.read();
-    const firstAt = performance.now() - started;
     let rest = "";
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
-    expect(new TextDecoder().decode(first.value) + rest).toBe("one two three");
-    expect(firstAt).toBeLessThan(150);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    // The upstream sends its three parts 100 ms apart: a buffering proxy would hand over all three at once.
+    expect(new TextDecoder().decode(first.value)).toBe("one ");
+    expect(rest).toBe("two three");
     expect(response.headers.get("keep-alive")).toBeNull();
   });
 

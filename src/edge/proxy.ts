@@ -1,29 +1,9 @@
 import { text } from "./responses.ts";
 import type { Route } from "./route-table.ts";
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the next one. */
-const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"];
+/** Hop-by-hop headers (RFC 9110 §7.6.1) an upstream may send: they describe its connection, not the client's. */
 const RESPONSE_HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "trailer", "upgrade"];
-const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
 const SAFE_TO_RESEND = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * Rewrites the incoming headers in place (no copy on the hot path) into what the upstream sees.
- * The Host header stays as the client sent it, so apps build correct absolute URLs.
- */
-export function forwardHeaders(headers: Headers, clientIp: string, host: string): void {
-  const connection = headers.get("connection");
-  // Headers the client marked as hop-by-hop go too, except Host, which the upstream must keep.
-  if (connection) for (const name of connection.split(",")) if (name.trim().toLowerCase() !== "host") headers.delete(name.trim());
-  for (const name of HOP_BY_HOP) headers.delete(name);
-  const forwardedFor = headers.get("x-forwarded-for");
-  headers.set("x-forwarded-for", forwardedFor ? `${forwardedFor}, ${clientIp}` : clientIp);
-  // This listener is plain HTTP; the client's own claim about its scheme is not trusted.
-  headers.set("x-forwarded-proto", "http");
-  headers.set("x-forwarded-host", host);
-  const requestId = headers.get("x-request-id");
-  if (!requestId || !REQUEST_ID.test(requestId)) headers.set("x-request-id", crypto.randomUUID());
-}
 
 /** A failure to reach the upstream before it answered, as opposed to one after it did. */
 function failedBeforeResponse(error: unknown, method: string): boolean {
@@ -60,6 +40,7 @@ function capped(body: ReadableStream<Uint8Array>, max: number): ReadableStream<U
 }
 
 const MiB = 1024 * 1024;
+const duration = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 export const tooLarge = (max: number) => text(413, `request body over ${max % MiB === 0 ? `${max / MiB} MB` : `${max} bytes`}`);
 
 /**
@@ -95,7 +76,7 @@ export async function forward(req: Request, route: Route, target: string, settin
     for (const name of RESPONSE_HOP_BY_HOP) headers.delete(name);
     return answered(record, route, start, response);
   } catch (error) {
-    if (controller.signal.aborted) return answered(record, route, start, text(504, `${route.block} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+    if (controller.signal.aborted) return answered(record, route, start, text(504, `${route.block} did not answer within ${duration(timeoutMs)}`));
     if (error instanceof BodyTooLarge || (error as Error).cause instanceof BodyTooLarge) return answered(record, route, start, tooLarge(settings.maxBodyBytes));
     return answered(record, route, start, text(502, `${route.block} is not reachable (${(error as { code?: string }).code ?? "error"})`));
   } finally {

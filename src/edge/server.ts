@@ -3,8 +3,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openEdgeReader } from "../adapters/store/edge-reader.ts";
 import { listenAddress } from "../config.ts";
+import { createLoginGuard } from "../lib/throttle.ts";
 import { VERSION } from "../version.ts";
 import { createBasicAuth } from "./basic-auth.ts";
+import { createCredentials } from "./credentials.ts";
+import { trustedProxies } from "./forwarded.ts";
 import { followRoutes } from "./follow.ts";
 import { createGateway } from "./gateway.ts";
 import { createHandler } from "./handler.ts";
@@ -30,6 +33,8 @@ export interface EdgeOptions {
   authCacheMs?: number;
   /** How long stop() lets requests in flight finish before closing them (default 10 s). */
   drainMs?: number;
+  /** CIDRs of proxies in front of the edge whose X-Forwarded-For and friends are believed (default none). */
+  trustedProxies?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -70,11 +75,16 @@ export function startEdge(options: EdgeOptions): Edge {
   const metrics = createEdgeMetrics();
   const reader = openEdgeReader(join(options.dataDir, "berth.db"));
   const follower = followRoutes(reader, { domain: options.domain, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
+  // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
+  const guard = metrics.countLogins(createLoginGuard());
+  const credentials = createCredentials(reader);
   const handle = createHandler({
     table: follower.current,
+    refresh: follower.poll,
+    trustedProxies: trustedProxies(options.trustedProxies ?? []),
     metrics,
-    basicAuth: createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000 }),
-    gateway: createGateway({ masterKey: masterKeyFile(join(options.dataDir, "secret.key")) }),
+    basicAuth: createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials }),
+    gateway: createGateway({ masterKey: masterKeyFile(join(options.dataDir, "secret.key")), guard, credentials }),
     upstreamTimeoutMs,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
   });
