@@ -41,6 +41,7 @@ while True:
 let server: Awaited<ReturnType<typeof startServe>>;
 let apps: TestRepo;
 let site: TestRepo;
+let deployLog = "";
 
 const projectFile = () => `project: ${PROJECT}
 blocks:
@@ -57,7 +58,7 @@ blocks:
   site:
     kind: website
     git: { url: "${site.httpUrl}" }
-    build: { preset: static }
+    build: { preset: static, command: "mkdir -p out && cp index.html out/", output: out }
   db:
     kind: service
     image: ${env.images.python}
@@ -109,10 +110,11 @@ beforeAll(async () => {
   apps = createRepo("stopping", { "app.py": STOPPING_APP });
   site = createRepo("static", { "index.html": "static without a port\n" });
   expect(docker(["tag", env.images.busybox, UNRELATED]).code).toBe(0);
-  server = await startServe([], { presetImages: { python: "berth-base/python:{version}", static: env.images.busybox } });
+  server = await startServe([], { presetImages: { python: "berth-base/python:{version}", node: env.images.node, static: env.images.busybox } });
   const applied = await applyFile("berth.yaml", projectFile());
   expect(applied.stderr).toBe("");
   const deployed = await server.run(["deploy", PROJECT, "dev", "--wait"]);
+  deployLog = deployed.stdout;
   expect(deployed.stdout).toContain("release 1 deployed");
   expect(deployed.code).toBe(0);
 }, 400_000);
@@ -143,6 +145,16 @@ describe("containers on the real engine", () => {
     const res = await viaEdge(`site.dev.${PROJECT}.localhost`, "/index.html");
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("static without a port\n");
+  });
+
+  test("a multi-stage preset build leaves no dangling stage image behind", () => {
+    const stepImages = [...deployLog.matchAll(/^site \|\s+--->\s+([0-9a-f]{12})$/gm)].map((m) => m[1]!);
+    const final = docker(["inspect", "--format", "{{.Image}}", containersOf(PROJECT, "site")[0]!]).out;
+    const kept = new Set(lines(docker(["history", "-q", "--no-trunc", final]).out).map((id) => id.replace("sha256:", "").slice(0, 12)));
+    // The build stage (FROM, WORKDIR, COPY, RUN) and the final stage (FROM, COPY, ENV, EXPOSE, CMD) each printed their images.
+    expect(stepImages.length).toBeGreaterThanOrEqual(8);
+    const leftovers = stepImages.filter((id) => !kept.has(id) && docker(["image", "inspect", id]).code === 0 && docker(["image", "inspect", "--format", "{{len .RepoTags}}", id]).out === "0");
+    expect(leftovers).toEqual([]);
   });
 
   test("default limits, PID limit, no-new-privileges and dropped capabilities are visible in docker inspect", () => {
