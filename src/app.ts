@@ -23,6 +23,8 @@ import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.t
 import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
 import { createDeployments } from "./core/deploy/deployments.ts";
+import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
+import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
 import { createProjects } from "./core/projects.ts";
@@ -113,7 +115,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     referencedImages: () => releases.referencedImageIds(),
   });
   return {
-    projects: createProjects(projectStore, teardown),
+    projects: createProjects(projectStore, teardown, (project) => removeProjectImages(builder, project)),
     environments: createEnvironments(projectStore, variableStore, teardown),
     variables,
     tokens: createTokens(createTokenStore(db)),
@@ -126,11 +128,12 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       logs: createFileLogStore(files.deployLogs),
       builds,
       variables,
-      images: { findImage: (ref) => builder.findImage(ref), pullImage: (ref) => pullImage(docker, ref) },
+      images: { findImage: (ref) => builder.findImage(ref), listImages: (labels) => builder.listImages(labels), pullImage: (ref) => pullImage(docker, ref) },
       runtime,
       domain: config.domain,
       edgePort: listenAddress(config.edgeListen).port,
       edgeSyncMs: 500,
+      blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
   };

@@ -53,6 +53,10 @@ const schema = z.strictObject({
   buildLogLimit: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 1Mi or 10Mi").default("10Mi"),
   /** Proxies in front of the edge whose X-Forwarded-For, X-Real-IP and X-Request-Id are kept. */
   edgeTrustedProxies: cidrList.default([]),
+  /** Memory limit of every block whose berth.yaml sets no `resources.memory`. */
+  blockMemory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 512Mi or 2Gi").default("512Mi"),
+  /** Most processes and threads a block's container may run, unless it sets `resources.pids`. */
+  blockPids: z.coerce.number().int().min(16).max(1_000_000).default(512),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

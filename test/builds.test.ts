@@ -174,7 +174,7 @@ describe("builds from git to image, on the real engine", () => {
     const result = await server.run(["build", PROJECT, "api"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("generated Dockerfile (preset python)");
-    expect(result.stdout).toContain('CMD ["sh","-c","python3 app.py"]');
+    expect(result.stdout).toContain('CMD ["sh","-c","exec python3 app.py"]');
     const build = (await buildsJson())[0]!;
     expect(await fetchFromImage(build.image, 8000)).toBe("hello from python");
   });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_PRESET_IMAGES, PRESET_DEFAULTS, type Preset, presetImage, renderPresetDockerfile } from "./build-presets.ts";
+import { DEFAULT_PRESET_IMAGES, DEFAULT_PRESET_PORT, PRESET_DEFAULTS, type Preset, presetImage, renderPresetDockerfile } from "./build-presets.ts";
 import { BerthError } from "./errors.ts";
+import { execLast } from "./start-command.ts";
 import { PRESETS } from "./project-file/schema.ts";
 
 const baseImages = DEFAULT_PRESET_IMAGES;
@@ -29,7 +30,7 @@ describe("preset Dockerfiles (golden)", () => {
         'RUN ["sh","-c","if [ -f package-lock.json ]; then npm ci; else npm install; fi && npm run build --if-present"]',
         "ENV PORT=3000",
         "EXPOSE 3000",
-        'CMD ["sh","-c","npm start"]',
+        'CMD ["sh","-c","exec npm start"]',
         "",
       ].join("\n"),
     );
@@ -55,7 +56,7 @@ describe("preset Dockerfiles (golden)", () => {
         'RUN ["sh","-c","pip install -r requirements/prod.txt"]',
         "ENV PORT=8000",
         "EXPOSE 8000",
-        'CMD ["sh","-c","gunicorn -b 0.0.0.0:$PORT app:app"]',
+        'CMD ["sh","-c","exec gunicorn -b 0.0.0.0:$PORT app:app"]',
         "",
       ].join("\n"),
     );
@@ -76,7 +77,7 @@ describe("preset Dockerfiles (golden)", () => {
         "COPY --from=build /app /app",
         "ENV PORT=8080",
         "EXPOSE 8080",
-        'CMD ["sh","-c","/app/server"]',
+        'CMD ["sh","-c","exec /app/server"]',
         "",
       ].join("\n"),
     );
@@ -95,7 +96,7 @@ describe("preset Dockerfiles (golden)", () => {
         'COPY --from=build ["/app/dist","/srv"]',
         "ENV PORT=8080",
         "EXPOSE 8080",
-        'CMD ["sh","-c","httpd -f -v -p \\"$PORT\\" -h /srv"]',
+        'CMD ["sh","-c","exec httpd -f -v -p \\"$PORT\\" -h /srv"]',
         "",
       ].join("\n"),
     );
@@ -109,7 +110,7 @@ describe("preset Dockerfiles (golden)", () => {
         'COPY ["public","/srv"]',
         "ENV PORT=80",
         "EXPOSE 80",
-        'CMD ["sh","-c","httpd -f -v -p \\"$PORT\\" -h /srv"]',
+        'CMD ["sh","-c","exec httpd -f -v -p \\"$PORT\\" -h /srv"]',
         "",
       ].join("\n"),
     );
@@ -126,8 +127,20 @@ describe("preset Dockerfiles (golden)", () => {
     for (const preset of PRESETS) {
       const lines = instructions(renderPresetDockerfile({ preset, port: 5000, baseImages }));
       expect(lines[0]).toStartWith("FROM ");
-      expect(lines.slice(-3)).toEqual(["ENV PORT=5000", "EXPOSE 5000", `CMD ${JSON.stringify(["sh", "-c", PRESET_DEFAULTS[preset].start])}`]);
+      expect(lines.slice(-3)).toEqual(["ENV PORT=5000", "EXPOSE 5000", `CMD ${JSON.stringify(["sh", "-c", `exec ${PRESET_DEFAULTS[preset].start}`])}`]);
     }
+  });
+});
+
+describe("preset apps receive SIGTERM", () => {
+  test("the start command replaces the shell: an && chain execs its last command", () => {
+    const cmd = (start: string) => instructions(renderPresetDockerfile({ preset: "python", start, baseImages })).at(-1);
+    expect(cmd("python3 manage.py migrate && gunicorn app:app")).toBe('CMD ["sh","-c","python3 manage.py migrate && exec gunicorn app:app"]');
+    expect(cmd("python3 app.py | tee /tmp/log")).toBe('CMD ["sh","-c","python3 app.py | tee /tmp/log"]');
+  });
+
+  test("a preset without a port listens on the default preset port", () => {
+    expect(instructions(renderPresetDockerfile({ preset: "static", baseImages }))).toContain(`EXPOSE ${DEFAULT_PRESET_PORT}`);
   });
 });
 
@@ -140,7 +153,7 @@ describe("preset Dockerfiles are injection-safe", () => {
       const keyword = field === "command" ? "RUN " : "CMD ";
       const matching = dockerfile.split("\n").filter((line) => line.startsWith(keyword));
       expect(matching).toHaveLength(1);
-      expect(JSON.parse(matching[0]!.slice(keyword.length))).toEqual(["sh", "-c", nasty]);
+      expect(JSON.parse(matching[0]!.slice(keyword.length))).toEqual(["sh", "-c", field === "start" ? execLast(nasty) : nasty]);
       // Only printable ASCII reaches the Dockerfile, so no character can act as a line break.
       expect(dockerfile).toMatch(/^[\x20-\x7e\n]*$/);
       expect(instructions(dockerfile).map((line) => line.split(" ")[0])).toEqual(["FROM", "WORKDIR", "COPY", "RUN", "ENV", "EXPOSE", "CMD"]);

@@ -1,5 +1,6 @@
 import { invalid } from "./errors.ts";
 import type { PRESETS } from "./project-file/schema.ts";
+import { execLast } from "./start-command.ts";
 
 export type Preset = (typeof PRESETS)[number];
 
@@ -25,7 +26,10 @@ export const DEFAULT_PRESET_IMAGES: Readonly<PresetImages> = Object.freeze({
   static: "busybox:1.36",
 });
 
-/** Busybox's web server on $PORT; `sh -c` execs it, so it gets the container's signals. */
+/** The port a preset's app listens on (as $PORT) when the block sets none, as Heroku's and Render's builds assume. */
+export const DEFAULT_PRESET_PORT = 8080;
+
+/** Busybox's web server on $PORT. */
 const STATIC_SERVER = 'httpd -f -v -p "$PORT" -h /srv';
 
 export interface PresetRecipe {
@@ -105,7 +109,7 @@ export interface PresetInput {
   start?: string;
   /** Folder (relative to the code) to serve as static files after the build. */
   output?: string;
-  /** Port the app listens on; set as $PORT. Default 8080. */
+  /** Port the app listens on; set as $PORT. Default DEFAULT_PRESET_PORT. */
   port?: number;
   baseImages: PresetImages;
 }
@@ -113,13 +117,13 @@ export interface PresetInput {
 /**
  * The Dockerfile for a preset. User commands go in as JSON strings of exec-form
  * `["sh","-c", …]` instructions, so no quote, backslash or newline in them can end the
- * instruction or start another one.
+ * instruction or start another one. The start command's last command is `exec`ed.
  */
 export function renderPresetDockerfile(input: PresetInput): string {
   const recipe = PRESET_DEFAULTS[input.preset];
   if (!recipe) throw invalid(`unknown preset "${input.preset}"`, [{ path: "build.preset", message: "unknown preset" }]);
   const version = checkVersion(input.version ?? recipe.version);
-  const port = checkPort(input.port ?? 8080);
+  const port = checkPort(input.port ?? DEFAULT_PRESET_PORT);
   const image = (key: keyof PresetImages) => presetImage(key, input.baseImages[key], version);
 
   const build = input.command ?? recipe.build;
@@ -146,7 +150,8 @@ export function renderPresetDockerfile(input: PresetInput): string {
   }
 
   const start = input.start ?? (serveStatic ? STATIC_SERVER : recipe.start);
-  lines.push(`ENV PORT=${port}`, `EXPOSE ${port}`, `CMD ${shellForm(start)}`);
+  // The app replaces the shell (see execLast), so `docker stop` signals the app, not `sh`.
+  lines.push(`ENV PORT=${port}`, `EXPOSE ${port}`, `CMD ${shellForm(execLast(start))}`);
   return `${lines.join("\n")}\n`;
 }
 

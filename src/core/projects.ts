@@ -18,7 +18,10 @@ export interface ApplyResult {
   applied: boolean;
 }
 
-export function createProjects(store: ProjectStore, teardown: Teardown) {
+/** Removes the images built for a project once nothing of it runs any more. */
+export type RemoveImages = (project: string) => Promise<unknown>;
+
+export function createProjects(store: ProjectStore, teardown: Teardown, removeImages: RemoveImages = async () => {}) {
   const load = (name: string): ProjectFile => {
     const file = store.loadProject(name);
     if (!file) throw notFound(`project "${name}"`);
@@ -52,6 +55,8 @@ export function createProjects(store: ProjectStore, teardown: Teardown) {
 
     async delete(name: string, purgeVolumes = false) {
       for (const environment of Object.keys(load(name).environments)) await teardown(name, environment, purgeVolumes);
+      // Before the project's record goes, so a failure here can be retried with the same command.
+      await removeImages(name);
       store.deleteProject(name);
     },
   };

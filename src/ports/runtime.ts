@@ -19,6 +19,17 @@ export interface BlockPlan {
   cpus?: number;
   /** Named volumes that outlive containers and releases: container path → size hint. */
   volumes: { path: string; size: string }[];
+  /** Most processes (and threads) the container may run; none means no limit. */
+  pidsLimit?: number;
+  /** SIGTERM → SIGKILL grace when a replica is stopped; none means the runtime's default. */
+  stopGraceSeconds?: number;
+  /**
+   * `restricted` (also when unset): no-new-privileges and capabilities common images do not
+   * need dropped; `standard`: the engine's own defaults.
+   */
+  privileges?: "restricted" | "standard";
+  /** User (and group) the process runs as, e.g. "1000:1000"; none means the image's. */
+  user?: string;
   /** Hash of everything above; a container whose label matches needs no replacing. */
   hash: string;
 }

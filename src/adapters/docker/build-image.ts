@@ -25,6 +25,7 @@ export async function buildImage(docker: Dockerode, request: ImageBuildRequest):
   if (request.signal?.aborted) cancel();
   request.signal?.addEventListener("abort", cancel);
   const progress = new BuildProgress((line) => request.onLog(line));
+  const startedAt = Date.now();
 
   let context: BuildContext | undefined;
   try {
@@ -73,6 +74,7 @@ export async function buildImage(docker: Dockerode, request: ImageBuildRequest):
     await removeStepContainer(docker, progress.container);
     throw stop.signal.reason instanceof BerthError ? stop.signal.reason : toBerthError(error, "building the image");
   } finally {
+    if (request.dockerfileText !== undefined) await removeStageLeftovers(docker, progress.stepImages, startedAt);
     // Unread, the tar would keep its walk (and an open file) waiting forever.
     context?.tar.destroy();
     clearTimeout(timer);
@@ -96,6 +98,23 @@ function follow(docker: Dockerode, stream: NodeJS.ReadableStream, progress: Buil
       (event: BuildEvent) => progress.handle(event),
     );
   });
+}
+
+/**
+ * A multi-stage build leaves its earlier stages' images behind, untagged and without the
+ * build's labels, so nothing could ever find and remove them. For generated (preset)
+ * Dockerfiles they are no use as a cache either, since a preset copies the whole context
+ * before it builds; so they go right away. Only images this build created are candidates
+ * (a cached step may be someone else's); the engine refuses (409) to remove one that a kept
+ * image builds on, and removing a leaf also removes its untagged parents.
+ */
+async function removeStageLeftovers(docker: Dockerode, stepImages: string[], startedAt: number): Promise<void> {
+  for (const id of [...stepImages].reverse()) {
+    const image = docker.getImage(id);
+    const info = await image.inspect().catch(() => null);
+    if (!info || (info.RepoTags ?? []).length > 0 || Date.parse(info.Created) < startedAt - 1000) continue;
+    await image.remove().catch(() => undefined);
+  }
 }
 
 /**

@@ -24,6 +24,8 @@ export class BuildProgress {
   container: string | undefined;
   /** The engine's error message, when an event reported one. */
   error: string | undefined;
+  /** Each step's resulting image, as the engine prints it (" ---> <id>"), in build order. */
+  readonly stepImages: string[] = [];
   private partial = "";
 
   constructor(private readonly onLog: (line: string) => void) {}
@@ -65,6 +67,8 @@ export class BuildProgress {
     }
     const running = /^ ---> Running in ([0-9a-f]{12,64})$/.exec(line);
     if (running) this.container = running[1];
+    const image = /^ ---> ([0-9a-f]{12,64})$/.exec(line);
+    if (image) this.stepImages.push(image[1]!);
     this.onLog(line);
   }
 }

@@ -8,7 +8,9 @@ import { LogChannel } from "../builds/log-channel.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
 import type { Variables } from "../variables.ts";
-import { blockPlan, inStartOrder } from "./plan.ts";
+import { checkOwnImage } from "../builds/image-owner.ts";
+import { LABELS } from "../builds/image-name.ts";
+import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
 
 export interface DeployDeps {
@@ -18,13 +20,15 @@ export interface DeployDeps {
   logs: BuildLogStore;
   builds: Builds;
   variables: Variables;
-  images: Pick<ImageBuilder, "findImage"> & { pullImage(reference: string): Promise<string> };
+  images: Pick<ImageBuilder, "findImage" | "listImages"> & { pullImage(reference: string): Promise<string> };
   runtime: Runtime;
   domain: string;
   /** The edge's public port, for the URLs status prints. */
   edgePort: number;
   /** How long the edge may take to see a route change; old replicas keep serving meanwhile. */
   edgeSyncMs: number;
+  /** Limits and stop grace of blocks that set none. */
+  blockDefaults?: BlockDefaults;
 }
 
 const FINISHED = new Set(["deployed", "failed"]);
@@ -56,10 +60,17 @@ export function createDeployments(deps: DeployDeps) {
           say(`${name}: pulling ${image}`);
           imageId = await deps.images.pullImage(image);
         }
+        await checkImageOwner(release.project, image, imageId);
         blocks.push({ name, image, imageId, commit: null, spec });
       }
     }
     return blocks;
+  }
+
+  /** Apply refuses other projects' images by name; this also catches an id or another tag of one. */
+  async function checkImageOwner(project: string, image: string, imageId: string) {
+    const built = (await deps.images.listImages({ [LABELS.managed]: "true" })).find((i) => i.id === imageId);
+    checkOwnImage(project, image, built?.labels ?? null);
   }
 
   /** Hands the frozen release to the runtime; routes switch block by block as replicas turn healthy. */
@@ -68,7 +79,7 @@ export function createDeployments(deps: DeployDeps) {
     const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
     const plans = inStartOrder(release.blocks.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
-      return blockPlan(b, deps.variables.resolve(ref), deps.variables.fingerprint(ref));
+      return blockPlan(b, deps.variables.resolve(ref), deps.variables.fingerprint(ref), deps.blockDefaults);
     });
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans },

@@ -1,13 +1,17 @@
 import type { FieldIssue } from "../errors.ts";
+import { foreignImageIssues } from "./image-rules.ts";
 import type { BlockKey, BlockKind, BlockOverride, BlockSpec, ProjectFile } from "./schema.ts";
+
+/** Keys of every long-running block: how its container is stopped and locked down. */
+const RUNS = ["stopGracePeriod", "security", "user"] as const satisfies readonly BlockKey[];
 
 /** Keys that make sense for each kind; any other key on a block of that kind is a mistake. */
 const ALLOWED: Record<BlockKind, readonly BlockKey[]> = {
-  website: ["git", "image", "build", "port", "health", "env", "command", "replicas", "resources", "password", "domains"],
-  microservice: ["git", "image", "build", "port", "expose", "health", "env", "command", "replicas", "resources", "domains"],
-  worker: ["git", "image", "build", "env", "command", "replicas", "resources"],
-  service: ["git", "image", "build", "port", "health", "env", "volumes", "command", "resources"],
-  job: ["git", "image", "build", "env", "command", "schedule", "trigger", "timeout", "resources"],
+  website: ["git", "image", "build", "port", "health", "env", "command", "replicas", "resources", "password", "domains", ...RUNS],
+  microservice: ["git", "image", "build", "port", "expose", "health", "env", "command", "replicas", "resources", "domains", ...RUNS],
+  worker: ["git", "image", "build", "env", "command", "replicas", "resources", ...RUNS],
+  service: ["git", "image", "build", "port", "health", "env", "volumes", "command", "resources", ...RUNS],
+  job: ["git", "image", "build", "env", "command", "schedule", "trigger", "timeout", "resources", "security", "user"],
 };
 
 function misplacedKeys(kind: BlockKind, spec: BlockSpec | BlockOverride, path: string): FieldIssue[] {
@@ -46,6 +50,7 @@ function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
 export function crossFieldIssues(file: ProjectFile): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const [name, spec] of Object.entries(file.blocks)) issues.push(...blockIssues(name, spec));
+  issues.push(...foreignImageIssues(file));
   for (const [envName, env] of Object.entries(file.environments)) {
     for (const [blockName, override] of Object.entries(env.blocks ?? {})) {
       const path = `environments.${envName}.blocks.${blockName}`;

@@ -3,11 +3,14 @@ import { blockName, environmentName, projectName } from "../names.ts";
 import {
   absolutePath, cronPattern, oneOf, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
 } from "./fields.ts";
+import { containerUser, durationSeconds } from "./container-fields.ts";
 
 export const BLOCK_KINDS = ["website", "microservice", "worker", "service", "job"] as const;
 export const PRESETS = ["node", "bun", "python", "go", "ruby", "php", "java", "static"] as const;
 export const EXPOSURES = ["gateway", "public", "internal"] as const;
 export const TRIGGERS = ["pre-deploy", "post-deploy", "manual"] as const;
+/** `restricted`: no-new-privileges and a reduced capability set (the default); `standard`: the engine's own defaults. */
+export const PRIVILEGES = ["restricted", "standard"] as const;
 
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
@@ -27,7 +30,10 @@ const build = strict({
 const resources = strict({
   memory: memory.optional(),
   cpu: z.number({ error: "expected a number of CPUs such as 0.5" }).positive().max(64).optional(),
+  pids: z.number({ error: "expected a number of processes such as 512" }).int("expected a whole number of processes").min(16, "expected at least 16 processes").max(1_000_000).optional(),
 });
+
+const security = strict({ privileges: oneOf(PRIVILEGES).optional() });
 
 const command = z.union([z.string().min(1).max(4096), z.array(z.string().max(4096)).min(1).max(256)], {
   error: "expected a command string or a list of arguments",
@@ -51,6 +57,9 @@ const blockKeys = {
   resources: resources.optional(),
   password: z.boolean().optional(),
   domains: z.array(hostname).max(50).optional(),
+  stopGracePeriod: duration.refine((d) => durationSeconds(d) <= 3600, "must be at most 1h").optional(),
+  security: security.optional(),
+  user: containerUser.optional(),
 };
 
 export const blockSchema = strict({ kind: oneOf(BLOCK_KINDS), ...blockKeys });

@@ -14,6 +14,8 @@ const block: BlockPlan = {
   memoryBytes: 256 * 1024 * 1024,
   cpus: 1.5,
   volumes: [{ path: "/var/lib/postgresql/data", size: "5Gi" }],
+  pidsLimit: 512,
+  stopGraceSeconds: 30,
   hash: "h1",
 };
 
@@ -28,6 +30,7 @@ describe("container spec", () => {
       Image: "sha256:abc",
       Env: ["PORT=5432", "POSTGRES_PASSWORD=p w'$x"],
       Cmd: ["postgres", "-c", "fsync=off"],
+      StopTimeout: 30,
       ExposedPorts: { "5432/tcp": {} },
       Labels: {
         "berth.managed": "true", "berth.project": "shop", "berth.env": "prod", "berth.block": "db",
@@ -43,6 +46,9 @@ describe("container spec", () => {
         Memory: 268435456,
         MemorySwap: 268435456,
         NanoCpus: 1_500_000_000,
+        PidsLimit: 512,
+        SecurityOpt: ["no-new-privileges"],
+        CapDrop: ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"],
       },
       NetworkingConfig: { EndpointsConfig: { "berth-shop-prod": { Aliases: ["db"] } } },
     });
@@ -59,6 +65,27 @@ describe("container spec", () => {
     expect(spec.HostConfig).not.toHaveProperty("NanoCpus");
     const web = containerSpec({ project: "p", env: "e", release: 1, network: "n", name: "x", index: 0, block: { ...worker, port: 80, env: { PORT: "3000" } }, volumes: [] });
     expect(web.Env).toEqual(["PORT=3000"]);
+  });
+
+  test("locked down by default: no-new-privileges, capabilities dropped, PIDs capped, image's user", () => {
+    const spec = containerSpec({ project: "p", env: "e", release: 1, network: "n", name: "x", index: 0, block: { ...block, privileges: undefined }, volumes: [] });
+    expect(spec.HostConfig?.SecurityOpt).toEqual(["no-new-privileges"]);
+    expect(spec.HostConfig?.CapDrop).toEqual(["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"]);
+    expect(spec.HostConfig?.CapAdd).toBeUndefined();
+    expect(spec.HostConfig?.PidsLimit).toBe(512);
+    expect(spec).not.toHaveProperty("User");
+  });
+
+  test("privileges: standard keeps the engine's defaults; a user and a stop grace go into the spec", () => {
+    const spec = containerSpec({
+      project: "p", env: "e", release: 1, network: "n", name: "x", index: 0, volumes: [],
+      block: { ...block, privileges: "standard", user: "1000:1000", stopGraceSeconds: 3 },
+    });
+    expect(spec.HostConfig).not.toHaveProperty("SecurityOpt");
+    expect(spec.HostConfig).not.toHaveProperty("CapDrop");
+    expect(spec.HostConfig?.Memory).toBe(268435456);
+    expect(spec.User).toBe("1000:1000");
+    expect(spec.StopTimeout).toBe(3);
   });
 
   test("names", () => {

@@ -39,6 +39,13 @@ export function containerSpec(target: ReplicaTarget): Dockerode.ContainerCreateO
     hostConfig.MemorySwap = block.memoryBytes;
   }
   if (block.cpus) hostConfig.NanoCpus = Math.round(block.cpus * 1e9);
+  // A fork bomb or a thread leak stops at the limit instead of exhausting the host's PIDs.
+  if (block.pidsLimit) hostConfig.PidsLimit = block.pidsLimit;
+  if ((block.privileges ?? "restricted") === "restricted") {
+    // setuid binaries cannot raise privileges, and the rarely needed capabilities are gone.
+    hostConfig.SecurityOpt = ["no-new-privileges"];
+    hostConfig.CapDrop = [...DROPPED_CAPABILITIES];
+  }
 
   const spec: Dockerode.ContainerCreateOptions = {
     name: target.name,
@@ -58,5 +65,17 @@ export function containerSpec(target: ReplicaTarget): Dockerode.ContainerCreateO
   };
   if (portKey) spec.ExposedPorts = { [portKey]: {} };
   if (block.command) spec.Cmd = block.command;
+  if (block.user) spec.User = block.user;
+  // Also what `docker stop` without a timeout uses, so the grace holds whoever stops it.
+  if (block.stopGraceSeconds !== undefined) spec.StopTimeout = block.stopGraceSeconds;
   return spec;
 }
+
+/**
+ * Dropped from Docker's default set: raw sockets (ping spoofing, ARP tricks), device nodes,
+ * audit writes, file capabilities, chroot and capability transfer. What stays covers the
+ * usual entrypoints of postgres, redis, nginx and the like: chown the data folder, bind a
+ * low port, then switch to their own user (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL,
+ * SETGID, SETUID, NET_BIND_SERVICE).
+ */
+export const DROPPED_CAPABILITIES = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"] as const;

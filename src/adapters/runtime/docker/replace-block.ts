@@ -61,7 +61,7 @@ async function recreate(job: BlockJob, old: Replica[]): Promise<BlockOutcome> {
   const { block, hooks, docker } = job;
   const wasRunning = running(old);
   hooks.log(`${block.block}: stopping ${wasRunning.length} old replica(s) first, as the block has volumes`);
-  await Promise.all(wasRunning.map((replica) => stopReplica(docker, replica.id, job.timing.stopGraceSeconds)));
+  await Promise.all(wasRunning.map((replica) => stopReplica(docker, replica.id, graceOf(job))));
 
   const started = await startNew(job);
   const fresh = started.ok ? started.targets : [];
@@ -109,8 +109,11 @@ async function startNew(job: BlockJob): Promise<Started> {
 async function retire(job: BlockJob, old: Replica[]): Promise<void> {
   if (!old.length) return;
   job.hooks.log(`${job.block.block}: stopping ${old.length} old replica(s)`);
-  await removeReplicas(job.docker, old.map((replica) => replica.id), job.timing.stopGraceSeconds);
+  await removeReplicas(job.docker, old.map((replica) => replica.id), graceOf(job));
 }
+
+/** The block's own stop grace as the plan sets it now, else the runtime's. */
+const graceOf = (job: BlockJob) => job.block.stopGraceSeconds ?? job.timing.stopGraceSeconds;
 
 async function observe(job: BlockJob, ids: Set<string>): Promise<Replica[]> {
   return (await listReplicas(job.docker, job.project, job.env)).filter((replica) => ids.has(replica.id));

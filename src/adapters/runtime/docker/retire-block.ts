@@ -1,6 +1,6 @@
 import type Dockerode from "dockerode";
 import type { ApplyHooks } from "../../../ports/runtime.ts";
-import { removeReplicas } from "./containers.ts";
+import { removeReplica } from "./containers.ts";
 import { seconds } from "./health.ts";
 import { type Replica, byBlock } from "./labels.ts";
 import { type Timing, upstreamsOf } from "./rollout.ts";
@@ -25,6 +25,20 @@ export async function retireAbsentBlocks(
       await Bun.sleep(timing.drainMs);
     }
     hooks.log(`${block}: stopping ${replicas.length} old replica(s)`);
-    await removeReplicas(docker, replicas.map((replica) => replica.id), timing.stopGraceSeconds);
+    await removeWithOwnGrace(docker, replicas, timing.stopGraceSeconds);
   }
+}
+
+/**
+ * Stops and deletes replicas, each with the stop grace its block had when it was created
+ * (its StopTimeout): a block that left the plan, or a whole environment, has no plan to ask.
+ */
+export async function removeWithOwnGrace(docker: Dockerode, replicas: Replica[], fallbackSeconds: number): Promise<void> {
+  await Promise.all(
+    replicas.map(async (replica) => {
+      // dockerode's types omit StopTimeout, which the engine reports when the container was created with one.
+      const info = (await docker.getContainer(replica.id).inspect().catch(() => null)) as { Config?: { StopTimeout?: number } } | null;
+      await removeReplica(docker, replica.id, info?.Config?.StopTimeout ?? fallbackSeconds);
+    }),
+  );
 }

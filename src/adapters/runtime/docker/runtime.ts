@@ -2,11 +2,11 @@ import type Dockerode from "dockerode";
 import { invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
-import { listReplicas, removeReplicas } from "./containers.ts";
+import { listReplicas } from "./containers.ts";
 import { byBlock } from "./labels.ts";
 import { ensureNetwork, removeNetwork } from "./network.ts";
 import { applyBlock } from "./replace-block.ts";
-import { retireAbsentBlocks } from "./retire-block.ts";
+import { removeWithOwnGrace, retireAbsentBlocks } from "./retire-block.ts";
 import type { Timing } from "./rollout.ts";
 import { environmentStatus } from "./status.ts";
 import { removeVolumes } from "./volumes.ts";
@@ -16,7 +16,7 @@ export interface DockerRuntimeOptions {
   healthTimeoutMs?: number;
   /** Wait between switching traffic and stopping old replicas. Default 2 s. */
   drainMs?: number;
-  /** SIGTERM → SIGKILL grace when stopping. Default 10 s. */
+  /** SIGTERM → SIGKILL grace when stopping a replica whose plan or container sets none. Default 10 s. */
   stopGraceSeconds?: number;
   /** How long a replica without a port must stay up to count as started. Default 2 s. */
   settleMs?: number;
@@ -52,7 +52,7 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
       exclusive(`${project}/${env}`, async () => {
         checkNames(project, env);
         const replicas = await listReplicas(docker, project, env);
-        await removeReplicas(docker, replicas.map((replica) => replica.id), timing.stopGraceSeconds);
+        await removeWithOwnGrace(docker, replicas, timing.stopGraceSeconds);
         await removeNetwork(docker, project, env);
         if (purgeVolumes) await removeVolumes(docker, project, env);
       }),
