@@ -16,7 +16,7 @@ import { migrate, openDb, type Db } from "./adapters/store/db.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
-import { createHttpApp } from "./api/index.ts";
+import { createHttpApp, type HttpAppOptions } from "./api/index.ts";
 import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
@@ -88,6 +88,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       domain: config.domain,
       edgePort: listenAddress(config.edgeListen).port,
       edgeSyncMs: 500,
+      crashWatchMs: parseQuantity(config.rolloutWatch),
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
   };
@@ -100,7 +101,7 @@ export interface Berth {
 }
 
 /** Everything `berth serve` runs, minus the socket: state, services, HTTP app, first owner token. */
-export function createBerth(config: Config): Berth & { migrated: number } {
+export function createBerth(config: Config, options: HttpAppOptions = {}): Berth & { migrated: number } {
   const { db, migrated } = openState(config);
   const files = dataFiles(config);
   const services = createServices(db, loadOrCreateKey(files.secretKey), config);
@@ -111,5 +112,5 @@ export function createBerth(config: Config): Berth & { migrated: number } {
     writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });
     chmodSync(files.adminToken, 0o600);
   }
-  return { services, app: createHttpApp(services), migrated, close: () => db.$client.close() };
+  return { services, app: createHttpApp(services, options), migrated, close: () => db.$client.close() };
 }

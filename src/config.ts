@@ -36,6 +36,8 @@ const schema = z.strictObject({
     .string()
     .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, "expected a domain name such as localhost or example.com")
     .default("localhost"),
+  /** After a rollout, how long a crash of a new replica still fails the release ("0s": not watched). */
+  rolloutWatch: z.string().regex(/^[0-9]+(s|m)$/, "expected a duration such as 5s (0s turns the watch off)").default("5s"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
