@@ -79,30 +79,8 @@ afterAll(async () => {
   }
 });
 
+// The edge test comes last: a serve that failed to bring its edge back would fail every test after it.
 describe("the data plane stays up and follows what runs", () => {
-  test("kill -9 of the edge: serve restarts it and the site answers again within 2 s", async () => {
-    await apply(PROJECTS.edge, site("web", SERVES_UP));
-    await deployOk(PROJECTS.edge);
-    expect(await viaEdge(PROJECTS.edge)).toEqual({ status: 200, body: "up\n" });
-    const killed = edgePid();
-
-    process.kill(killed, "SIGKILL");
-    const at = Date.now();
-    const answer = await answersBy(PROJECTS.edge, at + 2_000);
-    expect(answer).toMatchObject({ status: 200, body: "up\n" });
-
-    // The new edge answers a moment before serve has finished checking it and names it on /healthz.
-    let health = { edge: { pid: null as number | null, restarts: 0 } };
-    for (let i = 0; i < 50 && health.edge.pid === null; i++) {
-      if (i > 0) await Bun.sleep(100);
-      health = (await (await fetch(`${server.url}/healthz`)).json()) as typeof health;
-    }
-    expect(health.edge.restarts).toBe(1);
-    expect(health.edge.pid).not.toBeNull();
-    expect(health.edge.pid).not.toBe(killed);
-    expect(edgePid()).toBe(health.edge.pid!);
-  }, 60_000);
-
   test("a replica that crashes or is restarted gets a new port; the route follows within 2 s", async () => {
     await apply(PROJECTS.crash, site("web", SERVES_UP));
     await deployOk(PROJECTS.crash);
@@ -183,4 +161,27 @@ describe("the data plane stays up and follows what runs", () => {
     expect(status.release).toMatchObject({ status: "failed", reason: expect.stringContaining("interrupted") });
     expect(status.blocks).toEqual([expect.objectContaining({ name: "web", state: "running" })]);
   }, 90_000);
+
+  test("kill -9 of the edge: serve restarts it and the site answers again within 2 s", async () => {
+    await apply(PROJECTS.edge, site("web", SERVES_UP));
+    await deployOk(PROJECTS.edge);
+    expect(await viaEdge(PROJECTS.edge)).toEqual({ status: 200, body: "up\n" });
+    const killed = edgePid();
+
+    process.kill(killed, "SIGKILL");
+    const at = Date.now();
+    const answer = await answersBy(PROJECTS.edge, at + 2_000);
+    expect(answer).toMatchObject({ status: 200, body: "up\n" });
+
+    // The new edge answers a moment before serve has finished checking it and names it on /healthz.
+    let health = { edge: { pid: null as number | null, restarts: 0 } };
+    for (let i = 0; i < 50 && health.edge.pid === null; i++) {
+      if (i > 0) await Bun.sleep(100);
+      health = (await (await fetch(`${server.url}/healthz`)).json()) as typeof health;
+    }
+    expect(health.edge.restarts).toBe(1);
+    expect(health.edge.pid).not.toBeNull();
+    expect(health.edge.pid).not.toBe(killed);
+    expect(edgePid()).toBe(health.edge.pid!);
+  }, 60_000);
 });
