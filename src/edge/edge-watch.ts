@@ -55,9 +55,9 @@ export function watchEdge(config: Config, first: RunningEdge, log: (line: string
   };
   follow(first);
 
-  /** Why the edge needs replacing, or null while it is fine. */
   let tick = 0;
   let silent = 0;
+  /** Why the edge needs replacing, or null while it is fine. */
   async function trouble(edge: RunningEdge): Promise<string | null> {
     if (exited || !alive(edge.pid)) return `pid ${edge.pid} is gone`;
     if (++tick % healthEvery !== 0) return null;
