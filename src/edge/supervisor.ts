@@ -18,8 +18,18 @@ export async function edgeHealth(metricsUrl: string): Promise<Health | null> {
   }
 }
 
-/** The process exists (a zombie counts: only its parent can tell, and does so through `exited`). */
+/**
+ * The process exists and is not a zombie. An adopted edge whose parent died is reaped by init,
+ * which may take its time; until then `kill(pid, 0)` still succeeds, so /proc is asked first.
+ */
 export function alive(pid: number): boolean {
+  try {
+    // "pid (name) S …": the state follows the last ")", as the name may hold one.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return false;
+  }
   try {
     process.kill(pid, 0);
     return true;
