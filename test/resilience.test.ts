@@ -69,6 +69,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  // A restart serve had begun still finishes and records its pid: read the file once it has.
+  await Bun.sleep(1_000);
   try {
     process.kill(edgePid(), "SIGTERM");
   } catch {} // already gone
