@@ -17,7 +17,7 @@ import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
-import { createHttpApp } from "./api/index.ts";
+import { createHttpApp, type HttpAppOptions } from "./api/index.ts";
 import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
@@ -134,6 +134,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       edgePort: listenAddress(config.edgeListen).port,
       edgeSyncMs: 500,
       blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
+      crashWatchMs: parseQuantity(config.rolloutWatch),
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
   };
@@ -147,7 +148,7 @@ export interface Berth {
   close(): void;
 }
 
-export interface StartOptions {
+export interface StartOptions extends HttpAppOptions {
   /** An empty state beside Berth-labelled containers or volumes: refuse (default), adopt them, or start fresh. */
   orphans?: OrphanChoice;
   docker?: Docker;
@@ -180,7 +181,7 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     }
     return {
       services,
-      app: createHttpApp(services),
+      app: createHttpApp(services, options),
       migrated,
       checkpoint: () => void checkpoint(db),
       close: () => {

@@ -57,6 +57,8 @@ const schema = z.strictObject({
   blockMemory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 512Mi or 2Gi").default("512Mi"),
   /** Most processes and threads a block's container may run, unless it sets `resources.pids`. */
   blockPids: z.coerce.number().int().min(16).max(1_000_000).default(512),
+  /** After a rollout, how long a crash of a new replica still fails the release ("0s": not watched). */
+  rolloutWatch: z.string().regex(/^[0-9]+(s|m)$/, "expected a duration such as 5s (0s turns the watch off)").default("5s"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

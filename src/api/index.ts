@@ -37,13 +37,18 @@ export function createApiRoutes(s: Services) {
 
 export type Api = ReturnType<typeof createApiRoutes>;
 
+export interface HttpAppOptions {
+  /** More fields for /healthz from the process serving it (serve adds its edge's pid and restarts). */
+  health?: () => Record<string, unknown>;
+}
+
 /** The HTTP app: health, OpenAPI and the authenticated API, with errors as problem+json. */
-export function createHttpApp(s: Services) {
+export function createHttpApp(s: Services, options: HttpAppOptions = {}) {
   const app = new Hono();
   app.use(requestId());
   app.onError(onError);
   app.notFound((c) => problem(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
-  app.get("/healthz", (c) => c.json({ status: "ok", version: VERSION }));
+  app.get("/healthz", (c) => c.json({ status: "ok", version: VERSION, ...options.health?.() }));
   const api = createApiRoutes(s);
   app.route("/api", api);
   app.get(

@@ -9,7 +9,7 @@ interface Health {
   version: string;
 }
 
-async function health(metricsUrl: string): Promise<Health | null> {
+export async function edgeHealth(metricsUrl: string): Promise<Health | null> {
   try {
     const response = await fetch(`${metricsUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
     return response.ok ? ((await response.json()) as Health) : null;
@@ -18,7 +18,18 @@ async function health(metricsUrl: string): Promise<Health | null> {
   }
 }
 
-function alive(pid: number): boolean {
+/**
+ * The process exists and is not a zombie. An adopted edge whose parent died is reaped by init,
+ * which may take its time; until then `kill(pid, 0)` still succeeds, so /proc is asked first.
+ */
+export function alive(pid: number): boolean {
+  try {
+    // "pid (name) S …": the state follows the last ")", as the name may hold one.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return false;
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -56,11 +67,18 @@ export function edgeCommand(configFile?: string): string[] {
  * `/healthz` with that pid, else starts `berth edge` in its own session with its output in
  * `logs/edge.log`, so stopping, killing or upgrading `berth serve` never takes the sites down.
  */
-export async function ensureEdge(config: Config, log: (line: string) => void, options: { configFile?: string; timeoutMs?: number } = {}): Promise<{ pid: number; adopted: boolean }> {
+export interface RunningEdge {
+  pid: number;
+  adopted: boolean;
+  /** Only for an edge this process started: settles with how it ended. */
+  exited?: Promise<string>;
+}
+
+export async function ensureEdge(config: Config, log: (line: string) => void, options: { configFile?: string; timeoutMs?: number } = {}): Promise<RunningEdge> {
   const files = edgeFiles(config.dataDir);
   const metricsUrl = localUrl(config.edgeMetricsListen);
   const recorded = readPid(files.pid);
-  const running = await health(metricsUrl);
+  const running = await edgeHealth(metricsUrl);
   if (recorded && running?.pid === recorded && alive(recorded)) {
     log(`edge: adopted running edge (pid ${recorded}${running.version ? `, version ${running.version}` : ""})`);
     return { pid: recorded, adopted: true };
@@ -77,18 +95,20 @@ export async function ensureEdge(config: Config, log: (line: string) => void, op
   const child = spawn(command!, args, { detached: true, stdio: ["ignore", out, out], cwd: config.dataDir });
   closeSync(out);
   let ended: string | null = null;
-  child.on("exit", (code, signal) => (ended = signal ?? `exit status ${code}`));
-  child.on("error", (error) => (ended = error.message));
+  const exited = new Promise<string>((resolve) => {
+    child.on("exit", (code, signal) => resolve((ended = signal ?? `exit status ${code}`)));
+    child.on("error", (error) => resolve((ended = error.message)));
+  });
   child.unref();
 
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (ended !== null) throw new Error(`${lastLine(files.log)} (edge ${ended}; log: ${files.log})`);
-    const answer = await health(metricsUrl);
+    const answer = await edgeHealth(metricsUrl);
     if (answer && answer.pid === child.pid) {
       log(`edge: started (pid ${child.pid}), log in ${files.log}`);
-      return { pid: child.pid, adopted: false };
+      return { pid: child.pid, adopted: false, exited };
     }
     await Bun.sleep(50);
   }

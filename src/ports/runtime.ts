@@ -66,7 +66,8 @@ export interface ApplyHooks {
   switchTraffic(block: string, upstreams: Upstream[]): Promise<void>;
 }
 
-export type ReplicaState = "running" | "deploying" | "failed" | "stopped";
+/** `crashloop`: up now and then, but its replicas keep dying and being restarted. */
+export type ReplicaState = "running" | "deploying" | "failed" | "stopped" | "crashloop";
 
 export interface BlockRuntimeStatus {
   block: string;
@@ -76,6 +77,15 @@ export interface BlockRuntimeStatus {
   image: string | null;
   release: number | null;
   upstreams: Upstream[];
+  /** Restarts of the newest replicas since they went live (each crash the engine restarted). */
+  restarts: number;
+  /** For a crash loop: the last log lines of the replica that keeps dying; else empty. */
+  lastLog: string[];
+}
+
+export interface EnvironmentRef {
+  project: string;
+  environment: string;
 }
 
 /**
@@ -86,7 +96,17 @@ export interface BlockRuntimeStatus {
  */
 export interface Runtime {
   apply(plan: EnvironmentPlan, hooks: ApplyHooks): Promise<BlockOutcome[]>;
-  status(project: string, environment: string): Promise<BlockRuntimeStatus[]>;
+  /**
+   * What runs, block by block. `crashes: false` skips what crash detection needs (restart counts,
+   * log lines: a call per replica) when only states and upstreams matter, as for routes.
+   */
+  status(project: string, environment: string, options?: { crashes?: boolean }): Promise<BlockRuntimeStatus[]>;
   /** Removes every container and the network of an environment; volumes only when purging. */
   remove(project: string, environment: string, options: { purgeVolumes: boolean }): Promise<void>;
+  /**
+   * Calls `onChange` soon after a replica of an environment starts, dies or changes health, so
+   * what depends on it (routes) can be read again; the change itself is not described, on purpose.
+   * `null` means "anything may have changed" (the feed was lost and is back). Returns a stop function.
+   */
+  watch(onChange: (changed: EnvironmentRef | null) => void, log: (line: string) => void): () => void;
 }

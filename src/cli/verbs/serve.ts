@@ -1,12 +1,15 @@
+import { watchEdge, type EdgeWatch } from "../../edge/edge-watch.ts";
 import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, listenAddress, loadConfig, localUrl } from "../../config.ts";
 import { VERSION } from "../../version.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
-/** How often routes are checked against what runs (ports change when containers restart). */
+/** How often routes are checked against what runs, besides the engine's events that trigger it at once. */
 const ROUTE_SYNC_MS = 10_000;
 /** How often the WAL is emptied into the database file, bounding what a damaged WAL can lose. */
 const CHECKPOINT_MS = 60_000;
+/** A running edge polls the state DB every 200 ms; this leaves it room to see a change. */
+const EDGE_SYNC_MS = 500;
 
 export const serve: Verb = {
   name: "serve",
@@ -24,7 +27,22 @@ export const serve: Verb = {
     // other verb (the edge, the API clients) should pay for them.
     const { createBerth } = await import("../../app.ts");
     const orphans = values["adopt-orphans"] ? "adopt" : values.fresh ? "fresh" : "refuse";
-    const berth = await createBerth(config, { orphans, notes: out });
+    let edge: EdgeWatch | null = null;
+    const berth = await createBerth(config, { orphans, notes: out, health: () => ({ edge: edge?.state() ?? null }) });
+    const syncRoutes = () =>
+      berth.services.deployments.syncRoutes().then(
+        (changed) => {
+          if (changed > 0) out(`routes: ${changed} block(s) now point at what runs`);
+          return changed;
+        },
+        (error: Error) => {
+          out(`routes: not refreshed: ${error.message.split("\n")[0]}`);
+          return 0;
+        },
+      );
+    // Before anyone is answered: a server killed mid-rollout, or containers restarted while it was
+    // down, leave routes pointing at ports nothing listens on. A running edge needs a poll to see them.
+    if ((await syncRoutes()) > 0) await Bun.sleep(EDGE_SYNC_MS);
     let server: ReturnType<typeof Bun.serve>;
     try {
       server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, idleTimeout: 120 });
@@ -37,19 +55,15 @@ export const serve: Verb = {
     out(`admin token: ${dataFiles(config).adminToken}`);
     if (!values["no-edge"]) {
       try {
-        await ensureEdge(config, out, { configFile });
+        edge = watchEdge(config, await ensureEdge(config, out, { configFile }), out, { configFile });
       } catch (error) {
         await server.stop();
         berth.close();
         throw error;
       }
     }
-    const syncRoutes = () =>
-      berth.services.deployments.syncRoutes().then(
-        (changed) => changed > 0 && out(`routes: ${changed} block(s) now point at what runs`),
-        (error: Error) => out(`routes: not refreshed: ${error.message.split("\n")[0]}`),
-      );
-    await syncRoutes();
+    const unfollow = berth.services.deployments.followRuntime(out);
+    // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
       try {
@@ -65,6 +79,9 @@ export const serve: Verb = {
     });
     clearInterval(timer);
     clearInterval(checkpoints);
+    unfollow();
+    // The edge outlives serve on purpose: sites keep answering while the control plane is away.
+    edge?.stop();
     await server.stop();
     berth.close();
     out("berth: stopped");

@@ -1,7 +1,7 @@
 import type { BuildLogStore } from "../../ports/build-store.ts";
 import type { ImageBuilder } from "../../ports/image-builder.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
-import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteRow, RouteStore } from "../../ports/release-store.ts";
+import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
@@ -10,7 +10,9 @@ import { resolveBlock } from "../project-file/resolve.ts";
 import type { Variables } from "../variables.ts";
 import { checkOwnImage } from "../builds/image-owner.ts";
 import { LABELS } from "../builds/image-name.ts";
+import { watchForCrashes } from "./crash-watch.ts";
 import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
+import { createRouteSync } from "./route-sync.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
 
 export interface DeployDeps {
@@ -29,6 +31,8 @@ export interface DeployDeps {
   edgeSyncMs: number;
   /** Limits and stop grace of blocks that set none. */
   blockDefaults?: BlockDefaults;
+  /** How long after a rollout a crash of a new replica still fails the release (0: not watched). */
+  crashWatchMs?: number;
 }
 
 const FINISHED = new Set(["deployed", "failed"]);
@@ -37,6 +41,7 @@ const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !=
 export function createDeployments(deps: DeployDeps) {
   const channel = new LogChannel<ReleaseRecord>(deps.logs);
   const active = new Map<string, number>();
+  const routeSync = createRouteSync({ ...deps, deploying: (project, environment) => active.has(`${project}/${environment}`) });
 
   /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
   async function collectImages(release: ReleaseRecord, say: (line: string) => void): Promise<ReleaseBlock[]> {
@@ -94,6 +99,8 @@ export function createDeployments(deps: DeployDeps) {
     );
     const failed = outcomes.find((o) => !o.ok);
     if (failed) throw new BerthError("invalid", failed.reason ?? `${failed.block} failed`);
+    const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, say });
+    if (crashed) throw new BerthError("invalid", crashed);
   }
 
   async function run(release: ReleaseRecord) {
@@ -171,6 +178,9 @@ export function createDeployments(deps: DeployDeps) {
           release: observed?.release ?? null,
           url: blockUrl(place, name, spec, deps.edgePort),
           internal: spec.port === undefined ? null : `${name}:${spec.port}`,
+          restarts: observed?.restarts ?? 0,
+          /** Set when replicas crashed: the last lines the crashing one wrote. */
+          lastLog: observed?.lastLog ?? [],
         }];
       });
       return { project, environment, release: latest ? { number: latest.number, status: latest.status, reason: latest.reason } : null, blocks };
@@ -178,35 +188,10 @@ export function createDeployments(deps: DeployDeps) {
     current: (project: string, environment: string) => deps.releases.currentRelease(project, environment),
     isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),
 
-    /**
-     * Level-based: points every route at what runs now. Published ports change when a
-     * container restarts (engine restart, reboot), so routes are refreshed from the engine,
-     * never trusted. Environments in the middle of a deploy are left to it.
-     */
-    async syncRoutes(): Promise<number> {
-      let changed = 0;
-      for (const { name: project, environments } of deps.projects.listProjects()) {
-        for (const environment of environments) {
-          const release = deps.releases.currentRelease(project, environment);
-          if (!release || active.has(`${project}/${environment}`)) continue;
-          const running = new Map((await deps.runtime.status(project, environment)).map((s) => [s.block, s]));
-          const stored = deps.routes.listRoutes(project, environment);
-          const place: Place = { project, environment, domain: deps.domain };
-          for (const block of release.blocks) {
-            const observed = running.get(block.name);
-            if (!observed || observed.state !== "running") continue;
-            const key = (r: RouteRow) => JSON.stringify([r.host, r.pathPrefix, r.auth, r.upstreams.map((u) => `${u.host}:${u.port}`).sort()]);
-            const want = routesFor(place, block.name, block.spec, observed.upstreams);
-            const have = stored.filter((r) => r.block === block.name);
-            if (have.map(key).sort().join() !== want.map(key).sort().join()) {
-              deps.routes.replaceBlockRoutes(project, environment, block.name, want);
-              changed++;
-            }
-          }
-        }
-      }
-      return changed;
-    },
+    /** Level-based: points every route at what runs now (see route-sync.ts); environments mid-deploy are left to it. */
+    syncRoutes: () => routeSync.all(),
+    /** Rewrites an environment's routes soon after the runtime reports a replica started or died; returns a stop function. */
+    followRuntime: (log: (line: string) => void) => routeSync.follow(log),
 
     /** Log lines so far, then each new one, until the release has finished. */
     follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>

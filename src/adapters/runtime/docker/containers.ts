@@ -14,6 +14,25 @@ export async function listReplicas(docker: Dockerode, project: string, env: stri
     .sort((a, b) => a.block.localeCompare(b.block) || a.release - b.release || a.index - b.index || a.created - b.created);
 }
 
+/**
+ * Adds restart counts and start times, which only an inspect carries, to replicas that run or
+ * wait for a restart (a stopped one cannot be looping); a replica gone meanwhile is left as listed.
+ */
+export async function withRestarts(docker: Dockerode, replicas: Replica[]): Promise<Replica[]> {
+  return Promise.all(
+    replicas.map(async (replica) => {
+      if (replica.state !== "running" && replica.state !== "restarting") return replica;
+      try {
+        const info = await docker.getContainer(replica.id).inspect();
+        return { ...replica, restarts: info.RestartCount, startedAt: Date.parse(info.State.StartedAt) };
+      } catch (error) {
+        if (isNotFound(error)) return replica;
+        throw toBerthError(error, `inspecting container ${replica.id.slice(0, 12)}`);
+      }
+    }),
+  );
+}
+
 /** Creates and starts one replica; a container that was created but failed to start is removed again. */
 export async function startReplica(docker: Dockerode, target: ReplicaTarget): Promise<string> {
   const container = await docker.createContainer(containerSpec(target)).catch((error: unknown) => {

@@ -72,6 +72,9 @@ export interface Replica {
   created: number;
   /** The port published on 127.0.0.1, when the block has one. */
   upstream: Upstream | null;
+  /** From an inspect (the list call lacks them): restarts the engine made, and the last start in ms. */
+  restarts?: number;
+  startedAt?: number;
 }
 
 export function toReplica(info: Dockerode.ContainerInfo): Replica {

@@ -203,7 +203,7 @@ describe("docker runtime (real engine)", () => {
     const e = env();
     const [web] = await runtime.apply({ project, environment: e, release: 4, blocks: [httpBlock("web", "v1", { replicas: 2 })] }, recordingHooks().hooks);
     expect(await runtime.status(project, e)).toEqual([
-      { block: "web", state: "running", ready: 2, wanted: 2, image: httpBlock("web", "v1").image, release: 4, upstreams: expect.arrayContaining(web!.upstreams) },
+      { block: "web", state: "running", ready: 2, wanted: 2, image: httpBlock("web", "v1").image, release: 4, upstreams: expect.arrayContaining(web!.upstreams), restarts: 0, lastLog: [] },
     ]);
     await docker.getContainer(web!.containers[0]!).stop({ t: 1 });
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "failed", ready: 1, wanted: 2 });

@@ -2,13 +2,15 @@ import type Dockerode from "dockerode";
 import { invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
-import { listReplicas } from "./containers.ts";
+import { listReplicas, withRestarts } from "./containers.ts";
+import { watchEngineEvents } from "./events.ts";
 import { byBlock } from "./labels.ts";
+import { lastLogLines } from "./logs.ts";
 import { ensureNetwork, removeNetwork } from "./network.ts";
 import { applyBlock } from "./replace-block.ts";
 import { removeWithOwnGrace, retireAbsentBlocks } from "./retire-block.ts";
 import type { Timing } from "./rollout.ts";
-import { environmentStatus } from "./status.ts";
+import { environmentStatus, mostRestarted } from "./status.ts";
 import { removeVolumes } from "./volumes.ts";
 
 export interface DockerRuntimeOptions {
@@ -44,9 +46,21 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
   return {
     apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(docker, plan, hooks, timing)),
 
-    async status(project, env) {
-      return environmentStatus(await listReplicas(docker, project, env));
+    async status(project, env, { crashes = true } = {}) {
+      const listed = await listReplicas(docker, project, env);
+      if (!crashes) return environmentStatus(listed);
+      const replicas = await withRestarts(docker, listed);
+      const found = byBlock(replicas);
+      // Logs only for blocks that crashed: they explain the crash, and cost a call each.
+      return Promise.all(
+        environmentStatus(replicas).map(async (row) => {
+          const worst = row.restarts > 0 || row.state === "crashloop" ? mostRestarted(found.get(row.block) ?? []) : null;
+          return worst ? { ...row, lastLog: await lastLogLines(docker, worst.id) } : row;
+        }),
+      );
     },
+
+    watch: (onChange, log) => watchEngineEvents(docker, onChange, log),
 
     remove: (project, env, { purgeVolumes }) =>
       exclusive(`${project}/${env}`, async () => {

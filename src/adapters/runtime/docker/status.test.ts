@@ -13,7 +13,7 @@ describe("block status from containers", () => {
     const a = replica({});
     const b = replica({ index: 1 });
     expect(blockStatus("web", [a, b])).toEqual({
-      block: "web", state: "running", ready: 2, wanted: 2, image: "img:1", release: 1, upstreams: [a.upstream!, b.upstream!],
+      block: "web", state: "running", ready: 2, wanted: 2, image: "img:1", release: 1, upstreams: [a.upstream!, b.upstream!], restarts: 0, lastLog: [],
     });
   });
 
@@ -28,6 +28,16 @@ describe("block status from containers", () => {
     expect(blockStatus("web", [replica({})])).toMatchObject({ state: "failed", ready: 1, wanted: 2 });
     expect(blockStatus("web", [replica({ state: "restarting", wanted: 1 })])).toMatchObject({ state: "failed", ready: 0 });
     expect(blockStatus("web", [replica({ state: "exited" }), replica({ state: "exited" })])).toMatchObject({ state: "stopped", ready: 0, upstreams: [] });
+  });
+
+  test("a replica restarted again and again is a crash loop, not ready even while up, whatever the other replicas do", () => {
+    const now = 2_000_000_000_000;
+    const looping = replica({ restarts: 4, startedAt: now - 2_000, upstream: null });
+    const steady = replica({ index: 1, restarts: 0, startedAt: now - 600_000, upstream: null });
+    expect(blockStatus("jobs", [looping, steady], now)).toMatchObject({ state: "crashloop", ready: 1, wanted: 2, restarts: 4 });
+    expect(blockStatus("jobs", [replica({ wanted: 1, state: "restarting", restarts: 2 })], now)).toMatchObject({ state: "crashloop", ready: 0 });
+    // One crash, then up again: running, with the restart counted.
+    expect(blockStatus("jobs", [replica({ wanted: 1, restarts: 1, startedAt: now - 1_000 })], now)).toMatchObject({ state: "running", ready: 1, restarts: 1 });
   });
 
   test("a worker has no upstreams; blocks come sorted by name", () => {

@@ -1,22 +1,26 @@
 import type { BlockRuntimeStatus } from "../../../ports/runtime.ts";
+import { isCrashLooping } from "./crash-loop.ts";
 import { type Replica, byBlock } from "./labels.ts";
 
 const CRASHING = new Set(["restarting", "dead"]);
 
 /**
  * One row per block from its containers alone. Under `unless-stopped` a crashing process shows
- * as "restarting", while "exited" means someone stopped it.
+ * as "restarting", while "exited" means someone stopped it. A replica that keeps being restarted
+ * (see crash-loop.ts) is not ready even while it happens to be up, and makes the block `crashloop`.
  */
-export function blockStatus(block: string, replicas: Replica[]): BlockRuntimeStatus {
+export function blockStatus(block: string, replicas: Replica[], now = Date.now()): BlockRuntimeStatus {
   const newest = newestGroup(replicas);
   const older = replicas.filter((replica) => replica.hash !== newest[0]?.hash);
   const up = (list: Replica[]) => list.filter((replica) => replica.state === "running");
+  const looping = newest.filter((replica) => isCrashLooping(replica, now));
   const wanted = newest[0]?.wanted || newest.length;
-  const ready = up(newest).length;
+  const ready = up(newest).filter((replica) => !looping.includes(replica)).length;
   const anyUp = up(replicas).length > 0;
 
   let state: BlockRuntimeStatus["state"];
-  if (!anyUp) state = replicas.some((r) => CRASHING.has(r.state)) ? "failed" : "stopped";
+  if (looping.length) state = "crashloop";
+  else if (!anyUp) state = replicas.some((r) => CRASHING.has(r.state)) ? "failed" : "stopped";
   else if (older.length && up(older).length) state = "deploying";
   else if (ready === wanted && ready === newest.length) state = "running";
   else state = "failed";
@@ -31,11 +35,19 @@ export function blockStatus(block: string, replicas: Replica[]): BlockRuntimeSta
     image: newest[0]?.image ?? null,
     release: newest[0]?.release ?? null,
     upstreams: serving.flatMap((replica) => (replica.upstream ? [replica.upstream] : [])),
+    restarts: newest.reduce((sum, replica) => sum + (replica.restarts ?? 0), 0),
+    lastLog: [],
   };
 }
 
-export function environmentStatus(replicas: Replica[]): BlockRuntimeStatus[] {
-  return [...byBlock(replicas)].map(([block, list]) => blockStatus(block, list)).sort((a, b) => a.block.localeCompare(b.block));
+export function environmentStatus(replicas: Replica[], now = Date.now()): BlockRuntimeStatus[] {
+  return [...byBlock(replicas)].map(([block, list]) => blockStatus(block, list, now)).sort((a, b) => a.block.localeCompare(b.block));
+}
+
+/** Of a block's newest replicas, the one restarted most: whose log explains a crash. */
+export function mostRestarted(replicas: Replica[]): Replica | null {
+  const newest = newestGroup(replicas);
+  return newest.reduce<Replica | null>((worst, replica) => ((replica.restarts ?? 0) > (worst?.restarts ?? 0) ? replica : worst), null);
 }
 
 /** Replicas of the latest hash: highest release first, then the most recently created. */
