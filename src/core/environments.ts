@@ -1,11 +1,12 @@
 import type { ProjectStore } from "../ports/project-store.ts";
 import type { VariableStore } from "../ports/variable-store.ts";
-import { conflict, notFound } from "./errors.ts";
+import { conflict, invalid, notFound } from "./errors.ts";
+import { domainFileIssues, domainOwnershipIssues } from "./project-file/domains.ts";
 
 /** Stops what runs for an environment and drops its routes and access; volumes only when purging. */
 export type Teardown = (project: string, environment: string, purgeVolumes: boolean) => Promise<void>;
 
-export function createEnvironments(projects: ProjectStore, variables: VariableStore, teardown: Teardown) {
+export function createEnvironments(projects: ProjectStore, variables: VariableStore, teardown: Teardown, baseDomain: string) {
   const load = (project: string) => {
     const file = projects.loadProject(project);
     if (!file) throw notFound(`project "${project}"`);
@@ -29,7 +30,11 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
       if (file.environments[name]) throw conflict(`environment "${name}" already exists in project "${project}"`);
       const source = from === undefined ? {} : file.environments[from];
       if (!source) throw notFound(`environment "${from}" in project "${project}"`);
-      projects.saveProject({ ...file, environments: { ...file.environments, [name]: structuredClone(source) } });
+      const next = { ...file, environments: { ...file.environments, [name]: structuredClone(source) } };
+      // A clone (or a new environment inheriting block-level domains) must not serve a domain another environment holds.
+      const issues = [...domainFileIssues(next), ...domainOwnershipIssues(next, baseDomain, projects.listProjects().flatMap((p) => (p.name === project ? [] : [projects.loadProject(p.name)!])))];
+      if (issues.length > 0) throw invalid(`environment "${name}" cannot be created: ${issues[0]!.message}`, issues);
+      projects.saveProject(next);
       if (from !== undefined) variables.copyVariables(project, from, name);
     },
 

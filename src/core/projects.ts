@@ -2,6 +2,7 @@ import type { ProjectStore } from "../ports/project-store.ts";
 import type { Teardown } from "./environments.ts";
 import { invalid, notFound } from "./errors.ts";
 import { diffProject, type Change } from "./project-file/diff.ts";
+import { domainOwnershipIssues } from "./project-file/domains.ts";
 import { exportProjectFile } from "./project-file/export.ts";
 import { parseProjectFile } from "./project-file/parse.ts";
 import type { ProjectFile } from "./project-file/schema.ts";
@@ -18,7 +19,14 @@ export interface ApplyResult {
   applied: boolean;
 }
 
-export function createProjects(store: ProjectStore, teardown: Teardown) {
+/** Refuses domains under the install's base domain that are not the block's own, and domains another project holds. */
+export function checkDomains(store: ProjectStore, baseDomain: string, file: ProjectFile) {
+  const others = store.listProjects().flatMap(({ name }) => (name === file.project ? [] : [store.loadProject(name)!]));
+  const issues = domainOwnershipIssues(file, baseDomain, others);
+  if (issues.length > 0) throw invalid(`berth.yaml has errors: ${issues[0]!.message}`, issues);
+}
+
+export function createProjects(store: ProjectStore, teardown: Teardown, baseDomain: string) {
   const load = (name: string): ProjectFile => {
     const file = store.loadProject(name);
     if (!file) throw notFound(`project "${name}"`);
@@ -31,6 +39,7 @@ export function createProjects(store: ProjectStore, teardown: Teardown) {
 
     async apply(text: string, options: ApplyOptions = {}): Promise<ApplyResult> {
       const next = parseProjectFile(text);
+      checkDomains(store, baseDomain, next);
       const current = store.loadProject(next.project);
       const changes = diffProject(current, next);
       const dropped = changes.filter((c) => c.target === "environment" && c.op === "remove").map((c) => c.name);

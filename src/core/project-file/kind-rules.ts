@@ -1,4 +1,5 @@
 import type { FieldIssue } from "../errors.ts";
+import { domainFileIssues } from "./domains.ts";
 import type { BlockKey, BlockKind, BlockOverride, BlockSpec, ProjectFile } from "./schema.ts";
 
 /** Keys that make sense for each kind; any other key on a block of that kind is a mistake. */
@@ -58,5 +59,6 @@ export function crossFieldIssues(file: ProjectFile): FieldIssue[] {
       if (override.ref && !block.git) issues.push({ path: `${path}.ref`, message: "only a block with a `git` source has a ref" });
     }
   }
+  issues.push(...domainFileIssues(file));
   return issues;
 }

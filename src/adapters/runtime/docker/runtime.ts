@@ -48,6 +48,15 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
       return environmentStatus(await listReplicas(docker, project, env));
     },
 
+    discardRelease: (project, env, release, serving) =>
+      exclusive(`${project}/${env}`, async () => {
+        checkNames(project, env);
+        const keep = new Set(serving);
+        const started = (await listReplicas(docker, project, env)).filter((r) => r.release === release && !keep.has(r.block));
+        await removeReplicas(docker, started.map((r) => r.id), 0);
+        return started.length;
+      }),
+
     remove: (project, env, { purgeVolumes }) =>
       exclusive(`${project}/${env}`, async () => {
         checkNames(project, env);
