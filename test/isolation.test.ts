@@ -183,3 +183,40 @@ describe("apply -f says what is wrong with the file in words", () => {
     expect(piped.stderr.trim()).toBe("error: stdin is larger than 1 MB, the limit for a project file");
   });
 });
+
+describe("open log streams end with their token", () => {
+  test("a revoked token's open build log stream is closed", async () => {
+    // A git server that accepts and never answers keeps the build, and so its log stream, open.
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const blocks = `  web:\n    kind: website\n    git: { url: "http://127.0.0.1:${silent.port}/app.git" }\n    port: 8080\n`;
+      expect((await applyText("streams", project("streams", blocks))).code).toBe(0);
+      const started = await api("/projects/streams/blocks/web/builds", ownerToken, { method: "POST", body: "{}" });
+      expect(started.status).toBe(202);
+      const { id } = (await started.json()) as { id: number };
+      const viewer = await asRole("viewer");
+      const stream = await api(`/builds/${id}/log/stream`, viewer.token);
+      expect(stream.status).toBe(200);
+      const reader = stream.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toContain("event: log");
+      expect((await server.run(["token", "revoke", viewer.id])).code).toBe(0);
+      let text = first;
+      const closed = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return true;
+          text += new TextDecoder().decode(value);
+        }
+      })();
+      // Generous: the stream re-checks its token every few seconds.
+      const outcome = await Promise.race([closed, Bun.sleep(15_000).then(() => false)]);
+      if (!outcome) await reader.cancel();
+      expect(outcome).toBe(true);
+      expect(text).toContain("event: denied");
+      expect(text).not.toContain("event: end");
+    } finally {
+      silent.stop(true);
+    }
+  });
+});
