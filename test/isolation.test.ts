@@ -55,17 +55,22 @@ describe("no project touches another's hostnames", () => {
     expect(thief.stderr).toContain('shop.example.com is already used by block web of project "shopa", environment prod');
   });
 
-  test("one domain in two environments of the same project is refused, at apply and at env create", async () => {
+  test("one domain in two environments of the same project is refused; a clone leaves its source's domains behind", async () => {
     const twice = await applyText("twice", project("twice", `${WEBSITE}    domains: [twice.example.com]\n`, "  dev: {}\n  prod: {}\n"));
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain("twice.example.com");
     expect(twice.stderr).toMatch(/environment (dev|prod)/);
     const once = project("twice", WEBSITE, "  prod:\n    blocks:\n      web:\n        domains: [twice.example.com]\n");
     expect((await applyText("twice", once)).code).toBe(0);
-    const clone = await server.run(["env", "create", "twice", "stage", "--from", "prod"]);
-    expect(clone.code).toBe(1);
-    expect(clone.stderr).toContain('twice.example.com is already used by block web of project "twice", environment prod');
-    expect((await server.run(["env", "list", "twice"])).stdout).not.toContain("stage");
+    expect((await server.run(["env", "create", "twice", "stage", "--from", "prod"])).code).toBe(0);
+    const exported = (await server.run(["export", "twice"])).stdout;
+    expect(exported.match(/twice\.example\.com/g)).toHaveLength(1);
+    // A block-level domain reaches every environment, so a new one would hold it twice.
+    expect((await applyText("solo", project("solo", `${WEBSITE}    domains: [solo.example.com]\n`))).code).toBe(0);
+    const second = await server.run(["env", "create", "solo", "qa"]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('solo.example.com is already used by block web of project "solo", environment dev');
+    expect((await server.run(["env", "list", "solo"])).stdout).not.toContain("qa");
   });
 
   test("domains on a worker or an internal microservice are refused at apply", async () => {

@@ -30,7 +30,10 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
       if (file.environments[name]) throw conflict(`environment "${name}" already exists in project "${project}"`);
       const source = from === undefined ? {} : file.environments[from];
       if (!source) throw notFound(`environment "${from}" in project "${project}"`);
-      const next = { ...file, environments: { ...file.environments, [name]: structuredClone(source) } };
+      const copy = structuredClone(source);
+      // A custom domain belongs to one environment: the clone gets everything but its source's domains.
+      for (const override of Object.values(copy.blocks ?? {})) delete override.domains;
+      const next = { ...file, environments: { ...file.environments, [name]: copy } };
       // A clone (or a new environment inheriting block-level domains) must not serve a domain another environment holds.
       const issues = [...domainFileIssues(next), ...domainOwnershipIssues(next, baseDomain, projects.listProjects().flatMap((p) => (p.name === project ? [] : [projects.loadProject(p.name)!])))];
       if (issues.length > 0) throw invalid(`environment "${name}" cannot be created: ${issues[0]!.message}`, issues);
