@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Database } from "bun:sqlite";
 import { berth, startServe } from "./support/binary.ts";
 
 // The compiled binary against `berth serve` with no edge and no engine: every check here is
@@ -224,4 +225,35 @@ describe("open log streams end with their token", () => {
       silent.stop(true);
     }
   });
+});
+
+describe("a failed release leaves nothing of its own running (real engine)", () => {
+  const name = `clash${crypto.randomUUID().slice(0, 6)}`;
+  const docker = (args: string[]) => Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" }).stdout.toString().trim();
+  const containers = () => docker(["ps", "-aq", "--filter", `label=berth.project=${name}`]).split("\n").filter(Boolean);
+  afterAll(() => {
+    const ids = containers();
+    if (ids.length) docker(["rm", "-f", ...ids]);
+    docker(["network", "rm", `berth-${name}-dev`]);
+  });
+
+  test("a route conflict fails the deploy naming the holder, and removes the containers it started", async () => {
+    const blocks =
+      "  web:\n    kind: website\n    image: berth-base/busybox:latest\n" +
+      '    command: [sh, -c, "mkdir -p /www && echo hi > /www/index.html && httpd -f -p 8080 -h /www"]\n' +
+      `    port: 8080\n    domains: [${name}.example.com]\n`;
+    expect((await applyText(name, project(name, blocks))).code).toBe(0);
+    // A route held from before domains were checked at apply, as an older install may have one.
+    const db = new Database(join(server.dataDir, "berth.db"));
+    db.run(
+      "INSERT INTO edge_routes (host, path_prefix, project, environment, block, auth, upstreams, updated_at) VALUES (?, '', 'elder', 'prod', 'site', 'none', '[]', ?)",
+      [`${name}.example.com`, new Date().toISOString()],
+    );
+    db.close();
+    const deploy = await server.run(["deploy", name, "dev", "--wait"]);
+    expect(deploy.code).toBe(1);
+    expect(deploy.stdout + deploy.stderr).toContain(`${name}.example.com is already routed to block site of project "elder", environment prod`);
+    expect(deploy.stdout + deploy.stderr).not.toContain("UNIQUE constraint");
+    expect(containers()).toEqual([]);
+  }, 120_000);
 });
