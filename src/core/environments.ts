@@ -1,7 +1,8 @@
 import type { ProjectStore } from "../ports/project-store.ts";
 import type { VariableStore } from "../ports/variable-store.ts";
 import { conflict, invalid, notFound } from "./errors.ts";
-import { domainFileIssues, domainOwnershipIssues } from "./project-file/domains.ts";
+import { domainFileIssues } from "./project-file/domains.ts";
+import { installDomainIssues } from "./projects.ts";
 
 /** Stops what runs for an environment and drops its routes and access; volumes only when purging. */
 export type Teardown = (project: string, environment: string, purgeVolumes: boolean) => Promise<void>;
@@ -35,7 +36,7 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
       for (const override of Object.values(copy.blocks ?? {})) delete override.domains;
       const next = { ...file, environments: { ...file.environments, [name]: copy } };
       // A clone (or a new environment inheriting block-level domains) must not serve a domain another environment holds.
-      const issues = [...domainFileIssues(next), ...domainOwnershipIssues(next, baseDomain, projects.listProjects().flatMap((p) => (p.name === project ? [] : [projects.loadProject(p.name)!])))];
+      const issues = [...domainFileIssues(next), ...installDomainIssues(projects, baseDomain, next)];
       if (issues.length > 0) throw invalid(`environment "${name}" cannot be created: ${issues[0]!.message}`, issues);
       projects.saveProject(next);
       if (from !== undefined) variables.copyVariables(project, from, name);

@@ -19,11 +19,10 @@ export interface ApplyResult {
   applied: boolean;
 }
 
-/** Refuses domains under the install's base domain that are not the block's own, and domains another project holds. */
-export function checkDomains(store: ProjectStore, baseDomain: string, file: ProjectFile) {
+/** Domains under the install's base domain that are not the block's own, and domains another project holds. */
+export function installDomainIssues(store: ProjectStore, baseDomain: string, file: ProjectFile) {
   const others = store.listProjects().flatMap(({ name }) => (name === file.project ? [] : [store.loadProject(name)!]));
-  const issues = domainOwnershipIssues(file, baseDomain, others);
-  if (issues.length > 0) throw invalid(`berth.yaml has errors: ${issues[0]!.message}`, issues);
+  return domainOwnershipIssues(file, baseDomain, others);
 }
 
 export function createProjects(store: ProjectStore, teardown: Teardown, baseDomain: string) {
@@ -39,7 +38,8 @@ export function createProjects(store: ProjectStore, teardown: Teardown, baseDoma
 
     async apply(text: string, options: ApplyOptions = {}): Promise<ApplyResult> {
       const next = parseProjectFile(text);
-      checkDomains(store, baseDomain, next);
+      const taken = installDomainIssues(store, baseDomain, next);
+      if (taken.length > 0) throw invalid(`berth.yaml has errors: ${taken[0]!.message}`, taken);
       const current = store.loadProject(next.project);
       const changes = diffProject(current, next);
       const dropped = changes.filter((c) => c.target === "environment" && c.op === "remove").map((c) => c.name);
