@@ -142,6 +142,19 @@ describe("roles hold", () => {
   });
 });
 
+test("token reset-owner works with serve stopped too", async () => {
+  await server.stop();
+  const before = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
+  const reset = await server.run(["token", "reset-owner"]);
+  expect(reset.code).toBe(0);
+  await server.restart();
+  ownerToken = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
+  expect(ownerToken).not.toBe(before);
+  expect(((await (await api("/whoami", ownerToken)).json()) as { role: string }).role).toBe("owner");
+  // The token the file held before is revoked: only the file's token gives owner access.
+  expect((await api("/whoami", before)).status).toBe(401);
+});
+
 describe("secrets never leak", () => {
   test("a secret with a NUL byte is refused and its value is never echoed", async () => {
     expect((await applyText("nul", project("nul", WEBSITE))).code).toBe(0);
