@@ -37,7 +37,7 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
       const next = { ...file, environments: { ...file.environments, [name]: copy } };
       // A clone (or a new environment inheriting block-level domains) must not serve a domain another environment holds.
       const issues = [...domainFileIssues(next), ...installDomainIssues(projects, baseDomain, next)];
-      if (issues.length > 0) throw invalid(`environment "${name}" cannot be created: ${issues[0]!.message}`, issues);
+      if (issues.length > 0) throw invalid(`environment "${name}" cannot be created`, issues);
       projects.saveProject(next);
       if (from !== undefined) variables.copyVariables(project, from, name);
     },

@@ -39,7 +39,7 @@ export function createProjects(store: ProjectStore, teardown: Teardown, baseDoma
     async apply(text: string, options: ApplyOptions = {}): Promise<ApplyResult> {
       const next = parseProjectFile(text);
       const taken = installDomainIssues(store, baseDomain, next);
-      if (taken.length > 0) throw invalid(`berth.yaml has errors: ${taken[0]!.message}`, taken);
+      if (taken.length > 0) throw invalid("berth.yaml has errors", taken);
       const current = store.loadProject(next.project);
       const changes = diffProject(current, next);
       const dropped = changes.filter((c) => c.target === "environment" && c.op === "remove").map((c) => c.name);

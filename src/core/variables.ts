@@ -48,7 +48,7 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
         const problem = valueProblem(value);
         return problem ? [{ path: `vars.${name}`, message: problem }] : [];
       });
-      if (badValues.length > 0) throw invalid(`variable ${badValues.map((i) => i.path.slice(5)).join(", ")} ${badValues[0]!.message}`, badValues);
+      if (badValues.length > 0) throw invalid(`variable ${badValues.map((i) => i.path.slice(5)).join(", ")} cannot be stored`, badValues);
       const rows = Object.entries(values).map(([name, value]) => ({ name, secret, value: secret ? box.seal(value) : value }));
       store.setVariables(ref, rows);
       return rows.map((r) => r.name);
