@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
@@ -113,10 +113,11 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       logLimitBytes: parseQuantity(config.buildLogLimit),
     },
     referencedImages: () => releases.referencedImageIds(),
+    secrets: (project, environment) => variables.secretValues(project, environment),
   });
   return {
-    projects: createProjects(projectStore, teardown, (project) => removeProjectImages(builder, project)),
-    environments: createEnvironments(projectStore, variableStore, teardown),
+    projects: createProjects(projectStore, teardown, config.domain, (project) => removeProjectImages(builder, project)),
+    environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
     variables,
     tokens: createTokens(createTokenStore(db)),
     gitCredentials,
@@ -192,5 +193,24 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
   } catch (error) {
     db.$client.close();
     throw error;
+  }
+}
+
+/**
+ * `berth token reset-owner`: a new owner token straight from the data dir, so whoever can
+ * write it (root on an install) gets owner access back, whether or not serve runs.
+ */
+export function resetOwnerToken(config: Config): string {
+  const files = dataFiles(config);
+  if (!existsSync(files.db)) throw new Error(`no Berth state in ${config.dataDir} (${files.db} is missing); pass --config or set BERTH_DATA_DIR`);
+  const { db } = openState(config);
+  try {
+    const previous = existsSync(files.adminToken) ? readFileSync(files.adminToken, "utf8").trim() : undefined;
+    const token = createTokens(createTokenStore(db)).resetOwner(previous);
+    writeFileSync(files.adminToken, `${token}\n`, { mode: 0o600 });
+    chmodSync(files.adminToken, 0o600);
+    return files.adminToken;
+  } finally {
+    db.$client.close();
   }
 }

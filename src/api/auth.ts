@@ -1,9 +1,10 @@
 import { createMiddleware } from "hono/factory";
 import { BerthError, unauthorized } from "../core/errors.ts";
+import { atLeast } from "../core/roles.ts";
 import type { Tokens } from "../core/tokens.ts";
 import { createLoginGuard, retryAfterSeconds, type LoginGuard } from "../lib/throttle.ts";
 import type { ApiEnv } from "./env.ts";
-import { authorize } from "./policy.ts";
+import { authorize, requiredRole } from "./policy.ts";
 import { problem } from "./problem.ts";
 
 type PeerAware = { requestIP?: (req: Request) => { address: string } | null };
@@ -39,7 +40,13 @@ export const authenticate = (tokens: Tokens, guard: LoginGuard = createLoginGuar
       throw error;
     }
     if (credential) guard.succeeded(ip, credential);
-    authorize(token.role, c.req.method, c.req.path);
+    const query = new URL(c.req.url).searchParams;
+    authorize(token.role, c.req.method, c.req.path, query);
     c.set("token", token);
+    // Long answers (log streams) ask again, so a revoked token stops reading.
+    c.set("stillAuthorised", () => {
+      const now = tokens.current(match[1]!);
+      return now !== null && atLeast(now.role, requiredRole(c.req.method, c.req.path, query));
+    });
     await next();
   });

@@ -1,24 +1,46 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import type { ApiEnv } from "./env.ts";
 
 type Follow = (onLine: (line: string) => void, onDone: () => void) => () => void;
 
-/** A log as server-sent events: `log` per line as it comes, then `end` carrying `final()`. */
-export function followAsEvents(c: Context, follow: Follow, final: () => unknown) {
+/** How often an open stream asks whether its token still holds: a revoke ends it within this. */
+export const RECHECK_MS = 2_000;
+
+/**
+ * A log as server-sent events: `log` per line as it comes, then `end` carrying `final()`.
+ * When the token is revoked (or loses the role) meanwhile, one `denied` event and the stream closes.
+ */
+export function followAsEvents(c: Context<ApiEnv>, follow: Follow, final: () => unknown) {
+  const stillAuthorised = c.get("stillAuthorised");
   return streamSSE(c, async (stream) => {
     const queue: string[] = [];
     let done = false;
+    let denied = false;
     let wake = () => {};
-    const unsubscribe = follow(
+    const subscription = follow(
       (line) => (queue.push(line), wake()),
       () => ((done = true), wake()),
     );
+    let subscribed = true;
+    const unsubscribe = () => {
+      if (subscribed) (subscribed = false), subscription();
+    };
+    const recheck = setInterval(() => {
+      if (!stillAuthorised()) (denied = true), wake();
+    }, RECHECK_MS);
     stream.onAbort(unsubscribe);
-    while (!stream.aborted) {
-      while (queue.length > 0) await stream.writeSSE({ event: "log", data: queue.shift()! });
-      if (done) break;
-      await new Promise<void>((resolve) => (wake = resolve));
+    try {
+      while (!stream.aborted && !denied) {
+        while (queue.length > 0 && !denied) await stream.writeSSE({ event: "log", data: queue.shift()! });
+        if (done || denied) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      if (denied) await stream.writeSSE({ event: "denied", data: "the API token was revoked or lost its role" });
+      else if (!stream.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify(final()) });
+    } finally {
+      clearInterval(recheck);
+      unsubscribe();
     }
-    if (!stream.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify(final()) });
   });
 }

@@ -1,11 +1,13 @@
 import type { ProjectStore } from "../ports/project-store.ts";
 import type { VariableStore } from "../ports/variable-store.ts";
-import { conflict, notFound } from "./errors.ts";
+import { conflict, invalid, notFound } from "./errors.ts";
+import { domainFileIssues } from "./project-file/domains.ts";
+import { installDomainIssues } from "./projects.ts";
 
 /** Stops what runs for an environment and drops its routes and access; volumes only when purging. */
 export type Teardown = (project: string, environment: string, purgeVolumes: boolean) => Promise<void>;
 
-export function createEnvironments(projects: ProjectStore, variables: VariableStore, teardown: Teardown) {
+export function createEnvironments(projects: ProjectStore, variables: VariableStore, teardown: Teardown, baseDomain: string) {
   const load = (project: string) => {
     const file = projects.loadProject(project);
     if (!file) throw notFound(`project "${project}"`);
@@ -29,7 +31,14 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
       if (file.environments[name]) throw conflict(`environment "${name}" already exists in project "${project}"`);
       const source = from === undefined ? {} : file.environments[from];
       if (!source) throw notFound(`environment "${from}" in project "${project}"`);
-      projects.saveProject({ ...file, environments: { ...file.environments, [name]: structuredClone(source) } });
+      const copy = structuredClone(source);
+      // A custom domain belongs to one environment: the clone gets everything but its source's domains.
+      for (const override of Object.values(copy.blocks ?? {})) delete override.domains;
+      const next = { ...file, environments: { ...file.environments, [name]: copy } };
+      // A clone (or a new environment inheriting block-level domains) must not serve a domain another environment holds.
+      const issues = [...domainFileIssues(next), ...installDomainIssues(projects, baseDomain, next)];
+      if (issues.length > 0) throw invalid(`environment "${name}" cannot be created`, issues);
+      projects.saveProject(next);
       if (from !== undefined) variables.copyVariables(project, from, name);
     },
 

@@ -2,6 +2,7 @@ import type { ProjectStore } from "../ports/project-store.ts";
 import type { Teardown } from "./environments.ts";
 import { invalid, notFound } from "./errors.ts";
 import { diffProject, type Change } from "./project-file/diff.ts";
+import { domainOwnershipIssues } from "./project-file/domains.ts";
 import { exportProjectFile } from "./project-file/export.ts";
 import { parseProjectFile } from "./project-file/parse.ts";
 import type { ProjectFile } from "./project-file/schema.ts";
@@ -21,7 +22,13 @@ export interface ApplyResult {
 /** Removes the images built for a project once nothing of it runs any more. */
 export type RemoveImages = (project: string) => Promise<unknown>;
 
-export function createProjects(store: ProjectStore, teardown: Teardown, removeImages: RemoveImages = async () => {}) {
+/** Domains under the install's base domain that are not the block's own, and domains another project holds. */
+export function installDomainIssues(store: ProjectStore, baseDomain: string, file: ProjectFile) {
+  const others = store.listProjects().flatMap(({ name }) => (name === file.project ? [] : [store.loadProject(name)!]));
+  return domainOwnershipIssues(file, baseDomain, others);
+}
+
+export function createProjects(store: ProjectStore, teardown: Teardown, baseDomain: string, removeImages: RemoveImages = async () => {}) {
   const load = (name: string): ProjectFile => {
     const file = store.loadProject(name);
     if (!file) throw notFound(`project "${name}"`);
@@ -34,6 +41,8 @@ export function createProjects(store: ProjectStore, teardown: Teardown, removeIm
 
     async apply(text: string, options: ApplyOptions = {}): Promise<ApplyResult> {
       const next = parseProjectFile(text);
+      const taken = installDomainIssues(store, baseDomain, next);
+      if (taken.length > 0) throw invalid("berth.yaml has errors", taken);
       const current = store.loadProject(next.project);
       const changes = diffProject(current, next);
       const dropped = changes.filter((c) => c.target === "environment" && c.op === "remove").map((c) => c.name);

@@ -14,6 +14,7 @@ export function createTokens(store: TokenStore) {
     const record = store.createToken({ id, name, role, userId, hash: hashToken(token) });
     return { token, record };
   };
+  const find = (token: string) => (token.startsWith(PREFIX) ? store.findTokenByHash(hashToken(token)) : null);
 
   return {
     /** On first start: an owner and their token, or null when users already exist. */
@@ -23,12 +24,26 @@ export function createTokens(store: TokenStore) {
       return issue(userId, "admin", "owner").token;
     },
 
+    /**
+     * Recovery by whoever can write the data dir (root on an install): a new owner token for
+     * the first owner (made if none is left). The token `previous` held, if still valid, goes.
+     */
+    resetOwner(previous?: string): string {
+      const old = previous ? find(previous) : null;
+      if (old) store.deleteToken(old.id);
+      const userId = store.firstOwnerId() ?? store.createUser("owner", "owner");
+      return issue(userId, "admin", "owner").token;
+    },
+
     authenticate(token: string): TokenRecord {
-      const record = token.startsWith(PREFIX) ? store.findTokenByHash(hashToken(token)) : null;
+      const record = find(token);
       if (!record) throw unauthorized("the API token is not valid");
       store.touchToken(record.id);
       return record;
     },
+
+    /** The token's record if it is still valid, without counting a use: for checks during a long answer. */
+    current: (token: string): TokenRecord | null => find(token),
 
     /** A token never has more rights than the one that made it. */
     create(caller: TokenRecord, name: string, role: Role) {
@@ -38,8 +53,12 @@ export function createTokens(store: TokenStore) {
 
     list: () => store.listTokens(),
 
-    revoke(id: string) {
-      if (!store.deleteToken(id)) throw notFound(`token "${id}"`);
+    /** Nor can it revoke one with more rights: an admin could otherwise lock every owner out. */
+    revoke(caller: TokenRecord, id: string) {
+      const target = store.listTokens().find((t) => t.id === id);
+      if (!target) throw notFound(`token "${id}"`);
+      if (!atLeast(caller.role, target.role)) throw forbidden(`a ${caller.role} token cannot revoke an ${target.role} token`);
+      store.deleteToken(id);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { SecretBox } from "../ports/secret-box.ts";
 import type { VariableRef, VariableStore } from "../ports/variable-store.ts";
 import { invalid, notFound } from "./errors.ts";
 import { ENV_NAME } from "./names.ts";
+import { valueProblem } from "./variable-text.ts";
 
 /** What is shown in place of a secret value: fixed, so not even its length leaks. */
 export const MASK = "••••••••";
@@ -43,6 +44,11 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
       if (bad.length > 0) {
         throw invalid(`bad variable name ${bad.map((n) => JSON.stringify(n)).join(", ")}`, bad.map((n) => ({ path: `vars.${n}`, message: "must be a variable name" })));
       }
+      const badValues = Object.entries(values).flatMap(([name, value]) => {
+        const problem = valueProblem(value);
+        return problem ? [{ path: `vars.${name}`, message: problem }] : [];
+      });
+      if (badValues.length > 0) throw invalid(`variable ${badValues.map((i) => i.path.slice(5)).join(", ")} cannot be stored`, badValues);
       const rows = Object.entries(values).map(([name, value]) => ({ name, secret, value: secret ? box.seal(value) : value }));
       store.setVariables(ref, rows);
       return rows.map((r) => r.name);
@@ -57,6 +63,15 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
     fingerprint(ref: VariableRef): string {
       const set = store.listVariables(ref).map((v) => [v.name, v.secret ? `secret@${v.updatedAt}` : v.value]);
       return createHash("sha256").update(JSON.stringify([fileEnv(ref), set])).digest("hex").slice(0, 16);
+    },
+
+    /** Every secret value set in an environment, any block: what logs and errors must never show. */
+    secretValues(project: string, environment: string): string[] {
+      const file = projects.loadProject(project);
+      if (!file) return [];
+      return Object.keys(file.blocks).flatMap((block) =>
+        store.listVariables({ project, environment, block }).flatMap((v) => (v.secret ? [box.open(v.value)] : [])),
+      );
     },
 
     /** Clear values for a deploy: the file's env, overlaid by set variables with secrets opened. */

@@ -57,6 +57,8 @@ export interface RouteStore {
   replaceBlockRoutes(project: string, environment: string, block: string, routes: RouteRow[]): void;
   removeEnvironmentRoutes(project: string, environment: string): void;
   listRoutes(project: string, environment: string): (RouteRow & { block: string })[];
+  /** Who holds routes for these hosts now, any project. */
+  hostHolders(hosts: string[]): { host: string; project: string; environment: string; block: string }[];
 }
 
 export interface GatewayClientRecord {

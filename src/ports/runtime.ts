@@ -101,6 +101,11 @@ export interface Runtime {
    * log lines: a call per replica) when only states and upstreams matter, as for routes.
    */
   status(project: string, environment: string, options?: { crashes?: boolean }): Promise<BlockRuntimeStatus[]>;
+  /**
+   * After a failed release: removes the containers that release started, except those of
+   * `serving` (blocks whose traffic already switched to them). Returns how many went.
+   */
+  discardRelease(project: string, environment: string, release: number, serving: string[]): Promise<number>;
   /** Removes every container and the network of an environment; volumes only when purging. */
   remove(project: string, environment: string, options: { purgeVolumes: boolean }): Promise<void>;
   /**

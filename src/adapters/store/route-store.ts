@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { RouteStore } from "../../ports/release-store.ts";
 import type { Db } from "./db.ts";
 import { edgeRoutes } from "./schema.ts";
@@ -19,5 +19,10 @@ export function createRouteStore(db: Db): RouteStore {
     listRoutes: (project, environment) =>
       db.select({ block: edgeRoutes.block, host: edgeRoutes.host, pathPrefix: edgeRoutes.pathPrefix, auth: edgeRoutes.auth, upstreams: edgeRoutes.upstreams })
         .from(edgeRoutes).where(ofEnv(project, environment)).orderBy(asc(edgeRoutes.host), asc(edgeRoutes.pathPrefix)).all(),
+    hostHolders: (hosts) =>
+      hosts.length === 0
+        ? []
+        : db.selectDistinct({ host: edgeRoutes.host, project: edgeRoutes.project, environment: edgeRoutes.environment, block: edgeRoutes.block })
+            .from(edgeRoutes).where(inArray(edgeRoutes.host, hosts)).all(),
   };
 }

@@ -49,20 +49,21 @@ export const buildRoutes = (builds: Builds, credentials: GitCredentialService) =
     )
     .get(
       "/projects/:project/blocks/:block/deploy-key",
-      describeRoute({ summary: "The block's SSH deploy key (public half), created on first use", tags: ["builds"] }),
+      describeRoute({ summary: "The block's SSH deploy key (public half); 404 until one is created with POST", tags: ["builds"] }),
       valid("param", blockParam),
-      async (c) => {
+      (c) => {
         const { project, block } = c.req.valid("param");
-        return c.json({ publicKey: await credentials.deployKey(project, block) });
+        return c.json({ publicKey: credentials.deployKey(project, block) });
       },
     )
     .post(
       "/projects/:project/blocks/:block/deploy-key",
-      describeRoute({ summary: "Replace the block's deploy key with a new one", tags: ["builds"] }),
+      describeRoute({ summary: "Create the block's deploy key if it has none (rotate=true: replace it); returns the public half", tags: ["builds"] }),
       valid("param", blockParam),
+      valid("query", z.object({ rotate: z.enum(["true", "false"]).optional() })),
       async (c) => {
         const { project, block } = c.req.valid("param");
-        return c.json({ publicKey: await credentials.deployKey(project, block, true) });
+        return c.json({ publicKey: await credentials.createDeployKey(project, block, c.req.valid("query").rotate === "true") });
       },
     )
     .put(

@@ -20,6 +20,6 @@ export const tokenRoutes = (tokens: Tokens) =>
       return c.json({ token, ...record }, 201);
     })
     .delete("/:id", describeRoute({ summary: "Revoke an API token", tags: ["tokens"] }), valid("param", z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, "a token id") })), (c) => {
-      tokens.revoke(c.req.valid("param").id);
+      tokens.revoke(c.get("token"), c.req.valid("param").id);
       return c.body(null, 204);
     });

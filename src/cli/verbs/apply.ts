@@ -1,21 +1,56 @@
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import { unwrap } from "../../client/index.ts";
 import { formatChange } from "../../core/project-file/diff.ts";
 import { MAX_FILE_BYTES } from "../../core/project-file/parse.ts";
 import { json } from "../output.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
-/** The file's text, refusing an oversized one before reading or sending it. */
+const LIMIT = `${MAX_FILE_BYTES / 1024 / 1024} MB`;
+
+/** At most the limit and one byte more from a stream, so endless input (a pipe, /dev/zero) cannot fill memory. */
+function readCapped(fd: number, name: string): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
+      if ((error as NodeJS.ErrnoException).code === "EOF") break;
+      throw error;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+    total += n;
+    if (total > MAX_FILE_BYTES) throw new Error(`${name} is larger than ${LIMIT}, the limit for a project file`);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The file's text, refusing a folder, a missing file or an oversized one before reading or sending it. */
 function readProjectFile(path: string): string {
-  if (path === "-") return readFileSync(0, "utf8");
-  let size: number;
+  if (path === "-") return readCapped(0, "stdin");
+  let stat: Stats;
   try {
-    size = statSync(path).size;
+    stat = statSync(path);
   } catch {
     throw new UsageError(`${path}: no such file`);
   }
-  if (size > MAX_FILE_BYTES) throw new Error(`${path} is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is 1 MB`);
-  return readFileSync(path, "utf8");
+  if (stat.isDirectory()) throw new Error(`${path} is a directory, not a project file`);
+  if (stat.size > MAX_FILE_BYTES) throw new Error(`${path} is ${(stat.size / 1024 / 1024).toFixed(1)} MB; the limit is ${LIMIT}`);
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new Error(`${path} cannot be read: ${(error as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (error as Error).message}`);
+  }
+  try {
+    return readCapped(fd, path);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export const apply: Verb = {

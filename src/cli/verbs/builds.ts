@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Client } from "../../client/index.ts";
-import { unwrap } from "../../client/index.ts";
+import { ApiError, unwrap } from "../../client/index.ts";
 import { followLog } from "../follow.ts";
 import type { BuildRecord } from "../../ports/build-store.ts";
 import { json, table } from "../output.ts";
@@ -92,7 +92,10 @@ export const buildVerbs: Verb[] = [
     async run({ args, values, client, out }) {
       const route = (await client()).projects[":project"].blocks[":block"]["deploy-key"];
       const param = { project: args[0]!, block: args[1]! };
-      const { publicKey } = await unwrap(values.rotate ? route.$post({ param }) : route.$get({ param }));
+      const create = () => unwrap(route.$post({ param, query: { rotate: values.rotate ? "true" : "false" } }));
+      // A read never creates the key: a viewer reads it; making it on first use is a write.
+      const read = () => unwrap(route.$get({ param })).catch((error) => (error instanceof ApiError && error.code === "not_found" && /no deploy key/.test(error.message) ? create() : Promise.reject(error)));
+      const { publicKey } = await (values.rotate ? create() : read());
       out(publicKey.trim());
     },
   },

@@ -99,3 +99,13 @@ export const migrate: Verb = {
     out(migrated > 0 ? `applied ${migrated} migration(s) to ${dataFiles(config).db}` : "the database is up to date");
   },
 };
+
+export const resetOwner: Verb = {
+  name: "token reset-owner",
+  summary: "Write a new owner token to <data dir>/admin.token, straight from the state (needs write access to the data dir)",
+  async run({ configFile, out }) {
+    const config = loadConfig({ file: configFile });
+    const { resetOwnerToken } = await import("../../app.ts");
+    out(`new owner token written to ${resetOwnerToken(config)}`);
+  },
+};

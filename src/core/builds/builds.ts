@@ -4,6 +4,7 @@ import type { BuildLimits, ImageBuilder } from "../../ports/image-builder.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
 import { renderPresetDockerfile, type PresetImages } from "../build-presets.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
+import { secretRedactor } from "../redact.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
 import type { BlockSpec } from "../project-file/schema.ts";
 import { BuildQueue } from "./build-queue.ts";
@@ -32,6 +33,8 @@ export interface BuildDeps {
   settings: BuildSettings;
   /** Image ids that releases still reference; cleanup never removes them. */
   referencedImages: () => Set<string>;
+  /** Secret values of an environment: redacted from every log line and reason. */
+  secrets?: (project: string, environment: string) => string[];
 }
 
 const DEFAULT_LOG_LIMIT = 10 * 1024 ** 2;
@@ -42,19 +45,31 @@ export function createBuilds(deps: BuildDeps) {
   const channel = new LogChannel<BuildRecord>(deps.logs);
   const running = new Map<number, AbortController>();
   const now = () => new Date().toISOString();
+  const redactors = new Map<number, (text: string) => string>();
+  const redactorFor = (id: number) => {
+    let redact = redactors.get(id);
+    if (!redact) {
+      const build = deps.store.getBuild(id);
+      redact = secretRedactor(build && deps.secrets ? deps.secrets(build.project, build.environment) : []);
+      redactors.set(id, redact);
+    }
+    return redact;
+  };
   const limit = deps.settings.logLimitBytes ?? DEFAULT_LOG_LIMIT;
   const cap = new LogCap(limit, `... log truncated at ${formatBytes(limit)} (setting buildLogLimit): the build goes on; its further output is not kept`);
   const log = (id: number, ...lines: string[]) => {
-    const admitted = cap.admit(id, lines);
+    const admitted = cap.admit(id, lines.map(redactorFor(id)));
     if (admitted.length > 0) channel.write(id, ...admitted);
   };
 
   const finish = (id: number, update: Parameters<BuildStore["updateBuild"]>[1]) => {
+    if (update.reason) update = { ...update, reason: redactorFor(id)(update.reason) };
     const record = deps.store.updateBuild(id, { ...update, finishedAt: now() });
     cap.forget(id);
     // The outcome is written past the limit: a truncated log still says how the build ended.
     channel.write(id, record.status === "succeeded" ? `build #${id} succeeded: ${record.image}` : `build #${id} ${record.status}: ${record.reason}`);
     channel.close(id, record);
+    redactors.delete(id);
     return record;
   };
 

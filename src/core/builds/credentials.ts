@@ -2,7 +2,7 @@ import type { CredentialStore } from "../../ports/credential-store.ts";
 import type { GitCredentials } from "../../ports/git-source.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
 import type { SecretBox } from "../../ports/secret-box.ts";
-import { notFound } from "../errors.ts";
+import { BerthError, notFound } from "../errors.ts";
 
 export interface GitCredentialsReader {
   read(project: string, block: string): GitCredentials | undefined;
@@ -23,8 +23,15 @@ export function createGitCredentials(deps: {
   };
 
   return {
-    /** The block's deploy key's public half, generating the pair on first use (or when rotating). */
-    async deployKey(project: string, block: string, rotate = false): Promise<string> {
+    /** The block's deploy key's public half; reading never creates one (a viewer may read). */
+    deployKey(project: string, block: string): string {
+      const existing = deps.store.getCredentials(check(project, block));
+      if (!existing?.sshPublicKey) throw new BerthError("not_found", `block "${block}" of project "${project}" has no deploy key yet: create one with \`berth block key ${project} ${block}\``);
+      return existing.sshPublicKey;
+    },
+
+    /** Generates the block's deploy key pair, unless it has one and `rotate` is false; returns the public half. */
+    async createDeployKey(project: string, block: string, rotate = false): Promise<string> {
       const ref = check(project, block);
       const existing = deps.store.getCredentials(ref);
       if (existing?.sshPublicKey && !rotate) return existing.sshPublicKey;

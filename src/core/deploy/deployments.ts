@@ -6,6 +6,7 @@ import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
+import { secretRedactor } from "../redact.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
 import type { Variables } from "../variables.ts";
 import { checkOwnImage } from "../builds/image-owner.ts";
@@ -79,7 +80,7 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   /** Hands the frozen release to the runtime; routes switch block by block as replicas turn healthy. */
-  async function roll(release: ReleaseRecord, say: (line: string) => void) {
+  async function roll(release: ReleaseRecord, say: (line: string) => void, switched: Set<string>) {
     const place: Place = { project: release.project, environment: release.environment, domain: deps.domain };
     const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
     const plans = inStartOrder(release.blocks.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
@@ -92,7 +93,11 @@ export function createDeployments(deps: DeployDeps) {
         log: say,
         async switchTraffic(block, upstreams) {
           const spec = specs.get(block);
-          deps.routes.replaceBlockRoutes(place.project, place.environment, block, spec ? routesFor(place, block, spec, upstreams) : []);
+          const rows = spec ? routesFor(place, block, spec, upstreams) : [];
+          const held = deps.routes.hostHolders(rows.map((r) => r.host)).find((h) => h.project !== place.project || h.environment !== place.environment);
+          if (held) throw conflict(`${held.host} is already routed to block ${held.block} of project "${held.project}", environment ${held.environment}`);
+          deps.routes.replaceBlockRoutes(place.project, place.environment, block, rows);
+          switched.add(block);
           await Bun.sleep(deps.edgeSyncMs);
         },
       },
@@ -104,20 +109,36 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   async function run(release: ReleaseRecord) {
-    const say = (line: string) => channel.write(release.id, line);
+    // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
+    const redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
+    const say = (line: string) => channel.write(release.id, redact(line));
+    const switched = new Set<string>();
+    let rolling = false;
     let final: ReleaseRecord;
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
       const frozen = deps.releases.freezeRelease(release.id, await collectImages(release, say));
       say(`rolling out ${frozen.blocks.length} block(s)`);
-      await roll(frozen, say);
+      rolling = true;
+      await roll(frozen, say, switched);
       final = deps.releases.finishRelease(release.id, "deployed", null);
       say(`release ${release.number} deployed`);
     } catch (error) {
-      final = deps.releases.finishRelease(release.id, "failed", oneLine((error as Error).message));
+      final = deps.releases.finishRelease(release.id, "failed", redact(oneLine((error as Error).message)));
+      if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
     channel.close(release.id, final);
+  }
+
+  /** A failed release leaves nothing of its own running but the blocks already serving traffic. */
+  async function discardStarted(release: ReleaseRecord, serving: Set<string>, say: (line: string) => void) {
+    try {
+      const removed = await deps.runtime.discardRelease(release.project, release.environment, release.number, [...serving]);
+      if (removed > 0) say(`removed ${removed} container(s) this release started`);
+    } catch (error) {
+      say(`could not remove the containers this release started: ${oneLine((error as Error).message)}`);
+    }
   }
 
   const get = (id: number) => {

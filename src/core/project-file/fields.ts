@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Cron } from "croner";
 import { envName } from "../names.ts";
+import { valueProblem } from "../variable-text.ts";
 import { closest } from "./suggest.ts";
 
 /**
@@ -81,7 +82,11 @@ export const port = z.number({ error: "expected a number from 1 to 65535" }).int
 /** Variables as a map of NAME to a scalar; numbers and booleans become strings, as shells see them. */
 export const envMap = z.record(
   envName,
-  z.union([z.string().max(65536), z.number(), z.boolean()], { error: "expected a string, number or boolean" }).transform(String),
+  z.union([z.string().max(65536), z.number(), z.boolean()], { error: "expected a string, number or boolean" }).transform(String)
+    .superRefine((value, ctx) => {
+      const problem = valueProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
 );
 
 export const imageRef = z

@@ -1,5 +1,6 @@
 import type { FieldIssue } from "../errors.ts";
 import { foreignImageIssues } from "./image-rules.ts";
+import { domainFileIssues } from "./domains.ts";
 import type { BlockKey, BlockKind, BlockOverride, BlockSpec, ProjectFile } from "./schema.ts";
 
 /** Keys of every long-running block: how its container is stopped and locked down. */
@@ -63,5 +64,6 @@ export function crossFieldIssues(file: ProjectFile): FieldIssue[] {
       if (override.ref && !block.git) issues.push({ path: `${path}.ref`, message: "only a block with a `git` source has a ref" });
     }
   }
+  issues.push(...domainFileIssues(file));
   return issues;
 }

@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import { invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
-import { listReplicas, withRestarts } from "./containers.ts";
+import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
 import { watchEngineEvents } from "./events.ts";
 import { byBlock } from "./labels.ts";
 import { lastLogLines } from "./logs.ts";
@@ -61,6 +61,14 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
     },
 
     watch: (onChange, log) => watchEngineEvents(docker, onChange, log),
+    discardRelease: (project, env, release, serving) =>
+      exclusive(`${project}/${env}`, async () => {
+        checkNames(project, env);
+        const keep = new Set(serving);
+        const started = (await listReplicas(docker, project, env)).filter((r) => r.release === release && !keep.has(r.block));
+        await removeReplicas(docker, started.map((r) => r.id), 0);
+        return started.length;
+      }),
 
     remove: (project, env, { purgeVolumes }) =>
       exclusive(`${project}/${env}`, async () => {

@@ -1,0 +1,111 @@
+import { describe, expect, test } from "bun:test";
+import { apiHarness } from "../../test/support/state.ts";
+import { ROLES, atLeast, type Role } from "../core/roles.ts";
+
+/**
+ * Who may call each route, written out by hand: the document's routes must match this table
+ * exactly, so a new route fails here until someone decides its rule.
+ */
+const EXPECTED: Record<string, Role> = {
+  "GET /api/whoami": "viewer",
+  "GET /api/projects": "viewer",
+  "POST /api/projects/apply": "member",
+  "GET /api/projects/{project}": "viewer",
+  "DELETE /api/projects/{project}": "admin",
+  "GET /api/projects/{project}/export": "viewer",
+  "GET /api/projects/{project}/environments": "viewer",
+  "POST /api/projects/{project}/environments": "member",
+  "DELETE /api/projects/{project}/environments/{env}": "member",
+  "GET /api/projects/{project}/blocks": "viewer",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/vars": "viewer",
+  "PUT /api/projects/{project}/environments/{env}/blocks/{block}/vars": "member",
+  "POST /api/projects/{project}/environments/{env}/blocks/{block}/vars/unset": "member",
+  "GET /api/tokens": "admin",
+  "POST /api/tokens": "admin",
+  "DELETE /api/tokens/{id}": "admin",
+  "POST /api/projects/{project}/blocks/{block}/builds": "member",
+  "GET /api/projects/{project}/builds": "viewer",
+  "GET /api/builds/{id}": "viewer",
+  "POST /api/builds/{id}/cancel": "member",
+  "GET /api/builds/{id}/log": "viewer",
+  "GET /api/builds/{id}/log/stream": "viewer",
+  "GET /api/projects/{project}/blocks/{block}/deploy-key": "viewer",
+  "POST /api/projects/{project}/blocks/{block}/deploy-key": "member",
+  "PUT /api/projects/{project}/blocks/{block}/git-token": "member",
+  "POST /api/projects/{project}/environments/{env}/deploys": "member",
+  "GET /api/projects/{project}/environments/{env}/status": "viewer",
+  "GET /api/projects/{project}/environments/{env}/releases": "viewer",
+  "GET /api/releases/{id}": "viewer",
+  "GET /api/releases/{id}/log/stream": "viewer",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/passwords": "viewer",
+  "PUT /api/projects/{project}/environments/{env}/blocks/{block}/passwords/{username}": "member",
+  "DELETE /api/projects/{project}/environments/{env}/blocks/{block}/passwords/{username}": "member",
+  "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
+  "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
+  "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+};
+
+/** Requests a route takes with a query that changes who may call it: destroying data needs admin. */
+const QUERY_VARIANTS: { route: string; query: string; role: Role }[] = [
+  { route: "DELETE /api/projects/{project}/environments/{env}", query: "purgeVolumes=true", role: "admin" },
+  { route: "DELETE /api/projects/{project}/environments/{env}", query: "purgeVolumes=false", role: "member" },
+  { route: "DELETE /api/projects/{project}", query: "purgeVolumes=true", role: "admin" },
+];
+
+/** Valid but absent things: allowed calls answer 4xx from the handler (404, 400), never a change. */
+const SAMPLES: Record<string, string> = {
+  project: "ghost",
+  env: "dev",
+  block: "web",
+  id: "999999",
+  username: "alice",
+  clientId: "gc_0123456789abcdef",
+};
+
+async function documentedRoutes(): Promise<string[]> {
+  const { app, ownerToken } = apiHarness();
+  const res = await app.request("/api/openapi.json", { headers: { Authorization: `Bearer ${ownerToken}` } });
+  const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+}
+
+const concrete = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLES[name] ?? `missing-sample-${name}`);
+
+const CALLERS = [...ROLES, "none"] as const;
+
+describe("the authorisation matrix: every documented route × every role", async () => {
+  const routes = await documentedRoutes();
+
+  test("every route in the OpenAPI document has a rule in this table, and every rule a route", () => {
+    expect([...routes].sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  const { app, tokenWithRole, ownerToken } = apiHarness();
+  const tokens: Record<string, string | undefined> = { owner: ownerToken, none: undefined };
+  for (const role of ROLES.filter((r) => r !== "owner")) tokens[role] = tokenWithRole(role);
+
+  const cases = [
+    ...routes.map((route) => ({ route, query: "", role: EXPECTED[route] ?? "owner" })),
+    ...QUERY_VARIANTS,
+  ];
+  for (const { route, query, role: needed } of cases) {
+    const [method, path] = route.split(" ") as [string, string];
+    test(`${route}${query ? `?${query}` : ""} needs ${needed}`, async () => {
+      const seen: Record<string, number> = {};
+      const want: Record<string, string> = {};
+      for (const caller of CALLERS) {
+        const token = tokens[caller];
+        const res = await app.request(`${concrete(path)}${query ? `?${query}` : ""}`, {
+          method,
+          headers: { ...(token && { Authorization: `Bearer ${token}` }), "Content-Type": "application/json" },
+          ...(method !== "GET" && method !== "DELETE" && { body: "{}" }),
+        });
+        await res.body?.cancel();
+        seen[caller] = res.status;
+        want[caller] = caller === "none" ? "401" : atLeast(caller, needed) ? "allowed" : "403";
+      }
+      const verdict = Object.fromEntries(CALLERS.map((c) => [c, seen[c] === 401 ? "401" : seen[c] === 403 ? "403" : "allowed"]));
+      expect({ route, verdict }).toEqual({ route, verdict: want });
+    });
+  }
+});
