@@ -75,7 +75,13 @@ function gitFacts(dir: string): GitFacts {
   };
 }
 
-const formatDecision = (d: Decision) => `${d.todo ? "! " : "  "}${d.subject}: ${d.choice} (${d.why})`;
+const formatDecision = (d: Decision) => `${d.todo ? "! " : "  "}${d.subject}: ${d.choice} — ${d.why}`;
+
+/** A path as the user can type it: relative below the working folder, absolute elsewhere. */
+function shown(path: string): string {
+  const rel = relative(".", path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}
 
 /** Written beside, then renamed over: a reader never sees half a file. */
 function writeWhole(path: string, text: string, force: boolean) {
@@ -107,7 +113,7 @@ export const init: Verb = {
     const target = join(dir, "berth.yaml");
     const dryRun = Boolean(values["dry-run"]);
     if (!dryRun && !values.force && existsSync(target)) {
-      throw new Error(`${relative(".", target) || target} already exists; --force replaces it, --dry-run shows what would be written`);
+      throw new Error(`${shown(target)} already exists; --force replaces it, --dry-run shows what would be written`);
     }
 
     const { files, oversized } = readKnownFiles(dir);
@@ -128,10 +134,9 @@ export const init: Verb = {
     if (dryRun) return out(result.yaml.trimEnd());
 
     writeWhole(target, result.yaml, Boolean(values.force));
-    const shown = relative(".", target) || target;
     const todos = result.decisions.filter((d) => d.todo).length;
     out("");
-    out(`wrote ${shown}${todos > 0 ? ` (${todos} thing(s) to fill in, listed at its top)` : ""}`);
-    out(`next: berth apply -f ${shown} && berth deploy ${result.project} dev --wait`);
+    out(`wrote ${shown(target)}${todos > 0 ? ` (${todos} thing(s) to fill in, listed at its top)` : ""}`);
+    out(`next: berth apply -f ${shown(target)} && berth deploy ${result.project} dev --wait`);
   },
 };
