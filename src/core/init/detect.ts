@@ -89,8 +89,8 @@ function processBlocks(processes: Process[], shared: Shared, blocks: Record<stri
 
 function singleBlock(shared: Shared, blocks: Record<string, BlockSpec>, d: Decisions) {
   if (shared.plan.servesFolder) {
-    blocks.web = appBlock("website", shared);
-    d.add("blocks.web", "website serving the folder's files", `from ${shared.plan.from}; no port: Berth serves the files itself`);
+    blocks.web = appBlock("website", shared, { port: shared.plan.port });
+    d.add("blocks.web", `website serving the folder's files on port ${shared.plan.port}`, `from ${shared.plan.from}`);
   } else {
     blocks.web = appBlock("website", shared, { port: shared.plan.port });
     d.add("blocks.web", `website on port ${shared.plan.port}`, "one app and no Procfile: a public website (make it `kind: microservice` for an API behind the gateway)");

@@ -148,8 +148,9 @@ export function detectBuild(input: { files: Record<string, string>; entries: str
   if (PYTHON_ENTRIES.some((f) => input.entries.includes(f)) && !has(files, "index.html")) return pythonPlan(input, d);
   if (has(files, "index.html")) {
     d.add("build", "preset: static", "index.html and no language files: the folder is served as it is");
-    return { build: { preset: "static" }, servesFolder: true, from: "index.html" };
+    d.add("port", String(DEFAULT_PORT), "the static preset's file server listens on $PORT; the edge routes to it there");
+    return { build: { preset: "static" }, port: DEFAULT_PORT, servesFolder: true, from: "index.html" };
   }
   d.todo("build", "preset: static", "no Dockerfile or known language file (package.json, requirements.txt, pyproject.toml, .python-version, go.mod, Gemfile, composer.json, index.html): choose a `preset` or add a Dockerfile");
-  return { build: { preset: "static" }, servesFolder: true, from: "nothing" };
+  return { build: { preset: "static" }, port: DEFAULT_PORT, servesFolder: true, from: "nothing" };
 }
