@@ -32,7 +32,7 @@ const projects: string[] = [];
 const viaEdge = (host: string) => fetch(`${server.edgeUrl}/`, { headers: { Host: host } });
 
 beforeAll(async () => {
-  server = await startServe([], { presetImages: { python: "berth-base/python:{version}" } });
+  server = await startServe([], { presetImages: { python: "berth-base/python:{version}", static: env.images.busybox } });
 }, 60_000);
 
 afterAll(async () => {
@@ -53,11 +53,12 @@ describe("berth init writes a berth.yaml that applies and deploys as it is", () 
   for (const [fixture, expected] of [
     ["python", "hello from a Python app\n"],
     ["dockerfile", "hello from a Dockerfile on port 5000\n"],
+    ["static", "<!doctype html>\n<title>Static</title>\n<h1>A static site</h1>\n"],
   ] as const) {
     test(`${fixture}: init in a clone, apply, deploy --wait, and the site answers through the edge`, async () => {
       const repo = fixtureRepo(fixture);
       repos.push(repo);
-      const project = `init${fixture.slice(0, 3)}${suffix}`;
+      const project = `init${fixture.slice(0, 4)}${suffix}`;
       projects.push(project);
 
       const init = await server.run(["init", repo.dir, "--name", project]);
@@ -115,5 +116,14 @@ describe("berth init on the command line", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("! git.url: https://git.example.com/CHANGE-ME/REPOSITORY.git — the folder is not a git checkout");
     expect(readFileSync(join(dir, "berth.yaml"), "utf8")).toContain("#   git.url: the folder is not a git checkout");
+  });
+
+  test("a --name that cannot become a DNS label is a usage error and writes nothing", async () => {
+    const dir = join(server.home, "named");
+    Bun.spawnSync(["mkdir", "-p", dir]);
+    const run = await berth(["init", dir, "--name", "!!!"], server.env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--name "!!!": a project name needs letters or digits');
+    expect(existsSync(join(dir, "berth.yaml"))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { hostEnv } from "../../config.ts";
-import { detectProject, INIT_FILES, MAX_INIT_FILE_BYTES, PRESENCE_ONLY, type Decision, type GitFacts } from "../../core/init/index.ts";
+import { detectProject, INIT_FILES, MAX_INIT_FILE_BYTES, PRESENCE_ONLY, toLabel, type Decision, type GitFacts } from "../../core/init/index.ts";
 import { parseProjectFile } from "../../core/project-file/parse.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
@@ -108,6 +108,8 @@ export const init: Verb = {
   ],
   async run({ args, values, out, err }) {
     if (args.length > 1) throw new UsageError(`expected at most one folder, got ${args.join(" ")}`);
+    const name = values.name as string | undefined;
+    if (name !== undefined && !toLabel(name)) throw new UsageError(`--name ${JSON.stringify(name)}: a project name needs letters or digits (it becomes a DNS label)`);
     const dir = resolve(args[0] ?? ".");
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${args[0] ?? "."}: not a folder`);
     const target = join(dir, "berth.yaml");
@@ -119,7 +121,7 @@ export const init: Verb = {
     const { files, oversized } = readKnownFiles(dir);
     const result = detectProject({
       dirName: basename(dir),
-      name: values.name as string | undefined,
+      name,
       files,
       entries: listEntries(dir),
       oversized,
