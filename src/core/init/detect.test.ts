@@ -71,7 +71,7 @@ describe("berth init: decisions say what was chosen and why", () => {
     const db = find("app-json", "env DATABASE_URL")!;
     expect(db.todo).toBe(true);
     expect(db.why).toContain("berth vars set ledger-app dev BLOCK DATABASE_URL for each block that needs it (web, clock, predeploy, postdeploy, cron-1, cron-2)");
-    expect(find("app-json", "env SESSION_SECRET")!.why).toContain("SESSION_SECRET --secret");
+    expect(find("app-json", "env COOKIE_SECRET")!.why).toContain("COOKIE_SECRET --secret");
     expect(find("app-json", "env SENTRY_DSN")!.todo).toBeUndefined();
     expect(find("app-json", "jobs")!.why).toContain("still to come");
   });

@@ -1,5 +1,3 @@
-import type { BlockSpec } from "../project-file/schema.ts";
-
 /** What `berth init` found out about the folder's git checkout. */
 export interface GitFacts {
   /** The folder is inside a git work tree. */
@@ -42,9 +40,6 @@ export interface InitResult {
   yaml: string;
   decisions: Decision[];
 }
-
-/** A block under construction: a BlockSpec without the guarantees of the parser yet. */
-export type DraftBlock = BlockSpec;
 
 export class Decisions {
   readonly list: Decision[] = [];
