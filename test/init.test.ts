@@ -82,6 +82,32 @@ describe("berth init writes a berth.yaml that applies and deploys as it is", () 
   }
 });
 
+describe("build.process: a Procfile's process starts a preset's container", () => {
+  test("a block naming `process: web` runs the Procfile's web command, read from its own commit", async () => {
+    const repo = fixtureRepo("python");
+    repos.push(repo);
+    repo.commit({ Procfile: "web: python3 app.py\nworker: echo not this one\n" }, "Procfile");
+    const project = `initproc${suffix}`;
+    projects.push(project);
+    const file = join(server.home, `${project}.yaml`);
+    writeFileSync(file, `project: ${project}
+blocks:
+  web:
+    kind: website
+    git: { url: "${repo.httpUrl}" }
+    build: { preset: python, version: "3", process: web }
+    port: 8080
+`);
+    expect((await server.run(["apply", "-f", file])).code).toBe(0);
+    const deploy = await server.run(["deploy", project, "dev", "--wait"]);
+    expect(deploy.stderr).toBe("");
+    expect(deploy.code).toBe(0);
+    const res = await viaEdge(`web.dev.${project}.localhost`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("hello from a Python app\n");
+  }, 300_000);
+});
+
 describe("berth init on the command line", () => {
   test("refuses to replace berth.yaml without --force and leaves it as it was; --force replaces it", async () => {
     const repo = fixtureRepo("static");
