@@ -126,6 +126,24 @@ describe("berth init: the git source", () => {
   });
 });
 
+describe("berth init: what cannot be converted is named, and the file still applies", () => {
+  test("a cron schedule that is not a valid pattern is skipped and flagged", () => {
+    const input = fixtureInput("node");
+    input.files["app.json"] = JSON.stringify({ cron: [{ command: "node a.js", schedule: "99 * * * *" }, { command: "node b.js", schedule: "@hourly" }] });
+    const { yaml, decisions } = detectProject(input);
+    expect(Object.keys(parseProjectFile(yaml).blocks)).toEqual(["web", "cron-2"]);
+    expect(decisions.find((d) => d.subject === "app.json cron[0]")).toMatchObject({ todo: true, choice: "skipped" });
+  });
+
+  test("Procfile types that make the same block name get distinct blocks", () => {
+    const input = fixtureInput("node");
+    input.files.Procfile = "web: node server.js\nsend_mail: node a.js\nsend-mail: node b.js\n";
+    const blocks = parseProjectFile(detectProject(input).yaml).blocks;
+    expect(Object.keys(blocks)).toEqual(["web", "send-mail", "send-mail-2"]);
+    expect(blocks["send-mail-2"]!.command).toBe("node b.js");
+  });
+});
+
 describe("berth init: names", () => {
   test("--name wins; a folder name is made a DNS label", () => {
     expect(detectProject({ ...fixtureInput("static"), name: "Shop" }).project).toBe("shop");

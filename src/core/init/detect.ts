@@ -1,6 +1,7 @@
 import { exportProjectFile } from "../project-file/export.ts";
 import type { BlockSpec } from "../project-file/schema.ts";
 import { DNS_LABEL } from "../names.ts";
+import { cronPattern } from "../project-file/fields.ts";
 import { cronSchedule, parseAppJson, type AppManifest } from "./app-json.ts";
 import { parseCompose } from "./compose.ts";
 import { detectBuild, type BuildPlan } from "./presets.ts";
@@ -68,11 +69,12 @@ function processBlocks(processes: Process[], shared: Shared, blocks: Record<stri
   // The start command belongs to the process, not the image, so every process shares one build.
   if (shared.plan.build?.start) delete shared.plan.build.start;
   for (const { type, command } of processes) {
-    const name = toLabel(type);
-    if (!name) {
+    const label = toLabel(type);
+    if (!label) {
       d.todo(`Procfile ${type}`, "skipped", "the process type cannot be a block name (a DNS label): add it by hand");
       continue;
     }
+    const name = uniqueName(label, blocks);
     if (type === "web") {
       blocks[name] = appBlock("website", shared, { port: shared.plan.port ?? 8080, command });
       d.add(`blocks.${name}`, `website on port ${shared.plan.port ?? 8080}, command from the Procfile`, "the `web` process takes HTTP traffic on $PORT, which Berth sets to the block's port");
@@ -110,7 +112,7 @@ function manifestBlocks(manifest: AppManifest, project: string, shared: Shared, 
   manifest.cron.forEach(({ command, schedule }, i) => {
     const name = uniqueName(`cron-${i + 1}`, blocks);
     const pattern = cronSchedule(schedule);
-    if (pattern.split(/\s+/).length !== 5) {
+    if (!cronPattern.safeParse(pattern).success) {
       d.todo(`app.json cron[${i}]`, "skipped", `schedule ${JSON.stringify(schedule)} is not a 5-field pattern or an @macro: add the job by hand`);
       return;
     }
