@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, startServe } from "./support/binary.ts";
@@ -9,12 +9,16 @@ import { loadTestEnv } from "./support/test-env.ts";
 // (no shell), against the compiled binary and the real engine. The subset of shell syntax is
 // the one the page documents: words, quotes, a backslash before a character, one `> FILE` at
 // the end, and a trailing `# prints: TEXT` that the command's stdout must contain.
+// The Docker engine is shared with other runs and tests, several of which use a project called
+// `todo`: so the word `todo` becomes a name of this run's own, in the commands and in the copy
+// of the example (its folder, its berth.yaml), and nothing else changes.
 
 const ROOT = join(import.meta.dir, "..");
 const DOC = join(ROOT, "docs/walkthrough.md");
-/** Where the walkthrough puts the example's repository; it owns this path. */
-const REPO = "/tmp/berth-todo";
-const PROJECT = "todo";
+const PROJECT = `todo-${crypto.randomUUID().slice(0, 6)}`;
+const rename = (text: string) => text.replace(/\btodo\b/g, PROJECT);
+/** Where the walkthrough puts the example's repository, renamed like the rest. */
+const REPO = rename("/tmp/berth-todo");
 const DEFAULT_EDGE = "127.0.0.1:8080";
 
 interface Step {
@@ -90,7 +94,7 @@ const storeContainer = () => docker(["ps", "-q", "--no-trunc", "--filter", `labe
 
 /** Only what the walkthrough itself makes: its project's containers, network, volume and images. */
 function removeWalkthroughObjects() {
-  const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`, "--filter", "name=^berth-todo-dev-"]).out.split("\n").filter(Boolean);
+  const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
   if (ids.length) docker(["rm", "-f", ...ids]);
   docker(["network", "rm", `berth-${PROJECT}-dev`]);
   docker(["volume", "rm", `berth-${PROJECT}-dev-store-data`]);
@@ -108,7 +112,9 @@ beforeAll(async () => {
   // The preset images of the file (python:3.12-slim, busybox:1.36) cannot be pulled here: local ones stand in.
   server = await startServe([], { presetImages: { python: testEnv.images.python, static: testEnv.images.busybox } });
   workdir = mkdtempSync(join(tmpdir(), "berth-walkthrough-"));
-  cpSync(join(ROOT, "examples"), join(workdir, "examples"), { recursive: true });
+  cpSync(join(ROOT, "examples/todo"), join(workdir, rename("examples/todo")), { recursive: true });
+  const projectFile = join(workdir, rename("examples/todo/berth.yaml"));
+  writeFileSync(projectFile, rename(readFileSync(projectFile, "utf8")));
 }, 60_000);
 
 afterAll(async () => {
@@ -137,11 +143,14 @@ test("docs/walkthrough.md runs as written: the site, the gateway with and withou
   const edge = server.env.BERTH_EDGE_LISTEN;
   const storeAfterDeploy: string[] = [];
   for (const step of steps) {
-    const [program, ...args] = step.argv.map((w) => w.replaceAll(DEFAULT_EDGE, edge));
+    const [program, ...args] = step.argv.map((w) => rename(w.replaceAll(DEFAULT_EDGE, edge)));
     const argv = program === "berth" ? [BINARY, ...args] : [program!, ...args];
     const proc = Bun.spawn(argv, { cwd: workdir, env: { ...server.env, LANG: "C.UTF-8" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    if (code !== 0) throw new Error(`\`${step.line}\` exited ${code}: ${stderr.trim() || stdout.trim()}`);
+    if (code !== 0) {
+      const serverGone = server.proc.exitCode !== null ? ` (berth serve exited ${server.proc.exitCode}: ${(await new Response(server.proc.stderr as ReadableStream).text()).trim().split("\n").slice(-5).join(" | ")})` : "";
+      throw new Error(`\`${step.line}\` exited ${code}: ${stderr.trim() || stdout.trim()}${serverGone}`);
+    }
     if (step.stdoutFile) await Bun.write(join(workdir, step.stdoutFile), stdout);
     if (step.prints !== undefined && !stdout.includes(step.prints)) {
       throw new Error(`\`${step.line}\` should print ${JSON.stringify(step.prints)}, printed: ${stdout.trim()}`);
@@ -150,13 +159,13 @@ test("docs/walkthrough.md runs as written: the site, the gateway with and withou
   }
   // Checked apart from the page's own `prints:` so a loosened page cannot pass them by accident.
   const viaEdge = (host: string, path: string, headers: Record<string, string> = {}) => fetch(`http://${edge}${path}`, { headers: { Host: host, ...headers } });
-  const site = await viaEdge("web.dev.todo.localhost", "/");
+  const site = await viaEdge(`web.dev.${PROJECT}.localhost`, "/");
   expect(site.status).toBe(200);
   expect(await site.text()).toContain("<h1>Todo</h1>");
-  expect((await viaEdge("gateway.dev.todo.localhost", "/api/todos")).status).toBe(401);
+  expect((await viaEdge(`gateway.dev.${PROJECT}.localhost`, "/api/todos")).status).toBe(401);
   const authLine = readFileSync(join(workdir, "auth.txt"), "utf8").trim();
   expect(authLine).toMatch(/^Authorization: Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-  const list = await viaEdge("gateway.dev.todo.localhost", "/api/todos", { Authorization: authLine.slice("Authorization: ".length) });
+  const list = await viaEdge(`gateway.dev.${PROJECT}.localhost`, "/api/todos", { Authorization: authLine.slice("Authorization: ".length) });
   expect(list.status).toBe(200);
   expect(await list.json()).toEqual([{ id: 1, title: "buy milk" }]);
   // The second deploy replaced the store's container; the list came back from the volume.
