@@ -4,6 +4,7 @@ import { apply, exportVerb } from "./apply.ts";
 import { buildVerbs } from "./builds.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
+import { init } from "./init.ts";
 import { login } from "./login.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
@@ -11,4 +12,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...accessVerbs, ...tokenVerbs, resetOwner];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...accessVerbs, ...tokenVerbs, resetOwner];

@@ -3,6 +3,7 @@ import type { GitSource, SourceRef } from "../../ports/git-source.ts";
 import type { BuildLimits, ImageBuilder } from "../../ports/image-builder.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
 import { renderPresetDockerfile, type PresetImages } from "../build-presets.ts";
+import { procfileStart } from "./procfile-start.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
 import { secretRedactor } from "../redact.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
@@ -136,7 +137,7 @@ export function createBuilds(deps: BuildDeps) {
       preset: spec.build!.preset!,
       version: spec.build!.version,
       command: spec.build!.command,
-      start: spec.build!.start,
+      start: spec.build!.process ? procfileStart(spec.build!.process) : spec.build!.start,
       output: spec.build!.output,
       port: spec.port,
       baseImages: deps.settings.presetImages,

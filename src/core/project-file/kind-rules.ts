@@ -35,6 +35,8 @@ function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
   if (b && !b.preset && (b.version || b.command || b.start || b.output)) {
     issues.push({ path: `${path}.build`, message: "`version`, `command`, `start` and `output` need a `preset`" });
   }
+  if (b?.process && !b.preset) issues.push({ path: `${path}.build.process`, message: "`process` needs a `preset` (with a Dockerfile, set the block's `command`)" });
+  if (b?.process && (b.start || b.output)) issues.push({ path: `${path}.build.process`, message: "`process` chooses the start command: drop `start` and `output`" });
   const servesFolder = b?.preset === "static" || b?.output !== undefined;
   const needsPort = spec.kind === "microservice" || spec.kind === "service" || (spec.kind === "website" && !servesFolder);
   if (needsPort && spec.port === undefined) issues.push({ path: `${path}.port`, message: `a ${spec.kind} block needs a port` });

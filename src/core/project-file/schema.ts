@@ -25,6 +25,8 @@ const build = strict({
   command: z.string().min(1).max(4096).optional(),
   start: z.string().min(1).max(4096).optional(),
   output: repoPath.optional(),
+  /** A Procfile process type whose command starts the container (instead of `start`). */
+  process: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a Procfile process type such as web").optional(),
 });
 
 const resources = strict({
