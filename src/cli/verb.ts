@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Client } from "../client/index.ts";
+import type { Colour } from "./output.ts";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -13,6 +14,10 @@ export interface VerbContext {
   out: (line: string) => void;
   err: (line: string) => void;
   configFile?: string;
+  /** Colours text on a terminal that wants it; returns it unchanged otherwise. */
+  paint: (text: string, colour: Colour) => string;
+  /** Asks on the terminal and returns the answer; null when there is no terminal to ask on. */
+  ask: (question: string) => Promise<string | null>;
 }
 
 /** A CLI verb as data; `berth --help` and `berth VERB --help` are generated from these. */

@@ -5,10 +5,11 @@ import { buildVerbs } from "./builds.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
 import { login } from "./login.ts";
+import { metaVerbs } from "./meta.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...accessVerbs, ...tokenVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...accessVerbs, ...tokenVerbs, ...metaVerbs];

@@ -1,6 +1,7 @@
 import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, listenAddress, loadConfig, localUrl } from "../../config.ts";
 import { VERSION } from "../../version.ts";
+import { forgetLocalServer, recordLocalServer } from "../connect.ts";
 import type { Verb } from "../verb.ts";
 
 /** How often routes are checked against what runs (ports change when containers restart). */
@@ -27,6 +28,8 @@ export const serve: Verb = {
     const url = localUrl(`${config.apiListen.slice(0, config.apiListen.lastIndexOf(":"))}:${server.port}`);
     out(`berth ${VERSION}: API on ${url} (data in ${config.dataDir}${berth.migrated ? `, ${berth.migrated} migration(s) applied` : ""})`);
     out(`admin token: ${dataFiles(config).adminToken}`);
+    // Lets the CLI of this user find this server whatever the data dir (a checkout's or /var/lib/berth).
+    recordLocalServer({ url, tokenFile: dataFiles(config).adminToken, dataDir: config.dataDir });
     if (!values["no-edge"]) {
       try {
         await ensureEdge(config, out, { configFile });
@@ -51,6 +54,7 @@ export const serve: Verb = {
     clearInterval(timer);
     await server.stop();
     berth.close();
+    forgetLocalServer(config.dataDir);
     out("berth: stopped");
   },
 };

@@ -128,7 +128,12 @@ export function createDeployments(deps: DeployDeps) {
     },
 
     get,
-    list: (project: string, environment: string) => deps.releases.listReleases(project, environment, 50),
+    list(project: string, environment: string) {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      return deps.releases.listReleases(project, environment, 50);
+    },
 
     /** At start: a release a previous process was rolling out can never finish; say so. */
     failInterrupted() {
