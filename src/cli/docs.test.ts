@@ -37,3 +37,13 @@ describe("the docs cannot drift from the code", () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe("the berth.yaml reference", () => {
+  test("docs/berth-yaml.md has a row for every key the parser accepts", async () => {
+    const { blockSchema, environmentSchema, projectFileSchema, gitSchema, buildSchema } = await import("../core/project-file/schema.ts");
+    const text = docs("berth-yaml.md");
+    const keys = [projectFileSchema, blockSchema, environmentSchema, gitSchema, buildSchema].flatMap((schema) => Object.keys(schema.shape));
+    const missing = [...new Set(keys)].filter((key) => !text.includes(`| \`${key}\` |`));
+    expect(missing).toEqual([]);
+  });
+});
