@@ -16,7 +16,7 @@ import { migrate, openDb, type Db } from "./adapters/store/db.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
-import { createHttpApp } from "./api/index.ts";
+import { apiWebSocket, createHttpApp } from "./api/index.ts";
 import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
@@ -24,6 +24,7 @@ import { createBuilds } from "./core/builds/builds.ts";
 import { createDeployments } from "./core/deploy/deployments.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
+import { createExec } from "./core/exec.ts";
 import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
@@ -90,12 +91,15 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       edgeSyncMs: 500,
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
+    exec: createExec({ projects: projectStore, runtime }),
   };
 }
 
 export interface Berth {
   services: Services;
   app: ReturnType<typeof createHttpApp>;
+  /** Pass to Bun.serve beside `app.fetch`, for the API's websockets. */
+  websocket: typeof apiWebSocket;
   close(): void;
 }
 
@@ -111,5 +115,5 @@ export function createBerth(config: Config): Berth & { migrated: number } {
     writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });
     chmodSync(files.adminToken, 0o600);
   }
-  return { services, app: createHttpApp(services), migrated, close: () => db.$client.close() };
+  return { services, app: createHttpApp(services), websocket: apiWebSocket, migrated, close: () => db.$client.close() };
 }

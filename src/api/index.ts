@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import { websocket } from "hono/bun";
 import { describeRoute, openAPIRouteHandler } from "hono-openapi";
 import { BerthError } from "../core/errors.ts";
 import type { Services } from "../core/services.ts";
@@ -13,6 +14,7 @@ import { accessRoutes } from "./routes/access.ts";
 import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
+import { execRoutes } from "./routes/exec.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
@@ -32,10 +34,14 @@ export function createApiRoutes(s: Services) {
     .route("/tokens", tokenRoutes(s.tokens))
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments))
-    .route("/", accessRoutes(s.access));
+    .route("/", accessRoutes(s.access))
+    .route("/", execRoutes(s.exec));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;
+
+/** Bun.serve's websocket handler for the API's websocket routes (exec). */
+export const apiWebSocket = websocket;
 
 /** The HTTP app: health, OpenAPI and the authenticated API, with errors as problem+json. */
 export function createHttpApp(s: Services) {

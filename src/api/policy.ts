@@ -5,6 +5,8 @@ import { forbidden } from "../core/errors.ts";
 const RULES: { method?: string; path: RegExp; role: Role }[] = [
   { path: /^\/api\/tokens(\/|$)/, role: "admin" },
   { method: "DELETE", path: /^\/api\/projects\/[^/]+$/, role: "admin" },
+  // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
+  { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
 ];
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -103,6 +103,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         target = connection.credentials;
         return connection.client;
       },
+      credentials: () => (target ??= connect(configFile).credentials),
       paint: painter(io.color ?? false),
       ask: io.ask ?? (async () => null),
       out: io.out,

@@ -11,6 +11,8 @@ export interface VerbContext {
   values: Values;
   /** Connects to the API the way the CLI finds it: flags, env, `berth login`, then the local server. */
   client(): Promise<Client>;
+  /** The API's URL and token as found for `client()`, for the rare call the typed client cannot make (websockets). */
+  credentials(): { url: string; token: string };
   out: (line: string) => void;
   err: (line: string) => void;
   configFile?: string;

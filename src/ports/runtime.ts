@@ -29,6 +29,8 @@ export interface EnvironmentPlan {
   release: number;
   /** Blocks to run; blocks of this environment not listed are removed. Jobs are not listed. */
   blocks: BlockPlan[];
+  /** Blocks whose replicas are replaced (zero downtime) even when they already match the plan: a restart. */
+  restart?: string[];
 }
 
 export interface Upstream {
@@ -67,6 +69,31 @@ export interface BlockRuntimeStatus {
   upstreams: Upstream[];
 }
 
+/** A command to run inside one running replica of a block (`berth exec`). */
+export interface ExecRequest {
+  project: string;
+  environment: string;
+  block: string;
+  /** Replica index, 0 for the first. */
+  replica: number;
+  command: string[];
+  /** A pseudo-terminal: one output stream, resizable, for interactive shells. */
+  tty: boolean;
+}
+
+/** A running exec: input in, output out, its exit code at the end. */
+export interface ExecSession {
+  onOutput(listener: (data: Uint8Array, stream: "stdout" | "stderr") => void): void;
+  write(data: Uint8Array): void;
+  /** No more input (the command sees end of file). */
+  endInput(): void;
+  resize(columns: number, rows: number): Promise<void>;
+  /** The command's exit code, once its output has ended. */
+  exited: Promise<number>;
+  /** Ends the session (the client went away). */
+  close(): void;
+}
+
 /**
  * Runs environments: level-based and idempotent. `apply` reads what exists (by labels), then
  * creates, replaces and removes only what it owns, one block at a time with zero downtime:
@@ -78,4 +105,6 @@ export interface Runtime {
   status(project: string, environment: string): Promise<BlockRuntimeStatus[]>;
   /** Removes every container and the network of an environment; volumes only when purging. */
   remove(project: string, environment: string, options: { purgeVolumes: boolean }): Promise<void>;
+  /** Starts a command in a running replica of a block. */
+  exec(request: ExecRequest): Promise<ExecSession>;
 }

@@ -4,6 +4,7 @@ import { apply, exportVerb } from "./apply.ts";
 import { buildVerbs } from "./builds.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
+import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
 import { metaVerbs } from "./meta.ts";
 import { projectVerbs } from "./projects.ts";
@@ -12,4 +13,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...accessVerbs, ...tokenVerbs, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...tokenVerbs, ...metaVerbs];

@@ -20,7 +20,7 @@ export const serve: Verb = {
     const berth = createBerth(config);
     let server: ReturnType<typeof Bun.serve>;
     try {
-      server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, idleTimeout: 120 });
+      server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, websocket: berth.websocket, idleTimeout: 120 });
     } catch (error) {
       berth.close();
       throw new Error(`cannot listen on ${config.apiListen}: ${(error as Error).message}`);
