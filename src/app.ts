@@ -17,7 +17,7 @@ import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
-import { createHttpApp, type HttpAppOptions } from "./api/index.ts";
+import { apiWebSocket, createHttpApp, type HttpAppOptions } from "./api/index.ts";
 import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
@@ -27,6 +27,7 @@ import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
 import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
+import { createExec } from "./core/exec.ts";
 import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
@@ -138,12 +139,15 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       crashWatchMs: parseQuantity(config.rolloutWatch),
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
+    exec: createExec({ projects: projectStore, runtime }),
   };
 }
 
 export interface Berth {
   services: Services;
   app: ReturnType<typeof createHttpApp>;
+  /** Pass to Bun.serve beside `app.fetch`, for the API's websockets. */
+  websocket: typeof apiWebSocket;
   /** Empties the WAL into the database file (serve calls it periodically). */
   checkpoint(): void;
   close(): void;
@@ -183,6 +187,7 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     return {
       services,
       app: createHttpApp(services, options),
+      websocket: apiWebSocket,
       migrated,
       checkpoint: () => void checkpoint(db),
       close: () => {

@@ -63,14 +63,21 @@ const schema = z.strictObject({
 
 export type Config = Readonly<z.output<typeof schema>>;
 
+/** Every setting's name, for the docs check; its env var is `settingEnvVar(name)`. */
+export const SETTING_NAMES = Object.keys(schema.shape) as (keyof Config)[];
+
 /** How a CLI or TUI reaches an API: flags/env, then `berth login`, then the local server's token. */
 export interface ClientSettings {
   url?: string;
   token?: string;
   credentialsFile: string;
+  /** Where `berth serve` records its URL and token file for CLIs of the same user. */
+  localServerFile: string;
+  /** NO_COLOR (https://no-color.org) or TERM=dumb: never colour. */
+  noColor: boolean;
 }
 
-const envKey = (key: string) => `BERTH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+export const settingEnvVar = (key: string) => `BERTH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 export class ConfigError extends Error {}
 
@@ -96,10 +103,10 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
     }
   }
   for (const key of Object.keys(schema.shape)) {
-    const value = env[envKey(key)];
+    const value = env[settingEnvVar(key)];
     if (value !== undefined && value !== "") {
-      raw[key] = value.startsWith("{") ? parseJsonSetting(envKey(key), value) : value;
-      origin[key] = envKey(key);
+      raw[key] = value.startsWith("{") ? parseJsonSetting(settingEnvVar(key), value) : value;
+      origin[key] = settingEnvVar(key);
     }
   }
   const result = schema.safeParse(raw);
@@ -136,6 +143,8 @@ export function loadClientSettings(env: Record<string, string | undefined> = pro
     url: env.BERTH_URL || undefined,
     token: env.BERTH_TOKEN || undefined,
     credentialsFile: join(configHome, "berth", "credentials.json"),
+    localServerFile: join(configHome, "berth", "local-server.json"),
+    noColor: Boolean(env.NO_COLOR) || env.TERM === "dumb",
   };
 }
 

@@ -122,7 +122,7 @@ describe("berth CLI (compiled binary against berth serve)", () => {
     const apply = await server.run(["apply", "-f", EXAMPLE]);
     expect(apply.code).toBe(1);
     expect(apply.stderr).toContain('environment "staging" exists but is not in the file');
-    expect((await server.run(["env", "delete", "todo", "staging"])).code).toBe(0);
+    expect((await server.run(["env", "delete", "todo", "staging", "--yes"])).code).toBe(0);
     expect((await server.run(["block", "list", "todo"])).stdout).toMatch(/nightly\s+job\s+busybox:1\.36/);
   });
 

@@ -199,6 +199,22 @@ describe("web console in Debian's Chromium, against the compiled binary", () => 
   );
 
   test(
+    "the API link shows the OpenAPI document as a readable table of routes",
+    async () => {
+      const { page } = await session();
+      await page.getByRole("link", { name: "API", exact: true }).click();
+      await page.locator("#api-view").waitFor();
+      expect(new URL(page.url()).hash).toBe("#/api");
+      const routes = await rows(page, "#routes");
+      const deploy = routes.find((cells) => cells[0] === "POST" && cells[1] === "/api/projects/{project}/environments/{env}/deploys");
+      expect(deploy).toBeDefined();
+      expect(deploy![3]).toContain("project (path)");
+      expect(routes.some((cells) => cells[0] === "GET" && cells[1] === "/api/whoami")).toBe(true);
+    },
+    STEP_MS,
+  );
+
+  test(
     "sign out drops the token and returns to the form, also after a reload",
     async () => {
       const { page, cspErrors } = await session();

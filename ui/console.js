@@ -5,7 +5,7 @@
 const TOKEN_KEY = "berth.token";
 const REFRESH_MS = 5000;
 const BUILDS_SHOWN = 10;
-const VIEWS = ["projects-view", "environments-view", "environment-view"];
+const VIEWS = ["projects-view", "environments-view", "environment-view", "api-view"];
 
 const $ = (id) => document.getElementById(id);
 const token = () => localStorage.getItem(TOKEN_KEY);
@@ -115,6 +115,7 @@ function showLogin() {
   $("crumbs").replaceChildren();
   $("who").textContent = "";
   $("signout").hidden = true;
+  $("api-link").hidden = true;
   $("login").hidden = false;
   $("token").focus();
 }
@@ -150,6 +151,22 @@ async function showEnvironment(run, project, env) {
   refreshTimer = setTimeout(() => load(run, project, env, true), REFRESH_MS);
 }
 
+/** The OpenAPI document as a readable table: method, path, summary and parameters per route. */
+async function showApi(run) {
+  const doc = await api("/openapi.json");
+  if (run !== generation) return;
+  $("crumbs").replaceChildren(link("#/", "Projects"), " › ", el("span", "API"));
+  document.title = "API · Berth";
+  const view = showView("api-view");
+  $("api-meta").textContent = `${doc.info.title} ${doc.info.version}`;
+  const rows = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) =>
+      row([el("code", method.toUpperCase()), el("code", path), op.summary ?? "", (op.parameters ?? []).map((p) => `${p.name} (${p.in})`).join(", ") || "—"]),
+    ),
+  );
+  fill(view, "#routes", rows, "No routes");
+}
+
 /** Loads the place in the hash; an error shows in the status line, a 401 asks for a token again. */
 async function load(run, project, env, refreshing = false) {
   try {
@@ -157,8 +174,10 @@ async function load(run, project, env, refreshing = false) {
     if (run !== generation) return;
     $("who").textContent = `${me.name} (${me.role})`;
     $("signout").hidden = false;
+    $("api-link").hidden = false;
     $("login").hidden = true;
-    if (project === undefined) await showProjects(run);
+    if (location.hash === "#/api") await showApi(run);
+    else if (project === undefined) await showProjects(run);
     else if (env === undefined) await showEnvironments(run, project);
     else await showEnvironment(run, project, env);
     if (run === generation) setStatus("");

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
+import { websocket } from "hono/bun";
 import { describeRoute, openAPIRouteHandler } from "hono-openapi";
 import { BerthError } from "../core/errors.ts";
 import type { Services } from "../core/services.ts";
@@ -13,6 +14,7 @@ import { accessRoutes } from "./routes/access.ts";
 import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
+import { execRoutes } from "./routes/exec.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
@@ -32,7 +34,8 @@ export function createApiRoutes(s: Services) {
     .route("/tokens", tokenRoutes(s.tokens))
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments))
-    .route("/", accessRoutes(s.access));
+    .route("/", accessRoutes(s.access))
+    .route("/", execRoutes(s.exec));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;
@@ -41,6 +44,9 @@ export interface HttpAppOptions {
   /** More fields for /healthz from the process serving it (serve adds its edge's pid and restarts). */
   health?: () => Record<string, unknown>;
 }
+
+/** Bun.serve's websocket handler for the API's websocket routes (exec). */
+export const apiWebSocket = websocket;
 
 /** The HTTP app: health, OpenAPI and the authenticated API, with errors as problem+json. */
 export function createHttpApp(s: Services, options: HttpAppOptions = {}) {

@@ -18,6 +18,8 @@ const RULES: Rule[] = [
   { method: "DELETE", path: /^\/api\/projects\/[^/]+$/, role: "admin" },
   // Destroying data needs admin, as deleting a project does.
   { method: "DELETE", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+$/, query: purgesVolumes, role: "admin" },
+  // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
+  { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
 ];
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -2,35 +2,24 @@ import { parseArgs } from "node:util";
 import { ApiError } from "../client/index.ts";
 import { ConfigError } from "../config.ts";
 import { VERSION } from "../version.ts";
-import { connect } from "./connect.ts";
+import { complete } from "./completion.ts";
+import { connect, type Credentials } from "./connect.ts";
+import { overview, TOP_HELP, usageLine, verbHelp } from "./help.ts";
+import { painter } from "./output.ts";
+import { suggestFlag, suggestVerb } from "./suggest.ts";
 import { UsageError, type Verb } from "./verb.ts";
 import { VERBS } from "./verbs/index.ts";
 
 export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Colour on: stdout is a terminal and NO_COLOR is not set. */
+  color?: boolean;
+  /** Asks a question on the terminal; absent when there is none (scripts, CI). */
+  ask?: (question: string) => Promise<string | null>;
 }
 
-const GLOBAL_HELP = ["--config FILE   settings file (YAML); BERTH_* env vars override it", "-h, --help      help for any verb"];
-
-function usageLine(verb: Verb) {
-  return `berth ${verb.name}${verb.args ? ` ${verb.args}` : ""}${verb.options ? " [options]" : ""}`;
-}
-
-function verbHelp(verb: Verb): string {
-  const lines = [`${verb.summary}.`, "", `Usage: ${usageLine(verb)}`];
-  if (verb.optionHelp?.length) lines.push("", "Options:", ...verb.optionHelp.map((l) => `  ${l}`));
-  return lines.join("\n");
-}
-
-function overview(verbs: Verb[], heading: string): string {
-  const width = Math.max(...verbs.map((v) => v.name.length));
-  return [heading, "", "Commands:", ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`), "", "Global options:", ...GLOBAL_HELP.map((l) => `  ${l}`)].join("\n");
-}
-
-const TOP_HELP = `berth ${VERSION}: from git to running websites, APIs, databases and jobs.\n\nUsage: berth COMMAND [args] [options]`;
-
-/** Finds the verb named by the first one or two words. */
+/** Finds the verb named by the first one, two or three words. */
 function findVerb(words: string[]): { verb?: Verb; group: Verb[] } {
   const verb = [3, 2, 1].map((n) => VERBS.find((v) => v.name === words.slice(0, n).join(" "))).find(Boolean);
   if (verb) return { verb, group: [] };
@@ -50,21 +39,31 @@ function requiredArgs(verb: Verb) {
   return verb.minArgs ?? (verb.args ?? "").split(" ").filter((w) => /^[A-Z]/.test(w)).length;
 }
 
+/** The shells' `__complete` callback (see completion.ts); not a verb, so help does not list it. */
+function builtin(argv: string[], io: Io): number | undefined {
+  if (argv[0] === "__complete") return io.out(complete(argv.slice(1), VERBS).join("\n")), 0;
+  return undefined;
+}
+
 /** Runs one command line; returns the exit status: 0 ok, 1 failure, 2 usage error. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") return io.out(`berth ${VERSION}`), 0;
+  const special = builtin(argv, io);
+  if (special !== undefined) return special;
   const words = verbWords(argv);
   const wantsHelp = argv.includes("--help") || argv.includes("-h");
-  if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") return io.out(`berth ${VERSION}`), 0;
   if (words.length === 0) {
     if (wantsHelp || argv.length === 0) return io.out(overview(VERBS, TOP_HELP)), argv.length === 0 ? 2 : 0;
   }
   const { verb, group } = findVerb(words);
   if (!verb) {
+    const hint = suggestVerb(words, VERBS);
     if (group.length > 0) {
+      if (hint && words.length > 1) io.err(`berth: unknown command "${words.slice(0, 2).join(" ")}"; did you mean "${hint}"?`);
       io.out(overview(group, `berth ${words.slice(0, 2).join(" ")}: ${group.map((v) => v.name.split(" ").at(-1)).join(" | ")}`));
       return wantsHelp ? 0 : 2;
     }
-    io.err(`berth: unknown command "${words[0] ?? argv[0]}" (see berth --help)`);
+    io.err(`berth: unknown command "${words[0] ?? argv[0]}"${hint ? `; did you mean "${hint}"?` : ""} (see berth help)`);
     return 2;
   }
   if (wantsHelp) return io.out(verbHelp(verb)), 0;
@@ -78,7 +77,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       strict: true,
     });
   } catch (error) {
-    io.err(`berth ${verb.name}: ${(error as Error).message.split("\n")[0]}`);
+    const message = (error as Error).message.split("\n")[0]!;
+    const unknown = /Unknown option '(-[^']+)'/.exec(message)?.[1];
+    const hint = unknown ? suggestFlag(unknown, verb) : undefined;
+    io.err(`berth ${verb.name}: ${unknown ? `unknown option ${unknown}${hint ? `; did you mean ${hint}?` : ""}` : message}`);
     io.err(`usage: ${usageLine(verb)}`);
     return 2;
   }
@@ -90,15 +92,30 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const configFile = parsed.values.config as string | undefined;
+  let target: Credentials | undefined;
   try {
-    const status = await verb.run({ args, values: parsed.values, configFile, client: async () => connect(configFile), ...io });
+    const status = await verb.run({
+      args,
+      values: parsed.values,
+      configFile,
+      client: async () => {
+        const connection = connect(configFile);
+        target = connection.credentials;
+        return connection.client;
+      },
+      credentials: () => (target ??= connect(configFile).credentials),
+      paint: painter(io.color ?? false),
+      ask: io.ask ?? (async () => null),
+      out: io.out,
+      err: io.err,
+    });
     return status ?? 0;
   } catch (error) {
-    return reportFailure(error, verb, io);
+    return reportFailure(error, verb, io, target);
   }
 }
 
-function reportFailure(error: unknown, verb: Verb, io: Io): number {
+function reportFailure(error: unknown, verb: Verb, io: Io, target: Credentials | undefined): number {
   if (error instanceof UsageError) {
     io.err(`berth ${verb.name}: ${error.message}`);
     io.err(`usage: ${usageLine(verb)}`);
@@ -111,8 +128,9 @@ function reportFailure(error: unknown, verb: Verb, io: Io): number {
   }
   if (error instanceof ConfigError) return io.err(error.message), 1;
   const message = (error as Error).message ?? String(error);
-  if ((error as { code?: string }).code === "ConnectionRefused" || /Unable to connect|ECONNREFUSED/.test(message)) {
-    io.err(`error: cannot reach the Berth API (${message}); is \`berth serve\` running?`);
+  if ((error as { code?: string }).code === "ConnectionRefused" || /Unable to connect|ECONNREFUSED|ConnectionRefused/.test(message)) {
+    const where = target ? `${target.url} (${target.source})` : "the API";
+    io.err(`error: cannot reach the Berth API at ${where}; is \`berth serve\` running there?`);
     return 1;
   }
   io.err(`error: ${message}`);

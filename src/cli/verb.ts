@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from "node:util";
 import type { Client } from "../client/index.ts";
+import type { Colour } from "./output.ts";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -10,9 +11,15 @@ export interface VerbContext {
   values: Values;
   /** Connects to the API the way the CLI finds it: flags, env, `berth login`, then the local server. */
   client(): Promise<Client>;
+  /** The API's URL and token as found for `client()`, for the rare call the typed client cannot make (websockets). */
+  credentials(): { url: string; token: string };
   out: (line: string) => void;
   err: (line: string) => void;
   configFile?: string;
+  /** Colours text on a terminal that wants it; returns it unchanged otherwise. */
+  paint: (text: string, colour: Colour) => string;
+  /** Asks on the terminal and returns the answer; null when there is no terminal to ask on. */
+  ask: (question: string) => Promise<string | null>;
 }
 
 /** A CLI verb as data; `berth --help` and `berth VERB --help` are generated from these. */

@@ -3,6 +3,7 @@ import type { Builds } from "./builds/builds.ts";
 import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
+import type { Exec } from "./exec.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
@@ -17,4 +18,5 @@ export interface Services {
   gitCredentials: GitCredentialService;
   deployments: Deployments;
   access: Access;
+  exec: Exec;
 }

@@ -40,6 +40,8 @@ export interface EnvironmentPlan {
   release: number;
   /** Blocks to run; blocks of this environment not listed are removed. Jobs are not listed. */
   blocks: BlockPlan[];
+  /** Blocks whose replicas are replaced (zero downtime) even when they already match the plan: a restart. */
+  restart?: string[];
 }
 
 export interface Upstream {
@@ -88,6 +90,31 @@ export interface EnvironmentRef {
   environment: string;
 }
 
+/** A command to run inside one running replica of a block (`berth exec`). */
+export interface ExecRequest {
+  project: string;
+  environment: string;
+  block: string;
+  /** Replica index, 0 for the first. */
+  replica: number;
+  command: string[];
+  /** A pseudo-terminal: one output stream, resizable, for interactive shells. */
+  tty: boolean;
+}
+
+/** A running exec: input in, output out, its exit code at the end. */
+export interface ExecSession {
+  onOutput(listener: (data: Uint8Array, stream: "stdout" | "stderr") => void): void;
+  write(data: Uint8Array): void;
+  /** No more input (the command sees end of file). */
+  endInput(): void;
+  resize(columns: number, rows: number): Promise<void>;
+  /** The command's exit code, once its output has ended. */
+  exited: Promise<number>;
+  /** Ends the session (the client went away). */
+  close(): void;
+}
+
 /**
  * Runs environments: level-based and idempotent. `apply` reads what exists (by labels), then
  * creates, replaces and removes only what it owns, one block at a time with zero downtime:
@@ -114,4 +141,6 @@ export interface Runtime {
    * `null` means "anything may have changed" (the feed was lost and is back). Returns a stop function.
    */
   watch(onChange: (changed: EnvironmentRef | null) => void, log: (line: string) => void): () => void;
+  /** Starts a command in a running replica of a block. */
+  exec(request: ExecRequest): Promise<ExecSession>;
 }

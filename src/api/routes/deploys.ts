@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { Deployments } from "../../core/deploy/deployments.ts";
-import { environmentName, projectName } from "../../core/names.ts";
+import { blockName, environmentName, projectName } from "../../core/names.ts";
 import type { ApiEnv } from "../env.ts";
 import { followAsEvents } from "../sse.ts";
 import { valid } from "../validate.ts";
@@ -19,6 +19,26 @@ export const deployRoutes = (deployments: Deployments) =>
       (c) => {
         const { project, env } = c.req.valid("param");
         return c.json(deployments.deploy(project, env), 202);
+      },
+    )
+    .post(
+      "/projects/:project/environments/:env/restart",
+      describeRoute({ summary: "Rolling restart of some blocks (all when none is named) with the live release's images; answers at once", tags: ["deploys"] }),
+      valid("param", envParam),
+      valid("json", z.object({ blocks: z.array(blockName).max(100).default([]) })),
+      (c) => {
+        const { project, env } = c.req.valid("param");
+        return c.json(deployments.redeployLive(project, env, { restart: c.req.valid("json").blocks }), 202);
+      },
+    )
+    .post(
+      "/projects/:project/environments/:env/scale",
+      describeRoute({ summary: "Set replica counts (kept in the environment's overrides) and roll them out from the live images; answers at once", tags: ["deploys"] }),
+      valid("param", envParam),
+      valid("json", z.object({ replicas: z.record(blockName, z.number().int().min(0).max(100)) })),
+      (c) => {
+        const { project, env } = c.req.valid("param");
+        return c.json(deployments.scale(project, env, c.req.valid("json").replicas), 202);
       },
     )
     .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL", tags: ["deploys"] }), valid("param", envParam), async (c) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { unwrap } from "../../client/index.ts";
-import { json, table } from "../output.ts";
+import { ago, json, table } from "../output.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
 const envParam = (args: string[]) => ({ project: args[0]!, env: args[1]! });
@@ -51,7 +51,7 @@ export const accessVerbs: Verb[] = [
     async run({ args, values, client, out }) {
       const { clients } = await unwrap((await client()).projects[":project"].environments[":env"].gateway.clients.$get({ param: envParam(args) }));
       if (values.json) return out(json(clients));
-      out(table(["CLIENT ID", "NAME", "CREATED"], clients.map((c) => [c.clientId, c.name, c.createdAt])));
+      out(table(["CLIENT ID", "NAME", "CREATED"], clients.map((c) => [c.clientId, c.name, ago(c.createdAt)])));
     },
   },
   {

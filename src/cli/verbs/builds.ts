@@ -3,7 +3,7 @@ import type { Client } from "../../client/index.ts";
 import { ApiError, unwrap } from "../../client/index.ts";
 import { followLog } from "../follow.ts";
 import type { BuildRecord } from "../../ports/build-store.ts";
-import { json, table } from "../output.ts";
+import { ago, colourState, json, table } from "../output.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
 const followBuild = (client: Client, id: number, out: (line: string) => void) =>
@@ -58,13 +58,13 @@ export const buildVerbs: Verb[] = [
     summary: "List a project's recent builds",
     args: "PROJECT",
     options: { json: { type: "boolean" } },
-    async run({ args, values, client, out }) {
+    async run({ args, values, client, out, paint }) {
       const { builds } = await unwrap((await client()).projects[":project"].builds.$get({ param: { project: args[0]! } }));
       if (values.json) return out(json(builds));
       out(
         table(
           ["ID", "BLOCK", "ENV", "STATUS", "COMMIT", "CACHED", "CREATED", "REASON"],
-          builds.map((b) => [b.id, b.block, b.environment, b.status, b.commit?.slice(0, 12), b.cacheHit ? "yes" : "no", b.createdAt, b.reason]),
+          builds.map((b) => [b.id, b.block, b.environment, colourState(paint, b.status), b.commit?.slice(0, 12), b.cacheHit ? "yes" : "no", ago(b.createdAt), b.reason]),
         ),
       );
     },

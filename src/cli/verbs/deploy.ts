@@ -1,8 +1,8 @@
 import { unwrap, type Client } from "../../client/index.ts";
 import { followLog } from "../follow.ts";
 import type { ReleaseRecord } from "../../ports/release-store.ts";
-import { json, table } from "../output.ts";
-import type { Verb } from "../verb.ts";
+import { ago, colourState, json, table } from "../output.ts";
+import { UsageError, type Verb, type VerbContext } from "../verb.ts";
 
 const followRelease = (client: Client, id: number, out: (line: string) => void) =>
   followLog<ReleaseRecord>(
@@ -11,22 +11,79 @@ const followRelease = (client: Client, id: number, out: (line: string) => void) 
     out,
   );
 
+const statusOf = (client: Client, project: string, env: string) =>
+  unwrap(client.projects[":project"].environments[":env"].status.$get({ param: { project, env } }));
+
+const followFlags: Pick<Verb, "options" | "optionHelp"> = {
+  options: { detach: { type: "boolean", short: "d" }, wait: { type: "boolean", short: "w" } },
+  optionHelp: [
+    "-d, --detach   start the release and return at once (default: follow the rollout, exit non-zero if it fails)",
+    "-w, --wait     follow the rollout (the default; kept for scripts)",
+  ],
+};
+
+/** Follows a release the way `deploy` does: its log, then the URLs, or the reason it failed. */
+async function followOrDetach(ctx: VerbContext, api: Client, release: ReleaseRecord): Promise<number> {
+  const { values, out, err } = ctx;
+  if (values.detach) {
+    out(`release ${release.number} of ${release.project}/${release.environment} started (berth status ${release.project} ${release.environment})`);
+    return 0;
+  }
+  const ended = await followRelease(api, release.id, out);
+  if (ended.status !== "deployed") {
+    err(`error: release ${ended.number} failed: ${ended.reason}`);
+    return 1;
+  }
+  const urls = (await statusOf(api, release.project, release.environment)).blocks.filter((b) => b.url);
+  for (const block of urls) out(`  ${block.name}: ${block.url}`);
+  return 0;
+}
+
+/** "web=3" → ["web", 3]. */
+function replicaArg(text: string): [string, number] {
+  const match = /^([a-z0-9-]+)=(\d{1,3})$/.exec(text);
+  if (!match) throw new UsageError(`expected BLOCK=N (such as web=3), got ${JSON.stringify(text)}`);
+  return [match[1]!, Number(match[2])];
+}
+
 export const deployVerbs: Verb[] = [
   {
     name: "deploy",
-    summary: "Build what changed, create a release and roll it out",
+    summary: "Build what changed, create a release, roll it out and follow it",
     args: "PROJECT ENV",
-    options: { wait: { type: "boolean", short: "w" } },
-    optionHelp: ["-w, --wait   follow the rollout and exit non-zero if it fails"],
-    async run({ args, values, client, out, err }) {
-      const api = await client();
-      const param = { project: args[0]!, env: args[1]! };
-      const release = await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param }));
-      if (!values.wait) return out(`release ${release.number} of ${param.project}/${param.env} started (berth status ${param.project} ${param.env})`);
-      const ended = await followRelease(api, release.id, out);
-      if (ended.status === "deployed") return 0;
-      err(`error: release ${ended.number} failed: ${ended.reason}`);
-      return 1;
+    ...followFlags,
+    async run(ctx) {
+      const api = await ctx.client();
+      const param = { project: ctx.args[0]!, env: ctx.args[1]! };
+      return followOrDetach(ctx, api, await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param })));
+    },
+  },
+  {
+    name: "restart",
+    summary: "Restart an environment's blocks (or the one named) with zero downtime, from the live release's images",
+    args: "PROJECT ENV [BLOCK]",
+    minArgs: 2,
+    variadic: true,
+    ...followFlags,
+    async run(ctx) {
+      const api = await ctx.client();
+      const param = { project: ctx.args[0]!, env: ctx.args[1]! };
+      const release = await unwrap(api.projects[":project"].environments[":env"].restart.$post({ param, json: { blocks: ctx.args.slice(2) } }));
+      return followOrDetach(ctx, api, release);
+    },
+  },
+  {
+    name: "scale",
+    summary: "Set how many replicas blocks run (kept for later deploys) and roll it out from the live images",
+    args: "PROJECT ENV BLOCK=N…",
+    minArgs: 3,
+    variadic: true,
+    ...followFlags,
+    async run(ctx) {
+      const replicas = Object.fromEntries(ctx.args.slice(2).map(replicaArg));
+      const api = await ctx.client();
+      const param = { project: ctx.args[0]!, env: ctx.args[1]! };
+      return followOrDetach(ctx, api, await unwrap(api.projects[":project"].environments[":env"].scale.$post({ param, json: { replicas } })));
     },
   },
   {
@@ -34,15 +91,15 @@ export const deployVerbs: Verb[] = [
     summary: "Each block of an environment: state, replicas, image and URL",
     args: "PROJECT ENV",
     options: { json: { type: "boolean" } },
-    async run({ args, values, client, out }) {
-      const status = await unwrap((await client()).projects[":project"].environments[":env"].status.$get({ param: { project: args[0]!, env: args[1]! } }));
+    async run({ args, values, client, out, paint }) {
+      const status = await statusOf(await client(), args[0]!, args[1]!);
       if (values.json) return out(json(status));
-      const release = status.release ? `release ${status.release.number}: ${status.release.status}${status.release.reason ? ` (${status.release.reason})` : ""}` : "never deployed";
+      const release = status.release ? `release ${status.release.number}: ${colourState(paint, status.release.status)}${status.release.reason ? ` (${status.release.reason})` : ""}` : "never deployed";
       out(`${status.project}/${status.environment}: ${release}`);
       out(
         table(
           ["BLOCK", "KIND", "STATE", "READY", "IMAGE", "URL"],
-          status.blocks.map((b) => [b.name, b.kind, b.state, `${b.ready}/${b.wanted}`, b.image?.replace(/^sha256:/, "").slice(0, 12), b.url ?? (b.internal ? `internal ${b.internal}` : null)]),
+          status.blocks.map((b) => [b.name, b.kind, colourState(paint, b.state), `${b.ready}/${b.wanted}`, b.image?.replace(/^sha256:/, "").slice(0, 12), b.url ?? (b.internal ? `internal ${b.internal}` : null)]),
         ),
       );
       // What a crash left behind, so nobody has to go and find the container's log.
@@ -57,10 +114,10 @@ export const deployVerbs: Verb[] = [
     summary: "List an environment's releases",
     args: "PROJECT ENV",
     options: { json: { type: "boolean" } },
-    async run({ args, values, client, out }) {
+    async run({ args, values, client, out, paint }) {
       const { releases } = await unwrap((await client()).projects[":project"].environments[":env"].releases.$get({ param: { project: args[0]!, env: args[1]! } }));
       if (values.json) return out(json(releases));
-      out(table(["RELEASE", "STATUS", "BLOCKS", "CREATED", "REASON"], releases.map((r) => [r.number, r.status, r.blocks.map((b) => b.name).join(","), r.createdAt, r.reason])));
+      out(table(["RELEASE", "STATUS", "BLOCKS", "CREATED", "REASON"], releases.map((r) => [r.number, colourState(paint, r.status), r.blocks.map((b) => b.name).join(","), ago(r.createdAt), r.reason])));
     },
   },
 ];

@@ -1,5 +1,6 @@
 import { unwrap } from "../../client/index.ts";
-import { json, table } from "../output.ts";
+import { confirmDestructive } from "../confirm.ts";
+import { ago, json, table } from "../output.ts";
 import type { Verb } from "../verb.ts";
 
 const jsonFlag = { json: { type: "boolean" } } as const;
@@ -12,7 +13,7 @@ export const projectVerbs: Verb[] = [
     async run({ values, client, out }) {
       const { projects } = await unwrap((await client()).projects.$get());
       if (values.json) return out(json(projects));
-      out(table(["NAME", "BLOCKS", "ENVIRONMENTS", "UPDATED"], projects.map((p) => [p.name, p.blocks, p.environments.join(","), p.updatedAt])));
+      out(table(["NAME", "BLOCKS", "ENVIRONMENTS", "UPDATED"], projects.map((p) => [p.name, p.blocks, p.environments.join(","), ago(p.updatedAt)])));
     },
   },
   {
@@ -34,10 +35,12 @@ export const projectVerbs: Verb[] = [
     name: "project delete",
     summary: "Delete a project: stop what runs and forget it (volumes stay unless --purge-volumes)",
     args: "PROJECT",
-    options: { "purge-volumes": { type: "boolean" } },
+    options: { "purge-volumes": { type: "boolean" }, yes: { type: "boolean", short: "y" } },
     optionHelp: ["--purge-volumes   also delete the data volumes of its services"],
-    async run({ args, values, client, out }) {
+    async run(ctx) {
+      const { args, values, client, out } = ctx;
       const purgeVolumes = values["purge-volumes"] ? "true" : "false";
+      await confirmDestructive(ctx, `This deletes project ${args[0]}: every environment, container and route${values["purge-volumes"] ? " and ALL ITS DATA VOLUMES" : " (data volumes stay)"}.`, args[0]!);
       await unwrap((await client()).projects[":project"].$delete({ param: { project: args[0]! }, query: { purgeVolumes } }));
       out(`deleted project ${args[0]}`);
     },
@@ -69,10 +72,12 @@ export const projectVerbs: Verb[] = [
     name: "env delete",
     summary: "Delete an environment: stop what runs (volumes stay unless --purge-volumes)",
     args: "PROJECT ENV",
-    options: { "purge-volumes": { type: "boolean" } },
+    options: { "purge-volumes": { type: "boolean" }, yes: { type: "boolean", short: "y" } },
     optionHelp: ["--purge-volumes   also delete the data volumes of its services"],
-    async run({ args, values, client, out }) {
+    async run(ctx) {
+      const { args, values, client, out } = ctx;
       const purgeVolumes = values["purge-volumes"] ? "true" : "false";
+      await confirmDestructive(ctx, `This deletes environment ${args[1]} of ${args[0]}: its containers and routes${values["purge-volumes"] ? " and ALL ITS DATA VOLUMES" : " (data volumes stay)"}.`, args[1]!);
       await unwrap((await client()).projects[":project"].environments[":env"].$delete({ param: { project: args[0]!, env: args[1]! }, query: { purgeVolumes } }));
       out(`deleted environment ${args[1]} of ${args[0]}`);
     },

@@ -2,6 +2,7 @@ import { watchEdge, type EdgeWatch } from "../../edge/edge-watch.ts";
 import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, listenAddress, loadConfig, localUrl } from "../../config.ts";
 import { VERSION } from "../../version.ts";
+import { forgetLocalServer, recordLocalServer } from "../connect.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
 /** How often routes are checked against what runs, besides the engine's events that trigger it at once. */
@@ -45,7 +46,7 @@ export const serve: Verb = {
     if ((await syncRoutes()) > 0) await Bun.sleep(EDGE_SYNC_MS);
     let server: ReturnType<typeof Bun.serve>;
     try {
-      server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, idleTimeout: 120 });
+      server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, websocket: berth.websocket, idleTimeout: 120 });
     } catch (error) {
       berth.close();
       throw new Error(`cannot listen on ${config.apiListen}: ${(error as Error).message}`);
@@ -53,6 +54,8 @@ export const serve: Verb = {
     const url = localUrl(`${config.apiListen.slice(0, config.apiListen.lastIndexOf(":"))}:${server.port}`);
     out(`berth ${VERSION}: API on ${url} (data in ${config.dataDir}${berth.migrated ? `, ${berth.migrated} migration(s) applied` : ""})`);
     out(`admin token: ${dataFiles(config).adminToken}`);
+    // Lets the CLI of this user find this server whatever the data dir (a checkout's or /var/lib/berth).
+    recordLocalServer({ url, tokenFile: dataFiles(config).adminToken, dataDir: config.dataDir });
     if (!values["no-edge"]) {
       try {
         edge = watchEdge(config, await ensureEdge(config, out, { configFile }), out, { configFile });
@@ -84,6 +87,7 @@ export const serve: Verb = {
     edge?.stop();
     await server.stop();
     berth.close();
+    forgetLocalServer(config.dataDir);
     out("berth: stopped");
   },
 };

@@ -1,6 +1,6 @@
 import { unwrap } from "../../client/index.ts";
 import { ROLES, type Role } from "../../core/roles.ts";
-import { json, table } from "../output.ts";
+import { ago, json, table } from "../output.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
 const jsonFlag = { json: { type: "boolean" } } as const;
@@ -28,7 +28,7 @@ export const tokenVerbs: Verb[] = [
     async run({ values, client, out }) {
       const { tokens } = await unwrap((await client()).tokens.$get());
       if (values.json) return out(json(tokens));
-      out(table(["ID", "NAME", "ROLE", "CREATED", "LAST USED"], tokens.map((t) => [t.id, t.name, t.role, t.createdAt, t.lastUsedAt])));
+      out(table(["ID", "NAME", "ROLE", "CREATED", "LAST USED"], tokens.map((t) => [t.id, t.name, t.role, ago(t.createdAt), ago(t.lastUsedAt)])));
     },
   },
   {

@@ -190,7 +190,10 @@ export function createBuilds(deps: BuildDeps) {
     },
 
     get,
-    list: (project: string, limit = 50) => deps.store.listBuilds(project, limit),
+    list(project: string, limit = 50) {
+      if (!deps.projects.loadProject(project)) throw notFound(`project "${project}"`);
+      return deps.store.listBuilds(project, limit);
+    },
     logLines: (id: number) => (get(id), channel.read(id)),
 
     /** Lines so far, then each new line, until the build ends; returns an unsubscribe. */

@@ -14,6 +14,7 @@ import { LABELS } from "../builds/image-name.ts";
 import { watchForCrashes } from "./crash-watch.ts";
 import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
+import { withReplicas } from "./scale.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
 
 export interface DeployDeps {
@@ -80,7 +81,7 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   /** Hands the frozen release to the runtime; routes switch block by block as replicas turn healthy. */
-  async function roll(release: ReleaseRecord, say: (line: string) => void, switched: Set<string>) {
+  async function roll(release: ReleaseRecord, say: (line: string) => void, switched: Set<string>, restart?: string[]) {
     const place: Place = { project: release.project, environment: release.environment, domain: deps.domain };
     const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
     const plans = inStartOrder(release.blocks.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
@@ -88,7 +89,7 @@ export function createDeployments(deps: DeployDeps) {
       return blockPlan(b, deps.variables.resolve(ref), deps.variables.fingerprint(ref), deps.blockDefaults);
     });
     const outcomes = await deps.runtime.apply(
-      { project: release.project, environment: release.environment, release: release.number, blocks: plans },
+      { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
       {
         log: say,
         async switchTraffic(block, upstreams) {
@@ -108,7 +109,10 @@ export function createDeployments(deps: DeployDeps) {
     if (crashed) throw new BerthError("invalid", crashed);
   }
 
-  async function run(release: ReleaseRecord) {
+  /** What a release runs: images built or found now (a deploy), or given (restart, scale: no build). */
+  type Collect = (release: ReleaseRecord, say: (line: string) => void) => Promise<ReleaseBlock[]>;
+
+  async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[]) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
     const redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
     const say = (line: string) => channel.write(release.id, redact(line));
@@ -117,10 +121,10 @@ export function createDeployments(deps: DeployDeps) {
     let final: ReleaseRecord;
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
-      const frozen = deps.releases.freezeRelease(release.id, await collectImages(release, say));
+      const frozen = deps.releases.freezeRelease(release.id, await collect(release, say));
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
-      await roll(frozen, say, switched);
+      await roll(frozen, say, switched, restart);
       final = deps.releases.finishRelease(release.id, "deployed", null);
       say(`release ${release.number} deployed`);
     } catch (error) {
@@ -139,6 +143,34 @@ export function createDeployments(deps: DeployDeps) {
     } catch (error) {
       say(`could not remove the containers this release started: ${oneLine((error as Error).message)}`);
     }
+  }
+
+  /**
+   * A new release of the live release's images, with no build: a rolling restart of some
+   * blocks (all when none is named), or new replica counts (scale). Zero downtime, like a deploy.
+   */
+  function redeployLive(project: string, environment: string, change: { restart?: string[]; replicas?: Record<string, number> }): ReleaseRecord {
+    const file = deps.projects.loadProject(project);
+    if (!file) throw notFound(`project "${project}"`);
+    if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+    const key = `${project}/${environment}`;
+    if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
+    const live = deps.releases.currentRelease(project, environment);
+    if (!live) throw new BerthError("invalid", `${key} has no live release yet: deploy it first`);
+    const names = new Set(live.blocks.map((b) => b.name));
+    for (const name of [...(change.restart ?? []), ...Object.keys(change.replicas ?? {})]) {
+      if (!names.has(name)) throw notFound(`block "${name}" in the live release of ${key}`);
+    }
+    const blocks = live.blocks.map((b) => (change.replicas?.[b.name] === undefined ? b : { ...b, spec: { ...b.spec, replicas: change.replicas[b.name] } }));
+    const restart = change.restart && (change.restart.length ? change.restart : [...names]);
+    const release = deps.releases.createRelease(project, environment);
+    active.set(key, release.number);
+    const collect: Collect = async (_, say) => {
+      say(restart ? `restarting ${restart.join(", ")} with the images of release ${live.number}` : `release ${live.number}'s images, no build`);
+      return blocks;
+    };
+    run(release, collect, restart).finally(() => active.delete(key));
+    return release;
   }
 
   const get = (id: number) => {
@@ -161,13 +193,30 @@ export function createDeployments(deps: DeployDeps) {
       return release;
     },
 
+    redeployLive,
+
+    /** New replica counts, kept in the environment's overrides and rolled out at once from the live images. */
+    scale(project: string, environment: string, replicas: Record<string, number>): ReleaseRecord {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      const next = withReplicas(file, environment, replicas);
+      const release = redeployLive(project, environment, { replicas });
+      deps.projects.saveProject(next);
+      return release;
+    },
+
     wait(id: number): Promise<ReleaseRecord> {
       const release = get(id);
       return channel.wait(id, release, FINISHED.has(release.status));
     },
 
     get,
-    list: (project: string, environment: string) => deps.releases.listReleases(project, environment, 50),
+    list(project: string, environment: string) {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      return deps.releases.listReleases(project, environment, 50);
+    },
 
     /** At start: a release a previous process was rolling out can never finish; say so. */
     failInterrupted() {

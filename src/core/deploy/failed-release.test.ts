@@ -37,6 +37,9 @@ function fakeRuntime(fail?: (plan: EnvironmentPlan) => Error | undefined) {
     },
     remove: async () => {},
     watch: () => () => {},
+    exec: async () => {
+      throw new Error("not used");
+    },
   };
   return { runtime, running };
 }

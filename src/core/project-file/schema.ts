@@ -14,9 +14,9 @@ export const PRIVILEGES = ["restricted", "standard"] as const;
 
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
-const git = strict({ url: gitUrl, ref: gitRef.optional(), path: repoPath.optional() });
+export const gitSchema = strict({ url: gitUrl, ref: gitRef.optional(), path: repoPath.optional() });
 
-const build = strict({
+export const buildSchema = strict({
   dockerfile: repoPath.optional(),
   args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a build-arg name"), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a build stage name").optional(),
@@ -43,9 +43,9 @@ const command = z.union([z.string().min(1).max(4096), z.array(z.string().max(409
 
 /** Every key a block may carry; per-environment overrides may set any of them except `kind`. */
 const blockKeys = {
-  git: git.optional(),
+  git: gitSchema.optional(),
   image: imageRef.optional(),
-  build: build.optional(),
+  build: buildSchema.optional(),
   port: port.optional(),
   expose: oneOf(EXPOSURES).optional(),
   health: z.string().regex(/^\/[^\s]*$/, "expected an HTTP path starting with '/'").optional(),

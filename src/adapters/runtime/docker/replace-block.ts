@@ -15,7 +15,7 @@ export async function applyBlock(job: BlockJob, observed: Replica[]): Promise<Bl
   const { block } = job;
   const current = observed.filter((replica) => replica.hash === block.hash && replica.state === "running");
   const others = observed.filter((replica) => !current.includes(replica));
-  if (current.length === block.replicas) {
+  if (current.length === block.replicas && !job.restart) {
     if (others.length === 0) {
       // Converges a replica an interrupted apply left without its restart policy; reads only otherwise.
       await keepRestarting(job.docker, current.map((r) => r.id));

@@ -19,6 +19,8 @@ export interface BlockJob {
   block: BlockPlan;
   hooks: ApplyHooks;
   timing: Timing;
+  /** Replace the replicas even when they match the plan (a restart). */
+  restart?: boolean;
 }
 
 /** A replica being rolled out; `restartsBefore` is 0 for one just created, unknown for one found running. */

@@ -4,6 +4,7 @@ import { DNS_LABEL } from "../../../core/names.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
 import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
 import { watchEngineEvents } from "./events.ts";
+import { execInReplica } from "./exec.ts";
 import { byBlock } from "./labels.ts";
 import { lastLogLines } from "./logs.ts";
 import { ensureNetwork, removeNetwork } from "./network.ts";
@@ -78,6 +79,8 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
         await removeNetwork(docker, project, env);
         if (purgeVolumes) await removeVolumes(docker, project, env);
       }),
+
+    exec: (request) => execInReplica(docker, request),
   };
 }
 
@@ -90,7 +93,7 @@ async function applyPlan(docker: Dockerode, plan: EnvironmentPlan, hooks: ApplyH
   const outcomes: BlockOutcome[] = [];
   // One block at a time, in plan order: the caller puts the services others depend on first.
   for (const block of plan.blocks) {
-    const job = { docker, project, env, release, network, block, hooks, timing };
+    const job = { docker, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block) };
     outcomes.push(await applyBlock(job, found.get(block.block) ?? []));
   }
   // Last, so a block renamed in the plan keeps serving under its old name until the new one runs.
