@@ -6,6 +6,7 @@ import type { Exec } from "../../core/exec.ts";
 import { blockName, environmentName, projectName } from "../../core/names.ts";
 import type { ExecSession } from "../../ports/runtime.ts";
 import type { ApiEnv } from "../env.ts";
+import { RECHECK_MS } from "../sse.ts";
 import { valid } from "../validate.ts";
 
 const param = z.object({ project: projectName, env: environmentName, block: blockName });
@@ -54,8 +55,10 @@ export const execRoutes = (exec: Exec) =>
       const { project, env, block } = param.parse(c.req.param());
       const { replica, tty, command } = query.parse(c.req.query());
       const request = exec.check({ project, environment: env, block, replica, tty: tty === "1", command });
+      const stillAuthorised = c.get("stillAuthorised");
       let session: ExecSession | null = null;
       let closed = false;
+      let recheck: ReturnType<typeof setInterval> | undefined;
       // The client may type before the engine has started the command: keep its frames until then.
       const early: (string | ArrayBuffer)[] = [];
       const handle = (data: string | ArrayBuffer) => {
@@ -68,6 +71,12 @@ export const execRoutes = (exec: Exec) =>
       };
       return {
         async onOpen(_event, ws) {
+          // Like log streams: a shell opened with a token that is revoked later does not stay open.
+          recheck = setInterval(() => {
+            if (stillAuthorised()) return;
+            ws.send(JSON.stringify({ type: "error", message: "the API token was revoked or lost its role" }));
+            ws.close(1008, "denied");
+          }, RECHECK_MS);
           try {
             session = await exec.start(request);
           } catch (error) {
@@ -91,6 +100,7 @@ export const execRoutes = (exec: Exec) =>
         },
         onClose() {
           closed = true;
+          clearInterval(recheck);
           session?.close();
         },
       };

@@ -75,8 +75,10 @@ async function recreate(job: BlockJob, old: Replica[]): Promise<BlockOutcome> {
   await removeReplicas(docker, fresh.map((t) => t.id), 0);
   hooks.log(`${block.block}: starting the ${wasRunning.length} old replica(s) again`);
   await Promise.all(wasRunning.map((replica) => restartReplica(docker, replica.id)));
+  // A restarted container is not yet an app that answers: traffic goes back once it passes the check.
+  const back = await checkAll(job, wasRunning.map((replica) => ({ id: replica.id, index: replica.index })));
   const restored = await observe(job, new Set(wasRunning.map((r) => r.id)));
-  const upstreams = restored.flatMap((r) => (r.upstream ? [r.upstream] : []));
+  const upstreams = back.ok ? back.upstreams : restored.flatMap((r) => (r.upstream ? [r.upstream] : []));
   if (upstreams.length) await hooks.switchTraffic(block.block, upstreams);
   return failure(block.block, checked.reason, restored);
 }
