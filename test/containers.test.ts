@@ -94,7 +94,7 @@ function deleteProject() {
       return { block, logs: new Response(logs.stdout).text(), exit: new Response(wait.stdout).text() };
     });
     await Bun.sleep(300);
-    const result = await server.run(["project", "delete", PROJECT]);
+    const result = await server.run(["project", "delete", PROJECT, "--yes"]);
     const logs: Record<string, string> = {};
     const exits: Record<string, string> = {};
     for (const follower of followers) {

@@ -102,11 +102,11 @@ describe("roles hold", () => {
   test("a member cannot delete an environment with its volumes; without them it can", async () => {
     expect((await applyText("vols", project("vols", WEBSITE, "  dev: {}\n  qa: {}\n  tmp: {}\n"))).code).toBe(0);
     const member = await asRole("member");
-    const purge = await member.run(["env", "delete", "vols", "qa", "--purge-volumes"]);
+    const purge = await member.run(["env", "delete", "vols", "qa", "--purge-volumes", "--yes"]);
     expect(purge.code).toBe(1);
     expect(purge.stderr).toContain("needs the admin role");
     expect((await server.run(["env", "list", "vols"])).stdout).toContain("qa");
-    expect((await member.run(["env", "delete", "vols", "tmp"])).code).toBe(0);
+    expect((await member.run(["env", "delete", "vols", "tmp", "--yes"])).code).toBe(0);
   });
 
   test("a viewer reading the deploy key creates nothing", async () => {

@@ -141,7 +141,7 @@ describe("the data plane stays up and follows what runs", () => {
     // Serves its page at once, but reports healthy only after 30 s: the rollout is still checking it when serve dies.
     const slow = "mkdir -p /www && echo up > /www/index.html && { (sleep 30; echo ok > /www/ready) & } && exec httpd -f -p 8080 -h /www";
     await apply(PROJECTS.midway, site("web", slow, "\n    health: /ready"));
-    expect((await server.run(["deploy", PROJECTS.midway, "dev"])).code).toBe(0);
+    expect((await server.run(["deploy", PROJECTS.midway, "dev", "--detach"])).code).toBe(0);
     // Serve dies once the new replica runs and answers on its port, while the rollout still waits for /ready.
     let direct = "";
     for (const until = Date.now() + 30_000; Date.now() < until && direct !== "up\n"; await Bun.sleep(100)) {
