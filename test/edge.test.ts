@@ -6,7 +6,7 @@ import { migrate, openDb } from "../src/adapters/store/db.ts";
 import { loadConfig } from "../src/config.ts";
 import { ensureEdge } from "../src/edge/supervisor.ts";
 import { eventually, stateDir, upstream } from "../src/edge/test-fixtures.ts";
-import { BINARY, freePort, waitForHealth } from "./support/binary.ts";
+import { freePort, freshBinary, waitForHealth } from "./support/binary.ts";
 
 // Processes this file started (edges run detached), stopped by pid at the end.
 const started = new Set<number>();
@@ -42,7 +42,7 @@ function settings(dataDir: string) {
 
 async function startEdgeBinary(dataDir: string) {
   const s = settings(dataDir);
-  const proc = Bun.spawn([BINARY, "edge"], { env: s.env, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([freshBinary(), "edge"], { env: s.env, stdout: "pipe", stderr: "pipe" });
   started.add(proc.pid);
   await waitForHealth(s.metricsUrl);
   return { ...s, proc };
@@ -162,7 +162,7 @@ describe("edge supervision", () => {
     const state = stateDir();
     state.route({ host: "web.prod.shop.localhost", block: "web", ports: [blue.port] });
     const { file, edgeUrl } = configFile(state.dataDir);
-    const serve = Bun.spawn([BINARY, "serve", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
+    const serve = Bun.spawn([freshBinary(), "serve", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
     started.add(serve.pid);
     await eventually(() => existsSync(join(state.dataDir, "edge.pid")), 15_000);
     const edgePid = Number(readFileSync(join(state.dataDir, "edge.pid"), "utf8"));
@@ -173,7 +173,7 @@ describe("edge supervision", () => {
     await serve.exited;
     for (let i = 0; i < 20; i++) expect(await hit(edgeUrl, "web.prod.shop.localhost")).toBe("blue");
 
-    const again = Bun.spawn([BINARY, "serve", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
+    const again = Bun.spawn([freshBinary(), "serve", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
     started.add(again.pid);
     const output = await readUntil(again.stdout, "edge:", 15_000);
     expect(output).toContain(`edge: adopted running edge (pid ${edgePid}`);

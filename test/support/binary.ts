@@ -1,8 +1,17 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BINARY_PATH, ensureFreshBinary } from "../../scripts/binary-freshness.ts";
 
-export const BINARY = join(import.meta.dir, "../../dist/berth");
+export const BINARY = BINARY_PATH;
+
+let fresh = false;
+/** The compiled binary, rebuilt first when any of its sources is newer (checked once per process). */
+export function freshBinary(): string {
+  if (!fresh) ensureFreshBinary();
+  fresh = true;
+  return BINARY;
+}
 
 /** A loopback port nobody listens on right now. */
 export function freePort(): number {
@@ -20,8 +29,7 @@ export interface Run {
 
 /** Runs the compiled binary with argv (never a shell) and the given environment. */
 export async function berth(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`bun run build\` first`);
-  const proc = Bun.spawn([BINARY, ...args], { env, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([freshBinary(), ...args], { env, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
@@ -58,7 +66,7 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings?:
   };
   const url = `http://127.0.0.1:${port}`;
   const spawn = async () => {
-    const proc = Bun.spawn([BINARY, "serve", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([freshBinary(), "serve", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
     await waitForHealth(url);
     return proc;
   };
