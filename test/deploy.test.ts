@@ -2,20 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServe } from "./support/binary.ts";
+import { docker, lines } from "./support/sh.ts";
 import { createRepo, git, loadTestEnv, type TestRepo } from "./support/test-env.ts";
 
 const env = loadTestEnv();
 const PROJECT = `shop${crypto.randomUUID().slice(0, 6)}`;
 const DOMAIN = "localhost";
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
-
 const containers = (block?: string) =>
-  docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, ...(block ? ["--filter", `label=berth.block=${block}`] : [])])
-    .out.split("\n").filter(Boolean).sort();
+  lines(docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, ...(block ? ["--filter", `label=berth.block=${block}`] : [])])).sort();
 
 const WEB_DOCKERFILE = 'FROM berth-base/busybox:latest\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n';
 const API_APP = `import http.server, json, os
@@ -99,7 +94,7 @@ afterAll(async () => {
   const ids = containers();
   if (ids.length) docker(["rm", "-f", ...ids]);
   docker(["network", "rm", `berth-${PROJECT}-dev`]);
-  const volumes = docker(["volume", "ls", "-q", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
+  const volumes = lines(docker(["volume", "ls", "-q", "--filter", `label=berth.project=${PROJECT}`]));
   if (volumes.length) docker(["volume", "rm", ...volumes]);
 });
 
@@ -125,9 +120,13 @@ describe("deploy an environment on the real engine, behind the edge", () => {
   });
 
   test("containers publish on 127.0.0.1 only", () => {
-    for (const id of containers()) {
-      const bindings = docker(["inspect", "--format", "{{json .HostConfig.PortBindings}}", id]).out;
-      for (const ip of bindings.matchAll(/"HostIp":"([^"]*)"/g)) expect(ip[1]).toBe("127.0.0.1");
+    // Every block of this project has a port: one replica each, each publishing it.
+    const ids = containers();
+    expect(ids).toHaveLength(6);
+    for (const id of ids) {
+      const bindings = [...docker(["inspect", "--format", "{{json .HostConfig.PortBindings}}", id]).out.matchAll(/"HostIp":"([^"]*)"/g)].map((m) => m[1]);
+      expect(bindings.length).toBeGreaterThan(0);
+      expect(bindings.every((ip) => ip === "127.0.0.1")).toBe(true);
     }
   });
 
