@@ -45,7 +45,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
   const releases = createReleaseStore(db);
   const builder = createImageBuilder(docker);
-  const runtime = createDockerRuntime(docker);
+  const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
@@ -87,7 +87,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       runtime,
       domain: config.domain,
       edgePort: listenAddress(config.edgeListen).port,
-      edgeSyncMs: 500,
+      edgeSyncMs: parseQuantity(config.edgeSync),
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
   };

@@ -10,6 +10,8 @@ const listen = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port such as 127.0.0.1:7070")
   .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535");
 
+const duration = z.string().regex(/^\d+(ms|s|m)$/, "expected a duration such as 500ms, 2s or 1m");
+
 /** Running from a compiled binary: its entry point lives in Bun's embedded file system. */
 export const isCompiled = () => Bun.main.startsWith("/$bunfs/");
 
@@ -36,6 +38,12 @@ const schema = z.strictObject({
     .string()
     .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, "expected a domain name such as localhost or example.com")
     .default("localhost"),
+  /** Wait between switching traffic to new replicas and stopping the old ones. */
+  deployDrain: duration.default("2s"),
+  /** How long a replica without a port must stay up to count as started. */
+  deploySettle: duration.default("2s"),
+  /** Wait after a route change for the edge (which polls the state DB) to follow it. */
+  edgeSync: duration.default("500ms"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -98,11 +106,11 @@ function parseJsonSetting(name: string, value: string): unknown {
   }
 }
 
-const UNITS = { s: 1000, m: 60_000, h: 3_600_000, Mi: 1024 ** 2, Gi: 1024 ** 3 } as const;
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, Mi: 1024 ** 2, Gi: 1024 ** 3 } as const;
 
-/** "15m" → ms, "2Gi" → bytes. */
+/** "15m" → ms, "500ms" → ms, "2Gi" → bytes. */
 export function parseQuantity(value: string): number {
-  const match = /^(\d+)(s|m|h|Mi|Gi)$/.exec(value);
+  const match = /^(\d+)(ms|s|m|h|Mi|Gi)$/.exec(value);
   if (!match) throw new Error(`not a quantity: ${value}`);
   return Number(match[1]) * UNITS[match[2] as keyof typeof UNITS];
 }
