@@ -1,3 +1,4 @@
+// test-lane: sequential (asserts the edge follows a route change within a bound; keep it off a busy machine's other lanes)
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
