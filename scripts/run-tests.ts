@@ -20,7 +20,10 @@ if (lane !== "fast" && lane !== "slow" && lane !== "all") {
 }
 const workersFlag = args.indexOf("--workers");
 const workers = workersFlag >= 0 ? Number(args[workersFlag + 1]) : lane === "fast" ? 2 : 3;
-const filters = args.slice(1).filter((arg, i, all) => arg !== "--workers" && all[i - 1] !== "--workers");
+const filters = args
+  .slice(1)
+  .filter((arg, i, all) => arg !== "--workers" && all[i - 1] !== "--workers")
+  .map((arg) => arg.replace(/^\.\//, ""));
 if (!Number.isInteger(workers) || workers < 1) {
   console.error("--workers: expected a whole number of at least 1");
   process.exit(2);
