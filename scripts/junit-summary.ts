@@ -96,4 +96,4 @@ export function summarise(path: string): boolean {
   return failed === 0 && cases.length > 0;
 }
 
-if (import.meta.main) process.exit(summarise(process.argv[2] ?? ".test-env/reports") ? 0 : 1);
+if (import.meta.main) process.exit(summarise(process.argv[2] ?? ".test-env/reports/all") ? 0 : 1);

@@ -29,8 +29,9 @@ if (!Number.isInteger(workers) || workers < 1) {
   process.exit(2);
 }
 
-// Reports and the per-run temp folder live in the checkout, never in the shared test state.
-const reports = join(ROOT, ".test-env/reports");
+// Reports live in the checkout, never in the shared test state; one folder per lane, so
+// `test:fast` and `test:slow` may run at once.
+const reports = join(ROOT, ".test-env/reports", lane);
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 const timingsFile = join(ROOT, ".test-env/timings.json");
