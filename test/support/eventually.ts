@@ -1,6 +1,6 @@
 /**
  * Polls `check` until it holds; fails after `timeoutMs` naming `what`. Returns how long it took,
- * for tests whose issue names a generous bound. The bound is a safety net, not the assertion.
+ * for behaviour that promises a bound. The timeout is a generous safety net.
  */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = "condition"): Promise<number> {
   const start = Date.now();
