@@ -90,7 +90,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
   const releases = createReleaseStore(db);
   const builder = createImageBuilder(docker);
-  const runtime = createDockerRuntime(docker);
+  const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
@@ -134,7 +134,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       runtime,
       domain: config.domain,
       edgePort: listenAddress(config.edgeListen).port,
-      edgeSyncMs: 500,
+      edgeSyncMs: parseQuantity(config.edgeSync),
       blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
       crashWatchMs: parseQuantity(config.rolloutWatch),
     }),

@@ -22,6 +22,7 @@ const cidr = z.string().superRefine((v, ctx) => {
   if (!isCidr(v)) ctx.addIssue({ code: "custom", message: `not an IP address or CIDR such as 10.0.0.0/8: ${JSON.stringify(v)}` });
 });
 const cidrList = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(cidr));
+const duration = z.string().regex(/^\d+(ms|s|m)$/, "expected a duration such as 500ms, 2s or 1m");
 
 /** Running from a compiled binary: its entry point lives in Bun's embedded file system. */
 export const isCompiled = () => Bun.main.startsWith("/$bunfs/");
@@ -59,6 +60,12 @@ const schema = z.strictObject({
   blockPids: z.coerce.number().int().min(16).max(1_000_000).default(512),
   /** After a rollout, how long a crash of a new replica still fails the release ("0s": not watched). */
   rolloutWatch: z.string().regex(/^[0-9]+(s|m)$/, "expected a duration such as 5s (0s turns the watch off)").default("5s"),
+  /** Wait between switching traffic to new replicas and stopping the old ones. */
+  deployDrain: duration.default("2s"),
+  /** How long a replica without a port must stay up to count as started. */
+  deploySettle: duration.default("2s"),
+  /** Wait after a route change for the edge (which polls the state DB) to follow it. */
+  edgeSync: duration.default("500ms"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -128,11 +135,11 @@ function parseJsonSetting(name: string, value: string): unknown {
   }
 }
 
-const UNITS = { s: 1000, m: 60_000, h: 3_600_000, Mi: 1024 ** 2, Gi: 1024 ** 3 } as const;
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, Mi: 1024 ** 2, Gi: 1024 ** 3 } as const;
 
-/** "15m" → ms, "2Gi" → bytes. */
+/** "15m" → ms, "500ms" → ms, "2Gi" → bytes. */
 export function parseQuantity(value: string): number {
-  const match = /^(\d+)(s|m|h|Mi|Gi)$/.exec(value);
+  const match = /^(\d+)(ms|s|m|h|Mi|Gi)$/.exec(value);
   if (!match) throw new Error(`not a quantity: ${value}`);
   return Number(match[1]) * UNITS[match[2] as keyof typeof UNITS];
 }

@@ -1,18 +1,23 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSecretBox } from "../src/adapters/crypto/secret-box.ts";
 import { freePort, startServe } from "./support/binary.ts";
+import { eventually } from "./support/eventually.ts";
+import { docker, lines } from "./support/sh.ts";
 import { authorizeKey, createRepo, loadTestEnv, type TestRepo } from "./support/test-env.ts";
+
+// Image builds on a shared 2-core engine take tens of seconds each.
+setDefaultTimeout(180_000);
 
 const env = loadTestEnv();
 const PROJECT = `shop${crypto.randomUUID().slice(0, 6)}`;
-
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
+// Every hostile payload would create this file if it ever ran; one path per run, so a
+// leftover from another run or another test cannot hide or fake a result.
+const PWNED = `/tmp/berth-pwned-${PROJECT}`;
+// The slow build step carries the project name, so the engine's container list shows ours only.
+const SLOW_STEP = `sleep 120 # ${PROJECT}`;
 
 /** Runs an image with its port on loopback and returns what `/` answers. */
 async function fetchFromImage(image: string, port: number, path = "/"): Promise<string> {
@@ -95,7 +100,7 @@ beforeAll(async () => {
   broken = createRepo("broken", {
     "failing/Dockerfile": "FROM berth-base/busybox:latest\nRUN echo about to fail && exit 3\n",
     "hungry/Dockerfile": `FROM ${env.images.python}\nRUN python3 -c "b = b'x' * (2 * 1024 ** 3); print(len(b))"\n`,
-    "slow/Dockerfile": "FROM berth-base/busybox:latest\nRUN sleep 120\n",
+    "slow/Dockerfile": `FROM berth-base/busybox:latest\nRUN ${SLOW_STEP}\n`,
   });
   server = await startServe(["--no-edge"], {
     buildMemory: "512Mi",
@@ -111,8 +116,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  const images = docker(["images", "-q", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
+  const images = lines(docker(["images", "-q", "--filter", `label=berth.project=${PROJECT}`]));
   if (images.length) docker(["rmi", "-f", ...new Set(images)]);
+  for (const repo of [site, python, broken]) repo?.remove();
+  rmSync(PWNED, { force: true });
 });
 
 const buildsJson = async () => JSON.parse((await server.run(["builds", PROJECT, "--json"])).stdout) as { id: number; block: string; status: string; cacheHit: boolean; commit: string; image: string; reason: string | null }[];
@@ -158,7 +165,8 @@ describe("builds from git to image, on the real engine", () => {
     const built = await server.run(["build", PROJECT, "web-ssh"]);
     watcher.stop();
     expect(built.code).toBe(0);
-    expect(seen.some((c) => c.includes("ssh"))).toBe(true);
+    // Berth's own ssh client (with its key file), not the test environment's sshd that always runs.
+    expect(seen.some((c) => c.startsWith("ssh ") && / -i \S+/.test(c) && c.includes(String(env.sshPort)))).toBe(true);
     for (const text of [built.stdout, built.stderr, ...seen, (await server.run(["builds", PROJECT, "--json"])).stdout]) {
       expect(text).not.toContain(keyBody);
       expect(text).not.toContain("PRIVATE KEY");
@@ -205,34 +213,42 @@ describe("a failed build says why in one line and never looks green", () => {
 
   test("cancel stops a running build and leaves no build container", async () => {
     const id = (await server.run(["build", PROJECT, "slow", "--detach"])).stdout.trim();
-    for (let i = 0; i < 100 && !(await server.run(["logs", "--build", id])).stdout.includes("sleep 120"); i++) await Bun.sleep(200);
+    // Cancel only once the build is running its slow step: cancelling a queued build proves less.
+    await eventually(async () => (await server.run(["logs", "--build", id])).stdout.includes(SLOW_STEP), 30_000, "the slow step started");
+    expect((await buildsJson()).find((b) => b.id === Number(id))!.status).toBe("running");
+    expect(buildContainers()).not.toEqual([]);
     const cancelled = await server.run(["build", "cancel", id]);
     expect(cancelled.code).toBe(0);
     const followed = await server.run(["logs", "--build", id, "-f"]);
     expect(followed.stdout).toContain(`build #${id} cancelled`);
     expect((await buildsJson()).find((b) => b.id === Number(id))!.status).toBe("cancelled");
-    await Bun.sleep(1000);
-    expect(docker(["ps", "--format", "{{.Command}}"]).out).not.toContain("sleep 120");
-  });
+    // Stopped containers count too: a cancelled build must not leave one behind.
+    await eventually(() => buildContainers().length === 0, 20_000, "no build container left");
+  }, 60_000);
 });
+
+/** Containers (running or stopped) that a build of the slow step started. */
+const buildContainers = () => lines(docker(["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}"])).filter((line) => line.includes(PROJECT));
 
 describe("hostile input is refused or treated as data", () => {
   test("refs with shell metacharacters are refused before anything runs", async () => {
-    for (const ref of ["; rm -rf /", "$(id)", "--upload-pack=touch /tmp/berth-pwned"]) {
+    for (const ref of ["; rm -rf /", "$(id)", `--upload-pack=touch ${PWNED}`]) {
       const result = await server.run(["build", PROJECT, "web", `--ref=${ref}`]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("ref: must be a valid git branch, tag or commit name");
     }
+    expect(existsSync(PWNED)).toBe(false);
   });
 
   test("URLs that are options or remote helpers are refused at apply", async () => {
-    for (const url of ["--upload-pack=touch /tmp/berth-pwned", "ext::sh -c touch% /tmp/berth-pwned", "https://x/y.git; rm -rf /"]) {
+    for (const url of [`--upload-pack=touch ${PWNED}`, `ext::sh -c touch% ${PWNED}`, "https://x/y.git; rm -rf /"]) {
       const file = join(server.home, "hostile.yaml");
       writeFileSync(file, `project: evil\nblocks:\n  a:\n    kind: worker\n    git: { url: ${JSON.stringify(url)} }\n`);
       const result = await server.run(["apply", "-f", file]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("blocks.a.git.url");
     }
+    expect(existsSync(PWNED)).toBe(false);
   });
 
   test("paths that leave the repository are refused", async () => {
@@ -248,7 +264,8 @@ describe("hostile input is refused or treated as data", () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("must be a DNS label");
     }
-    expect(Bun.file("/tmp/berth-pwned").size).toBe(0);
+    // The payloads run `touch`, which makes an empty file: only its absence shows nothing ran.
+    expect(existsSync(PWNED)).toBe(false);
   });
 });
 

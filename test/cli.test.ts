@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BINARY, berth, freePort, startServe, waitForHealth } from "./support/binary.ts";
+import { berth, freePort, freshBinary, startServe, waitForHealth } from "./support/binary.ts";
 
 const EXAMPLE = join(import.meta.dir, "fixtures/example.berth.yaml");
 const THREE_MISTAKES = `project: todo
@@ -178,7 +178,7 @@ describe("berth CLI (compiled binary against berth serve)", () => {
 
 test("the binary alone in an empty folder starts, migrates a new data dir and answers /healthz", async () => {
   const folder = mkdtempSync(join(tmpdir(), "berth-alone-"));
-  copyFileSync(BINARY, join(folder, "berth"));
+  copyFileSync(freshBinary(), join(folder, "berth"));
   Bun.spawnSync(["chmod", "+x", join(folder, "berth")]);
   const port = freePort();
   const proc = Bun.spawn([join(folder, "berth"), "serve", "--no-edge", "--fresh"], {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { startServe } from "./support/binary.ts";
 // Debian's own build: playwright-core drives it and never downloads a browser.
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const STEP_MS = 20_000;
+const STEP_MS = 30_000;
 
 // Image blocks deploy nothing here; the git block points at a repository that does not exist,
 // so its build fails at once, without Docker, and gives the builds table a row.
@@ -36,8 +36,14 @@ interface Session {
 }
 
 let opened: Promise<Session> | undefined;
-/** One server and one browser for the whole file, started by the first test that needs them. */
+/** One server and one browser for the whole file, opened in beforeAll. */
 const session = () => (opened ??= open());
+
+// Set-up, not the first test's work: a slow start on a busy machine must not fail (or time
+// out) a test that checks something else.
+beforeAll(async () => {
+  await session();
+}, 180_000);
 
 async function open(): Promise<Session> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/test-env/setup.sh installs it)`);
@@ -63,7 +69,7 @@ afterAll(async () => {
   const s = await opened?.catch(() => undefined);
   if (!s) return;
   await s.context.close();
-  await s.server.stop();
+  await s.server.close();
   rmSync(s.profile, { recursive: true, force: true });
 });
 

@@ -1,21 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServe } from "./support/binary.ts";
+import { docker, lines } from "./support/sh.ts";
 import { createRepo, git, loadTestEnv, type TestRepo } from "./support/test-env.ts";
+
+// Builds and rollouts on a shared engine take tens of seconds.
+setDefaultTimeout(180_000);
 
 const env = loadTestEnv();
 const PROJECT = `shop${crypto.randomUUID().slice(0, 6)}`;
 const DOMAIN = "localhost";
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
-
 const containers = (block?: string) =>
-  docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, ...(block ? ["--filter", `label=berth.block=${block}`] : [])])
-    .out.split("\n").filter(Boolean).sort();
+  lines(docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, ...(block ? ["--filter", `label=berth.block=${block}`] : [])])).sort();
 
 const WEB_DOCKERFILE = 'FROM berth-base/busybox:latest\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n';
 const API_APP = `import http.server, json, os
@@ -28,6 +26,7 @@ http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_f
 `;
 
 let server: Awaited<ReturnType<typeof startServe>>;
+let firstDeploy: Awaited<ReturnType<typeof deploy>>;
 let web: TestRepo;
 let apps: TestRepo;
 
@@ -90,22 +89,26 @@ beforeAll(async () => {
   writeFileSync(file, projectFile());
   expect((await server.run(["apply", "-f", file])).code).toBe(0);
   expect((await server.run(["password", "set", PROJECT, "dev", "private", "alice"], "correct horse battery\n")).code).toBe(0);
+  // Every later test needs the environment running: set-up, not a test of its own.
+  firstDeploy = await deploy();
 }, 300_000);
 
 afterAll(async () => {
-  await server?.stop();
-  const edgePid = Number(readFileSync(join(server.dataDir, "edge.pid"), "utf8"));
-  if (edgePid) process.kill(edgePid, "SIGTERM");
+  await server?.close();
   const ids = containers();
   if (ids.length) docker(["rm", "-f", ...ids]);
   docker(["network", "rm", `berth-${PROJECT}-dev`]);
-  const volumes = docker(["volume", "ls", "-q", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
+  const volumes = lines(docker(["volume", "ls", "-q", "--filter", `label=berth.project=${PROJECT}`]));
   if (volumes.length) docker(["volume", "rm", ...volumes]);
+  const images = lines(docker(["images", "-q", "--filter", `label=berth.project=${PROJECT}`]));
+  if (images.length) docker(["rmi", "-f", ...new Set(images)]);
+  web?.remove();
+  apps?.remove();
 });
 
 describe("deploy an environment on the real engine, behind the edge", () => {
   test("deploy --wait exits 0 and status lists every block running with its URL", async () => {
-    const result = await deploy();
+    const result = firstDeploy;
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("release 1 deployed");
@@ -125,9 +128,13 @@ describe("deploy an environment on the real engine, behind the edge", () => {
   });
 
   test("containers publish on 127.0.0.1 only", () => {
-    for (const id of containers()) {
-      const bindings = docker(["inspect", "--format", "{{json .HostConfig.PortBindings}}", id]).out;
-      for (const ip of bindings.matchAll(/"HostIp":"([^"]*)"/g)) expect(ip[1]).toBe("127.0.0.1");
+    // Every block of this project has a port: one replica each, each publishing it.
+    const ids = containers();
+    expect(ids).toHaveLength(6);
+    for (const id of ids) {
+      const bindings = [...docker(["inspect", "--format", "{{json .HostConfig.PortBindings}}", id]).out.matchAll(/"HostIp":"([^"]*)"/g)].map((m) => m[1]);
+      expect(bindings.length).toBeGreaterThan(0);
+      expect(bindings.every((ip) => ip === "127.0.0.1")).toBe(true);
     }
   });
 

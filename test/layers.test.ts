@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+// test-lane: fast
 import { readFileSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 

@@ -1,3 +1,4 @@
+// test-lane: sequential (kills the edge and serve and asserts sites answer again within a bound)
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, startServe } from "./support/binary.ts";
@@ -138,6 +138,15 @@ test("the walkthrough's lines are all in the documented subset", () => {
   });
 });
 
+/** What `berth serve` wrote to stderr (startServe keeps it in files in the test's home). */
+const serveErrors = () =>
+  readdirSync(server.home)
+    .filter((name) => /^serve-\d+\.err\.log$/.test(name))
+    .sort()
+    .map((name) => readFileSync(join(server.home, name), "utf8"))
+    .join("")
+    .trim();
+
 test("docs/walkthrough.md runs as written: the site, the gateway with and without a token, and the store's volume across a redeploy", async () => {
   const steps = walkthroughLines(readFileSync(DOC, "utf8")).map(parseStep);
   const edge = server.env.BERTH_EDGE_LISTEN;
@@ -148,7 +157,7 @@ test("docs/walkthrough.md runs as written: the site, the gateway with and withou
     const proc = Bun.spawn(argv, { cwd: workdir, env: { ...server.env, LANG: "C.UTF-8" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     if (code !== 0) {
-      const serverGone = server.proc.exitCode !== null ? ` (berth serve exited ${server.proc.exitCode}: ${(await new Response(server.proc.stderr as ReadableStream).text()).trim().split("\n").slice(-5).join(" | ")})` : "";
+      const serverGone = server.proc.exitCode !== null ? ` (berth serve exited ${server.proc.exitCode}: ${serveErrors().split("\n").slice(-5).join(" | ")})` : "";
       throw new Error(`\`${step.line}\` exited ${code}: ${stderr.trim() || stdout.trim()}${serverGone}`);
     }
     if (step.stdoutFile) await Bun.write(join(workdir, step.stdoutFile), stdout);

@@ -3,21 +3,14 @@ import { DEFAULT_PRESET_IMAGES, DEFAULT_PRESET_PORT, PRESET_DEFAULTS, type Prese
 import { BerthError } from "./errors.ts";
 import { execLast } from "./start-command.ts";
 import { PRESETS } from "./project-file/schema.ts";
+import { expectBerthError } from "../../test/support/errors.ts";
 
 const baseImages = DEFAULT_PRESET_IMAGES;
 
 /** The lines of a Dockerfile that hold instructions (not blank, not comments). */
 const instructions = (dockerfile: string) => dockerfile.split("\n").filter((line) => line.trim() && !line.startsWith("#"));
 
-function refusal(run: () => unknown): BerthError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BerthError) return error;
-    throw error;
-  }
-  throw new Error("expected a BerthError");
-}
+const refusal = (run: () => unknown): BerthError => expectBerthError(run);
 
 describe("preset Dockerfiles (golden)", () => {
   test("node with defaults", () => {

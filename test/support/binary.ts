@@ -1,8 +1,17 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BINARY_PATH, ensureFreshBinary } from "../../scripts/binary-freshness.ts";
 
-export const BINARY = join(import.meta.dir, "../../dist/berth");
+export const BINARY = BINARY_PATH;
+
+let fresh = false;
+/** The compiled binary, rebuilt first when any of its sources is newer (checked once per process). */
+export function freshBinary(): string {
+  if (!fresh) ensureFreshBinary();
+  fresh = true;
+  return BINARY;
+}
 
 /** A loopback port nobody listens on right now. */
 export function freePort(): number {
@@ -20,8 +29,7 @@ export interface Run {
 
 /** Runs the compiled binary with argv (never a shell) and the given environment. */
 export async function berth(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`bun run build\` first`);
-  const proc = Bun.spawn([BINARY, ...args], { env, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([freshBinary(), ...args], { env, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
@@ -38,15 +46,20 @@ export async function waitForHealth(url: string, timeoutMs = 10_000) {
 }
 
 /**
- * `berth serve` from the compiled binary on a fresh data dir; CLI calls with `env` find it by
- * themselves. `settings` become the `--config` file (JSON is YAML).
+ * Deploy timings for tests: the edge polls the DB every 200 ms, so a 300 ms sync still sees
+ * every switch; a short drain keeps "no failed request" meaningful while saving seconds.
  */
-export async function startServe(extraArgs: string[] = ["--no-edge"], settings?: Record<string, unknown>) {
+export const TEST_TIMINGS = { deployDrain: "200ms", deploySettle: "500ms", edgeSync: "300ms", rolloutWatch: "1s" };
+
+/**
+ * `berth serve` from the compiled binary on a fresh data dir; CLI calls with `env` find it by
+ * themselves. `settings` (over TEST_TIMINGS) become the `--config` file (JSON is YAML).
+ * Its output goes to `serve-*.log` files in its home (a pipe nobody reads would fill and stall it).
+ */
+export async function startServe(extraArgs: string[] = ["--no-edge"], settings: Record<string, unknown> = {}) {
   const home = mkdtempSync(join(tmpdir(), "berth-cli-"));
-  if (settings) {
-    writeFileSync(join(home, "config.yaml"), JSON.stringify(settings));
-    extraArgs = [...extraArgs, "--config", join(home, "config.yaml")];
-  }
+  writeFileSync(join(home, "config.yaml"), JSON.stringify({ ...TEST_TIMINGS, ...settings }));
+  extraArgs = [...extraArgs, "--config", join(home, "config.yaml")];
   const port = freePort();
   const env = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -59,7 +72,10 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings?:
   const url = `http://127.0.0.1:${port}`;
   const spawn = async () => {
     // Other installs share the test engine: their labelled containers are not orphans of this one.
-    const proc = Bun.spawn([BINARY, "serve", "--fresh", ...extraArgs], { env, stdout: "pipe", stderr: "pipe" });
+    const stamp = Date.now();
+    const out = Bun.file(join(home, `serve-${stamp}.out.log`));
+    const err = Bun.file(join(home, `serve-${stamp}.err.log`));
+    const proc = Bun.spawn([freshBinary(), "serve", "--fresh", ...extraArgs], { env, stdout: out, stderr: err });
     await waitForHealth(url);
     return proc;
   };
@@ -78,10 +94,23 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings?:
       proc = await spawn();
     },
     /** A CLI command against this server (with the same --config, so it finds it). */
-    run: (args: string[], stdin?: string) => berth(settings ? [...args, "--config", join(home, "config.yaml")] : args, env, stdin),
+    run: (args: string[], stdin?: string) => berth([...args, "--config", join(home, "config.yaml")], env, stdin),
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;
+    },
+    /** Stops serve and the edge it started (edges outlive serve on purpose), and removes its home. */
+    async close() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      const pidFile = join(env.BERTH_DATA_DIR, "edge.pid");
+      const edgePid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
+      if (edgePid) {
+        try {
+          process.kill(edgePid, "SIGTERM");
+        } catch {}
+      }
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -8,13 +8,17 @@ import { migrate, openDb } from "../../src/adapters/store/db.ts";
 import { createHttpApp } from "../../src/api/index.ts";
 import { createClient } from "../../src/client/index.ts";
 import type { Role } from "../../src/core/roles.ts";
+import { emptyEngine } from "./empty-engine.ts";
 
-/** A real SQLite state in memory with the real migrations, and the services over it. */
+/**
+ * A real SQLite state in memory with the real migrations, and the services over it. The
+ * engine is an empty stand-in: teardown on the real engine is tested end to end.
+ */
 export function memoryState() {
   const db = openDb(":memory:");
   migrate(db);
   const config = loadConfig({ env: { BERTH_DATA_DIR: mkdtempSync(join(tmpdir(), "berth-state-")) } });
-  const services = createServices(db, randomBytes(32), config);
+  const services = createServices(db, randomBytes(32), config, emptyEngine());
   return { db, services };
 }
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { extract } from "tar-stream";
 import { BerthError } from "../../core/errors.ts";
+import { expectBerthError } from "../../../test/support/errors.ts";
 import { GENERATED_DOCKERFILE, openBuildContext } from "./build-context.ts";
 import { type ContextFiles, writeContextDir } from "./context-files.testing.ts";
 
@@ -43,14 +44,7 @@ async function files(dir: string, options: Parameters<typeof openBuildContext>[1
   return [...tar].filter(([, entry]) => entry.type === "file").map(([name]) => name);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => new Error("expected the context to be refused"),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof BerthError)) throw error;
-  return error;
-}
+const refusal = (promise: Promise<unknown>): Promise<BerthError> => expectBerthError(promise);
 
 describe("build context", () => {
   test("sends every file and folder, in a stable order, with contents", async () => {

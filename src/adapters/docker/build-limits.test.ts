@@ -1,3 +1,4 @@
+// test-lane: sequential (3 s build timeouts and engine response bounds: keep it off a busy machine's other lanes)
 // Memory cap, timeout and cancel on the real Docker engine; see build-test-kit.ts.
 import { describe, expect, test } from "bun:test";
 import { containersWith, failure, MiB, useBuildTestKit } from "./build-test-kit.ts";

@@ -6,6 +6,7 @@ import { rmSync } from "node:fs";
 import Dockerode from "dockerode";
 import { BerthError } from "../../core/errors.ts";
 import type { ImageBuildRequest } from "../../ports/image-builder.ts";
+import { expectBerthError } from "../../../test/support/errors.ts";
 import { loadTestEnv } from "../../../test/support/test-env.ts";
 import { type ContextFiles, writeContextDir } from "./context-files.testing.ts";
 import { createImageBuilder } from "./image-builder.ts";
@@ -88,14 +89,7 @@ export function sh(argv: string[]): { code: number; out: string } {
   return { code: result.exitCode, out: (result.stdout.toString() + result.stderr.toString()).trim() };
 }
 
-export async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => new Error("expected the build to fail"),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof BerthError)) throw error;
-  return error;
-}
+export const failure = (promise: Promise<unknown>): Promise<BerthError> => expectBerthError(promise);
 
 /** Containers (running or not) whose command mentions `token`, as `docker ps -a` lists them. */
 export const containersWith = (token: string) =>

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BerthError } from "../../core/errors.ts";
+import { expectBerthError } from "../../../test/support/errors.ts";
 import { generateDeployKey } from "./deploy-key.ts";
 import { createGitSource } from "./git-source.ts";
 import { tempDir } from "./local-repo.testing.ts";
@@ -30,15 +31,7 @@ function observingRunner(whileFetching?: (command: GitCommand) => Promise<void>)
   return { runGit, commands };
 }
 
-async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BerthError);
-  expect((error as BerthError).message).not.toContain("\n");
-  return error as BerthError;
-}
+const failure = (promise: Promise<unknown>): Promise<BerthError> => expectBerthError(promise);
 
 /** Lines of a private key long enough to identify it. */
 const keyLines = (key: string) => key.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"));

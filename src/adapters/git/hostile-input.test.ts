@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BerthError } from "../../core/errors.ts";
+import { expectBerthError } from "../../../test/support/errors.ts";
 import { PROTOCOL_ARGS, baseGitEnv } from "./git-env.ts";
 import { createGitSource } from "./git-source.ts";
 import { localRepo, tempDir } from "./local-repo.testing.ts";
@@ -24,14 +25,9 @@ afterAll(() => {
 beforeEach(() => rmSync(pwned, { force: true }));
 
 async function refused(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BerthError);
-  expect((error as BerthError).message).not.toContain("\n");
+  const error = await expectBerthError(promise);
   expect(existsSync(pwned)).toBe(false);
-  return error as BerthError;
+  return error;
 }
 
 describe("URLs", () => {

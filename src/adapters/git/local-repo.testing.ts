@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect } from "bun:test";
+import { expectBerthError } from "../../../test/support/errors.ts";
 import { git as runGit } from "../../../test/support/test-env.ts";
 import { BerthError } from "../../core/errors.ts";
 
@@ -44,13 +45,4 @@ export function tempDir(prefix = "berth-git-cache-"): string {
 }
 
 /** The BerthError a promise rejects with; fails the test unless it is one, on one line. */
-export async function oneLineFailure(promise: Promise<unknown>): Promise<BerthError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BerthError);
-  const berth = error as BerthError;
-  expect(berth.message).not.toContain("\n");
-  return berth;
-}
+export const oneLineFailure = (promise: Promise<unknown>): Promise<BerthError> => expectBerthError(promise);

@@ -3,18 +3,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BerthError } from "../errors.ts";
 import { parseProjectFile } from "./parse.ts";
+import { expectBerthError } from "../../../test/support/errors.ts";
 
 const example = readFileSync(join(import.meta.dir, "../../../test/fixtures/example.berth.yaml"), "utf8");
 
 /** The problems a file gets, as `path: message` lines. */
 function problems(text: string): string[] {
-  try {
-    parseProjectFile(text);
-  } catch (error) {
-    if (!(error instanceof BerthError)) throw error;
-    return error.issues.map((i) => `${i.path}: ${i.message}`);
-  }
-  throw new Error("expected the file to be refused");
+  return expectBerthError(() => parseProjectFile(text)).issues.map((i) => `${i.path}: ${i.message}`);
 }
 
 const withBlock = (block: string) => `project: p\nblocks:\n  b:\n${block.replace(/^/gm, "    ")}\n`;

@@ -1,6 +1,7 @@
 // Networking between blocks, pruning, and objects Berth does not own, on the real engine.
 import { describe, expect, test } from "bun:test";
 import { BerthError } from "../../../core/errors.ts";
+import { expectBerthError } from "../../../../test/support/errors.ts";
 import { get, recordingHooks, sh, stateOf, useRuntimeTestKit } from "./runtime-test-kit.ts";
 
 const { docker, project, runtime, busybox, env, httpBlock, foreignObject } = useRuntimeTestKit();
@@ -84,10 +85,8 @@ describe("docker runtime networking and ownership (real engine)", () => {
     await runtime.apply({ project, environment: e, release: 1, blocks: [httpBlock("web", "v1")] }, recordingHooks().hooks);
     const name = `berth-${project}-${e}`;
     const stranger = foreignObject(["docker", "run", "-d", "--network", name, busybox, "sleep", "3600"], (id) => ["docker", "rm", "-f", id]);
-    const error = await runtime.remove(project, e, { purgeVolumes: true }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BerthError);
-    expect((error as BerthError).code).toBe("conflict");
-    expect((error as BerthError).message).toMatch(new RegExp(`^network ${name} is still used by containers Berth does not manage: \\S+$`));
+    const error = await expectBerthError(runtime.remove(project, e, { purgeVolumes: true }), "conflict");
+    expect(error.message).toMatch(new RegExp(`^network ${name} is still used by containers Berth does not manage: \\S+$`));
     expect(sh(["docker", "inspect", "-f", "{{.State.Running}}", stranger]).out).toBe("true");
     expect(await runtime.status(project, e)).toEqual([]);
     sh(["docker", "rm", "-f", stranger]);
@@ -97,13 +96,8 @@ describe("docker runtime networking and ownership (real engine)", () => {
     const e = env();
     const name = `berth-${project}-${e}`;
     foreignObject(["docker", "network", "create", "--label", `berth.project=${project}`, name], (id) => ["docker", "network", "rm", id]);
-    const error = await runtime.apply({ project, environment: e, release: 1, blocks: [httpBlock("web", "v1")] }, recordingHooks().hooks).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(BerthError);
-    expect((error as BerthError).code).toBe("conflict");
-    expect((error as BerthError).message).toBe(`network ${name} exists but is not managed by Berth for ${project}/${e}; rename or remove it`);
+    const error = await expectBerthError(runtime.apply({ project, environment: e, release: 1, blocks: [httpBlock("web", "v1")] }, recordingHooks().hooks), "conflict");
+    expect(error.message).toBe(`network ${name} exists but is not managed by Berth for ${project}/${e}; rename or remove it`);
     await runtime.remove(project, e, { purgeVolumes: true });
     expect(sh(["docker", "network", "inspect", name]).code).toBe(0);
   }, 30_000);

@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import Dockerode from "dockerode";
 import { BerthError } from "../../../core/errors.ts";
+import { expectBerthError } from "../../../../test/support/errors.ts";
 import type { Upstream } from "../../../ports/runtime.ts";
 import { createDockerRuntime } from "./runtime.ts";
 import { FAST, get, recordingHooks, stateOf, useRuntimeTestKit } from "./runtime-test-kit.ts";
@@ -165,11 +166,8 @@ describe("docker runtime (real engine)", () => {
 
   test("an unreachable engine is one unavailable error line", async () => {
     const nowhere = createDockerRuntime(new Dockerode({ socketPath: "/nonexistent/docker.sock" }));
-    const error = await nowhere.apply({ project, environment: "x", release: 1, blocks: [] }, recordingHooks().hooks).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BerthError);
-    expect((error as BerthError).code).toBe("unavailable");
-    expect((error as BerthError).message).toStartWith(`container engine not reachable while inspecting network berth-${project}-x: `);
-    expect((error as BerthError).message).not.toContain("\n");
+    const error = await expectBerthError(nowhere.apply({ project, environment: "x", release: 1, blocks: [] }, recordingHooks().hooks), "unavailable");
+    expect(error.message).toStartWith(`container engine not reachable while inspecting network berth-${project}-x: `);
   });
 
   test("a missing image fails the block with the engine's words and leaves nothing behind", async () => {
