@@ -1,12 +1,7 @@
-/** Where `berth exec` runs, and how. */
-export interface ExecTarget {
-  project: string;
-  environment: string;
-  block: string;
-  replica: number;
-  command: string[];
-  tty: boolean;
-}
+import type { ExecRequest } from "../ports/runtime.ts";
+
+/** Where `berth exec` runs, and how: the runtime's request, as the CLI sends it. */
+export type ExecTarget = ExecRequest;
 
 /**
  * Opens the API's exec websocket (see api/routes/exec.ts for the frames). The bearer token

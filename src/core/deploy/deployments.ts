@@ -150,11 +150,7 @@ export function createDeployments(deps: DeployDeps) {
    * blocks (all when none is named), or new replica counts (scale). Zero downtime, like a deploy.
    */
   function redeployLive(project: string, environment: string, change: { restart?: string[]; replicas?: Record<string, number> }): ReleaseRecord {
-    const file = deps.projects.loadProject(project);
-    if (!file) throw notFound(`project "${project}"`);
-    if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
-    const key = `${project}/${environment}`;
-    if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
+    const key = checkIdle(project, environment);
     const live = deps.releases.currentRelease(project, environment);
     if (!live) throw new BerthError("invalid", `${key} has no live release yet: deploy it first`);
     const names = new Set(live.blocks.map((b) => b.name));
@@ -163,12 +159,27 @@ export function createDeployments(deps: DeployDeps) {
     }
     const blocks = live.blocks.map((b) => (change.replicas?.[b.name] === undefined ? b : { ...b, spec: { ...b.spec, replicas: change.replicas[b.name] } }));
     const restart = change.restart && (change.restart.length ? change.restart : [...names]);
-    const release = deps.releases.createRelease(project, environment);
-    active.set(key, release.number);
     const collect: Collect = async (_, say) => {
       say(restart ? `restarting ${restart.join(", ")} with the images of release ${live.number}` : `release ${live.number}'s images, no build`);
       return blocks;
     };
+    return start(key, project, environment, collect, restart);
+  }
+
+  /** The environment exists and nothing rolls out there now; its key for `active`. */
+  function checkIdle(project: string, environment: string): string {
+    const file = deps.projects.loadProject(project);
+    if (!file) throw notFound(`project "${project}"`);
+    if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+    const key = `${project}/${environment}`;
+    if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
+    return key;
+  }
+
+  /** Creates the release and runs it in the background; one at a time per environment. */
+  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[]): ReleaseRecord {
+    const release = deps.releases.createRelease(project, environment);
+    active.set(key, release.number);
     run(release, collect, restart).finally(() => active.delete(key));
     return release;
   }
@@ -181,17 +192,7 @@ export function createDeployments(deps: DeployDeps) {
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy(project: string, environment: string): ReleaseRecord {
-      const file = deps.projects.loadProject(project);
-      if (!file) throw notFound(`project "${project}"`);
-      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
-      const key = `${project}/${environment}`;
-      if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
-      const release = deps.releases.createRelease(project, environment);
-      active.set(key, release.number);
-      run(release).finally(() => active.delete(key));
-      return release;
-    },
+    deploy: (project: string, environment: string): ReleaseRecord => start(checkIdle(project, environment), project, environment),
 
     redeployLive,
 
