@@ -131,12 +131,12 @@ afterAll(async () => {
 describe("deploy paths on the real engine", () => {
   test("a second deploy while one runs is refused with 409, naming the running release", async () => {
     const slow = `${PROJECT}-slow`;
-    const started = await server.run(["deploy", slow, "dev"]);
+    const started = await server.run(["deploy", slow, "dev", "--detach"]);
     expect(started.code).toBe(0);
     const second = await api(`/projects/${slow}/environments/dev/deploys`, { method: "POST" });
     expect(second.status).toBe(409);
     expect(JSON.stringify(await second.json())).toContain(`of ${slow}/dev is still deploying`);
-    const viaCli = await server.run(["deploy", slow, "dev"]);
+    const viaCli = await server.run(["deploy", slow, "dev", "--detach"]);
     expect(viaCli.code).toBe(1);
     expect(viaCli.stderr.trim()).toBe(`error: release 1 of ${slow}/dev is still deploying`);
     await eventually(async () => (await viaEdge(`slow.dev.${slow}.localhost`)).status === 200, 60_000, "the first deploy finished");

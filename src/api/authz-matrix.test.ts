@@ -33,6 +33,10 @@ const EXPECTED: Record<string, Role> = {
   "POST /api/projects/{project}/blocks/{block}/deploy-key": "member",
   "PUT /api/projects/{project}/blocks/{block}/git-token": "member",
   "POST /api/projects/{project}/environments/{env}/deploys": "member",
+  "POST /api/projects/{project}/environments/{env}/restart": "member",
+  "POST /api/projects/{project}/environments/{env}/scale": "member",
+  // The websocket upgrade is a GET, but a shell in a container is a member's right.
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/exec": "member",
   "GET /api/projects/{project}/environments/{env}/status": "viewer",
   "GET /api/projects/{project}/environments/{env}/releases": "viewer",
   "GET /api/releases/{id}": "viewer",
