@@ -57,7 +57,7 @@ describe("day-2 verbs on the compiled binary and the real engine", () => {
 
   test("exec runs a command in a replica: its output, its exit code", async () => {
     const echo = await server.run(["exec", PROJECT, "dev", "web", "--", "echo", "hello from $(hostname)"]);
-    expect([echo.code, echo.stdout]).toEqual([0, "hello from $(hostname)\n"]);
+    expect([echo.code, echo.stdout, echo.stderr]).toEqual([0, "hello from $(hostname)\n", ""]);
     const failing = await server.run(["exec", PROJECT, "dev", "tick", "--", "sh", "-c", "echo oops >&2; exit 3"]);
     expect(failing.code).toBe(3);
     expect(failing.stderr).toBe("oops\n");
@@ -88,6 +88,16 @@ describe("day-2 verbs on the compiled binary and the real engine", () => {
     const missing = await server.run(["exec", PROJECT, "dev", "nope", "--", "id"]);
     expect([missing.code, missing.stderr.trim()]).toEqual([1, `error: block "nope" in project "${PROJECT}" not found`]);
   }, 60_000);
+
+  test("vars set says when the app sees a change, and --deploy rolls it out at once", async () => {
+    const later = await server.run(["vars", "set", PROJECT, "dev", "web", "GREETING=later"]);
+    expect(later.stdout).toContain(`the app sees the change after the next deploy: berth deploy ${PROJECT} dev`);
+    expect((await server.run(["exec", PROJECT, "dev", "web", "--", "sh", "-c", 'echo "[$GREETING]"'])).stdout).toBe("[]\n");
+    const now = await server.run(["vars", "set", PROJECT, "dev", "web", "GREETING=hello", "--deploy"]);
+    expect(now.code).toBe(0);
+    expect(now.stdout).toMatch(/release \d+ deployed/);
+    expect((await server.run(["exec", PROJECT, "dev", "web", "--", "sh", "-c", 'echo "[$GREETING]"'])).stdout).toBe("[hello]\n");
+  }, 120_000);
 
   test("restart replaces one block's containers with zero downtime and leaves the others alone", async () => {
     const [webBefore, tickBefore] = [containers("web"), containers("tick")];

@@ -106,7 +106,7 @@ afterAll(async () => {
 describe("teardown on the real engine", () => {
   test("env delete stops and removes the environment's containers, network, routes, passwords and gateway clients, and keeps its volume", async () => {
     await expectRunning("one");
-    const deleted = await server.run(["env", "delete", PROJECT, "one"]);
+    const deleted = await server.run(["env", "delete", PROJECT, "one", "--yes"]);
     expect([deleted.code, deleted.stderr]).toEqual([0, ""]);
     await expectTornDown("one");
     expect(byLabel("volume", "one")).toHaveLength(1);
@@ -130,7 +130,7 @@ describe("teardown on the real engine", () => {
 
   test("project delete --purge-volumes removes everything of the project, volumes included", async () => {
     await expectRunning("three");
-    const deleted = await server.run(["project", "delete", PROJECT, "--purge-volumes"]);
+    const deleted = await server.run(["project", "delete", PROJECT, "--purge-volumes", "--yes"]);
     expect([deleted.code, deleted.stderr]).toEqual([0, ""]);
     await expectTornDown("three");
     expect(byLabel("volume", "three")).toEqual([]);

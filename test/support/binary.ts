@@ -51,6 +51,12 @@ export async function waitForHealth(url: string, timeoutMs = 10_000) {
  */
 export const TEST_TIMINGS = { deployDrain: "200ms", deploySettle: "500ms", edgeSync: "300ms", rolloutWatch: "1s" };
 
+/** Options go before a `--`: what follows it is another program's command line (`berth exec … -- CMD`). */
+function withOption(args: string[], option: string[]): string[] {
+  const end = args.indexOf("--");
+  return end === -1 ? [...args, ...option] : [...args.slice(0, end), ...option, ...args.slice(end)];
+}
+
 /**
  * `berth serve` from the compiled binary on a fresh data dir; CLI calls with `env` find it by
  * themselves. `settings` (over TEST_TIMINGS) become the `--config` file (JSON is YAML).
@@ -94,7 +100,7 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings: 
       proc = await spawn();
     },
     /** A CLI command against this server (with the same --config, so it finds it). */
-    run: (args: string[], stdin?: string) => berth([...args, "--config", join(home, "config.yaml")], env, stdin),
+    run: (args: string[], stdin?: string) => berth(withOption(args, ["--config", join(home, "config.yaml")]), env, stdin),
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;

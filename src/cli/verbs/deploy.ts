@@ -23,7 +23,7 @@ const followFlags: Pick<Verb, "options" | "optionHelp"> = {
 };
 
 /** Follows a release the way `deploy` does: its log, then the URLs, or the reason it failed. */
-async function followOrDetach(ctx: VerbContext, api: Client, release: ReleaseRecord): Promise<number> {
+export async function followOrDetach(ctx: VerbContext, api: Client, release: ReleaseRecord): Promise<number> {
   const { values, out, err } = ctx;
   if (values.detach) {
     out(`release ${release.number} of ${release.project}/${release.environment} started (berth status ${release.project} ${release.environment})`);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import { unwrap } from "../../client/index.ts";
 import { json, table } from "../output.ts";
+import { followOrDetach } from "./deploy.ts";
 import { UsageError, type Verb, type VerbContext } from "../verb.ts";
 
 const target = (args: string[]) => ({ project: args[0]!, env: args[1]!, block: args[2]! });
@@ -11,7 +12,24 @@ async function setVars(ctx: VerbContext, vars: Record<string, string>) {
   const route = (await ctx.client()).projects[":project"].environments[":env"].blocks[":block"].vars;
   const { set } = await unwrap(route.$put({ param: target(ctx.args), json: { vars, secret } }));
   ctx.out(`set ${set.join(", ")}${secret ? " (secret)" : ""} for ${ctx.args.slice(0, 3).join("/")}`);
+  await deployAfter(ctx);
 }
+
+/** Containers get their variables when they start: say so, or (--deploy) roll them out now. */
+async function deployAfter(ctx: VerbContext): Promise<void> {
+  const [project, env] = ctx.args as [string, string];
+  if (!ctx.values.deploy) {
+    ctx.out(`the app sees the change after the next deploy: berth deploy ${project} ${env} (or pass --deploy)`);
+    return;
+  }
+  const api = await ctx.client();
+  const release = await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param: { project, env } }));
+  const code = await followOrDetach(ctx, api, release);
+  if (code !== 0) throw new Error(`the variables are set, but release ${release.number} did not deploy`);
+}
+
+const deployFlag = { deploy: { type: "boolean" } } as const;
+const deployHelp = "--deploy   deploy the environment right away, so the app sees the change";
 
 /** Reads one line from stdin: how a secret is passed without it showing in `ps`. */
 function readValueFromStdin(name: string): string {
@@ -39,8 +57,8 @@ export const varVerbs: Verb[] = [
     args: "PROJECT ENV BLOCK NAME=value…",
     minArgs: 4,
     variadic: true,
-    options: { secret: { type: "boolean" } },
-    optionHelp: ["--secret   store encrypted; never shown again"],
+    options: { secret: { type: "boolean" }, ...deployFlag },
+    optionHelp: ["--secret   store encrypted; never shown again", deployHelp],
     async run(ctx) {
       const pairs = ctx.args.slice(3);
       const vars: Record<string, string> = {};
@@ -70,8 +88,8 @@ export const varVerbs: Verb[] = [
     name: "vars import",
     summary: "Set variables from a .env file",
     args: "PROJECT ENV BLOCK",
-    options: { file: { type: "string", short: "f" }, secret: { type: "boolean" } },
-    optionHelp: ["-f, --file FILE   a .env file (NAME=value lines)", "--secret          store them encrypted"],
+    options: { file: { type: "string", short: "f" }, secret: { type: "boolean" }, ...deployFlag },
+    optionHelp: ["-f, --file FILE   a .env file (NAME=value lines)", "--secret          store them encrypted", deployHelp.replace("--deploy ", "--deploy        ")],
     async run(ctx) {
       const path = ctx.values.file as string | undefined;
       if (!path) throw new UsageError("-f FILE is required");

@@ -54,15 +54,16 @@ export function gitSource(git: GitFacts, d: Decisions): GitSource {
     return { url: PLACEHOLDER_URL };
   }
   if (git.origin) {
-    const url = originUrl(git.origin, git.topLevel);
+    // Credentials go first: a URL that carries them is refused by the file's rules, and must never be echoed.
+    const clean = withoutCredentials(git.origin);
+    const url = originUrl(clean.url, git.topLevel);
     if (url) {
-      const clean = withoutCredentials(url);
-      d.add("git.url", clean.url, clean.stripped
+      d.add("git.url", url, clean.stripped
         ? "the `origin` remote, without the credentials in it (give Berth a token with `berth block git-token`)"
         : "the `origin` remote");
-      return located(clean.url);
+      return located(url);
     }
-    d.todo("git.url", PLACEHOLDER_URL, `the \`origin\` remote (${git.origin}) is not an https, http, ssh or file URL: put the repository's URL here`);
+    d.todo("git.url", PLACEHOLDER_URL, `the \`origin\` remote (${clean.url}) is not an https, http, ssh or file URL: put the repository's URL here`);
     return { url: PLACEHOLDER_URL };
   }
   if (git.topLevel?.startsWith("/")) {
