@@ -54,6 +54,8 @@ describe("berth init writes a berth.yaml that applies and deploys as it is", () 
     ["python", "hello from a Python app\n"],
     ["dockerfile", "hello from a Dockerfile on port 5000\n"],
     ["static", "<!doctype html>\n<title>Static</title>\n<h1>A static site</h1>\n"],
+    // web + worker + release: one build, a website, a worker and a pre-deploy job.
+    ["procfile", "hello from a Procfile web process\n"],
   ] as const) {
     test(`${fixture}: init in a clone, apply, deploy --wait, and the site answers through the edge`, async () => {
       const repo = fixtureRepo(fixture);
@@ -78,6 +80,10 @@ describe("berth init writes a berth.yaml that applies and deploys as it is", () 
       const res = await viaEdge(`web.dev.${project}.localhost`);
       expect(res.status).toBe(200);
       expect(await res.text()).toBe(expected);
+      if (fixture === "procfile") {
+        const status = JSON.parse((await server.run(["status", project, "dev", "--json"])).stdout) as { blocks: { name: string; state: string }[] };
+        expect(status.blocks.map((b) => [b.name, b.state])).toEqual([["web", "running"], ["worker", "running"]]);
+      }
     }, 300_000);
   }
 });

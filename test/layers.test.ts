@@ -16,6 +16,8 @@ const RULES: { layer: string; forbidden: string[]; except?: string[] }[] = [
   { layer: "cli/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "api/index.ts", "app.ts"], except: ["cli/verbs/serve.ts"] },
   // The edge is its own process: it reads the state DB and never goes through the control plane.
   { layer: "edge/", forbidden: ["hono", "dockerode", "react", "ink", "api/", "cli/", "tui/", "client/", "core/", "app.ts"] },
+  // Small pure helpers both the edge and the control plane use: they depend on nothing of Berth's.
+  { layer: "lib/", forbidden: ["hono", "dockerode", "drizzle-orm", "bun:sqlite", "react", "ink", "adapters/", "api/", "cli/", "tui/", "client/", "core/", "edge/", "ports/", "app.ts", "config.ts"] },
   { layer: "tui/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "app.ts"] },
 ];
 
