@@ -46,7 +46,7 @@ test("a server that accepts and never answers: one line, and the connection is d
   // git-remote-http held the socket; it was stopped with git, so the server sees it close.
   await eventually(() => server.openConnections() === 0);
   // Killed with git's process group; the kernel may list it a moment longer while it exits.
-  await eventually(() => !visibleCommandLines().some((line) => line.includes(url)), 5_000, "git remote-http gone");
+  await eventually(() => !visibleCommandLines().some((line) => line.includes(url)), 5_000);
 });
 
 test("the subcommand named in messages skips global options", () => {

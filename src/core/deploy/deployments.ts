@@ -49,6 +49,7 @@ export function createDeployments(deps: DeployDeps) {
   async function collectImages(release: ReleaseRecord, say: (line: string) => void): Promise<ReleaseBlock[]> {
     const file = deps.projects.loadProject(release.project)!;
     const blocks: ReleaseBlock[] = [];
+    let builtByBerth: Promise<{ id: string; labels: Record<string, string> }[]> | undefined;
     for (const name of Object.keys(file.blocks)) {
       const spec = resolveBlock(file, release.environment, name);
       if (spec.kind === "job") continue;
@@ -67,17 +68,14 @@ export function createDeployments(deps: DeployDeps) {
           say(`${name}: pulling ${image}`);
           imageId = await deps.images.pullImage(image);
         }
-        await checkImageOwner(release.project, image, imageId);
+        // Apply refuses other projects' images by name; this also catches an id or another tag of one.
+        builtByBerth ??= deps.images.listImages({ [LABELS.managed]: "true" });
+        const built = (await builtByBerth).find((i) => i.id === imageId);
+        checkOwnImage(release.project, image, built?.labels ?? null);
         blocks.push({ name, image, imageId, commit: null, spec });
       }
     }
     return blocks;
-  }
-
-  /** Apply refuses other projects' images by name; this also catches an id or another tag of one. */
-  async function checkImageOwner(project: string, image: string, imageId: string) {
-    const built = (await deps.images.listImages({ [LABELS.managed]: "true" })).find((i) => i.id === imageId);
-    checkOwnImage(project, image, built?.labels ?? null);
   }
 
   /** Hands the frozen release to the runtime; routes switch block by block as replicas turn healthy. */
@@ -166,11 +164,17 @@ export function createDeployments(deps: DeployDeps) {
     return start(key, project, environment, collect, restart);
   }
 
-  /** The environment exists and nothing rolls out there now; its key for `active`. */
-  function checkIdle(project: string, environment: string): string {
+  /** The project, known to have that environment. */
+  function loadEnvironment(project: string, environment: string) {
     const file = deps.projects.loadProject(project);
     if (!file) throw notFound(`project "${project}"`);
     if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+    return file;
+  }
+
+  /** The environment exists and nothing rolls out there now; its key for `active`. */
+  function checkIdle(project: string, environment: string): string {
+    loadEnvironment(project, environment);
     const key = `${project}/${environment}`;
     if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
     return key;
@@ -198,9 +202,7 @@ export function createDeployments(deps: DeployDeps) {
 
     /** New replica counts, kept in the environment's overrides and rolled out at once from the live images. */
     scale(project: string, environment: string, replicas: Record<string, number>): ReleaseRecord {
-      const file = deps.projects.loadProject(project);
-      if (!file) throw notFound(`project "${project}"`);
-      const next = withReplicas(file, environment, replicas);
+      const next = withReplicas(loadEnvironment(project, environment), environment, replicas);
       const release = redeployLive(project, environment, { replicas });
       deps.projects.saveProject(next);
       return release;
@@ -213,9 +215,7 @@ export function createDeployments(deps: DeployDeps) {
 
     get,
     list(project: string, environment: string) {
-      const file = deps.projects.loadProject(project);
-      if (!file) throw notFound(`project "${project}"`);
-      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      loadEnvironment(project, environment);
       return deps.releases.listReleases(project, environment, 50);
     },
 
@@ -228,9 +228,7 @@ export function createDeployments(deps: DeployDeps) {
 
     /** Each block of an environment: kind, state, replicas, image and URL. */
     async status(project: string, environment: string) {
-      const file = deps.projects.loadProject(project);
-      if (!file) throw notFound(`project "${project}"`);
-      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      const file = loadEnvironment(project, environment);
       const running = new Map((await deps.runtime.status(project, environment)).map((s) => [s.block, s]));
       const latest = deps.releases.listReleases(project, environment, 1)[0];
       const place: Place = { project, environment, domain: deps.domain };
