@@ -45,7 +45,6 @@ const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; un
 export function openState(config: Config): { db: Db; migrated: number } {
   const path = dataFiles(config).db;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
   const wal = lostWalCommits(path);
   if (wal.lost > 0) {
     throw new BerthError(
@@ -180,10 +179,7 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     services.builds.failInterrupted();
     services.deployments.failInterrupted();
     const ownerToken = services.tokens.bootstrapOwner();
-    if (ownerToken) {
-      writeFileSync(files.adminToken, `${ownerToken}\n`, { mode: 0o600 });
-      chmodSync(files.adminToken, 0o600);
-    }
+    if (ownerToken) writeOwnerToken(files.adminToken, ownerToken);
     return {
       services,
       app: createHttpApp(services, options),
@@ -201,6 +197,12 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
   }
 }
 
+/** admin.token, 0600 even when the file existed with a looser mode. */
+function writeOwnerToken(path: string, token: string) {
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
 /**
  * `berth token reset-owner`: a new owner token straight from the data dir, so whoever can
  * write it (root on an install) gets owner access back, whether or not serve runs.
@@ -211,9 +213,7 @@ export function resetOwnerToken(config: Config): string {
   const { db } = openState(config);
   try {
     const previous = existsSync(files.adminToken) ? readFileSync(files.adminToken, "utf8").trim() : undefined;
-    const token = createTokens(createTokenStore(db)).resetOwner(previous);
-    writeFileSync(files.adminToken, `${token}\n`, { mode: 0o600 });
-    chmodSync(files.adminToken, 0o600);
+    writeOwnerToken(files.adminToken, createTokens(createTokenStore(db)).resetOwner(previous));
     return files.adminToken;
   } finally {
     db.$client.close();

@@ -3,7 +3,7 @@ import { ApiError } from "../client/index.ts";
 import { ConfigError } from "../config.ts";
 import { VERSION } from "../version.ts";
 import { complete } from "./completion.ts";
-import { connect, type Credentials } from "./connect.ts";
+import { connect, resolveCredentials, type Credentials } from "./connect.ts";
 import { overview, TOP_HELP, usageLine, verbHelp } from "./help.ts";
 import { painter } from "./output.ts";
 import { suggestFlag, suggestVerb } from "./suggest.ts";
@@ -103,7 +103,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         target = connection.credentials;
         return connection.client;
       },
-      credentials: () => (target ??= connect(configFile).credentials),
+      credentials: () => (target ??= resolveCredentials(configFile)),
       paint: painter(io.color ?? false),
       ask: io.ask ?? (async () => null),
       out: io.out,

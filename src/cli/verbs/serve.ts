@@ -1,6 +1,6 @@
 import { watchEdge, type EdgeWatch } from "../../edge/edge-watch.ts";
 import { ensureEdge } from "../../edge/supervisor.ts";
-import { dataFiles, listenAddress, loadConfig, localUrl } from "../../config.ts";
+import { dataFiles, listenAddress, loadConfig, localUrl, parseQuantity } from "../../config.ts";
 import { VERSION } from "../../version.ts";
 import { forgetLocalServer, recordLocalServer } from "../connect.ts";
 import { UsageError, type Verb } from "../verb.ts";
@@ -9,8 +9,6 @@ import { UsageError, type Verb } from "../verb.ts";
 const ROUTE_SYNC_MS = 10_000;
 /** How often the WAL is emptied into the database file, bounding what a damaged WAL can lose. */
 const CHECKPOINT_MS = 60_000;
-/** A running edge polls the state DB every 200 ms; this leaves it room to see a change. */
-const EDGE_SYNC_MS = 500;
 
 export const serve: Verb = {
   name: "serve",
@@ -43,7 +41,7 @@ export const serve: Verb = {
       );
     // Before anyone is answered: a server killed mid-rollout, or containers restarted while it was
     // down, leave routes pointing at ports nothing listens on. A running edge needs a poll to see them.
-    if ((await syncRoutes()) > 0) await Bun.sleep(EDGE_SYNC_MS);
+    if ((await syncRoutes()) > 0) await Bun.sleep(parseQuantity(config.edgeSync));
     let server: ReturnType<typeof Bun.serve>;
     try {
       server = Bun.serve({ ...listenAddress(config.apiListen), fetch: berth.app.fetch, websocket: berth.websocket, idleTimeout: 120 });
