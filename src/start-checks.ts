@@ -1,13 +1,9 @@
+import type { ManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { BerthError } from "./core/errors.ts";
 
 /** What `berth serve` does when its state is empty but the engine holds Berth's objects. */
 export type OrphanChoice = "refuse" | "adopt" | "fresh";
 
-export interface LabelledObjects {
-  containers: number;
-  volumes: number;
-  environments: string[];
-}
 
 const listed = (items: string[]) => (items.length > 5 ? `${items.slice(0, 5).join(", ")} and ${items.length - 5} more` : items.join(", "));
 
@@ -16,7 +12,7 @@ const listed = (items: string[]) => (items.length > 5 ? `${items.slice(0, 5).joi
  * not that this is a new machine: starting fresh would mint a new owner and leave those
  * objects running unmanaged. Refuses unless the operator chose; returns lines to print.
  */
-export function checkOrphans(objects: LabelledObjects, choice: OrphanChoice, dbPath: string): string[] {
+export function checkOrphans(objects: ManagedObjects, choice: OrphanChoice, dbPath: string): string[] {
   if (objects.containers === 0 && objects.volumes === 0) return [];
   const what = `${objects.containers} container(s) and ${objects.volumes} volume(s) labelled berth.managed=true${objects.environments.length ? ` (${listed(objects.environments)})` : ""}`;
   if (choice === "refuse") {

@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { LABEL } from "../runtime/docker/labels.ts";
 
 /** What carries Berth's label on the engine, whichever install made it. */
 export interface ManagedObjects {
@@ -8,7 +9,7 @@ export interface ManagedObjects {
   environments: string[];
 }
 
-const MANAGED = { label: ["berth.managed=true"] };
+const MANAGED = { label: [`${LABEL.managed}=true`] };
 
 /** Containers (running or not) and volumes labelled `berth.managed=true`. */
 export async function listManagedObjects(docker: Docker): Promise<ManagedObjects> {
@@ -19,8 +20,9 @@ export async function listManagedObjects(docker: Docker): Promise<ManagedObjects
   const labelSets = [...containers.map((c) => c.Labels ?? {}), ...(volumes.Volumes ?? []).map((v) => v.Labels ?? {})];
   const environments = new Set<string>();
   for (const labels of labelSets) {
-    const project = labels["berth.project"];
-    if (project) environments.add(labels["berth.env"] ? `${project}/${labels["berth.env"]}` : project);
+    const project = labels[LABEL.project];
+    const env = labels[LABEL.env];
+    if (project) environments.add(env ? `${project}/${env}` : project);
   }
   return { containers: containers.length, volumes: (volumes.Volumes ?? []).length, environments: [...environments].sort() };
 }

@@ -149,12 +149,12 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       if (!/^[0-9a-f]{40}$/.test(commit)) {
         throw new BerthError("invalid", `commit ${quote(commit)} is not a full 40-character commit SHA`);
       }
-      checkSubfolder(path);
+      const folder = checkSubfolder(path);
       const repoDir = await cachedCommit(source, commit);
       const { root, tree } = await checkoutTree({ repoDir, commit, tempDir, env, runGit, timeoutMs });
       const cleanup = () => rm(root, { recursive: true, force: true });
       try {
-        await addSubmodules({ source, repoDir, commit, tree, folder: checkSubfolder(path), depth: 0 });
+        await addSubmodules({ source, repoDir, commit, tree, folder, depth: 0 });
         return { commit, dir: await subfolder(tree, path, commit), cleanup };
       } catch (error) {
         await cleanup();

@@ -2,7 +2,6 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { expect } from "bun:test";
 import { expectBerthError } from "../../../test/support/errors.ts";
 import { git as runGit } from "../../../test/support/test-env.ts";
 import { BerthError } from "../../core/errors.ts";

@@ -1,7 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { BerthError } from "../../core/errors.ts";
 import { expectBerthError } from "../../../test/support/errors.ts";
 import { baseGitEnv } from "./git-env.ts";
 import { createGitSource } from "./git-source.ts";

@@ -65,7 +65,7 @@ export function scanWal(wal: Uint8Array): WalScan {
   return { replayed, frames, lostCommits, ...(firstBad !== undefined && { firstBadFrame: firstBad }) };
 }
 
-/** Without a readable header the page size is unknown: count commit markers at common sizes. */
+/** Without a readable header the page size is unknown: count commit markers assuming 4096-byte pages. */
 function countCommitsLoosely(wal: Uint8Array): number {
   const view = new DataView(wal.buffer, wal.byteOffset, wal.byteLength);
   const frameSize = FRAME_HEADER + 4096;

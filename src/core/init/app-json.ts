@@ -1,3 +1,4 @@
+import { isObject, jsonObject } from "./json.ts";
 import { ENV_NAME } from "../names.ts";
 
 /** What Berth uses of an app.json (Heroku's manifest, as Dokku reads it too). */
@@ -17,7 +18,6 @@ export interface AppManifest {
   ignored: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
 
 function envEntries(env: unknown, ignored: string[]): AppManifest["env"] {
@@ -49,13 +49,8 @@ function healthPaths(checks: unknown, ignored: string[]): Record<string, string>
 
 /** The app.json's parts Berth maps to blocks; undefined when the text is not a JSON object. */
 export function parseAppJson(text: string): AppManifest | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(doc)) return undefined;
+  const doc = jsonObject(text);
+  if (!doc) return undefined;
   const ignored: string[] = [];
   const scripts = isObject(doc.scripts) ? doc.scripts : {};
   const dokku = isObject(scripts.dokku) ? scripts.dokku : {};

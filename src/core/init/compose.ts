@@ -1,3 +1,5 @@
+import { ENV_NAME } from "../names.ts";
+import { isObject } from "./json.ts";
 import { parse } from "yaml";
 import { imageRef } from "../project-file/fields.ts";
 
@@ -32,7 +34,6 @@ export interface ComposeResult {
   unknown: { name: string; image?: string }[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** `postgres:16-alpine`, `docker.io/library/postgres` → `postgres`; anything with another owner → undefined. */
 function knownKind(image: string): keyof typeof KNOWN | undefined {
@@ -86,7 +87,7 @@ export function parseCompose(text: string): ComposeResult | undefined {
     const env: Record<string, string> = {};
     const secrets: string[] = [];
     for (const [key, value] of Object.entries(environment(spec.environment))) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+      if (!ENV_NAME.test(key)) continue;
       // Interpolated values (`${DB_PASSWORD}`) come from the user's shell: they are not in the file.
       if (known.secrets.test(key) || value === undefined || value.includes("${")) secrets.push(key);
       else env[key] = value;

@@ -9,11 +9,14 @@ import { parseProcfile, type Process } from "./procfile.ts";
 import { gitSource, type GitSource } from "./source.ts";
 import { Decisions, type InitInput, type InitResult } from "./types.ts";
 
+/** Compose files in the order Docker Compose looks for them. */
+const COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"] as const;
+
 /** The files `berth init` reads, by name, at the top of the folder; nothing else is opened. */
 export const INIT_FILES = [
   "Dockerfile", "Procfile", "app.json", "package.json", "bun.lockb", "bun.lock", "requirements.txt", "pyproject.toml",
   ".python-version", "runtime.txt", "go.mod", "Gemfile", "composer.json", "index.html",
-  "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
+  ...COMPOSE_FILES,
 ] as const;
 /** Files whose contents detection never reads (binary lockfiles): only their presence counts. */
 export const PRESENCE_ONLY = ["bun.lockb", "index.html"] as const;
@@ -76,8 +79,8 @@ function processBlocks(processes: Process[], shared: Shared, blocks: Record<stri
     }
     const name = uniqueName(label, blocks);
     if (type === "web") {
-      blocks[name] = appBlock("website", shared, { port: shared.plan.port ?? 8080, command });
-      d.add(`blocks.${name}`, `website on port ${shared.plan.port ?? 8080}, command from the Procfile`, "the `web` process takes HTTP traffic on $PORT, which Berth sets to the block's port");
+      blocks[name] = appBlock("website", shared, { port: shared.plan.port, command });
+      d.add(`blocks.${name}`, `website on port ${shared.plan.port}, command from the Procfile`, "the `web` process takes HTTP traffic on $PORT, which Berth sets to the block's port");
     } else if (type === "release") {
       blocks[name] = appBlock("job", shared, { command, trigger: "pre-deploy" });
       d.add(`blocks.${name}`, "job, trigger: pre-deploy", "the `release` process runs before each release; a failure stops the deploy");
@@ -90,13 +93,9 @@ function processBlocks(processes: Process[], shared: Shared, blocks: Record<stri
 }
 
 function singleBlock(shared: Shared, blocks: Record<string, BlockSpec>, d: Decisions) {
-  if (shared.plan.servesFolder) {
-    blocks.web = appBlock("website", shared, { port: shared.plan.port });
-    d.add("blocks.web", `website serving the folder's files on port ${shared.plan.port}`, `from ${shared.plan.from}`);
-  } else {
-    blocks.web = appBlock("website", shared, { port: shared.plan.port });
-    d.add("blocks.web", `website on port ${shared.plan.port}`, "one app and no Procfile: a public website (make it `kind: microservice` for an API behind the gateway)");
-  }
+  blocks.web = appBlock("website", shared, { port: shared.plan.port });
+  if (shared.plan.servesFolder) d.add("blocks.web", `website serving the folder's files on port ${shared.plan.port}`, `from ${shared.plan.from}`);
+  else d.add("blocks.web", `website on port ${shared.plan.port}`, "one app and no Procfile: a public website (make it `kind: microservice` for an API behind the gateway)");
 }
 
 function manifestBlocks(manifest: AppManifest, project: string, shared: Shared, blocks: Record<string, BlockSpec>, d: Decisions) {
@@ -199,7 +198,7 @@ export function detectProject(input: InitInput): InitResult {
   for (const line of procfile?.skipped ?? []) d.todo("Procfile", "line skipped", `${JSON.stringify(line)} is not \`type: command\``);
 
   if (manifest) manifestBlocks(manifest, project, shared, blocks, d);
-  const composeFile = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"].find((f) => files[f] !== undefined);
+  const composeFile = COMPOSE_FILES.find((f) => files[f] !== undefined);
   if (composeFile) composeBlocks(files[composeFile]!, composeFile, project, blocks, d);
   if (Object.values(blocks).some((b) => b.kind === "job")) {
     d.add("jobs", "written", "Berth accepts jobs in berth.yaml and keeps them; running them (before, after and on schedule) is still to come, so deploys skip them for now");

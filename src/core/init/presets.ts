@@ -1,3 +1,4 @@
+import { jsonObject } from "./json.ts";
 import type { BlockSpec } from "../project-file/schema.ts";
 import { exposedPort } from "./dockerfile.ts";
 import type { Decisions } from "./types.ts";
@@ -10,8 +11,8 @@ export const DEFAULT_PORT = 8080;
 /** How the code is built, and what that says about the block that runs it. */
 export interface BuildPlan {
   build?: Build;
-  /** Where the app listens; absent for a folder of files served as they are. */
-  port?: number;
+  /** Where the app listens (a folder of files is served on the static preset's port). */
+  port: number;
   /** The build serves a folder of files (static preset). */
   servesFolder: boolean;
   /** Which file decided it, for messages. */
@@ -20,16 +21,6 @@ export interface BuildPlan {
 
 const has = (files: Record<string, string>, name: string) => name in files;
 
-/** A JSON document's object, or undefined when it is not one (the caller says so). */
-export function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** "^20.1", ">=18", "20.x", "3.12.1" → the leading major(.minor) the preset image tags use. */
 function versionFrom(spec: unknown, parts: 1 | 2): string | undefined {

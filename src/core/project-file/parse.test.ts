@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BerthError } from "../errors.ts";
 import { parseProjectFile } from "./parse.ts";
 import { expectBerthError } from "../../../test/support/errors.ts";
 

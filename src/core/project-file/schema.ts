@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROCESS_TYPE } from "../builds/procfile-start.ts";
 import { blockName, environmentName, projectName } from "../names.ts";
 import {
   absolutePath, cronPattern, oneOf, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
@@ -26,7 +27,7 @@ export const buildSchema = strict({
   start: z.string().min(1).max(4096).optional(),
   output: repoPath.optional(),
   /** A Procfile process type whose command starts the container (instead of `start`). */
-  process: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a Procfile process type such as web").optional(),
+  process: z.string().regex(PROCESS_TYPE, "must be a Procfile process type such as web").optional(),
 });
 
 const resources = strict({

@@ -78,4 +78,4 @@ export function containerSpec(target: ReplicaTarget): Dockerode.ContainerCreateO
  * low port, then switch to their own user (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL,
  * SETGID, SETUID, NET_BIND_SERVICE).
  */
-export const DROPPED_CAPABILITIES = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"] as const;
+const DROPPED_CAPABILITIES = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"] as const;

@@ -1,6 +1,5 @@
 // Networking between blocks, pruning, and objects Berth does not own, on the real engine.
 import { describe, expect, test } from "bun:test";
-import { BerthError } from "../../../core/errors.ts";
 import { expectBerthError } from "../../../../test/support/errors.ts";
 import { get, recordingHooks, sh, stateOf, useRuntimeTestKit } from "./runtime-test-kit.ts";
 

@@ -1,7 +1,6 @@
 // Apply, replace, failed health checks and status on the real engine; see runtime-test-kit.ts.
 import { describe, expect, test } from "bun:test";
 import Dockerode from "dockerode";
-import { BerthError } from "../../../core/errors.ts";
 import { expectBerthError } from "../../../../test/support/errors.ts";
 import type { Upstream } from "../../../ports/runtime.ts";
 import { createDockerRuntime } from "./runtime.ts";
