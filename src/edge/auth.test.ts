@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLoginGuard } from "../lib/throttle.ts";
 import { createBasicAuth } from "./basic-auth.ts";
-import { createCredentials } from "./credentials.ts";
+import { tableCredentials } from "./credentials.ts";
 import { gatewaySigningKey } from "./gateway-key.ts";
 import { signGatewayToken } from "./gateway-token.ts";
 import { buildRouteTable } from "./route-table.ts";
@@ -58,8 +58,7 @@ describe("basic auth", () => {
     const rows = { routes: [{ id: 1, host: "site.localhost", pathPrefix: "", project: "shop", environment: "prod", block: "site", auth: "basic" as const, upstreams: [] }], basicAuthUsers: [{ project: "shop", environment: "prod", block: "site", username: "ann", passwordHash: "hash-of-ann" }], gatewayClients: [] };
     const table = buildRouteTable(rows, "localhost");
     const route = table.hosts.get("site.localhost")!.routes[0]!;
-    const noDb = { client: () => { throw new Error("no DB"); }, passwordHash: () => { throw new Error("no DB"); } };
-    const check = createBasicAuth({ cacheMs: 60_000, guard: createLoginGuard(), credentials: createCredentials(noDb), verify: async (password) => (verifications++, password === "correct horse") });
+    const check = createBasicAuth({ cacheMs: 60_000, guard: createLoginGuard(), credentials: tableCredentials, verify: async (password) => (verifications++, password === "correct horse") });
     const request = () => new Request("http://site.localhost/", { headers: basic("ann", "correct horse") });
     for (let i = 0; i < 20; i++) expect(await check(request(), route, table, "127.0.0.1")).toBeNull();
     expect(verifications).toBe(1);

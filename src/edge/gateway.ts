@@ -27,7 +27,7 @@ const tooManyLogins = (retryAfterMs: number) => {
  * The API gateway of each environment: `POST /auth` trades a client id and secret for a
  * token, and gateway routes only let requests through with a valid one. `masterKey` reads
  * `<dataDir>/secret.key`, which appears only once `berth serve` has run; null until then.
- * Clients are looked up in the DB per decision (see credentials.ts); failed logins feed the
+ * Clients come from a table refreshed before each decision (see credentials.ts); failed logins feed the
  * guard, which refuses a blocked IP before the body is read and a blocked client id before
  * its secret is checked.
  */

@@ -29,17 +29,23 @@ export function createHandler(deps: HandlerDeps) {
   const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes, trustedProxies } = deps;
   const record = deps.metrics.record;
   const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
-  const addressOf = (req: Request, server: Server<Relay>) => clientAddress(server.requestIP(req)?.address ?? "", req.headers, trustedProxies);
+  /** The direct peer and the client it speaks for (the peer itself unless it is a trusted proxy). */
+  const addressesOf = (req: Request, server: Server<Relay>) => {
+    const peer = server.requestIP(req)?.address ?? "";
+    return { peer, client: clientAddress(peer, req.headers, trustedProxies) };
+  };
+
+  /** The table as the DB holds it now: re-read only when something was committed since the last load. */
+  const freshTable = () => (deps.refresh(), deps.table());
 
   /** After auth: rewrite the headers and hand over to the proxy or the websocket relay. */
-  function pass(req: Request, server: Server<Relay>, route: Route, target: string, rawHost: string, clientId: string | null, start: number): Promise<Response | undefined> {
+  function pass(req: Request, server: Server<Relay>, route: Route, target: string, rawHost: string, clientId: string | null, start: number, addresses = addressesOf(req, server)): Promise<Response | undefined> {
     const headers = req.headers;
     // Credentials the edge consumed are not the app's business; neither is a client-forged identity.
     if (route.auth !== "none") headers.delete("authorization");
     headers.delete("x-berth-client");
     const upstreamTarget = stripPrefix(route.prefix, target);
-    const peer = server.requestIP(req)?.address ?? "";
-    const client = clientAddress(peer, headers, trustedProxies);
+    const { peer, client } = addresses;
 
     if (headers.get("upgrade")?.toLowerCase() === "websocket") {
       // A copy: Bun's upgrade still needs the handshake headers that forwarding strips.
@@ -56,17 +62,20 @@ export function createHandler(deps: HandlerDeps) {
     return forward(req, route, upstreamTarget, settings, start);
   }
 
-  async function authenticate(req: Request, server: Server<Relay>, route: Route, table: RouteTable, target: string, rawHost: string, start: number) {
+  async function authenticate(req: Request, server: Server<Relay>, route: Route, target: string, rawHost: string, start: number) {
+    // Credentials are decided on what the DB holds now, so new ones work and revoked ones stop at once.
+    const table = freshTable();
+    const addresses = addressesOf(req, server);
     let clientId: string | null = null;
     if (route.auth === "basic") {
-      const denied = await basicAuth(req, route, table, addressOf(req, server));
+      const denied = await basicAuth(req, route, table, addresses.client);
       if (denied) return record(route, denied.status, start), denied;
     } else {
       const checked = await gateway.check(req, route, table);
       if (typeof checked !== "string") return record(route, checked.status, start), checked;
       clientId = checked;
     }
-    return pass(req, server, route, target, rawHost, clientId, start);
+    return pass(req, server, route, target, rawHost, clientId, start, addresses);
   }
 
   // Not async itself: an open route goes straight to forward() with no extra promise in between.
@@ -90,7 +99,7 @@ export function createHandler(deps: HandlerDeps) {
     const url = req.url;
     // Path and query, without parsing a URL object: the scheme and host are at least 8 characters.
     const target = url.slice(url.indexOf("/", 8));
-    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, table, addressOf(req, server));
+    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, freshTable(), addressesOf(req, server).client);
     const route = findRoute(entry, target);
     if (!route) {
       deps.metrics.unrouted();
@@ -99,6 +108,6 @@ export function createHandler(deps: HandlerDeps) {
     // Refused before auth, so an oversized upload costs no argon2 and reaches no upstream.
     const declared = req.headers.get("content-length");
     if (declared !== null && Number(declared) > maxBodyBytes) return record(route, 413, start), tooLarge(maxBodyBytes);
-    return route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, table, target, rawHost, start);
+    return route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, target, rawHost, start);
   };
 }

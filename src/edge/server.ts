@@ -6,7 +6,7 @@ import { listenAddress } from "../config.ts";
 import { createLoginGuard } from "../lib/throttle.ts";
 import { VERSION } from "../version.ts";
 import { createBasicAuth } from "./basic-auth.ts";
-import { createCredentials } from "./credentials.ts";
+import { tableCredentials as credentials } from "./credentials.ts";
 import { trustedProxies } from "./forwarded.ts";
 import { followRoutes } from "./follow.ts";
 import { createGateway } from "./gateway.ts";
@@ -77,7 +77,6 @@ export function startEdge(options: EdgeOptions): Edge {
   const follower = followRoutes(reader, { domain: options.domain, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
   // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
   const guard = metrics.countLogins(createLoginGuard());
-  const credentials = createCredentials(reader);
   const handle = createHandler({
     table: follower.current,
     refresh: follower.poll,

@@ -1,5 +1,4 @@
 import { Database } from "bun:sqlite";
-import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { basicAuthUsers, edgeRoutes, gatewayClients } from "./schema.ts";
 
@@ -45,49 +44,11 @@ export interface EdgeReader {
   version(): number | null;
   /** Every row the edge needs, from one read transaction; null while the DB or its tables are missing. */
   load(): EdgeSnapshot | null;
-  /**
-   * One gateway client as the DB holds it right now (a primary-key lookup, microseconds), so a
-   * client created or revoked a moment ago is seen before the next load. Throws when the DB
-   * cannot be read; the caller falls back to its last loaded table.
-   */
-  client(clientId: string): GatewayClientRecord | null;
-  /** A website user's current password hash, like `client`. */
-  passwordHash(project: string, environment: string, block: string, username: string): string | null;
   close(): void;
-}
-
-/** The point lookups, prepared once per connection. */
-function prepareLookups(db: Database) {
-  const orm = drizzle({ client: db });
-  const client = orm
-    .select({ clientId: gatewayClients.clientId, project: gatewayClients.project, environment: gatewayClients.environment, secretHash: gatewayClients.secretHash })
-    .from(gatewayClients)
-    .where(eq(gatewayClients.clientId, sql.placeholder("clientId")))
-    .prepare();
-  const password = orm
-    .select({ passwordHash: basicAuthUsers.passwordHash })
-    .from(basicAuthUsers)
-    .where(
-      and(
-        eq(basicAuthUsers.project, sql.placeholder("project")),
-        eq(basicAuthUsers.environment, sql.placeholder("environment")),
-        eq(basicAuthUsers.block, sql.placeholder("block")),
-        eq(basicAuthUsers.username, sql.placeholder("username")),
-      ),
-    )
-    .prepare();
-  return { client, password };
 }
 
 export function openEdgeReader(path: string): EdgeReader {
   let client: Database | null = null;
-  let lookups: ReturnType<typeof prepareLookups> | null = null;
-
-  const prepared = () => {
-    const db = connect();
-    if (!db) throw new Error(`cannot open ${path}`);
-    return (lookups ??= prepareLookups(db));
-  };
 
   // Opened lazily and retried: the edge may start before `berth serve` ever created the DB.
   const connect = (): Database | null => {
@@ -156,16 +117,9 @@ export function openEdgeReader(path: string): EdgeReader {
         throw error;
       }
     },
-    client(clientId) {
-      return prepared().client.get({ clientId }) ?? null;
-    },
-    passwordHash(project, environment, block, username) {
-      return prepared().password.get({ project, environment, block, username })?.passwordHash ?? null;
-    },
     close() {
       client?.close();
       client = null;
-      lookups = null;
     },
   };
 }
