@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import { isIP } from "node:net";
 import { availableParallelism, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PRESETS } from "./core/project-file/schema.ts";
+import { parseCidr } from "./lib/cidr.ts";
 
 const listen = z
   .string()
@@ -12,16 +12,11 @@ const listen = z
   .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535");
 
 /** `10.0.0.0/8`, `fd00::/8` or a bare address; a list in the file, comma-separated in env. */
-const isCidr = (v: string) => {
-  const [address, bits, ...rest] = v.split("/");
-  const family = isIP(address!);
-  if (family === 0 || rest.length > 0) return false;
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
-};
 const cidr = z.string().superRefine((v, ctx) => {
-  if (!isCidr(v)) ctx.addIssue({ code: "custom", message: `not an IP address or CIDR such as 10.0.0.0/8: ${JSON.stringify(v)}` });
+  if (!parseCidr(v)) ctx.addIssue({ code: "custom", message: `not an IP address or CIDR such as 10.0.0.0/8: ${JSON.stringify(v)}` });
 });
 const cidrList = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(cidr));
+const size = (example: string) => z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, `expected a size such as ${example}`);
 const duration = z.string().regex(/^\d+(ms|s|m)$/, "expected a duration such as 500ms, 2s or 1m");
 
 /** Running from a compiled binary: its entry point lives in Bun's embedded file system. */
@@ -38,7 +33,7 @@ const schema = z.strictObject({
   /** The edge's own listener for /metrics and /healthz. */
   edgeMetricsListen: listen.default("127.0.0.1:9464"),
   /** Caps on every image build, so a build never takes the host down. */
-  buildMemory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 512Mi or 2Gi").default("2Gi"),
+  buildMemory: size("512Mi or 2Gi").default("2Gi"),
   buildCpus: z.coerce.number().positive().max(256).default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
   buildTimeout: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 15m").default("15m"),
   buildConcurrency: z.coerce.number().int().min(1).max(16).default(1),
@@ -51,11 +46,11 @@ const schema = z.strictObject({
     .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, "expected a domain name such as localhost or example.com")
     .default("localhost"),
   /** Log kept per build; past it one notice line, and the build goes on. */
-  buildLogLimit: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 1Mi or 10Mi").default("10Mi"),
+  buildLogLimit: size("1Mi or 10Mi").default("10Mi"),
   /** Proxies in front of the edge whose X-Forwarded-For, X-Real-IP and X-Request-Id are kept. */
   edgeTrustedProxies: cidrList.default([]),
   /** Memory limit of every block whose berth.yaml sets no `resources.memory`. */
-  blockMemory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, "expected a size such as 512Mi or 2Gi").default("512Mi"),
+  blockMemory: size("512Mi or 2Gi").default("512Mi"),
   /** Most processes and threads a block's container may run, unless it sets `resources.pids`. */
   blockPids: z.coerce.number().int().min(16).max(1_000_000).default(512),
   /** After a rollout, how long a crash of a new replica still fails the release ("0s": not watched). */

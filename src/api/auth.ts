@@ -1,16 +1,13 @@
 import { createMiddleware } from "hono/factory";
-import { BerthError, unauthorized } from "../core/errors.ts";
+import { BerthError, rateLimited, unauthorized } from "../core/errors.ts";
 import { atLeast } from "../core/roles.ts";
-import type { Tokens } from "../core/tokens.ts";
+import { tokenId, type Tokens } from "../core/tokens.ts";
 import { createLoginGuard, retryAfterSeconds, type LoginGuard } from "../lib/throttle.ts";
 import type { ApiEnv } from "./env.ts";
 import { authorize, requiredRole } from "./policy.ts";
-import { problem } from "./problem.ts";
 
 type PeerAware = { requestIP?: (req: Request) => { address: string } | null };
 
-/** The token's public id (`berth_<id>_…`): what a guesser aims at, never the secret part. */
-const tokenCredential = (token: string) => /^berth_[0-9a-f]{12}_/.exec(token)?.[0] ?? null;
 
 /**
  * Authenticates the bearer token, then authorises the route: every /api request, streams included.
@@ -25,12 +22,13 @@ export const authenticate = (tokens: Tokens, guard: LoginGuard = createLoginGuar
     if (!match) throw unauthorized("missing API token: send Authorization: Bearer <token>");
     // Requests made in-process (app.request) have no socket and share one key.
     const ip = (c.env as PeerAware | undefined)?.requestIP?.(c.req.raw)?.address ?? "in-process";
-    const credential = tokenCredential(match[1]!);
+    const id = tokenId(match[1]!);
+    const credential = id && `token:${id}`;
     const blocked = guard.retryAfterMs(ip, credential);
     if (blocked > 0) {
       const seconds = retryAfterSeconds(blocked);
       c.header("Retry-After", String(seconds));
-      return problem(c, "rate_limited", `too many failed logins: try again in ${seconds} s`);
+      throw rateLimited(`too many failed logins: try again in ${seconds} s`);
     }
     let token: ReturnType<Tokens["authenticate"]>;
     try {

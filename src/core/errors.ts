@@ -35,3 +35,4 @@ export const notFound = (what: string) => new BerthError("not_found", `${what} n
 export const conflict = (message: string) => new BerthError("conflict", message);
 export const forbidden = (message: string) => new BerthError("forbidden", message);
 export const unauthorized = (message: string) => new BerthError("unauthorized", message);
+export const rateLimited = (message: string) => new BerthError("rate_limited", message);

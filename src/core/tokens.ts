@@ -5,6 +5,9 @@ import { atLeast, type Role } from "./roles.ts";
 
 const PREFIX = "berth_";
 
+/** The public id in `berth_<id>_<secret>`: what a guesser aims at, never the secret part. */
+export const tokenId = (token: string) => (token.startsWith(PREFIX) ? (/^[0-9a-f]{12}(?=_)/.exec(token.slice(PREFIX.length))?.[0] ?? null) : null);
+
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export function createTokens(store: TokenStore) {

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from "node:net";
+import { parseCidr } from "../lib/cidr.ts";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, never the next one. */
 const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"];
@@ -15,11 +16,10 @@ export const plainAddress = (address: string) => (address.startsWith("::ffff:") 
 export function trustedProxies(cidrs: readonly string[]): TrustedProxies {
   if (cidrs.length === 0) return { trusts: () => false };
   const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address, bits] = cidr.split("/");
-    const family = isIP(address!);
-    if (family === 0) throw new Error(`not an IP address or CIDR: ${cidr}`);
-    list.addSubnet(address!, bits === undefined ? (family === 4 ? 32 : 128) : Number(bits), family === 4 ? "ipv4" : "ipv6");
+  for (const text of cidrs) {
+    const cidr = parseCidr(text);
+    if (!cidr) throw new Error(`not an IP address or CIDR: ${text}`);
+    list.addSubnet(cidr.address, cidr.bits, cidr.family);
   }
   return {
     trusts(address) {
