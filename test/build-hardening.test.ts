@@ -3,14 +3,11 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServe } from "./support/binary.ts";
 import { createRepo, git, type TestRepo } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 const PROJECT = `harden${crypto.randomUUID().slice(0, 6)}`;
 const LOG_LIMIT = 1024 ** 2;
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
 
 /** Commits a gitlink at `path` pinned to `commit` of `url`, with its .gitmodules entry. */
 function addSubmodule(repo: TestRepo, path: string, url: string, commit: string) {

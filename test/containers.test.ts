@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServe } from "./support/binary.ts";
 import { createRepo, loadTestEnv, type TestRepo } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 const env = loadTestEnv();
 const suffix = crypto.randomUUID().slice(0, 6);
@@ -11,10 +12,6 @@ const OTHER = `oth${suffix}`;
 /** An image no Berth project owns; deleting a project must leave it alone. */
 const UNRELATED = `berth-test-unrelated-${suffix}:keep`;
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
 const lines = (text: string) => text.split("\n").filter(Boolean);
 const containersOf = (project: string, block?: string) =>
   lines(docker(["ps", "-aq", "--no-trunc", "--filter", `label=berth.project=${project}`, ...(block ? ["--filter", `label=berth.block=${block}`] : [])]).out);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, berth, startServe } from "./support/binary.ts";
 import { loadTestEnv } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 const env = loadTestEnv();
 const PROJECT = `dayii${crypto.randomUUID().slice(0, 6)}`;
@@ -23,12 +24,8 @@ environments:
   dev: {}
 `;
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return result.stdout.toString().trim();
-}
 const containers = (block: string) =>
-  docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, "--filter", `label=berth.block=${block}`]).split("\n").filter(Boolean).sort();
+  docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, "--filter", `label=berth.block=${block}`]).out.split("\n").filter(Boolean).sort();
 const site = () => fetch(`${server.edgeUrl}/`, { headers: { Host: `web.dev.${PROJECT}.localhost` } });
 
 beforeAll(async () => {
@@ -42,7 +39,7 @@ afterAll(async () => {
   await server?.stop();
   const edgePid = Number(readFileSync(join(server.dataDir, "edge.pid"), "utf8"));
   if (edgePid) process.kill(edgePid, "SIGTERM");
-  const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).split("\n").filter(Boolean);
+  const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
   if (ids.length) docker(["rm", "-f", ...ids]);
   docker(["network", "rm", `berth-${PROJECT}-dev`]);
 });

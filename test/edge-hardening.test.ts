@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, startServe } from "./support/binary.ts";
 import { loadTestEnv } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 const env = loadTestEnv();
 const PROJECT = `hard${crypto.randomUUID().slice(0, 6)}`;
@@ -42,10 +43,6 @@ let server: Awaited<ReturnType<typeof startServe>>;
 const host = (block: string) => `${block}.dev.${PROJECT}.localhost`;
 const GATEWAY = `gateway.dev.${PROJECT}.localhost`;
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim() };
-}
 const containers = () => docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
 
 interface Reply {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseProjectFile } from "../src/core/project-file/parse.ts";
 import { berth, startServe } from "./support/binary.ts";
 import { createRepo, git, loadTestEnv, type TestRepo } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 // `berth init` on fixture repositories served by the test git server, then apply and deploy
 // what it wrote on the real engine, and reach the site through the edge.
@@ -12,10 +13,6 @@ const env = loadTestEnv();
 const suffix = crypto.randomUUID().slice(0, 6);
 const FIXTURES = join(import.meta.dir, "fixtures/init");
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim() };
-}
 
 /** A fixture folder as a repository on the test git server, its clone's origin the http URL. */
 function fixtureRepo(name: string): TestRepo {

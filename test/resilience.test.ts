@@ -4,16 +4,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startServe } from "./support/binary.ts";
 import { loadTestEnv } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 const env = loadTestEnv();
 const TAG = crypto.randomUUID().slice(0, 6);
 /** One project per test, so each starts from nothing and cleans up by its label. */
 const PROJECTS = { edge: `rsedge${TAG}`, crash: `rscrash${TAG}`, loop: `rsloop${TAG}`, midway: `rsmid${TAG}` };
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
 const containersOf = (project: string) =>
   docker(["ps", "-aq", "--no-trunc", "--filter", `label=berth.project=${project}`]).out.split("\n").filter(Boolean);
 

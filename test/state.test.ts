@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { berth, BINARY, freePort, startServe, waitForHealth } from "./support/binary.ts";
+import { docker } from "./support/sh.ts";
 
 const SUFFIX = crypto.randomUUID().slice(0, 6);
 const cleanups: (() => unknown)[] = [];
@@ -10,10 +11,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim(), err: result.stderr.toString().trim() };
-}
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
 

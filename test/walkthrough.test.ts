@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, startServe } from "./support/binary.ts";
 import { loadTestEnv } from "./support/test-env.ts";
+import { docker } from "./support/sh.ts";
 
 // Runs docs/walkthrough.md as written: every line of its ```sh walkthrough blocks, argv split
 // (no shell), against the compiled binary and the real engine. The subset of shell syntax is
@@ -85,10 +86,6 @@ export function parseStep(line: string): Step {
   return step;
 }
 
-function docker(args: string[]) {
-  const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: result.exitCode, out: result.stdout.toString().trim() };
-}
 
 const storeContainer = () => docker(["ps", "-q", "--no-trunc", "--filter", `label=berth.project=${PROJECT}`, "--filter", "label=berth.block=store"]).out;
 

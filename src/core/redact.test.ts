@@ -1,23 +1,23 @@
 import { describe, expect, test } from "bun:test";
-import { REDACTED, redactSecrets, secretRedactor } from "./redact.ts";
+import { REDACTED, secretRedactor } from "./redact.ts";
 
 describe("redacting secret values", () => {
   test("every occurrence of every secret is replaced", () => {
     const text = "invalid env: DB_PASSWORD=hunter2-long, retry with hunter2-long; key sk_live_123";
-    expect(redactSecrets(text, ["hunter2-long", "sk_live_123"])).toBe(`invalid env: DB_PASSWORD=${REDACTED}, retry with ${REDACTED}; key ${REDACTED}`);
+    expect(secretRedactor(["hunter2-long", "sk_live_123"])(text)).toBe(`invalid env: DB_PASSWORD=${REDACTED}, retry with ${REDACTED}; key ${REDACTED}`);
   });
 
   test("the JSON-escaped form an engine echoes back is replaced too", () => {
     const secret = 'pa"ss\\word\tx';
     const echoed = `error: {"Env":["TOKEN=${JSON.stringify(secret).slice(1, -1)}"]}`;
-    expect(redactSecrets(echoed, [secret])).toBe(`error: {"Env":["TOKEN=${REDACTED}"]}`);
+    expect(secretRedactor([secret])(echoed)).toBe(`error: {"Env":["TOKEN=${REDACTED}"]}`);
   });
 
   test("each long line of a multi-line secret (a PEM key) is replaced on its own", () => {
     const pem = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----";
     const line = "bad value near MIIEvQIBADANBgkqhkiG9w0BAQEFAASC";
-    expect(redactSecrets(line, [pem])).toBe(`bad value near ${REDACTED}`);
-    expect(redactSecrets(`TLS_KEY=${pem}`, [pem])).toBe(`TLS_KEY=${REDACTED}`);
+    expect(secretRedactor([pem])(line)).toBe(`bad value near ${REDACTED}`);
+    expect(secretRedactor([pem])(`TLS_KEY=${pem}`)).toBe(`TLS_KEY=${REDACTED}`);
   });
 
   test("a secret inside a longer one is not half-replaced; text without secrets is unchanged", () => {

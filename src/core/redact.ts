@@ -24,4 +24,3 @@ export function secretRedactor(secrets: Iterable<string>): (text: string) => str
 }
 
 /** `text` with every secret value replaced by REDACTED. */
-export const redactSecrets = (text: string, secrets: Iterable<string>) => secretRedactor(secrets)(text);

@@ -80,7 +80,7 @@ export function createThrottle(limits: ThrottleLimits, options: { capacity: numb
   };
 }
 
-export type Throttle = ReturnType<typeof createThrottle>;
+type Throttle = ReturnType<typeof createThrottle>;
 
 export interface LoginGuardSettings {
   perIp: ThrottleLimits;

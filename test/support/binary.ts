@@ -86,6 +86,10 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings: 
     return proc;
   };
   let proc = await spawn();
+  const stop = async () => {
+    proc.kill("SIGTERM");
+    await proc.exited;
+  };
   return {
     url,
     env,
@@ -101,14 +105,10 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings: 
     },
     /** A CLI command against this server (with the same --config, so it finds it). */
     run: (args: string[], stdin?: string) => berth(withOption(args, ["--config", join(home, "config.yaml")]), env, stdin),
-    async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-    },
+    stop,
     /** Stops serve and the edge it started (edges outlive serve on purpose), and removes its home. */
     async close() {
-      proc.kill("SIGTERM");
-      await proc.exited;
+      await stop();
       const pidFile = join(env.BERTH_DATA_DIR, "edge.pid");
       const edgePid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : 0;
       if (edgePid) {
