@@ -10,6 +10,7 @@ import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
 import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
 import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
+import { createBlockLogs } from "./app-logs.ts";
 import { createBuildStore } from "./adapters/store/build-store.ts";
 import { createCredentialStore } from "./adapters/store/credential-store.ts";
 import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type Db } from "./adapters/store/db.ts";
@@ -139,6 +140,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
+    logs: createBlockLogs(config, { docker, projects: projectStore, runtime }),
   };
 }
 

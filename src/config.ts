@@ -61,6 +61,14 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** Cap of the stored output of one block's containers; its oldest lines go first. */
+  logBlockMax: size("20Mi or 1Gi").default("20Mi"),
+  /** Cap of all blocks' stored output together; the oldest segment anywhere goes first. */
+  logTotalMax: size("1Gi or 512Mi").default("1Gi"),
+  /** The edge's access log, one JSON line per request (on or off). */
+  edgeAccessLog: z.enum(["on", "off"]).default("off"),
+  /** Size at which the access log is rotated; four files are kept. */
+  edgeAccessLogSize: size("50Mi").default("50Mi"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -174,6 +182,8 @@ export const dataFiles = (config: Config) => ({
   adminToken: join(config.dataDir, "admin.token"),
   buildLogs: join(config.dataDir, "logs", "builds"),
   deployLogs: join(config.dataDir, "logs", "deploys"),
+  blockLogs: join(config.dataDir, "logs", "blocks"),
+  accessLogs: join(config.dataDir, "logs", "access"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
 });
