@@ -7,6 +7,7 @@ import { edge } from "./edge.ts";
 import { init } from "./init.ts";
 import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
+import { logsVerb } from "./logs.ts";
 import { metaVerbs } from "./meta.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
@@ -14,4 +15,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, logsVerb, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
