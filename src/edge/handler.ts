@@ -120,6 +120,14 @@ export function createHandler(deps: HandlerDeps) {
 
   if (!access || !deps.accessLog) return handle;
   const accessLog = deps.accessLog;
+  // One date string per millisecond, not one per request.
+  let isoAt = 0;
+  let iso = "";
+  const now = () => {
+    const ms = Date.now();
+    if (ms !== isoAt) (isoAt = ms), (iso = new Date(ms).toISOString());
+    return iso;
+  };
   const logged = (req: Request, server: Server<Relay>, response: Response | undefined, start: number) => {
     const route = access.routes.get(req);
     if (!route) return response;
@@ -128,7 +136,7 @@ export function createHandler(deps: HandlerDeps) {
     const query = target.indexOf("?");
     const length = response?.headers.get("content-length");
     accessLog.write({
-      time: new Date().toISOString(),
+      time: now(),
       project: route.project,
       environment: route.environment,
       block: route.block,
