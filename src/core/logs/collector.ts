@@ -77,7 +77,9 @@ export function createLogCollector(deps: CollectorDeps) {
     }
     const present = new Set(containers.map((c) => c.id));
     for (const id of drained) if (!present.has(id)) drained.delete(id);
-    deps.store.pruneCursors(new Set(containers.map((c) => c.id.slice(0, 12))));
+    const shortIds = new Set(containers.map((c) => c.id.slice(0, 12)));
+    for (const id of seen.keys()) if (!shortIds.has(id)) seen.delete(id);
+    deps.store.pruneCursors(shortIds);
   }
 
   return {
