@@ -55,8 +55,7 @@ function accessWriter(ctx: VerbContext) {
   };
 }
 
-async function buildLog(api: Client, values: Values, out: (line: string) => void) {
-  const id = buildId(values.build as string);
+async function buildLog(id: string, api: Client, values: Values, out: (line: string) => void) {
   if (values.follow) return void (await followLog<BuildRecord>(api.builds[":id"].log.stream.$get({ param: { id } }), () => unwrap(api.builds[":id"].$get({ param: { id } })), out));
   const { lines } = await unwrap(api.builds[":id"].log.$get({ param: { id } }));
   for (const line of lines) out(line);
@@ -104,7 +103,8 @@ export const logsVerb: Verb = {
     const { args, values, client } = ctx;
     if (values.build) {
       if (args.length > 0) throw new UsageError("--build ID takes no PROJECT ENV");
-      return buildLog(await client(), values, ctx.out);
+      const id = buildId(values.build as string);
+      return buildLog(id, await client(), values, ctx.out);
     }
     if (args.length < 2) throw new UsageError("expected PROJECT ENV [BLOCK…] (or --build ID)");
     if (values.follow && values.until) throw new UsageError("--until and --follow do not go together: a followed log has no end");
