@@ -222,6 +222,8 @@ describe("berth logs on the compiled binary and the real engine", () => {
 
   test("after serve restarts, collection resumes without losing or repeating a line", async () => {
     const before = await logs([APP, "dev", "web", "--since", "1h", "--grep", "^request "]);
+    const follow = followInBackground([APP, "dev", "web", "--tail", "0"]);
+    await Bun.sleep(500);
     await server.stop();
     // The edge and the app keep running while the control plane is away.
     const during = `/during-${TAG}`;
@@ -230,5 +232,13 @@ describe("berth logs on the compiled binary and the real engine", () => {
     await eventually(async () => (await logs([APP, "dev", "web", "--grep", during])).length > 0, 15_000, "the line written while serve was down");
     const afterwards = await logs([APP, "dev", "web", "--since", "1h", "--grep", "^request "]);
     expect(afterwards.map((l) => l.text)).toEqual([...before.map((l) => l.text), `request ${during}`]);
+    // The follower reconnected by itself and caught up, once.
+    try {
+      await eventually(() => follow.output().includes(`request ${during}`), 10_000, "the follower caught up after the restart");
+      await Bun.sleep(500);
+      expect(follow.output().split(`request ${during}`).length).toBe(2);
+    } finally {
+      follow.stop();
+    }
   }, 60_000);
 });

@@ -159,7 +159,9 @@ export function createSegmentStore(options: SegmentStoreOptions): BlockLogStore 
       const grouped = new Map<BlockLogs, LogLine[]>();
       for (const line of lines) {
         const logs = blockOf(line);
-        grouped.set(logs, [...(grouped.get(logs) ?? []), line]);
+        const group = grouped.get(logs);
+        if (group) group.push(line);
+        else grouped.set(logs, [line]);
         if ((cursors.get(line.container) ?? "") < line.time) cursors.set(line.container, line.time);
         cursorsDirty = true;
       }

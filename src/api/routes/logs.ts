@@ -44,7 +44,7 @@ export const logRoutes = (logs: Logs) =>
       (c) => {
         const wanted = request(c.req.valid("param"), c.req.valid("query"));
         logs.check(wanted);
-        return followAsEvents(c, (onLine) => logs.follow(wanted, (line) => onLine(JSON.stringify(line))), () => ({}), { heartbeatMs: HEARTBEAT_MS });
+        return followAsEvents(c, (onLine, onDone) => logs.follow(wanted, (line) => onLine(JSON.stringify(line)), onDone), () => ({}), { heartbeatMs: HEARTBEAT_MS });
       },
     )
     .get(
@@ -62,6 +62,6 @@ export const logRoutes = (logs: Logs) =>
       (c) => {
         const wanted = request(c.req.valid("param"), c.req.valid("query"));
         logs.check(wanted);
-        return followAsEvents(c, (onLine) => logs.accessFollow(wanted, (entry) => onLine(JSON.stringify(entry))), () => ({}), { heartbeatMs: HEARTBEAT_MS });
+        return followAsEvents(c, (onLine, onDone) => logs.accessFollow(wanted, (entry) => onLine(JSON.stringify(entry)), onDone), () => ({}), { heartbeatMs: HEARTBEAT_MS });
       },
     );

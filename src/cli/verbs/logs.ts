@@ -61,15 +61,46 @@ async function buildLog(id: string, api: Client, values: Values, out: (line: str
   for (const line of lines) out(line);
 }
 
-/** Prints a log stream's events until it closes (the server went away) or the user stops it. */
-async function follow<T>(response: Promise<unknown>, write: (item: T) => void) {
-  let denied: string | undefined;
-  await readEvents((await response) as Response, (event) => {
-    if (event.event === "log") write(JSON.parse(event.data) as T);
-    else if (event.event === "denied") denied = event.data;
-  });
-  throw new Error(`log stream closed: ${denied ?? "the server ended it (restarted or stopped); run the command again"}`);
+const RECONNECT_MS = 1000;
+
+/**
+ * Prints a log stream's events until the user stops it. When the stream drops (serve restarted)
+ * it reconnects every second from the last line shown, as `fly logs` does; a revoked token or a
+ * refused request ends it with the error.
+ */
+async function follow<T extends { time: string }>(open: (query: Record<string, string>) => Promise<unknown>, query: Record<string, string>, write: (item: T) => void, err: (line: string) => void) {
+  let last = "";
+  let said = false;
+  for (;;) {
+    let denied: string | undefined;
+    const resumed = last ? { ...query, since: last, tail: String(MAX_RESUME) } : query;
+    try {
+      await readEvents((await open(resumed)) as Response, (event) => {
+        if (event.event === "denied") denied = event.data;
+        if (event.event !== "log") return;
+        const item = JSON.parse(event.data) as T;
+        // The resumed query starts at the last line shown, inclusive: skip what was printed.
+        if (item.time <= last) return;
+        last = item.time;
+        write(item);
+      });
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+    }
+    if (denied) throw new Error(`log stream closed: ${denied}`);
+    if (!said) err("log stream interrupted; reconnecting every second (Ctrl-C stops)");
+    said = true;
+    await Bun.sleep(RECONNECT_MS);
+  }
 }
+
+/** Lines a reconnect may catch up with at most: what an outage of serve left unseen. */
+const MAX_RESUME = 10_000;
+
+const isConnectionError = (error: unknown) => {
+  const code = (error as { code?: string }).code ?? "";
+  return /ECONNREFUSED|ECONNRESET|ConnectionRefused|ConnectionClosed|FailedToOpenSocket/.test(code) || (error instanceof TypeError && /fetch|socket|connect/i.test(error.message));
+};
 
 export const logsVerb: Verb = {
   name: "logs",
@@ -115,12 +146,12 @@ export const logsVerb: Verb = {
     const routes = api.projects[":project"].environments[":env"];
     if (values.access) {
       const write = accessWriter(ctx);
-      if (values.follow) return follow<AccessEntry>(routes["access-log"].stream.$get({ param, query }), write);
+      if (values.follow) return follow<AccessEntry>((q) => routes["access-log"].stream.$get({ param, query: q }), query, write, ctx.err);
       const { entries } = await unwrap(routes["access-log"].$get({ param, query }));
       return void entries.forEach(write);
     }
     const write = lineWriter(ctx, blocks.length === 1);
-    if (values.follow) return follow<LogLine>(routes.logs.stream.$get({ param, query }), write);
+    if (values.follow) return follow<LogLine>((q) => routes.logs.stream.$get({ param, query: q }), query, write, ctx.err);
     const { lines } = await unwrap(routes.logs.$get({ param, query }));
     lines.forEach(write);
   },

@@ -36,6 +36,15 @@ export interface LogsDeps {
 /** `berth logs`: the stored and live output of an environment's blocks, and its edge access log. */
 export function createLogs(deps: LogsDeps) {
   const now = deps.now ?? Date.now;
+  /** Open follows: a stopping server ends them, so their clients reconnect instead of hanging. */
+  const open = new Map<() => void, () => void>();
+  const following = (onDone: () => void, unsubscribe: () => void) => {
+    open.set(onDone, unsubscribe);
+    return () => {
+      open.delete(onDone);
+      unsubscribe();
+    };
+  };
 
   function filterOf(request: LogRequest, following = false): LogFilter {
     const file = deps.projects.loadProject(request.project);
@@ -73,26 +82,34 @@ export function createLogs(deps: LogsDeps) {
      * The query's lines, then each new matching line as it is stored, across redeploys and restarts.
      * Both run in one turn of the event loop, so no line falls between them or comes twice.
      */
-    follow(request: LogRequest, onLine: (line: LogLine) => void): () => void {
+    follow(request: LogRequest, onLine: (line: LogLine) => void, onDone: () => void): () => void {
       const filter = filterOf(request, true);
       const history = deps.store.query(filter, MAX_LINES);
       for (const line of history) onLine(line);
       const matches = matchesLive(filter);
-      return deps.collector.subscribe((lines) => {
+      const unsubscribe = deps.collector.subscribe((lines) => {
         for (const line of lines) if (matches(line)) onLine(line);
       });
+      return following(onDone, unsubscribe);
     },
 
     accessQuery: (request: LogRequest): AccessEntry[] => deps.access.read(accessFilter(filterOf(request)), MAX_LINES),
 
-    accessFollow(request: LogRequest, onEntry: (entry: AccessEntry) => void): () => void {
+    accessFollow(request: LogRequest, onEntry: (entry: AccessEntry) => void, onDone: () => void): () => void {
       const filter = accessFilter(filterOf(request, true));
       for (const entry of deps.access.read(filter, MAX_LINES)) onEntry(entry);
-      return deps.access.follow({ ...filter, since: undefined, tail: undefined }, (entries) => entries.forEach(onEntry));
+      return following(onDone, deps.access.follow({ ...filter, since: undefined, tail: undefined }, (entries) => entries.forEach(onEntry)));
     },
 
-    /** Starts collecting every block's output; returns the stop function. */
-    collect: (log: (line: string) => void) => deps.collector.start(log),
+    /** Starts collecting every block's output; the stop function also ends every open follow. */
+    collect(log: (line: string) => void): () => void {
+      const stop = deps.collector.start(log);
+      return () => {
+        stop();
+        for (const [end, unsubscribe] of [...open]) (unsubscribe(), end());
+        open.clear();
+      };
+    },
   };
 }
 
