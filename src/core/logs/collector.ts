@@ -30,6 +30,8 @@ export function createLogCollector(deps: CollectorDeps) {
   const seen = new Map<string, string>();
   let pending: LogLine[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Asks for a reconcile pass (set by start). */
+  let poke = () => {};
 
   function flush() {
     flushTimer = undefined;
@@ -64,6 +66,8 @@ export function createLogCollector(deps: CollectorDeps) {
         if (active.get(container.id) !== stop) return;
         active.delete(container.id);
         drained.add(container.id);
+        // The engine may have restarted it already, before its start event found this reader still open.
+        poke();
       },
     );
     active.set(container.id, stop);
@@ -96,10 +100,12 @@ export function createLogCollector(deps: CollectorDeps) {
             if (again) (again = false), pass();
           });
       };
+      poke = pass;
       pass();
       const unwatch = deps.watch(pass, log);
       const timer = setInterval(pass, deps.reconcileMs ?? 10_000);
       return () => {
+        poke = () => {};
         unwatch();
         clearInterval(timer);
         for (const stop of active.values()) stop();
