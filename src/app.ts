@@ -93,10 +93,12 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
+  const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
   const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
     await runtime.remove(project, environment, { purgeVolumes });
     routes.removeEnvironmentRoutes(project, environment);
     accessStore.removeEnvironmentAccess(project, environment);
+    logs.forgetEnvironment(project, environment);
   };
   const variables = createVariables(projectStore, variableStore, box);
   const builds = createBuilds({
@@ -140,7 +142,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
-    logs: createBlockLogs(config, { docker, projects: projectStore, runtime }),
+    logs,
   };
 }
 

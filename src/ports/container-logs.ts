@@ -69,6 +69,8 @@ export interface BlockLogStore {
   cursor(container: string): string | null;
   /** Drops the cursors of containers not in `keep` (they were removed). */
   pruneCursors(keep: Set<string>): void;
+  /** Deletes every stored line of an environment (it was deleted). */
+  removeEnvironment(project: string, environment: string): void;
   /** Writes what is buffered (cursors) and closes files. */
   close(): void;
 }

@@ -67,3 +67,17 @@ test("after a restart the cursor per container and the lines are still there", (
   expect(second.query({ project: "shop", environment: "prod" }, 10)).toHaveLength(2);
   second.close();
 });
+
+test("a deleted environment's lines go; other environments keep theirs", () => {
+  const dir = tempDir();
+  const store = createSegmentStore({ dir, blockBytes: 1024 ** 2, totalBytes: 1024 ** 3 });
+  store.append([line(1), line(2, { environment: "dev" })]);
+  store.removeEnvironment("shop", "prod");
+  expect(store.query({ project: "shop", environment: "prod" }, 10)).toEqual([]);
+  expect(store.blocks("shop", "prod")).toEqual([]);
+  expect(store.query({ project: "shop", environment: "dev" }, 10)).toHaveLength(1);
+  // Written again later (a namesake environment): a fresh start.
+  store.append([line(3)]);
+  expect(store.query({ project: "shop", environment: "prod" }, 10).map((l) => l.text.split(" ")[1])).toEqual(["3"]);
+  store.close();
+});

@@ -212,6 +212,16 @@ export function createSegmentStore(options: SegmentStoreOptions): BlockLogStore 
       for (const id of [...cursors.keys()]) if (!keep.has(id)) (cursors.delete(id), (cursorsDirty = true));
     },
 
+    removeEnvironment(project, environment) {
+      for (const [k, logs] of blocks) {
+        if (logs.project !== project || logs.environment !== environment) continue;
+        if (logs.current) closeSync(logs.current.fd);
+        total -= sizeOf(logs);
+        blocks.delete(k);
+      }
+      rmSync(join(dir, project, environment), { recursive: true, force: true });
+    },
+
     close() {
       if (cursorsDirty) writeCursors();
       for (const logs of blocks.values()) if (logs.current) closeSync(logs.current.fd);

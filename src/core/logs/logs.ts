@@ -101,6 +101,9 @@ export function createLogs(deps: LogsDeps) {
       return following(onDone, deps.access.follow({ ...filter, since: undefined, tail: undefined }, (entries) => entries.forEach(onEntry)));
     },
 
+    /** The environment was deleted: its stored output goes with it, so a namesake created later starts empty. */
+    forgetEnvironment: (project: string, environment: string) => deps.store.removeEnvironment(project, environment),
+
     /** Starts collecting every block's output; the stop function also ends every open follow. */
     collect(log: (line: string) => void): () => void {
       const stop = deps.collector.start(log);
