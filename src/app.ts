@@ -33,6 +33,7 @@ import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
 import { createVariables } from "./core/variables.ts";
 import { BerthError } from "./core/errors.ts";
+import { createMetricsService } from "./metrics-wiring.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 
 const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
@@ -139,6 +140,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
+    metrics: createMetricsService(db, docker, config, projectStore),
   };
 }
 

@@ -47,6 +47,10 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
   "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+  "GET /api/projects/{project}/environments/{env}/top": "viewer",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/metrics": "viewer",
+  "GET /api/machine": "viewer",
+  "GET /metrics": "viewer",
 };
 
 /** Requests a route takes with a query that changes who may call it: destroying data needs admin. */
