@@ -21,7 +21,7 @@ export function createMetricsService(db: Db, docker: Docker, config: Config, pro
           store,
           intervalMs,
           sources: {
-            replicas: createStatsReader(docker),
+            replicas: createStatsReader(docker, () => new Set(projects.listProjects().map((p) => p.name))),
             edge: createEdgeScrape(localUrl(config.edgeMetricsListen)),
             host: createHostStats(config.dataDir, async () => ((await docker.info()) as { DockerRootDir?: string }).DockerRootDir ?? null),
           },

@@ -64,14 +64,18 @@ async function pool<T, R>(items: T[], size: number, run: (item: T) => Promise<R>
  * Reads every running Berth container once per call: one `one-shot` stats request each (the
  * engine answers at once instead of waiting a second for a second reading; rates come from the
  * caller's previous round). Restart counts need an inspect, made only when a container is new
- * or its CPU counter went back (the engine restarted it).
+ * or its CPU counter went back (the engine restarted it). Only containers of `projects` (this
+ * state's) are read.
  */
-export function createStatsReader(docker: Dockerode) {
+export function createStatsReader(docker: Dockerode, projects: () => ReadonlySet<string>) {
   const known = new Map<string, { cpuNs: number; restarts: number }>();
   return async function readReplicas(): Promise<ReplicaReading[]> {
-    const listed = await docker.listContainers({ filters: { label: [`${LABEL.managed}=true`], status: ["running"] } }).catch((error: unknown) => {
+    const all = await docker.listContainers({ filters: { label: [`${LABEL.managed}=true`], status: ["running"] } }).catch((error: unknown) => {
       throw toBerthError(error, "listing Berth's containers");
     });
+    // Only this install's projects: labelled containers of another state on the same engine are not ours to watch.
+    const ours = projects();
+    const listed = all.filter((info) => ours.has(info.Labels?.[LABEL.project] ?? ""));
     const readings = await pool(listed, PARALLEL, async (info) => {
       const container = docker.getContainer(info.Id);
       try {
