@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, startServe } from "./support/binary.ts";
+import { BINARY, freePort, startServe } from "./support/binary.ts";
 import { eventually } from "./support/eventually.ts";
 import { docker } from "./support/sh.ts";
 import { loadTestEnv } from "./support/test-env.ts";
@@ -128,6 +128,35 @@ describe("metrics on the compiled binary and the real engine", () => {
     const bad = await server.run(["metrics", PROJECT, "dev", "burn", "--since", "soon"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.split("\n")[0]).toContain("expected a duration such as 90s, 30m, 1h or 7d");
+  });
+
+  test("top on a terminal redraws the table every 2 s until interrupted", async () => {
+    // `script` gives the binary a terminal; the command line is fixed test text.
+    const proc = Bun.spawn(["script", "-qec", `${BINARY} top ${PROJECT} dev --config ${join(server.home, "config.yaml")}`, "/dev/null"], {
+      env: { ...server.env, TERM: "xterm" },
+      stdin: "pipe",
+      stdout: "pipe",
+    });
+    let screen = "";
+    const reader = proc.stdout.getReader();
+    const frames = () => screen.split("\x1b[H\x1b[2J").length - 1;
+    try {
+      await eventually(
+        async () => {
+          const { value } = await reader.read();
+          screen += new TextDecoder().decode(value ?? new Uint8Array());
+          return frames() >= 2;
+        },
+        30_000,
+        "two frames of top on a terminal",
+      );
+    } finally {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    }
+    const last = screen.slice(screen.lastIndexOf("\x1b[H\x1b[2J"));
+    expect(last).toMatch(/burn\s+0\s+\d+\.\d%/);
+    expect(last).toContain("(Ctrl-C to quit)");
   });
 
   test("status warns when a disk is past diskWarnPercent", async () => {
