@@ -17,8 +17,10 @@ import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
+import { createNotificationStore } from "./adapters/store/notification-store.ts";
+import { createWebhookSender } from "./adapters/http/webhook-sender.ts";
 import { apiWebSocket, createHttpApp, type HttpAppOptions } from "./api/index.ts";
-import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
+import { dataFiles, hostEnv, listenAddress, localUrl, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
@@ -32,8 +34,11 @@ import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
 import { createVariables } from "./core/variables.ts";
+import { createNotifications } from "./core/notify/notifications.ts";
+import { releaseEvent } from "./core/notify/event.ts";
 import { BerthError } from "./core/errors.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
+import { VERSION } from "./version.ts";
 
 const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
 
@@ -115,6 +120,15 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     referencedImages: () => releases.referencedImageIds(),
     secrets: (project, environment) => variables.secretValues(project, environment),
   });
+  const notifications = createNotifications({
+    store: createNotificationStore(db),
+    projects: projectStore,
+    box,
+    sender: createWebhookSender(),
+    policy: { attempts: config.notifyAttempts, firstDelayMs: parseQuantity(config.notifyRetryDelay), timeoutMs: parseQuantity(config.notifyTimeout) },
+    publicUrl: config.publicUrl ?? localUrl(config.apiListen),
+    userAgent: `Berth/${VERSION}`,
+  });
   return {
     projects: createProjects(projectStore, teardown, config.domain, (project) => removeProjectImages(builder, project)),
     environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
@@ -136,9 +150,11 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       edgeSyncMs: parseQuantity(config.edgeSync),
       blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
       crashWatchMs: parseQuantity(config.rolloutWatch),
+      onFinished: (release) => void notifications.notify(releaseEvent(release)),
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
+    notifications,
   };
 }
 

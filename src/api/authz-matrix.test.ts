@@ -47,6 +47,10 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
   "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+  // Receivers' URLs are shown masked, so a viewer may read the list; adding one sends the project's events out.
+  "GET /api/projects/{project}/notifications": "viewer",
+  "POST /api/projects/{project}/notifications": "member",
+  "DELETE /api/projects/{project}/notifications/{id}": "member",
 };
 
 /** Requests a route takes with a query that changes who may call it: destroying data needs admin. */

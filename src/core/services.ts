@@ -4,6 +4,7 @@ import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
+import type { Notifications } from "./notify/notifications.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
@@ -19,4 +20,6 @@ export interface Services {
   deployments: Deployments;
   access: Access;
   exec: Exec;
+  /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
+  notifications: Notifications;
 }

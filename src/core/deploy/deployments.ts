@@ -35,6 +35,8 @@ export interface DeployDeps {
   blockDefaults?: BlockDefaults;
   /** How long after a rollout a crash of a new replica still fails the release (0: not watched). */
   crashWatchMs?: number;
+  /** Hears each release that finished (deployed or failed); must return at once and never throw. */
+  onFinished?: (release: ReleaseRecord) => void;
 }
 
 const FINISHED = new Set(["deployed", "failed"]);
@@ -130,6 +132,7 @@ export function createDeployments(deps: DeployDeps) {
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
+    deps.onFinished?.(final);
     channel.close(release.id, final);
   }
 
