@@ -111,6 +111,9 @@ describe("notifications on the compiled binary and the real engine", () => {
     expect((await list())[0]!.last).toMatchObject({ status: "delivered", error: null, event: "deploy dev #1", attempts: 1 });
     await Bun.sleep(500);
     expect(received("ok", 1)).toHaveLength(1);
+    const tested = await server.run(["notify", "test", PROJECT, String(added.id)]);
+    expect([tested.code, tested.stdout.trim()]).toEqual([0, `test message delivered to http://127.0.0.1:${receiver.port}/…`]);
+    expect(messages.at(-1)).toMatchObject({ event: "test", body: { event: "test", project: PROJECT } });
   });
 
   test("a receiver that fails its first tries gets the message on a retry, the same delivery each time", async () => {
@@ -125,7 +128,8 @@ describe("notifications on the compiled binary and the real engine", () => {
 
   test("a receiver that hangs and one that refuses slow no deploy, and notify list shows their errors", async () => {
     const hang = await add(hook("hang"));
-    const refused = await add(`http://127.0.0.1:${freePort()}/hook/${TOKEN}`);
+    const refusedUrl = `http://127.0.0.1:${freePort()}/hook/${TOKEN}`;
+    const refused = await add(refusedUrl);
     const deploy = await server.run(["deploy", PROJECT, "dev"]);
     expect([deploy.code, deploy.stdout]).toEqual([0, expect.stringContaining("release 3 deployed")]);
     // The deploy returned while the hanging receiver still holds the message's request open (20 s per try).
@@ -137,6 +141,8 @@ describe("notifications on the compiled binary and the real engine", () => {
     await eventually(async () => (await list()).find((n) => n.id === refused.id)?.last?.status === "failed", 30_000, "the refused receiver failed");
     expect((await list()).find((n) => n.id === refused.id)!.last).toMatchObject({ status: "failed", error: "connection refused", attempts: 3 });
     await eventually(async () => /no answer within 20 s/.test((await list()).find((n) => n.id === hang.id)?.last?.error ?? ""), 60_000, "the hanging receiver's error");
+    const tested = await server.run(["notify", "test", PROJECT, String(refused.id)]);
+    expect([tested.code, tested.stderr.trim()]).toEqual([1, `error: the test message to http://127.0.0.1:${new URL(refusedUrl).port}/… failed: connection refused`]);
     const table = await server.run(["notify", "list", PROJECT]);
     expect(table.stdout).toContain("connection refused");
     expect(table.stdout).toContain("no answer within 20 s");

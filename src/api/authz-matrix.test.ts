@@ -50,6 +50,7 @@ const EXPECTED: Record<string, Role> = {
   // Receivers' URLs are shown masked, so a viewer may read the list; adding one sends the project's events out.
   "GET /api/projects/{project}/notifications": "viewer",
   "POST /api/projects/{project}/notifications": "member",
+  "POST /api/projects/{project}/notifications/{id}/test": "member",
   "DELETE /api/projects/{project}/notifications/{id}": "member",
 };
 

@@ -8,6 +8,7 @@ import type { ApiEnv } from "../env.ts";
 import { valid } from "../validate.ts";
 
 const projectParam = z.object({ project: projectName });
+const idParam = projectParam.extend({ id: z.coerce.number().int().positive() });
 const addBody = z.strictObject({
   url: z.string().min(1).max(2048),
   format: z.enum(NOTIFY_FORMATS).optional(),
@@ -29,10 +30,19 @@ export const notificationRoutes = (notifications: Notifications) =>
       valid("json", addBody),
       (c) => c.json(notifications.add(c.req.valid("param").project, c.req.valid("json")), 201),
     )
+    .post(
+      "/:project/notifications/:id/test",
+      describeRoute({ summary: "Send a test message (event `test`) to one receiver, once, and answer with how it went", tags: ["notifications"] }),
+      valid("param", idParam),
+      async (c) => {
+        const { project, id } = c.req.valid("param");
+        return c.json(await notifications.test(project, id));
+      },
+    )
     .delete(
       "/:project/notifications/:id",
       describeRoute({ summary: "Remove a receiver", tags: ["notifications"] }),
-      valid("param", projectParam.extend({ id: z.coerce.number().int().positive() })),
+      valid("param", idParam),
       (c) => {
         const { project, id } = c.req.valid("param");
         notifications.remove(project, id);

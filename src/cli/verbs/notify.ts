@@ -27,6 +27,11 @@ function parseFormat(value: string | undefined): NotifyFormat | undefined {
   return value as NotifyFormat | undefined;
 }
 
+function checkId(arg: string): string {
+  if (!/^[1-9][0-9]*$/.test(arg)) throw new UsageError(`ID is the number notify list shows, not "${arg}"`);
+  return arg;
+}
+
 export const notifyVerbs: Verb[] = [
   {
     name: "notify add",
@@ -66,12 +71,24 @@ export const notifyVerbs: Verb[] = [
     },
   },
   {
+    name: "notify test",
+    summary: "Send a test message to one receiver now and say how it went",
+    args: "PROJECT ID",
+    options: jsonFlag,
+    async run({ args, values, client, out }) {
+      const route = (await client()).projects[":project"].notifications[":id"].test;
+      const tested = await unwrap(route.$post({ param: { project: args[0]!, id: checkId(args[1]!) } }));
+      if (values.json) out(json(tested));
+      else if (tested.last?.status === "delivered") out(`test message delivered to ${tested.target}`);
+      if (tested.last?.status !== "delivered") throw new Error(`the test message to ${tested.target} failed: ${tested.last?.error ?? "not sent"}`);
+    },
+  },
+  {
     name: "notify remove",
     summary: "Remove a notification receiver",
     args: "PROJECT ID",
     async run({ args, client, out }) {
-      if (!/^[1-9][0-9]*$/.test(args[1]!)) throw new UsageError(`ID is the number notify list shows, not "${args[1]}"`);
-      await unwrap((await client()).projects[":project"].notifications[":id"].$delete({ param: { project: args[0]!, id: args[1]! } }));
+      await unwrap((await client()).projects[":project"].notifications[":id"].$delete({ param: { project: args[0]!, id: checkId(args[1]!) } }));
       out(`removed notification ${args[1]}`);
     },
   },

@@ -95,3 +95,14 @@ export function messageBody(format: NotifyFormat, event: NotifyEvent, url: strin
   const body = format === "slack" ? slackBody(event, url) : format === "discord" ? discordBody(event, url) : jsonBody(event, url);
   return JSON.stringify(body);
 }
+
+/**
+ * `notify test`: a message of its own kind (`test`), so no receiver mistakes it for a release
+ * and acts on it.
+ */
+export function testBody(format: NotifyFormat, project: string, url: string): string {
+  const line = `🔔 Berth: notifications of ${project} reach this receiver`;
+  if (format === "slack") return JSON.stringify({ text: slackEscape(line), blocks: [{ type: "section", text: { type: "mrkdwn", text: `🔔 Notifications of *<${url}|${slackEscape(project)}>* reach this channel.` } }] });
+  if (format === "discord") return JSON.stringify({ content: line, embeds: [{ title: `Notifications of ${project}`, url, description: "This channel will hear when releases finish." }], allowed_mentions: { parse: [] } });
+  return JSON.stringify({ version: 1, event: "test", project, url });
+}

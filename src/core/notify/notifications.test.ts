@@ -151,6 +151,22 @@ describe("delivery", () => {
   });
 });
 
+describe("a test message", () => {
+  test("goes to one receiver once, as event test, and its outcome is the last delivery", async () => {
+    const { notifications, sent } = setup((request) =>
+      request.url.includes("down") ? { kind: "answered", status: 500, body: "oops", retryAfterMs: null } : { kind: "answered", status: 200, body: "", retryAfterMs: null });
+    const up = notifications.add("shop", { url: SECRET_URL });
+    const down = notifications.add("shop", { url: "https://down.example.com/hook" });
+    const tested = await notifications.test("shop", up.id);
+    expect(tested.last).toMatchObject({ status: "delivered", event: "test", attempts: 1 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.headers["X-Berth-Event"]).toBe("test");
+    expect(JSON.parse(sent[0]!.body)).toEqual({ version: 1, event: "test", project: "shop", url: "https://berth.example.com/#/p/shop" });
+    expect((await notifications.test("shop", down.id)).last).toMatchObject({ status: "failed", error: "HTTP 500: oops", attempts: 1 });
+    expect(sent).toHaveLength(2);
+  });
+});
+
 describe("the API", () => {
   test("add, list and remove; the list never carries the URL", async () => {
     const { client } = apiHarness();

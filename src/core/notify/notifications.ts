@@ -5,7 +5,7 @@ import type { WebhookSender } from "../../ports/webhook-sender.ts";
 import { invalid, notFound } from "../errors.ts";
 import { deliver, type RetryPolicy } from "./delivery.ts";
 import { eventLabel, NOTIFY_KINDS, type NotifyEvent, type NotifyFormat, type NotifyKind } from "./event.ts";
-import { messageBody } from "./formats.ts";
+import { messageBody, testBody } from "./formats.ts";
 import { checkReceiverUrl, guessFormat, maskUrl, urlRedactor } from "./target.ts";
 
 export interface NotificationDeps {
@@ -51,30 +51,50 @@ export function createNotifications(deps: NotificationDeps) {
     return { ...shown, target: url === null ? "(cannot be read with this secret key)" : maskUrl(url) };
   };
 
-  /** The console page of the event's environment. */
-  const consoleLink = (event: NotifyEvent) => `${base}/#/p/${encodeURIComponent(event.project)}/${encodeURIComponent(event.environment)}`;
+  /** The console page of a project, or of one of its environments. */
+  const consoleLink = (project: string, environment?: string) =>
+    `${base}/#/p/${encodeURIComponent(project)}${environment === undefined ? "" : `/${encodeURIComponent(environment)}`}`;
 
-  async function sendTo(record: NotificationRecord, event: NotifyEvent) {
-    const label = eventLabel(event);
+  /** What one delivery sends: the body, the kind for X-Berth-Event, and the label `notify list` shows. */
+  interface Message {
+    body: string;
+    kind: string;
+    label: string;
+  }
+
+  async function sendTo(record: NotificationRecord, message: (format: NotifyFormat) => Message, policy = deps.policy) {
+    const { body, kind, label } = message(record.format);
     const note = (status: "delivered" | "retrying" | "failed", attempts: number, error: string | null) =>
       deps.store.recordDelivery(record.id, { status, at: new Date().toISOString(), error, event: label, attempts });
     const url = openUrl(record);
     if (url === null) return note("failed", 0, "the stored URL cannot be read with this secret key: add the receiver again");
     const redact = urlRedactor(url);
-    const body = messageBody(record.format, event, consoleLink(event));
     // One id for every attempt of one message, so a receiver can drop a repeat.
-    const headers = { "Content-Type": "application/json", "User-Agent": deps.userAgent, "X-Berth-Event": event.kind, "X-Berth-Delivery": newDeliveryId() };
+    const headers = { "Content-Type": "application/json", "User-Agent": deps.userAgent, "X-Berth-Event": kind, "X-Berth-Delivery": newDeliveryId() };
     await deliver({
-      send: () => deps.sender.post({ url, body, headers, timeoutMs: deps.policy.timeoutMs }),
-      policy: deps.policy,
+      send: () => deps.sender.post({ url, body, headers, timeoutMs: policy.timeoutMs }),
+      policy,
       sleep,
       onAttempt(attempt, outcome, willRetry) {
         if (outcome.ok) return note("delivered", attempt, null);
         const error = redact(outcome.error);
-        note(willRetry ? "retrying" : "failed", attempt, willRetry ? `attempt ${attempt} of ${deps.policy.attempts}: ${error}` : error);
+        note(willRetry ? "retrying" : "failed", attempt, willRetry ? `attempt ${attempt} of ${policy.attempts}: ${error}` : error);
       },
     });
   }
+
+  const eventMessage = (event: NotifyEvent) => (format: NotifyFormat): Message => ({
+    body: messageBody(format, event, consoleLink(event.project, event.environment)),
+    kind: event.kind,
+    label: eventLabel(event),
+  });
+
+  const find = (project: string, id: number) => {
+    checkProject(project);
+    const record = deps.store.list(project).find((r) => r.id === id);
+    if (!record) throw notFound(`notification ${id} of project "${project}"`);
+    return record;
+  };
 
   return {
     add(project: string, input: { url: string; format?: NotifyFormat; events?: NotifyKind[] }): NotificationView {
@@ -93,6 +113,16 @@ export function createNotifications(deps: NotificationDeps) {
       return deps.store.list(project).map(view);
     },
 
+    /**
+     * Sends a test message to one receiver, once, and waits for the answer (at most one
+     * attempt's timeout); the outcome is its last delivery, as `notify list` shows it.
+     */
+    async test(project: string, id: number): Promise<NotificationView> {
+      const record = find(project, id);
+      await sendTo(record, (format) => ({ body: testBody(format, project, consoleLink(project)), kind: "test", label: "test" }), { ...deps.policy, attempts: 1 });
+      return view(find(project, id));
+    },
+
     remove(project: string, id: number) {
       checkProject(project);
       if (!deps.store.remove(project, id)) throw notFound(`notification ${id} of project "${project}"`);
@@ -109,7 +139,7 @@ export function createNotifications(deps: NotificationDeps) {
       } catch {
         return Promise.resolve();
       }
-      return Promise.all(receivers.map((r) => sendTo(r, event).catch(() => {}))).then(() => {});
+      return Promise.all(receivers.map((r) => sendTo(r, eventMessage(event)).catch(() => {}))).then(() => {});
     },
   };
 }
