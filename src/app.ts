@@ -194,6 +194,7 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker);
     services.builds.failInterrupted();
     services.deployments.failInterrupted();
+    services.notifications.failInterrupted();
     const ownerToken = services.tokens.bootstrapOwner();
     if (ownerToken) writeOwnerToken(files.adminToken, ownerToken);
     return {

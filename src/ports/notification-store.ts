@@ -31,4 +31,6 @@ export interface NotificationStore {
   remove(project: string, id: number): boolean;
   /** Records an attempt's outcome; a receiver removed meanwhile is no error. */
   recordDelivery(id: number, last: LastDelivery): void;
+  /** Every delivery left `retrying` becomes `failed` with this error appended; returns how many. */
+  failRetrying(error: string): number;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { NotificationRecord, NotificationStore } from "../../ports/notification-store.ts";
 import type { Db } from "./db.ts";
 import { notifications, projects } from "./schema.ts";
@@ -38,5 +38,11 @@ export function createNotificationStore(db: Db): NotificationStore {
         .where(eq(notifications.id, id))
         .run();
     },
+    failRetrying: (error) =>
+      db.update(notifications)
+        .set({ lastStatus: "failed", lastError: sql`coalesce(${notifications.lastError} || '; ', '') || ${error}` })
+        .where(eq(notifications.lastStatus, "retrying"))
+        .returning({ id: notifications.id })
+        .all().length,
   };
 }

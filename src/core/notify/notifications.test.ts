@@ -19,7 +19,10 @@ const event = (over: Partial<NotifyEvent> = {}): NotifyEvent => ({
 });
 
 /** The service over real SQLite and the real secret box; the sender answers from a script and records what it got. */
-function setup(answers: (request: WebhookRequest, n: number) => WebhookResult | Promise<WebhookResult> = () => ({ kind: "answered", status: 200, body: "", retryAfterMs: null })) {
+function setup(
+  answers: (request: WebhookRequest, n: number) => WebhookResult | Promise<WebhookResult> = () => ({ kind: "answered", status: 200, body: "", retryAfterMs: null }),
+  sleep?: (ms: number) => Promise<void>,
+) {
   const db = openDb(":memory:");
   migrate(db);
   const projects = createProjectStore(db);
@@ -34,7 +37,7 @@ function setup(answers: (request: WebhookRequest, n: number) => WebhookResult | 
     policy: { attempts: 3, firstDelayMs: 1000, timeoutMs: 5000 },
     publicUrl: "https://berth.example.com/",
     userAgent: "Berth/test",
-    sleep: async (ms) => void waits.push(ms),
+    sleep: sleep ?? (async (ms) => void waits.push(ms)),
   });
   return { db, projects, notifications, sent, waits };
 }
@@ -149,6 +152,23 @@ describe("delivery", () => {
     await expect(throwing.notifications.notify(event())).resolves.toBeUndefined();
     expect(throwing.notifications.list("shop")[0]!.last).toMatchObject({ status: "failed", error: "could not send: never" });
   });
+});
+
+test("a delivery still retrying when the server stopped is marked failed at the next start", async () => {
+  // The wait before the second try never ends, as if the process stopped during it.
+  const { notifications, sent } = setup(
+    (request) => (request.url.includes("ok.") ? { kind: "answered", status: 200, body: "", retryAfterMs: null } : { kind: "answered", status: 503, body: "down", retryAfterMs: null }),
+    () => new Promise<void>(() => {}),
+  );
+  const stuck = notifications.add("shop", { url: SECRET_URL });
+  const fine = notifications.add("shop", { url: "https://ok.example.com/hook" });
+  void notifications.notify(event());
+  await Bun.sleep(20);
+  expect(sent).toHaveLength(2);
+  notifications.failInterrupted();
+  const last = new Map(notifications.list("shop").map((n) => [n.id, n.last]));
+  expect(last.get(stuck.id)).toMatchObject({ status: "failed", error: "attempt 1 of 3: HTTP 503: down; given up: the server stopped before the retries ended" });
+  expect(last.get(fine.id)).toMatchObject({ status: "delivered", error: null });
 });
 
 describe("a test message", () => {

@@ -123,6 +123,11 @@ export function createNotifications(deps: NotificationDeps) {
       return view(find(project, id));
     },
 
+    /** At start: deliveries a previous process was still retrying will not be tried again; say so. */
+    failInterrupted() {
+      deps.store.failRetrying("given up: the server stopped before the retries ended");
+    },
+
     remove(project: string, id: number) {
       checkProject(project);
       if (!deps.store.remove(project, id)) throw notFound(`notification ${id} of project "${project}"`);
