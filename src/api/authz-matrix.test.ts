@@ -49,6 +49,7 @@ const EXPECTED: Record<string, Role> = {
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
   // The secret starts deploys without a token.
   "GET /api/projects/{project}/webhook": "admin",
+  "POST /api/projects/{project}/webhook": "admin",
   "POST /api/projects/{project}/webhook/rotate": "admin",
 };
 

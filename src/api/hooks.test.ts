@@ -16,7 +16,7 @@ environments:
 async function setup() {
   const harness = apiHarness();
   await unwrap(harness.client.projects.apply.$post({ json: { file: FILE } }));
-  const hook = await unwrap(harness.client.projects[":project"].webhook.$get({ param: { project: "shop" } }));
+  const hook = await unwrap(harness.client.projects[":project"].webhook.$post({ param: { project: "shop" } }));
   return { ...harness, hook };
 }
 

@@ -13,9 +13,15 @@ export const webhookRoutes = (webhooks: Webhooks) =>
   new Hono<ApiEnv>()
     .get(
       "/projects/:project/webhook",
-      describeRoute({ summary: "The project's git webhook URL and secret (the secret is made on first use)", tags: ["webhooks"] }),
+      describeRoute({ summary: "The project's git webhook URL and secret; 404 until one is made", tags: ["webhooks"] }),
       valid("param", projectParam),
       (c) => c.json(webhooks.show(c.req.valid("param").project, new URL(c.req.url).origin)),
+    )
+    .post(
+      "/projects/:project/webhook",
+      describeRoute({ summary: "Makes the project's webhook secret unless it has one; answers the URL and secret", tags: ["webhooks"] }),
+      valid("param", projectParam),
+      (c) => c.json(webhooks.create(c.req.valid("param").project, new URL(c.req.url).origin)),
     )
     .post(
       "/projects/:project/webhook/rotate",

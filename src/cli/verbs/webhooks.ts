@@ -1,4 +1,4 @@
-import { unwrap } from "../../client/index.ts";
+import { ApiError, unwrap } from "../../client/index.ts";
 import { json } from "../output.ts";
 import type { Verb } from "../verb.ts";
 
@@ -16,7 +16,13 @@ export const webhookVerbs: Verb[] = [
     options: { json: { type: "boolean" } },
     optionHelp: ["--json   print { project, url, secret }"],
     async run({ args, values, client, out }) {
-      const hook = await unwrap((await client()).projects[":project"].webhook.$get({ param: { project: args[0]! } }));
+      const route = (await client()).projects[":project"].webhook;
+      const param = { project: args[0]! };
+      // Reading never makes a secret; the first `show` makes it (as `block key` does a deploy key).
+      const hook = await unwrap(route.$get({ param })).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === "not_found" && /no webhook secret yet/.test(error.message)) return unwrap(route.$post({ param }));
+        throw error;
+      });
       if (values.json) return out(json(hook));
       print(hook, out);
     },

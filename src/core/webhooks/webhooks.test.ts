@@ -36,7 +36,7 @@ function setup(now = () => Date.now()) {
     },
   };
   const webhooks = createWebhooks({ projects, store: createWebhookStore(db), box: createSecretBox(randomBytes(32)), autoDeploy, now });
-  const secret = webhooks.show("shop", "http://berth.test").secret;
+  const secret = webhooks.create("shop", "http://berth.test").secret;
   return { webhooks, started, secret, projects };
 }
 
@@ -50,8 +50,11 @@ const githubPush = (secret: string, payload: unknown, delivery: string = crypto.
 const push = (branch: string, after = "a".repeat(40)) => ({ ref: `refs/heads/${branch}`, after, repository: { default_branch: "develop" } });
 
 describe("the webhook service", () => {
-  test("the secret is made on first use, stays until rotated, and the URL names the project", () => {
-    const { webhooks, secret } = setup();
+  test("reading never makes a secret; create makes one once, it stays until rotated, and the URL names the project", () => {
+    const { webhooks, secret, projects } = setup();
+    projects.saveProject(parseProjectFile("project: other\nblocks: {}\n"));
+    expect(expectBerthError(() => webhooks.show("other", "http://berth.test"), "not_found").message).toContain("no webhook secret yet");
+    expect(webhooks.create("shop", "http://berth.test").secret).toBe(secret);
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     expect(webhooks.show("shop", "http://berth.test")).toEqual({ project: "shop", url: "http://berth.test/hooks/git/shop", secret });
     const rotated = webhooks.rotate("shop", "http://berth.test").secret;

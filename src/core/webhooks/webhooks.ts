@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ProjectStore } from "../../ports/project-store.ts";
 import type { SecretBox } from "../../ports/secret-box.ts";
 import type { WebhookStore } from "../../ports/webhook-store.ts";
-import { invalid, notFound, unauthorized } from "../errors.ts";
+import { BerthError, invalid, notFound, unauthorized } from "../errors.ts";
 import type { AutoDeploy, Triggered } from "./auto-deploy.ts";
 import { identify, type Headers, type RefUpdate } from "./providers.ts";
 
@@ -59,8 +59,16 @@ export function createWebhooks(deps: {
   }
 
   return {
-    /** The webhook URL and secret; the secret is made on first use. */
+    /** The webhook URL and secret; a read never makes one (like deploy keys): not_found until `create`. */
     show(project: string, requestOrigin: string) {
+      ensureProject(project);
+      const sealed = deps.store.getSecret(project);
+      if (!sealed) throw new BerthError("not_found", `project "${project}" has no webhook secret yet: \`berth webhook show ${project}\` makes one`);
+      return describe(project, deps.box.open(sealed), requestOrigin);
+    },
+
+    /** The secret, made now unless the project has one. */
+    create(project: string, requestOrigin: string) {
       ensureProject(project);
       const sealed = deps.store.getSecret(project);
       return describe(project, sealed ? deps.box.open(sealed) : setSecret(project), requestOrigin);
