@@ -147,7 +147,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     deployments,
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
-    webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl }),
+    webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl, log }),
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
   };
 }

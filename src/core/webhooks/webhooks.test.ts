@@ -127,6 +127,13 @@ describe("the webhook service", () => {
     expect(started).toHaveLength(4);
   });
 
+  test("a delivery id longer than any host sends is refused as invalid", () => {
+    const { webhooks, started, secret } = setup();
+    const { body, headers } = githubPush(secret, push("main"), "x".repeat(201));
+    expectBerthError(() => webhooks.receive("shop", headers, body), "invalid");
+    expect(started).toEqual([]);
+  });
+
   test("a signed body that is not JSON is refused as invalid", () => {
     const { webhooks, secret } = setup();
     const body = new TextEncoder().encode("not json");

@@ -9,6 +9,8 @@ import { identify, type Headers, type RefUpdate } from "./providers.ts";
 /** A redelivery is refused for this long after the first delivery, and for this many deliveries back. */
 const DELIVERY_MEMORY_MS = 7 * 24 * 3600_000;
 const DELIVERIES_KEPT = 1000;
+/** Hosts send UUIDs; a longer id is not one of theirs. */
+const MAX_DELIVERY_ID = 200;
 
 export interface HookOutcome {
   provider: string;
@@ -28,6 +30,8 @@ export function createWebhooks(deps: {
   autoDeploy: Pick<AutoDeploy, "trigger">;
   /** The URL git hosts reach the API at, when it differs from the one a request came in on. */
   publicUrl?: string;
+  /** Where what a push started is told (serve's output). */
+  log?: (line: string) => void;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -91,6 +95,7 @@ export function createWebhooks(deps: {
       const sealed = deps.store.getSecret(project);
       if (!sealed || !provider.verify(headers, body, deps.box.open(sealed))) throw unauthorized(`${GENERIC_REFUSAL} (${provider.proofHeader})`);
       const delivery = provider.delivery(headers) ?? null;
+      if (delivery !== null && delivery.length > MAX_DELIVERY_ID) throw invalid(`the delivery id is longer than ${MAX_DELIVERY_ID} characters`);
       const outcome = (ignored: string, deploys: Triggered[] = []): HookOutcome => ({ provider: provider.name, delivery, deploys, ...(ignored && { ignored }) });
       const event = provider.event(headers);
       if (!provider.isPush(event)) return outcome(`ignored: ${event ? `${JSON.stringify(event)} is not a push event` : "the request names no event"}`);
@@ -113,7 +118,10 @@ export function createWebhooks(deps: {
           const environments = targets(project, update, push.defaultBranch);
           if (environments.length === 0) skipped.push(`branch ${update.name} is the ref of no environment with autoDeploy: true`);
           for (const environment of environments) {
-            deploys.push(deps.autoDeploy.trigger(project, environment, { source: `push ${update.after.slice(0, 7)}`, actor: "webhook" }));
+            const triggered = deps.autoDeploy.trigger(project, environment, { source: `push ${update.after.slice(0, 7)}`, actor: "webhook" });
+            deploys.push(triggered);
+            const what = triggered.queued ? "deploy queued behind the running one" : `release ${triggered.release} started`;
+            deps.log?.(`webhook: ${project}/${environment}: ${provider.name} push ${update.after.slice(0, 7)} to ${update.name}: ${what}`);
           }
         }
       }
