@@ -61,6 +61,10 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** How often environments with `autoDeploy: poll` ask their git remote for new commits. */
+  autoDeployPoll: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 30s or 5m").default("1m"),
+  /** The URL git hosts reach this server's API at (behind a reverse proxy); webhook URLs start with it. */
+  publicUrl: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as https://berth.example.com" }).optional(),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

@@ -7,6 +7,7 @@ import type { Exec } from "./exec.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
+import type { Webhooks } from "./webhooks/webhooks.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -19,4 +20,7 @@ export interface Services {
   deployments: Deployments;
   access: Access;
   exec: Exec;
+  webhooks: Webhooks;
+  /** `autoDeploy: poll`: starts polling every environment that asks for it; returns a stop function. */
+  pollGit(): () => void;
 }
