@@ -19,6 +19,8 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
+import { hookRoutes } from "./hooks.ts";
 
 /** Request bodies above this are refused before they are read whole. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -37,6 +39,7 @@ export function createApiRoutes(s: Services) {
     .route("/", deployRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
+    .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications));
 }
 
@@ -57,6 +60,8 @@ export function createHttpApp(s: Services, options: HttpAppOptions = {}) {
   app.onError(onError);
   app.notFound((c) => problem(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.get("/healthz", (c) => c.json({ status: "ok", version: VERSION, ...options.health?.() }));
+  // Outside /api: git hosts sign their requests instead of sending a token (see policy.ts).
+  app.route("/hooks", hookRoutes(s.webhooks));
   const api = createApiRoutes(s);
   app.route("/api", api);
   app.get(
@@ -64,7 +69,7 @@ export function createHttpApp(s: Services, options: HttpAppOptions = {}) {
     "/api/openapi.json",
     openAPIRouteHandler(app, {
       documentation: {
-        info: { title: "Berth API", version: VERSION, description: "Every route but /healthz needs Authorization: Bearer <token>." },
+        info: { title: "Berth API", version: VERSION, description: "Every route but /healthz and /hooks/git/{project} (signed by the git host instead) needs Authorization: Bearer <token>." },
         components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
         security: [{ bearer: [] }],
       },

@@ -38,7 +38,8 @@ export const environments = sqliteTable(
     projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     ref: text("ref"),
-    autoDeploy: integer("auto_deploy", { mode: "boolean" }),
+    /** 0: off, 1: on push (webhooks), 2: poll the remote (see project-store.ts). */
+    autoDeploy: integer("auto_deploy"),
     position: integer("position").notNull(),
     createdAt: createdAt(),
   },
@@ -173,6 +174,24 @@ export const gatewayClients = sqliteTable("gateway_clients", {
   secretHash: text("secret_hash").notNull(),
   createdAt: createdAt(),
 });
+
+/** Per-project secret that signs git host webhooks, sealed with the secret box; made on first use. */
+export const webhookSecrets = sqliteTable("webhook_secrets", {
+  projectId: integer("project_id").primaryKey().references(() => projects.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Webhook delivery ids already handled, so a redelivery starts nothing; pruned by age and count. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    deliveryId: text("delivery_id").notNull(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
+);
 
 /** Receivers of a project's events; `url` is sealed (such URLs carry their token), the rest is the last delivery. */
 export const notifications = sqliteTable("notifications", {

@@ -13,6 +13,7 @@ import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
+import { webhookVerbs } from "./webhooks.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];

@@ -39,6 +39,12 @@ export interface DeployDeps {
   onFinished?: (release: ReleaseRecord) => void;
 }
 
+/** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }` (not recorded yet). */
+export interface DeployOrigin {
+  source?: string;
+  actor?: string;
+}
+
 const FINISHED = new Set(["deployed", "failed"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
@@ -199,7 +205,7 @@ export function createDeployments(deps: DeployDeps) {
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy: (project: string, environment: string): ReleaseRecord => start(checkIdle(project, environment), project, environment),
+    deploy: (project: string, environment: string, _started?: DeployOrigin): ReleaseRecord => start(checkIdle(project, environment), project, environment),
 
     redeployLive,
 
