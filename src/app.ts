@@ -18,8 +18,10 @@ import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createWebhookStore } from "./adapters/store/webhook-store.ts";
+import { createNotificationStore } from "./adapters/store/notification-store.ts";
+import { createWebhookSender } from "./adapters/http/webhook-sender.ts";
 import { apiWebSocket, createHttpApp, type HttpAppOptions } from "./api/index.ts";
-import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
+import { dataFiles, hostEnv, listenAddress, localUrl, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
@@ -36,8 +38,11 @@ import { createVariables } from "./core/variables.ts";
 import { createAutoDeploy } from "./core/webhooks/auto-deploy.ts";
 import { createPoller } from "./core/webhooks/poll.ts";
 import { createWebhooks } from "./core/webhooks/webhooks.ts";
+import { createNotifications } from "./core/notify/notifications.ts";
+import { releaseEvent } from "./core/notify/event.ts";
 import { BerthError } from "./core/errors.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
+import { VERSION } from "./version.ts";
 
 const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
 
@@ -120,6 +125,15 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     referencedImages: () => releases.referencedImageIds(),
     secrets: (project, environment) => variables.secretValues(project, environment),
   });
+  const notifications = createNotifications({
+    store: createNotificationStore(db),
+    projects: projectStore,
+    box,
+    sender: createWebhookSender(),
+    policy: { attempts: config.notifyAttempts, firstDelayMs: parseQuantity(config.notifyRetryDelay), timeoutMs: parseQuantity(config.notifyTimeout) },
+    publicUrl: config.publicUrl ?? localUrl(config.apiListen),
+    userAgent: `Berth/${VERSION}`,
+  });
   const deployments = createDeployments({
     projects: projectStore,
     releases,
@@ -134,6 +148,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     edgeSyncMs: parseQuantity(config.edgeSync),
     blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
     crashWatchMs: parseQuantity(config.rolloutWatch),
+    onFinished: (release) => void notifications.notify(releaseEvent(release)),
   });
   const autoDeploy = createAutoDeploy({ deployments, log });
   const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy, log });
@@ -149,6 +164,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     exec: createExec({ projects: projectStore, runtime }),
     webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl, log }),
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
+    notifications,
   };
 }
 
@@ -188,6 +204,7 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker, options.notes);
     services.builds.failInterrupted();
     services.deployments.failInterrupted();
+    services.notifications.failInterrupted();
     const ownerToken = services.tokens.bootstrapOwner();
     if (ownerToken) writeOwnerToken(files.adminToken, ownerToken);
     return {

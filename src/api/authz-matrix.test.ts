@@ -51,6 +51,11 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/webhook": "admin",
   "POST /api/projects/{project}/webhook": "admin",
   "POST /api/projects/{project}/webhook/rotate": "admin",
+  // Receivers' URLs are shown masked, so a viewer may read the list; adding one sends the project's events out.
+  "GET /api/projects/{project}/notifications": "viewer",
+  "POST /api/projects/{project}/notifications": "member",
+  "POST /api/projects/{project}/notifications/{id}/test": "member",
+  "DELETE /api/projects/{project}/notifications/{id}": "member",
 };
 
 /** Routes no token opens: their proof is a signature, so every caller without one gets 401, owner included. */

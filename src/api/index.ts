@@ -15,6 +15,7 @@ import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
@@ -38,7 +39,8 @@ export function createApiRoutes(s: Services) {
     .route("/", deployRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
-    .route("/", webhookRoutes(s.webhooks));
+    .route("/", webhookRoutes(s.webhooks))
+    .route("/projects", notificationRoutes(s.notifications));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;

@@ -4,6 +4,7 @@ import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
+import type { Notifications } from "./notify/notifications.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
@@ -23,4 +24,6 @@ export interface Services {
   webhooks: Webhooks;
   /** `autoDeploy: poll`: starts polling every environment that asks for it; returns a stop function. */
   pollGit(): () => void;
+  /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
+  notifications: Notifications;
 }

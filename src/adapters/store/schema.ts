@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
 import type { Role } from "../../core/roles.ts";
+import type { NotifyFormat, NotifyKind } from "../../core/notify/event.ts";
+import type { DeliveryStatus } from "../../ports/notification-store.ts";
 
 const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -190,3 +192,18 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
 );
+
+/** Receivers of a project's events; `url` is sealed (such URLs carry their token), the rest is the last delivery. */
+export const notifications = sqliteTable("notifications", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+  url: text("url").notNull(),
+  format: text("format").$type<NotifyFormat>().notNull(),
+  events: text("events", { mode: "json" }).$type<NotifyKind[]>().notNull(),
+  createdAt: createdAt(),
+  lastStatus: text("last_status").$type<DeliveryStatus>(),
+  lastAt: text("last_at"),
+  lastError: text("last_error"),
+  lastEvent: text("last_event"),
+  lastAttempts: integer("last_attempts"),
+});

@@ -35,6 +35,8 @@ export interface DeployDeps {
   blockDefaults?: BlockDefaults;
   /** How long after a rollout a crash of a new replica still fails the release (0: not watched). */
   crashWatchMs?: number;
+  /** Hears each release that finished (deployed or failed); must return at once and never throw. */
+  onFinished?: (release: ReleaseRecord) => void;
 }
 
 /** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }` (not recorded yet). */
@@ -136,6 +138,7 @@ export function createDeployments(deps: DeployDeps) {
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
+    deps.onFinished?.(final);
     channel.close(release.id, final);
   }
 
