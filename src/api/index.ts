@@ -15,9 +15,12 @@ import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
+import { hookRoutes } from "./hooks.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { createPrometheus } from "./prometheus.ts";
 import { createLoginGuard, type LoginGuard } from "../lib/throttle.ts";
@@ -39,6 +42,8 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", deployRoutes(s.deployments, s.metrics))
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
+    .route("/", webhookRoutes(s.webhooks))
+    .route("/projects", notificationRoutes(s.notifications))
     .route("/", metricsRoutes(s.metrics));
 }
 
@@ -59,6 +64,8 @@ export function createHttpApp(s: Services, options: HttpAppOptions = {}) {
   app.onError(onError);
   app.notFound((c) => problem(c, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.get("/healthz", (c) => c.json({ status: "ok", version: VERSION, ...options.health?.() }));
+  // Outside /api: git hosts sign their requests instead of sending a token (see policy.ts).
+  app.route("/hooks", hookRoutes(s.webhooks));
   // One login guard for /api and /metrics: a token guessed on either is one guess.
   const guard = createLoginGuard();
   const prometheus = createPrometheus(s.metrics, options.health);
@@ -75,7 +82,7 @@ export function createHttpApp(s: Services, options: HttpAppOptions = {}) {
     "/api/openapi.json",
     openAPIRouteHandler(app, {
       documentation: {
-        info: { title: "Berth API", version: VERSION, description: "Every route but /healthz needs Authorization: Bearer <token>." },
+        info: { title: "Berth API", version: VERSION, description: "Every route but /healthz and /hooks/git/{project} (signed by the git host instead) needs Authorization: Bearer <token>." },
         components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
         security: [{ bearer: [] }],
       },

@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
 import type { Role } from "../../core/roles.ts";
+import type { NotifyFormat, NotifyKind } from "../../core/notify/event.ts";
+import type { DeliveryStatus } from "../../ports/notification-store.ts";
 
 const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -36,7 +38,8 @@ export const environments = sqliteTable(
     projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     ref: text("ref"),
-    autoDeploy: integer("auto_deploy", { mode: "boolean" }),
+    /** 0: off, 1: on push (webhooks), 2: poll the remote (see project-store.ts). */
+    autoDeploy: integer("auto_deploy"),
     position: integer("position").notNull(),
     createdAt: createdAt(),
   },
@@ -172,6 +175,38 @@ export const gatewayClients = sqliteTable("gateway_clients", {
   createdAt: createdAt(),
 });
 
+/** Per-project secret that signs git host webhooks, sealed with the secret box; made on first use. */
+export const webhookSecrets = sqliteTable("webhook_secrets", {
+  projectId: integer("project_id").primaryKey().references(() => projects.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Webhook delivery ids already handled, so a redelivery starts nothing; pruned by age and count. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    deliveryId: text("delivery_id").notNull(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
+);
+
+/** Receivers of a project's events; `url` is sealed (such URLs carry their token), the rest is the last delivery. */
+export const notifications = sqliteTable("notifications", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+  url: text("url").notNull(),
+  format: text("format").$type<NotifyFormat>().notNull(),
+  events: text("events", { mode: "json" }).$type<NotifyKind[]>().notNull(),
+  createdAt: createdAt(),
+  lastStatus: text("last_status").$type<DeliveryStatus>(),
+  lastAt: text("last_at"),
+  lastError: text("last_error"),
+  lastEvent: text("last_event"),
+  lastAttempts: integer("last_attempts"),
+});
 /**
  * Resource samples per block replica. `tier` 0 holds raw samples (one per sampling interval),
  * 1 one-minute and 2 ten-minute rollups; rates are per second, memory in bytes. Each tier is
