@@ -41,6 +41,7 @@ import { createWebhooks } from "./core/webhooks/webhooks.ts";
 import { createNotifications } from "./core/notify/notifications.ts";
 import { releaseEvent } from "./core/notify/event.ts";
 import { BerthError } from "./core/errors.ts";
+import { createMetricsService } from "./metrics-wiring.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 import { VERSION } from "./version.ts";
 
@@ -165,6 +166,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl, log }),
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
     notifications,
+    metrics: createMetricsService(db, docker, config, projectStore),
   };
 }
 

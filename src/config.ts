@@ -69,6 +69,10 @@ const schema = z.strictObject({
   notifyAttempts: z.coerce.number().int().min(1).max(20).default(5),
   notifyRetryDelay: duration.default("5s"),
   notifyTimeout: duration.default("10s"),
+  /** How often each replica, the edge and the machine are sampled for metrics ("0s": not sampled). */
+  metricsInterval: z.string().regex(/^[0-9]+s$/, "expected whole seconds such as 10s (0s turns sampling off)").default("10s"),
+  /** Disk use (percent of the data dir's or Docker's file system) from which `berth status` warns. */
+  diskWarnPercent: z.coerce.number().int().min(1).max(100).default(85),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

@@ -56,6 +56,10 @@ const EXPECTED: Record<string, Role> = {
   "POST /api/projects/{project}/notifications": "member",
   "POST /api/projects/{project}/notifications/{id}/test": "member",
   "DELETE /api/projects/{project}/notifications/{id}": "member",
+  "GET /api/projects/{project}/environments/{env}/top": "viewer",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/metrics": "viewer",
+  "GET /api/machine": "viewer",
+  "GET /metrics": "viewer",
 };
 
 /** Routes no token opens: their proof is a signature, so every caller without one gets 401, owner included. */

@@ -22,6 +22,8 @@ const RULES: Rule[] = [
   { method: "DELETE", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+$/, query: purgesVolumes, role: "admin" },
   // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
   { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
+  // Prometheus scrapes with a read-only token: every series of every project, like the other reads.
+  { path: /^\/metrics$/, role: "viewer" },
 ];
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

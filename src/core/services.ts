@@ -5,6 +5,7 @@ import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
 import type { Notifications } from "./notify/notifications.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
@@ -26,4 +27,5 @@ export interface Services {
   pollGit(): () => void;
   /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
   notifications: Notifications;
+  metrics: Metrics;
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
 import type { Role } from "../../core/roles.ts";
 import type { NotifyFormat, NotifyKind } from "../../core/notify/event.ts";
@@ -207,3 +207,67 @@ export const notifications = sqliteTable("notifications", {
   lastEvent: text("last_event"),
   lastAttempts: integer("last_attempts"),
 });
+/**
+ * Resource samples per block replica. `tier` 0 holds raw samples (one per sampling interval),
+ * 1 one-minute and 2 ten-minute rollups; rates are per second, memory in bytes. Each tier is
+ * pruned past its retention (see core/metrics/retention.ts), so the table stays bounded.
+ */
+export const metricBlocks = sqliteTable(
+  "metric_blocks",
+  {
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    block: text("block").notNull(),
+    tier: integer("tier").notNull(),
+    /** Start of the interval, seconds since the epoch. */
+    at: integer("at").notNull(),
+    replica: integer("replica").notNull(),
+    cpuPercent: real("cpu_percent").notNull(),
+    memoryBytes: real("memory_bytes").notNull(),
+    memoryLimitBytes: real("memory_limit_bytes").notNull(),
+    netRxBps: real("net_rx_bps").notNull(),
+    netTxBps: real("net_tx_bps").notNull(),
+    blockReadBps: real("block_read_bps").notNull(),
+    blockWriteBps: real("block_write_bps").notNull(),
+    restarts: integer("restarts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.environment, t.block, t.tier, t.at, t.replica] }), index("metric_blocks_tier_at").on(t.tier, t.at)],
+);
+
+/** Edge figures per block (the edge routes per block, not per replica): counts within the interval. */
+export const metricRoutes = sqliteTable(
+  "metric_routes",
+  {
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    block: text("block").notNull(),
+    tier: integer("tier").notNull(),
+    at: integer("at").notNull(),
+    /** Seconds the counts cover (several samples in a rollup). */
+    seconds: real("seconds").notNull(),
+    /** Requests per status class 1xx…5xx. */
+    byClass: text("by_class", { mode: "json" }).$type<number[]>().notNull(),
+    bytes: real("bytes").notNull(),
+    /** Requests per latency bucket (not cumulative), the edge's bucket bounds plus +Inf. */
+    buckets: text("buckets", { mode: "json" }).$type<number[]>().notNull(),
+    latencySum: real("latency_sum").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.environment, t.block, t.tier, t.at] }), index("metric_routes_tier_at").on(t.tier, t.at)],
+);
+
+/** The machine: CPU, memory, and the disks of the data dir and of Docker's root. */
+export const metricHost = sqliteTable(
+  "metric_host",
+  {
+    tier: integer("tier").notNull(),
+    at: integer("at").notNull(),
+    cpuPercent: real("cpu_percent").notNull(),
+    memoryUsedBytes: real("memory_used_bytes").notNull(),
+    memoryTotalBytes: real("memory_total_bytes").notNull(),
+    dataDiskUsedBytes: real("data_disk_used_bytes").notNull(),
+    dataDiskTotalBytes: real("data_disk_total_bytes").notNull(),
+    dockerDiskUsedBytes: real("docker_disk_used_bytes"),
+    dockerDiskTotalBytes: real("docker_disk_total_bytes"),
+  },
+  (t) => [primaryKey({ columns: [t.tier, t.at] })],
+);
