@@ -35,7 +35,7 @@ import { createVariables } from "./core/variables.ts";
 import { BerthError } from "./core/errors.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 
-const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
+const RESTORE_HINT = "restore it from a backup (berth backup restore FILE)";
 
 /**
  * Opens the state DB in the data dir (creating both) and applies pending migrations; refuses
