@@ -13,7 +13,7 @@ export async function currentCommit(): Promise<string> {
 }
 
 /** Compiles src/main.ts with the migrations and the web console inside; `target` as `bun build --target` takes it (bun-linux-arm64…). */
-export async function compileBerth(options: { outfile: string; target?: string; commit: string }): Promise<void> {
+export async function compileBerth(options: { outfile: string; target?: string; commit: string; version?: string }): Promise<void> {
   await $`bun ${join(ROOT, "scripts/embed-migrations.ts")}`.quiet();
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/main.ts")],
@@ -21,7 +21,7 @@ export async function compileBerth(options: { outfile: string; target?: string; 
     minify: true,
     bytecode: true,
     target: "bun",
-    define: { BERTH_COMMIT: JSON.stringify(options.commit) },
+    define: { BERTH_COMMIT: JSON.stringify(options.commit), ...(options.version ? { BERTH_BUILD_VERSION: JSON.stringify(options.version) } : {}) },
     plugins: [
       {
         // Ink imports react-devtools-core only when DEV is set; the binary never needs it.

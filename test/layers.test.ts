@@ -20,6 +20,7 @@ const RULES: { layer: string; forbidden: string[]; except?: string[] }[] = [
   { layer: "lib/", forbidden: ["hono", "dockerode", "drizzle-orm", "bun:sqlite", "react", "ink", "adapters/", "api/", "cli/", "tui/", "client/", "core/", "edge/", "ports/", "app.ts", "config.ts"] },
   // Operations on the data dir itself (backup, restore): files and SQLite, never the API or the engine.
   { layer: "backup/", forbidden: ["hono", "dockerode", "react", "ink", "api/", "cli/", "tui/", "client/", "app.ts"] },
+  { layer: "upgrade/", forbidden: ["hono", "dockerode", "drizzle-orm", "react", "ink", "api/", "cli/", "tui/", "client/", "core/", "app.ts"] },
   { layer: "tui/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "app.ts"] },
 ];
 

@@ -13,7 +13,7 @@ import { inspectDb, snapshotDb } from "./snapshot.ts";
  */
 const SKIPPED_DIRS = new Set(["logs", "cache", "backups", "tmp"]);
 const skipped = (path: string) =>
-  /^berth\.db(-wal|-shm|-journal)?$/.test(path) || path.endsWith(".pid") || path.endsWith(".tmp") || /^pre-restore-/.test(path) || /^\.backup-/.test(path);
+  /^berth\.db(-wal|-shm|-journal)?$/.test(path) || path.endsWith(".pid") || path.endsWith(".tmp") || /^pre-restore-/.test(path) || /^pre-upgrade-/.test(path) || /^\.(backup|upgrade)-/.test(path);
 
 export interface CreateOptions {
   dataDir: string;

@@ -31,7 +31,7 @@ export const serve: Verb = {
     const { createBerth } = await import("../../app.ts");
     const orphans = values["adopt-orphans"] ? "adopt" : values.fresh ? "fresh" : "refuse";
     let edge: EdgeWatch | null = null;
-    const berth = await createBerth(config, { orphans, notes: out, health: () => ({ edge: edge?.state() ?? null }) });
+    const berth = await createBerth(config, { orphans, notes: out, health: () => ({ edge: edge?.state() ?? null, edgeMetrics: localUrl(config.edgeMetricsListen) }) });
     const syncRoutes = () =>
       berth.services.deployments.syncRoutes().then(
         (changed) => {

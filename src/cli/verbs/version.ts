@@ -6,6 +6,8 @@ import type { Verb } from "../verb.ts";
 interface Health {
   version?: string;
   pid?: number;
+  /** Serve says where its edge answers /healthz (an install's settings are not this shell's). */
+  edgeMetrics?: string;
 }
 
 async function health(url: string): Promise<Health | null> {
@@ -30,15 +32,17 @@ export const versionVerb: Verb = {
     } catch {
       apiUrl = localUrl(config.apiListen);
     }
-    const [server, edge] = await Promise.all([health(apiUrl), health(localUrl(config.edgeMetricsListen))]);
+    const server = await health(apiUrl);
+    const edgeUrl = server?.edgeMetrics ?? localUrl(config.edgeMetricsListen);
+    const edge = await health(edgeUrl);
     const result = {
       cli: { version: VERSION, commit: COMMIT },
       server: server ? { url: apiUrl, version: server.version ?? null } : null,
-      edge: edge ? { url: localUrl(config.edgeMetricsListen), version: edge.version ?? null, pid: edge.pid ?? null } : null,
+      edge: edge ? { url: edgeUrl, version: edge.version ?? null, pid: edge.pid ?? null } : null,
     };
     if (values.json) return out(json(result));
     out(`cli:    berth ${VERSION} (commit ${COMMIT})`);
     out(server ? `server: berth ${server.version} at ${apiUrl}` : `server: no answer at ${apiUrl}`);
-    out(edge ? `edge:   berth ${edge.version} (pid ${edge.pid}) at ${result.edge!.url}` : `edge:   no answer at ${localUrl(config.edgeMetricsListen)}`);
+    out(edge ? `edge:   berth ${edge.version} (pid ${edge.pid}) at ${edgeUrl}` : `edge:   no answer at ${edgeUrl}`);
   },
 };
