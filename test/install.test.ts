@@ -187,6 +187,44 @@ environments:
     }
   });
 
+  test("berth upgrade --file under a continuous load: no failed request, and both processes report the new version", async () => {
+    const next = join(home, "next");
+    const built = sh([process.execPath, join(ROOT, "scripts/release.ts"), "--only", "x64", "--version", "0.1.1-next", "--out", next], { cwd: ROOT });
+    expect(built.code).toBe(0);
+    expect(docker(["cp", join(next, "berth-linux-x64"), `${CONTAINER}:/root/berth-next`]).code).toBe(0);
+    const edgePid = (await inside("systemctl show -p MainPID --value berth-edge")).out.trim();
+    let failures = 0;
+    let requests = 0;
+    let done = false;
+    const errors: string[] = [];
+    const loop = (async () => {
+      while (!done) {
+        requests++;
+        try {
+          const response = await site();
+          if (response.status !== 200 || (await response.text()) !== "installed\n") failures++;
+        } catch (error) {
+          failures++;
+          errors.push((error as Error).message);
+        }
+      }
+    })();
+    const upgraded = await inside("berth upgrade --file /root/berth-next");
+    done = true;
+    await loop;
+    expect([upgraded.code, upgraded.err]).toEqual([0, ""]);
+    expect(upgraded.out).toContain("upgrade: done, berth 0.1.1-next");
+    expect(requests).toBeGreaterThan(20);
+    expect({ failures, errors: errors.slice(0, 3) }).toEqual({ failures: 0, errors: [] });
+    const versions = JSON.parse((await inside("berth version --json")).out);
+    expect(versions.cli.version).toBe("0.1.1-next");
+    expect(versions.server.version).toBe("0.1.1-next");
+    expect(versions.edge.version).toBe("0.1.1-next");
+    expect((await inside("systemctl show -p MainPID --value berth-edge")).out.trim()).not.toBe(edgePid);
+    expect((await inside("systemctl is-active berth berth-edge")).out.trim().split("\n")).toEqual(["active", "active"]);
+    expect((await inside("systemctl list-units --no-legend 'berth-edge-handover-*'")).out.trim()).toBe("");
+  });
+
   test("--uninstall removes the units and the binary and keeps the data dir", async () => {
     const result = await installer("--uninstall");
     expect(result.code).toBe(0);

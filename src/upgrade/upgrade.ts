@@ -9,7 +9,6 @@ export interface UpgradeDeps {
   dataDir: string;
   /** The environment the units run with (their env file over ours), for the berth commands run here. */
   env: Record<string, string>;
-  envFile: string;
   apiUrl: string;
   edgeMetricsUrl: string;
   systemd: Systemd;
@@ -103,11 +102,14 @@ export async function upgrade(candidate: Buffer, deps: UpgradeDeps): Promise<{ f
 
   const bridgeUnit = `berth-edge-handover-${Date.now()}`;
   const bridgeUrl = `http://127.0.0.1:${deps.freePort()}`;
+  // The unit's settings one by one, not its EnvironmentFile: systemd lets a file override
+  // --setenv, and the bridge must not take the edge's own /healthz port.
+  const settings = Object.entries({ ...deps.env, BERTH_EDGE_METRICS_LISTEN: bridgeUrl.slice("http://".length) })
+    .filter(([key]) => key.startsWith("BERTH_"))
+    .map(([key, value]) => `--setenv=${key}=${value}`);
   await deps.systemd.run([
-    "systemd-run", `--unit=${bridgeUnit}`, "--collect", "--quiet",
-    `--property=EnvironmentFile=${deps.envFile}`, "--property=AmbientCapabilities=CAP_NET_BIND_SERVICE",
-    `--setenv=BERTH_EDGE_METRICS_LISTEN=${bridgeUrl.slice("http://".length)}`,
-    bin, "edge",
+    "systemd-run", `--unit=${bridgeUnit}`, "--collect", "--quiet", "--property=AmbientCapabilities=CAP_NET_BIND_SERVICE",
+    ...settings, bin, "edge",
   ]);
   try {
     await waitFor("the bridging edge", bridgeUrl, to, timeoutMs);

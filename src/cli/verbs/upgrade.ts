@@ -50,7 +50,6 @@ export const upgradeVerb: Verb = {
       binaryPath: process.execPath,
       dataDir: config.dataDir,
       env,
-      envFile,
       apiUrl: localUrl(config.apiListen),
       edgeMetricsUrl: localUrl(config.edgeMetricsListen),
       systemd: hostSystemd,
