@@ -9,6 +9,7 @@ import { packArchive } from "./archive.ts";
 import { createBackup } from "./create.ts";
 import { decrypt, encrypt, isEncrypted } from "./crypt.ts";
 import { backupFileName, pruneBackups } from "./files.ts";
+import { scheduleBackups } from "./run.ts";
 import { fileRecord, MANIFEST } from "./manifest.ts";
 import { knownMigrations, readBackup, RESTORED_MARKER, writeBackup } from "./restore.ts";
 
@@ -144,5 +145,25 @@ describe("retention", () => {
     expect(pruneBackups(dir, 3).sort()).toEqual(names.slice(0, 2));
     expect(readdirSync(dir).sort()).toEqual([...names.slice(2), "notes.txt"].sort());
     expect(names[0]).toBe("berth-2026-12-01T03-00-00Z.tar.gz");
+  });
+});
+
+describe("scheduled backups", () => {
+  test("write a backup at each time of the pattern and keep only the newest ones", async () => {
+    const { dir, db } = liveDataDir();
+    const lines: string[] = [];
+    const backups = join(dir, "backups");
+    // Every second (croner's six-field form; the setting takes five fields): three runs in a few seconds.
+    const stop = scheduleBackups({ dataDir: dir, dir: backups, ...options, pattern: "* * * * * *", keep: 2 }, (line) => lines.push(line));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (lines.filter((l) => l.startsWith("backup: wrote")).length < 3 && Date.now() < deadline) await Bun.sleep(100);
+    } finally {
+      stop();
+    }
+    db.$client.close();
+    expect(lines.filter((l) => l.startsWith("backup: wrote")).length).toBeGreaterThanOrEqual(3);
+    expect(lines.some((l) => l.includes("removed 1 older"))).toBe(true);
+    expect(readdirSync(backups).filter((f) => f.endsWith(".tar.gz"))).toHaveLength(2);
   });
 });
