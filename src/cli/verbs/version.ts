@@ -34,7 +34,9 @@ export const versionVerb: Verb = {
     }
     const server = await health(apiUrl);
     const edgeUrl = server?.edgeMetrics ?? localUrl(config.edgeMetricsListen);
-    const edge = await health(edgeUrl);
+    // The edge's /healthz listens on the server's loopback: only a CLI on that machine can ask it.
+    const onThisMachine = /^http:\/\/(127\.|\[::1\]|localhost)/.test(apiUrl);
+    const edge = onThisMachine ? await health(edgeUrl) : null;
     const result = {
       cli: { version: VERSION, commit: COMMIT },
       server: server ? { url: apiUrl, version: server.version ?? null } : null,
@@ -43,6 +45,6 @@ export const versionVerb: Verb = {
     if (values.json) return out(json(result));
     out(`cli:    berth ${VERSION} (commit ${COMMIT})`);
     out(server ? `server: berth ${server.version} at ${apiUrl}` : `server: no answer at ${apiUrl}`);
-    out(edge ? `edge:   berth ${edge.version} (pid ${edge.pid}) at ${edgeUrl}` : `edge:   no answer at ${edgeUrl}`);
+    out(edge ? `edge:   berth ${edge.version} (pid ${edge.pid}) at ${edgeUrl}` : onThisMachine ? `edge:   no answer at ${edgeUrl}` : "edge:   run berth version on the server to see it");
   },
 };
