@@ -23,8 +23,8 @@ ENV_FILE=$CONF_DIR/berth.env
 UNIT_DIR=/etc/systemd/system
 # The CLI of root finds the local API through what serve records here.
 ROOT_CONFIG=/root/.config/berth
-# Settings of the installer itself, never passed on to berth.env.
-OWN_SETTINGS="BERTH_DOWNLOAD_URL BERTH_VERSION BERTH_INSTALL_DOCKER"
+# The installer's own variables and the CLI's (a token must not land in a file), never passed on to berth.env.
+OWN_SETTINGS="BERTH_DOWNLOAD_URL BERTH_VERSION BERTH_INSTALL_DOCKER BERTH_PURGE BERTH_URL BERTH_TOKEN"
 
 say() { printf 'berth-install: %s\n' "$*"; }
 fail() {
@@ -113,6 +113,10 @@ install_binary() {
 docker_present() { [ -S /var/run/docker.sock ] || command -v dockerd >/dev/null 2>&1; }
 
 ensure_docker() {
+  if [ ! -S /var/run/docker.sock ] && command -v dockerd >/dev/null 2>&1; then
+    # Installed but not running: start it rather than install it again.
+    systemctl enable --now docker.service >/dev/null 2>&1 || say "dockerd is installed but docker.service did not start: see systemctl status docker"
+  fi
   if docker_present; then return; fi
   choice=${BERTH_INSTALL_DOCKER:-}
   if [ -z "$choice" ]; then
