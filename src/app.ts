@@ -46,7 +46,7 @@ import { createMetricsService } from "./metrics-wiring.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 import { VERSION } from "./version.ts";
 
-const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
+const RESTORE_HINT = "restore it from a backup (berth backup restore FILE)";
 
 /**
  * Opens the state DB in the data dir (creating both) and applies pending migrations; refuses

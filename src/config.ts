@@ -3,6 +3,7 @@ import { availableParallelism, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { cronPattern } from "./core/project-file/fields.ts";
 import { PRESETS } from "./core/project-file/schema.ts";
 import { parseCidr } from "./lib/cidr.ts";
 
@@ -81,6 +82,16 @@ const schema = z.strictObject({
   edgeAccessLog: z.enum(["on", "off"]).default("off"),
   /** Size at which the access log is rotated; four files are kept. */
   edgeAccessLogSize: size("50Mi").default("50Mi"),
+  /** Who runs `berth edge`: `serve` starts or adopts it; `external` means a supervisor (the berth-edge systemd unit) does. */
+  edgeProcess: z.enum(["serve", "external"]).default("serve"),
+  /** When `berth serve` writes a backup (5-field cron, server time), or "off". */
+  backupSchedule: z.union([z.literal("off"), cronPattern]).default("0 3 * * *"),
+  /** Scheduled backups kept in backupDir; older ones are removed after each new one. */
+  backupKeep: z.coerce.number().int().min(1).max(1000).default(7),
+  /** Where backups go; empty: `<dataDir>/backups`. */
+  backupDir: z.string().default(""),
+  /** A file whose first line encrypts scheduled backups; empty: not encrypted. */
+  backupPassphraseFile: z.string().default(""),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -198,4 +209,5 @@ export const dataFiles = (config: Config) => ({
   accessLogs: join(config.dataDir, "logs", "access"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
+  backups: config.backupDir ? resolve(config.backupDir) : join(config.dataDir, "backups"),
 });

@@ -98,6 +98,8 @@ export function startEdge(options: EdgeOptions): Edge {
     const proxy = listen("proxy", options.listen, () =>
       Bun.serve<Relay>({
         ...listenAddress(options.listen),
+        // An upgrade starts the new edge on this port before the old one stops accepting.
+        reusePort: true,
         fetch: handle,
         websocket: relayHandlers,
         // The handler enforces maxBodyBytes itself so the 413 has a body (Bun's own has none);

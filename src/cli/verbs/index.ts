@@ -1,6 +1,7 @@
 import type { Verb } from "../verb.ts";
 import { accessVerbs } from "./access.ts";
 import { apply, exportVerb } from "./apply.ts";
+import { backupVerbs } from "./backup.ts";
 import { buildVerbs } from "./builds.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
@@ -14,8 +15,10 @@ import { metricsVerbs } from "./metrics.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
+import { upgradeVerb } from "./upgrade.ts";
 import { varVerbs } from "./vars.ts";
 import { webhookVerbs } from "./webhooks.ts";
+import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
