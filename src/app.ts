@@ -5,6 +5,8 @@ import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
 import { pullImage } from "./adapters/docker/pull-image.ts";
 import { createDockerRuntime } from "./adapters/runtime/docker/runtime.ts";
+import { createDockerJobRunner } from "./adapters/runtime/docker/job-run.ts";
+import { createJobRunStore } from "./adapters/store/job-run-store.ts";
 import { createAccessStore } from "./adapters/store/access-store.ts";
 import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
@@ -28,6 +30,10 @@ import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
 import { createExec } from "./core/exec.ts";
+import { createJobs } from "./core/jobs/jobs.ts";
+import { jobsOverview } from "./core/jobs/overview.ts";
+import { releaseJobHooks } from "./core/jobs/release-hooks.ts";
+import { createScheduler } from "./core/jobs/scheduler.ts";
 import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
@@ -93,11 +99,25 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
+    await jobs.removeEnvironment(project, environment);
     await runtime.remove(project, environment, { purgeVolumes });
     routes.removeEnvironmentRoutes(project, environment);
     accessStore.removeEnvironmentAccess(project, environment);
   };
   const variables = createVariables(projectStore, variableStore, box);
+  const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
+  const jobs = createJobs({
+    projects: projectStore,
+    releases,
+    store: createJobRunStore(db),
+    logs: createFileLogStore(files.jobLogs),
+    runner: createDockerJobRunner(docker),
+    variables,
+    settings: { concurrency: config.jobConcurrency, logLimitBytes: parseQuantity(config.jobLogLimit), runsKept: config.jobRunsKept, blockDefaults },
+    // Notifications: send a `job` event for `run` here once they exist.
+    onFinished: undefined,
+  });
+  const jobHooks = releaseJobHooks(jobs, releases);
   const builds = createBuilds({
     projects: projectStore,
     store: createBuildStore(db),
@@ -134,11 +154,17 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       domain: config.domain,
       edgePort: listenAddress(config.edgeListen).port,
       edgeSyncMs: parseQuantity(config.edgeSync),
-      blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
+      blockDefaults,
       crashWatchMs: parseQuantity(config.rolloutWatch),
+      beforeRollout: jobHooks.beforeRollout,
+      afterRollout: jobHooks.afterRollout,
     }),
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
+    jobs: Object.assign(jobs, {
+      overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs }),
+    }),
   };
 }
 
@@ -178,6 +204,12 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker);
     services.builds.failInterrupted();
     services.deployments.failInterrupted();
+    try {
+      const removed = await services.jobs.failInterrupted();
+      if (removed > 0) options.notes?.(`jobs: removed ${removed} container(s) of runs interrupted when the server stopped`);
+    } catch (error) {
+      options.notes?.(`jobs: could not remove the containers of interrupted runs: ${(error as Error).message.split("\n")[0]}`);
+    }
     const ownerToken = services.tokens.bootstrapOwner();
     if (ownerToken) writeOwnerToken(files.adminToken, ownerToken);
     return {

@@ -61,6 +61,12 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** Job runs at once on this machine (manual and scheduled); more wait in a queue. */
+  jobConcurrency: z.coerce.number().int().min(1).max(64).default(2),
+  /** Output kept per job run; past it one notice line, and the run goes on. */
+  jobLogLimit: size("1Mi or 5Mi").default("5Mi"),
+  /** Runs kept per job and environment, with their output; older ones are deleted. */
+  jobRunsKept: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -174,6 +180,7 @@ export const dataFiles = (config: Config) => ({
   adminToken: join(config.dataDir, "admin.token"),
   buildLogs: join(config.dataDir, "logs", "builds"),
   deployLogs: join(config.dataDir, "logs", "deploys"),
+  jobLogs: join(config.dataDir, "logs", "jobs"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
 });

@@ -47,6 +47,13 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
   "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+  "GET /api/projects/{project}/environments/{env}/jobs": "viewer",
+  "POST /api/projects/{project}/environments/{env}/jobs/{job}/runs": "member",
+  "GET /api/projects/{project}/environments/{env}/job-runs": "viewer",
+  "GET /api/job-runs/{id}": "viewer",
+  "POST /api/job-runs/{id}/cancel": "member",
+  "GET /api/job-runs/{id}/log": "viewer",
+  "GET /api/job-runs/{id}/log/stream": "viewer",
 };
 
 /** Requests a route takes with a query that changes who may call it: destroying data needs admin. */
@@ -64,6 +71,7 @@ const SAMPLES: Record<string, string> = {
   id: "999999",
   username: "alice",
   clientId: "gc_0123456789abcdef",
+  job: "nightly",
 };
 
 async function documentedRoutes(): Promise<string[]> {

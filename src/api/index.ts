@@ -15,6 +15,7 @@ import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
@@ -35,7 +36,8 @@ export function createApiRoutes(s: Services) {
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
-    .route("/", execRoutes(s.exec));
+    .route("/", execRoutes(s.exec))
+    .route("/", jobRoutes(s.jobs));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;

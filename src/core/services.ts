@@ -4,6 +4,9 @@ import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
+import type { Jobs } from "./jobs/jobs.ts";
+import type { JobOverview } from "./jobs/overview.ts";
+import type { Scheduler } from "./jobs/scheduler.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
@@ -19,4 +22,9 @@ export interface Services {
   deployments: Deployments;
   access: Access;
   exec: Exec;
+  jobs: Jobs & {
+    /** Each job of an environment with its next scheduled run and last run. */
+    overview(project: string, environment: string): JobOverview[];
+    scheduler: Scheduler;
+  };
 }

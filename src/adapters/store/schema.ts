@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
 import type { Role } from "../../core/roles.ts";
 
@@ -120,6 +120,8 @@ export const releases = sqliteTable(
     blocks: text("blocks", { mode: "json" }).notNull(),
     status: text("status").$type<"building" | "deploying" | "deployed" | "failed">().notNull(),
     reason: text("reason"),
+    /** Problems that did not fail the release, e.g. a post-deploy job that failed: `string[]`. */
+    warnings: text("warnings", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: createdAt(),
     finishedAt: text("finished_at"),
   },
@@ -171,3 +173,26 @@ export const gatewayClients = sqliteTable("gateway_clients", {
   secretHash: text("secret_hash").notNull(),
   createdAt: createdAt(),
 });
+
+/** One run of a job block: queued, running, then how it ended. Output lives in the job log store. */
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    job: text("job").notNull(),
+    trigger: text("trigger").$type<"manual" | "schedule" | "pre-deploy" | "post-deploy">().notNull(),
+    /** The release whose image the run used. */
+    release: integer("release"),
+    status: text("status").$type<"queued" | "running" | "succeeded" | "failed" | "timed-out" | "skipped" | "cancelled">().notNull(),
+    exitCode: integer("exit_code"),
+    reason: text("reason"),
+    /** For schedule runs: the scheduled time it fired for. */
+    scheduledFor: text("scheduled_for"),
+    createdAt: createdAt(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [index("job_runs_env_job").on(t.project, t.environment, t.job)],
+);

@@ -5,6 +5,7 @@ import { buildVerbs } from "./builds.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
 import { init } from "./init.ts";
+import { jobVerbs } from "./jobs.ts";
 import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
 import { metaVerbs } from "./meta.ts";
@@ -14,4 +15,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...jobVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];

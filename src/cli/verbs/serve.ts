@@ -64,6 +64,7 @@ export const serve: Verb = {
       }
     }
     const unfollow = berth.services.deployments.followRuntime(out);
+    const stopSchedules = berth.services.jobs.scheduler.start(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -81,6 +82,7 @@ export const serve: Verb = {
     clearInterval(timer);
     clearInterval(checkpoints);
     unfollow();
+    stopSchedules();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();
