@@ -5,7 +5,7 @@ import type { ProjectStore } from "../../ports/project-store.ts";
 import type { ReleaseBlock, ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import { LogChannel } from "../builds/log-channel.ts";
 import { type BlockDefaults, blockPlan } from "../deploy/plan.ts";
-import { conflict, invalid, notFound } from "../errors.ts";
+import { BerthError, conflict, invalid, notFound } from "../errors.ts";
 import { formatBytes, LogCap } from "../logs/log-cap.ts";
 import { ENV_NAME } from "../names.ts";
 import { durationSeconds } from "../project-file/container-fields.ts";
@@ -127,8 +127,8 @@ export function createJobs(deps: JobDeps) {
     if (!release) throw invalid(`${project}/${environment} has no live release yet: deploy it first`);
     const block = release.blocks.find((b) => b.name === job);
     if (!block || block.spec.kind !== "job") {
-      const jobs = release.blocks.filter((b) => b.spec.kind === "job").map((b) => b.name);
-      throw notFound(`job "${job}" in release ${release.number} of ${project}/${environment}${jobs.length ? ` (its jobs: ${jobs.join(", ")})` : " (it has no jobs)"}`);
+      const jobs = release.blocks.filter((b) => b.spec.kind === "job").map((b) => b.name).sort();
+      throw new BerthError("not_found", `job "${job}" not found in release ${release.number} of ${project}/${environment} (${jobs.length ? `its jobs: ${jobs.join(", ")}` : "it has no jobs"})`);
     }
     return { release, block };
   }
