@@ -99,6 +99,7 @@ export const deployVerbs: Verb[] = [
       if (values.json) return out(json({ ...status, jobs }));
       const release = status.release ? `release ${status.release.number}: ${colourState(paint, status.release.status)}${status.release.reason ? ` (${status.release.reason})` : ""}` : "never deployed";
       out(`${status.project}/${status.environment}: ${release}`);
+      for (const warning of status.release?.warnings ?? []) out(`warning: ${warning}`);
       out(
         table(
           ["BLOCK", "KIND", "STATE", "READY", "IMAGE", "URL"],

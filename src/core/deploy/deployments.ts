@@ -261,7 +261,7 @@ export function createDeployments(deps: DeployDeps) {
           lastLog: observed?.lastLog ?? [],
         }];
       });
-      return { project, environment, release: latest ? { number: latest.number, status: latest.status, reason: latest.reason } : null, blocks };
+      return { project, environment, release: latest ? { number: latest.number, status: latest.status, reason: latest.reason, warnings: latest.warnings } : null, blocks };
     },
     current: (project: string, environment: string) => deps.releases.currentRelease(project, environment),
     isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),
