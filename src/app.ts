@@ -98,12 +98,13 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
-  const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
-    await jobs.removeEnvironment(project, environment);
-    await runtime.remove(project, environment, { purgeVolumes });
-    routes.removeEnvironmentRoutes(project, environment);
-    accessStore.removeEnvironmentAccess(project, environment);
-  };
+  const teardown = (project: string, environment: string, purgeVolumes: boolean) =>
+    // Job runs stop first, and none starts until the network they would join is gone.
+    jobs.removeEnvironment(project, environment, async () => {
+      await runtime.remove(project, environment, { purgeVolumes });
+      routes.removeEnvironmentRoutes(project, environment);
+      accessStore.removeEnvironmentAccess(project, environment);
+    });
   const variables = createVariables(projectStore, variableStore, box);
   const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
   const jobs = createJobs({

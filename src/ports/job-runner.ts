@@ -22,8 +22,11 @@ export interface JobRunner {
    * aborts, the container is killed first (the exit code is then the engine's, usually 137).
    */
   run(spec: JobRunSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<{ exitCode: number }>;
-  /** Removes every job container on the engine: at start, none can belong to a live run. Returns how many went. */
-  removeLeftovers(): Promise<number>;
+  /**
+   * Removes the containers of these runs (a previous process started them and can no longer
+   * watch them). Only those: other installs on the same engine keep theirs. Returns how many went.
+   */
+  removeRuns(runs: { runId: number; project: string; environment: string }[]): Promise<number>;
   /** Kills and removes the job containers of one environment (it is being torn down). */
   removeEnvironment(project: string, environment: string): Promise<number>;
 }

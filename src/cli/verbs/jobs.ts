@@ -39,11 +39,12 @@ export const jobVerbs: Verb[] = [
     name: "job run",
     summary: "Run a job now with the live release's image",
     args: "PROJECT ENV JOB",
-    options: { wait: { type: "boolean", short: "w" }, follow: { type: "boolean", short: "f" }, env: { type: "string", multiple: true } },
+    options: { wait: { type: "boolean", short: "w" }, follow: { type: "boolean", short: "f" }, env: { type: "string", multiple: true }, json: { type: "boolean" } },
     optionHelp: [
       "-w, --wait          wait for the run to end; exit 0 when it succeeded, 1 otherwise",
       "-f, --follow        print the run's output as it comes (implies --wait)",
       "--env NAME=value    set a variable for this run only (repeatable)",
+      "--json              print the run as JSON (as it ended, with --wait)",
     ],
     async run({ args, values, client, out, err }) {
       const env = Object.fromEntries(((values.env as string[] | undefined) ?? []).map(envArg));
@@ -52,9 +53,11 @@ export const jobVerbs: Verb[] = [
         api.projects[":project"].environments[":env"].jobs[":job"].runs.$post({ param: { project: args[0]!, env: args[1]!, job: args[2]! }, json: { env } }),
       );
       if (values.follow) return outcome(await followRun(api, run.id, out), err);
-      if (!values.wait) return out(`job run #${run.id} of ${run.job} queued (berth job log ${run.id} -f)`);
+      if (!values.wait) return out(values.json ? json(run) : `job run #${run.id} of ${run.job} queued (berth job log ${run.id} -f)`);
       // Waiting without printing the output: the stream still tells when the run ended.
-      return outcome(await followRun(api, run.id, () => {}), err);
+      const ended = await followRun(api, run.id, () => {});
+      if (values.json) out(json(ended));
+      return outcome(ended, err);
     },
   },
   {
@@ -96,9 +99,10 @@ export const jobVerbs: Verb[] = [
     name: "job cancel",
     summary: "Cancel a queued or running job run (its container is killed)",
     args: "RUN",
-    async run({ args, client, out }) {
+    options: { json: { type: "boolean" } },
+    async run({ args, values, client, out }) {
       const run = await unwrap((await client())["job-runs"][":id"].cancel.$post({ param: { id: runId(args[0]!) } }));
-      out(`job run #${run.id}: ${run.status === "running" ? "cancelling" : run.status}`);
+      out(values.json ? json(run) : `job run #${run.id}: ${run.status === "running" ? "cancelling" : run.status}`);
     },
   },
 ];

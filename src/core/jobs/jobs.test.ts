@@ -27,7 +27,7 @@ function fakeRunner() {
         live.set(spec.runId, { spec, onLine, end });
         signal.addEventListener("abort", () => end(137));
       }),
-    removeLeftovers: async () => 0,
+    removeRuns: async () => 0,
     removeEnvironment: async () => 0,
   };
   return { runner, live };

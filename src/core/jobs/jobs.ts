@@ -64,6 +64,8 @@ export function createJobs(deps: JobDeps) {
   const cap = new LogCap(limit, `... output truncated at ${formatBytes(limit)} (setting jobLogLimit): the run goes on; its further output is not kept`);
   /** Runs queued or running in this process, by id: how to stop each, and why it was stopped. */
   const active = new Map<number, { key: string; controller: AbortController; stopped?: "cancelled" | "timed-out" }>();
+  /** Environments being removed ("project/env"): no run starts there. */
+  const closing = new Set<string>();
   const now = () => new Date().toISOString();
   const keyOf = (run: Pick<JobRunRecord, "project" | "environment" | "job">) => `${run.project}/${run.environment}/${run.job}`;
 
@@ -89,10 +91,10 @@ export function createJobs(deps: JobDeps) {
     if (!entry) return;
     const redact = secretRedactor(deps.variables.secretValues(run.project, run.environment));
     const write = (line: string) => {
-      const clean = redact(line);
-      const admitted = cap.admit(run.id, [clean]);
-      if (admitted.length > 0) channel.write(run.id, ...admitted);
-      echo?.(clean);
+      const admitted = cap.admit(run.id, [redact(line)]);
+      if (admitted.length === 0) return;
+      channel.write(run.id, ...admitted);
+      for (const kept of admitted) echo?.(kept);
     };
     const timeout = block.spec.timeout ?? DEFAULT_JOB_TIMEOUT;
     const timer = setTimeout(() => {
@@ -147,6 +149,24 @@ export function createJobs(deps: JobDeps) {
     return run;
   }
 
+  /** Stops the runs of an environment and deletes its run records and logs. */
+  async function stopEnvironment(project: string, environment: string): Promise<void> {
+    const ending: Promise<unknown>[] = [];
+    for (const [id, entry] of [...active]) {
+      if (!entry.key.startsWith(`${project}/${environment}/`)) continue;
+      if (queue.remove((p) => p.run.id === id)) finish(id, { status: "cancelled", reason: "the environment was removed" });
+      else {
+        entry.stopped ??= "cancelled";
+        entry.controller.abort();
+        ending.push(channel.wait(id, get(id), false));
+      }
+    }
+    await deps.runner.removeEnvironment(project, environment);
+    // Their records go below: let the killed runs write their end first.
+    await Promise.race([Promise.all(ending), Bun.sleep(10_000)]);
+    for (const id of deps.store.removeEnvironmentRuns(project, environment)) deps.logs.remove(id);
+  }
+
   const get = (id: number) => {
     const run = deps.store.getRun(id);
     if (!run) throw notFound(`job run ${id}`);
@@ -159,6 +179,7 @@ export function createJobs(deps: JobDeps) {
       const trigger = options.trigger ?? "manual";
       const overrides = options.env ?? {};
       checkOverrides(overrides);
+      if (closing.has(`${project}/${environment}`)) throw conflict(`${project}/${environment} is being removed`);
       const { release, block } = liveJob(project, environment, job);
       const key = `${project}/${environment}/${job}`;
       const busy = [...active.entries()].find(([, a]) => a.key === key);
@@ -215,28 +236,28 @@ export function createJobs(deps: JobDeps) {
      * stream is gone with it); they are marked failed and their containers removed.
      */
     async failInterrupted(): Promise<number> {
-      for (const run of deps.store.unfinishedRuns()) finish(run.id, { status: "failed", reason: "interrupted: the server stopped during the run" });
-      return deps.runner.removeLeftovers();
+      const left = deps.store.unfinishedRuns();
+      for (const run of left) finish(run.id, { status: "failed", reason: "interrupted: the server stopped during the run" });
+      return deps.runner.removeRuns(left.map((r) => ({ runId: r.id, project: r.project, environment: r.environment })));
     },
 
-    /** An environment is being torn down: its runs stop, their containers, records and logs go. */
-    async removeEnvironment(project: string, environment: string): Promise<void> {
-      const ending: Promise<unknown>[] = [];
-      for (const [id, entry] of [...active]) {
-        if (!entry.key.startsWith(`${project}/${environment}/`)) continue;
-        if (queue.remove((p) => p.run.id === id)) finish(id, { status: "cancelled", reason: "the environment was removed" });
-        else {
-          entry.stopped ??= "cancelled";
-          entry.controller.abort();
-          ending.push(channel.wait(id, get(id), false));
-        }
+    /**
+     * An environment is being torn down: its runs stop, their containers, records and logs go,
+     * and no new run starts until `teardown` (the rest of the removal) has finished, so no job
+     * container joins the network while it is being removed.
+     */
+    async removeEnvironment(project: string, environment: string, teardown: () => Promise<void> = async () => {}): Promise<void> {
+      const envKey = `${project}/${environment}`;
+      closing.add(envKey);
+      try {
+        await stopEnvironment(project, environment);
+        await teardown();
+      } finally {
+        closing.delete(envKey);
       }
-      await deps.runner.removeEnvironment(project, environment);
-      // Their records go below: let the killed runs write their end first.
-      await Promise.race([Promise.all(ending), Bun.sleep(10_000)]);
-      for (const id of deps.store.removeEnvironmentRuns(project, environment)) deps.logs.remove(id);
     },
   };
+
 }
 
 export type Jobs = ReturnType<typeof createJobs>;

@@ -65,7 +65,11 @@ export function createDockerJobRunner(docker: Dockerode): JobRunner {
       }
     },
 
-    removeLeftovers: () => removeMatching({ label: [`${LABEL.managed}=true`, LABEL.jobRun] }),
+    async removeRuns(runs) {
+      let removed = 0;
+      for (const run of runs) removed += await removeMatching({ label: [...envFilter(run.project, run.environment).label, `${LABEL.jobRun}=${run.runId}`] });
+      return removed;
+    },
     removeEnvironment: (project, environment) => removeMatching({ label: [...envFilter(project, environment).label, LABEL.jobRun] }),
   };
 }
