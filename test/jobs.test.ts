@@ -59,7 +59,11 @@ blocks:
     kind: job
     image: ${env.images.busybox}
     command: [sh, -c, "echo started; sleep 60"]
-    timeout: 2s
+    timeout: 5s
+  sleeper:
+    kind: job
+    image: ${env.images.busybox}
+    command: [sh, -c, "echo started; sleep 120"]
 ${jobs}environments:
   dev: {}
 `;
@@ -124,7 +128,7 @@ describe("jobs on the compiled binary and the real engine", () => {
     const status = await server.run(["status", PROJECT, "dev", "--json"]);
     const parsed = JSON.parse(status.stdout) as { blocks: { name: string }[]; jobs: { name: string; trigger: string; nextRun: string | null }[] };
     expect(parsed.blocks.map((b) => b.name).sort()).toEqual(["store", "web"]);
-    expect(parsed.jobs.map((j) => [j.name, j.trigger])).toEqual([["slow", "manual"], ["task", "manual"]]);
+    expect(parsed.jobs.map((j) => [j.name, j.trigger])).toEqual([["sleeper", "manual"], ["slow", "manual"], ["task", "manual"]]);
   });
 
   test("a pre-deploy job reaches the environment's service by name with its variables, before the release starts", async () => {
@@ -185,7 +189,7 @@ describe("jobs on the compiled binary and the real engine", () => {
   test("a run past its timeout is timed-out and its container is gone", async () => {
     const ran = await server.run(["job", "run", PROJECT, "dev", "slow", "--wait"]);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toContain("timed-out: ran longer than its timeout (2s)");
+    expect(ran.stderr).toContain("timed-out: ran longer than its timeout (5s)");
     const [run] = await runs("slow");
     expect(run).toMatchObject({ status: "timed-out" });
     expect(docker(["ps", "-aq", "--filter", `label=berth.job-run=${run!.id}`]).out).toBe("");
@@ -193,11 +197,11 @@ describe("jobs on the compiled binary and the real engine", () => {
   });
 
   test("a running job can be cancelled, and follow shows its output live", async () => {
-    const started = await server.run(["job", "run", PROJECT, "dev", "slow"]);
+    const started = await server.run(["job", "run", PROJECT, "dev", "sleeper"]);
     const id = /#(\d+)/.exec(started.stdout)![1]!;
     await eventually(async () => (await server.run(["job", "log", id])).stdout.includes("started"), 30_000, "the run's first output line");
     const cancelled = await server.run(["job", "cancel", id]);
-    expect(cancelled.code).toBe(0);
+    expect([cancelled.code, cancelled.stderr]).toEqual([0, ""]);
     const followed = await server.run(["job", "log", id, "-f"]);
     expect(followed.stdout).toContain(`run #${id} cancelled`);
     expect(docker(["ps", "-aq", "--filter", `label=berth.job-run=${id}`]).out).toBe("");
@@ -208,7 +212,7 @@ describe("jobs on the compiled binary and the real engine", () => {
   test("unknown jobs and bad --env are refused in one line", async () => {
     const missing = await server.run(["job", "run", PROJECT, "dev", "store"]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`error: job "store" not found in release 4 of ${PROJECT}/dev (its jobs: migrate, notify, slow, task)\n`);
+    expect(missing.stderr).toBe(`error: job "store" not found in release 4 of ${PROJECT}/dev (its jobs: migrate, notify, sleeper, slow, task)\n`);
     const bad = await server.run(["job", "run", PROJECT, "dev", "task", "--env", "=x"]);
     expect(bad.code).toBe(2);
   });
