@@ -160,7 +160,8 @@ export function createDeployments(deps: DeployDeps) {
     const key = checkIdle(project, environment);
     const live = deps.releases.currentRelease(project, environment);
     if (!live) throw new BerthError("invalid", `${key} has no live release yet: deploy it first`);
-    const names = new Set(live.blocks.map((b) => b.name));
+    // Jobs ride along (the new release keeps their images) but are never restarted or scaled.
+    const names = new Set(live.blocks.filter((b) => b.spec.kind !== "job").map((b) => b.name));
     for (const name of [...(change.restart ?? []), ...Object.keys(change.replicas ?? {})]) {
       if (!names.has(name)) throw notFound(`block "${name}" in the live release of ${key}`);
     }
