@@ -7,9 +7,12 @@ import type { Exec } from "./exec.ts";
 import type { Jobs } from "./jobs/jobs.ts";
 import type { JobOverview } from "./jobs/overview.ts";
 import type { Scheduler } from "./jobs/scheduler.ts";
+import type { Notifications } from "./notify/notifications.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
+import type { Webhooks } from "./webhooks/webhooks.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -27,4 +30,10 @@ export interface Services {
     overview(project: string, environment: string): JobOverview[];
     scheduler: Scheduler;
   };
+  webhooks: Webhooks;
+  /** `autoDeploy: poll`: starts polling every environment that asks for it; returns a stop function. */
+  pollGit(): () => void;
+  /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
+  notifications: Notifications;
+  metrics: Metrics;
 }

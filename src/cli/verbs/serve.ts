@@ -65,6 +65,8 @@ export const serve: Verb = {
     }
     const unfollow = berth.services.deployments.followRuntime(out);
     const stopSchedules = berth.services.jobs.scheduler.start(out);
+    const stopPolling = berth.services.pollGit();
+    const stopSampling = berth.services.metrics.start(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -83,6 +85,8 @@ export const serve: Verb = {
     clearInterval(checkpoints);
     unfollow();
     stopSchedules();
+    stopPolling();
+    stopSampling();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();

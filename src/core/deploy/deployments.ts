@@ -39,6 +39,14 @@ export interface DeployDeps {
   beforeRollout?(release: ReleaseRecord, say: (line: string) => void): Promise<void>;
   /** Runs once the release is live (post-deploy jobs); never fails it. */
   afterRollout?(release: ReleaseRecord, say: (line: string) => void): Promise<void>;
+  /** Hears each release that finished (deployed or failed); must return at once and never throw. */
+  onFinished?: (release: ReleaseRecord) => void;
+}
+
+/** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }` (not recorded yet). */
+export interface DeployOrigin {
+  source?: string;
+  actor?: string;
 }
 
 const FINISHED = new Set(["deployed", "failed"]);
@@ -139,6 +147,7 @@ export function createDeployments(deps: DeployDeps) {
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
+    deps.onFinished?.(final);
     channel.close(release.id, final);
   }
 
@@ -206,7 +215,7 @@ export function createDeployments(deps: DeployDeps) {
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy: (project: string, environment: string): ReleaseRecord => start(checkIdle(project, environment), project, environment),
+    deploy: (project: string, environment: string, _started?: DeployOrigin): ReleaseRecord => start(checkIdle(project, environment), project, environment),
 
     redeployLive,
 
