@@ -12,6 +12,17 @@ const env = loadTestEnv();
 const PROJECT = `jobs${crypto.randomUUID().slice(0, 6)}`;
 let server: Awaited<ReturnType<typeof startServe>>;
 
+/** A notification receiver on loopback: every message it was sent. */
+const messages: Record<string, unknown>[] = [];
+const receiver = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(req) {
+    messages.push((await req.json()) as Record<string, unknown>);
+    return new Response("ok");
+  },
+});
+
 // A key-value service (in memory) and a website that shows the value stored under "marker".
 const STORE = `
 import http.server
@@ -115,6 +126,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  receiver.stop(true);
   await server?.close();
   const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
   if (ids.length) docker(["rm", "-f", ...ids]);
@@ -171,6 +183,8 @@ describe("jobs on the compiled binary and the real engine", () => {
   });
 
   test("a manual run's exit code reaches the CLI; --env sets a variable for that run; its log is kept", async () => {
+    const added = await server.run(["notify", "add", PROJECT, "-", "--events", "job"], `http://127.0.0.1:${receiver.port}/hook`);
+    expect(added.code).toBe(0);
     const ok = await server.run(["job", "run", PROJECT, "dev", "task", "--follow", "--env", "WHO=berth"]);
     expect([ok.code, ok.stderr]).toEqual([0, ""]);
     expect(ok.stdout).toContain("hello berth\n");
@@ -182,6 +196,9 @@ describe("jobs on the compiled binary and the real engine", () => {
     expect(log.stdout).toContain("hello world\n");
     const [latest] = await runs("task");
     expect(latest).toMatchObject({ id: Number(id), trigger: "manual", status: "failed", exitCode: 5, release: 4 });
+    // Each finished run is a `job` notification.
+    await eventually(() => messages.some((m) => m.run === Number(id)), 30_000, "the run's notification");
+    expect(messages.find((m) => m.run === Number(id))).toMatchObject({ event: "job", project: PROJECT, environment: "dev", job: "task", source: "manual", status: "failed", ok: false, reason: "exit 5" });
     const listed = await server.run(["job", "runs", PROJECT, "dev", "task"]);
     expect(listed.stdout.split("\n")[0]).toMatch(/^RUN\s+JOB\s+TRIGGER\s+RELEASE\s+STATUS\s+EXIT\s+STARTED\s+FINISHED\s+DURATION\s+REASON$/);
   });
