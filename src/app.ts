@@ -12,6 +12,7 @@ import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
 import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
 import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
+import { createBlockLogs } from "./app-logs.ts";
 import { createBuildStore } from "./adapters/store/build-store.ts";
 import { createCredentialStore } from "./adapters/store/credential-store.ts";
 import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type Db } from "./adapters/store/db.ts";
@@ -109,12 +110,14 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
+  const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
   const teardown = (project: string, environment: string, purgeVolumes: boolean) =>
     // Job runs stop first, and none starts until the network they would join is gone.
     jobs.removeEnvironment(project, environment, async () => {
       await runtime.remove(project, environment, { purgeVolumes });
       routes.removeEnvironmentRoutes(project, environment);
       accessStore.removeEnvironmentAccess(project, environment);
+      logs.forgetEnvironment(project, environment);
     });
   const variables = createVariables(projectStore, variableStore, box);
   const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
@@ -195,6 +198,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
       scheduler: createScheduler({ projects: projectStore, releases, jobs }),
     }),
+    logs,
   };
 }
 

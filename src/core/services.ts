@@ -7,6 +7,7 @@ import type { Exec } from "./exec.ts";
 import type { Jobs } from "./jobs/jobs.ts";
 import type { JobOverview } from "./jobs/overview.ts";
 import type { Scheduler } from "./jobs/scheduler.ts";
+import type { Logs } from "./logs/logs.ts";
 import type { Notifications } from "./notify/notifications.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Projects } from "./projects.ts";
@@ -36,4 +37,5 @@ export interface Services {
   /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
   notifications: Notifications;
   metrics: Metrics;
+  logs: Logs;
 }

@@ -67,6 +67,7 @@ export const serve: Verb = {
     const stopSchedules = berth.services.jobs.scheduler.start(out);
     const stopPolling = berth.services.pollGit();
     const stopSampling = berth.services.metrics.start(out);
+    const stopCollecting = berth.services.logs.collect(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -87,6 +88,7 @@ export const serve: Verb = {
     stopSchedules();
     stopPolling();
     stopSampling();
+    stopCollecting();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();
