@@ -28,10 +28,14 @@ for (const arch of arches) {
     await compileBerth({ outfile: join(out, name), target: TARGETS[arch], commit, version });
     built.push(name);
   } catch (error) {
-    // A target other than this machine's needs Bun's runtime for it, which Bun downloads on first use.
     failed.push(name);
-    console.error(`${name}: not built: ${(error as Error).message.split("\n")[0]}`);
-    console.error(`${name}: cross-compiling needs Bun to fetch the ${TARGETS[arch]} runtime once; on a machine without that download, build it on a ${arch} machine with: bun run release --only ${arch}`);
+    // Bun.build throws "Bundle failed" with the reasons in `errors`: print those, not just the headline.
+    const reasons = (error as AggregateError).errors?.map(String) ?? [];
+    console.error(`${name}: not built: ${[(error as Error).message.split("\n")[0], ...reasons].join("\n  ")}`);
+    // A target other than this machine's needs Bun's runtime for it, which Bun downloads on first use.
+    if (TARGETS[arch] !== `bun-linux-${process.arch}`) {
+      console.error(`${name}: cross-compiling needs Bun to fetch the ${TARGETS[arch]} runtime once; on a machine without that download, build it on a ${arch} machine with: bun run release --only ${arch}`);
+    }
   }
 }
 const sums = built.map((name) => `${createHash("sha256").update(readFileSync(join(out, name))).digest("hex")}  ${name}\n`).join("");
