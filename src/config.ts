@@ -61,6 +61,21 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** The edge's HTTPS listener (production: 0.0.0.0:443, with edgeListen on 0.0.0.0:80). */
+  edgeHttpsListen: listen.default("127.0.0.1:8443"),
+  /** The ACME directory certificates are ordered from (Let's Encrypt production by default). */
+  acmeDirectory: z.url({ protocol: /^https?$/, error: "expected the URL of an ACME directory" }).default("https://acme-v02.api.letsencrypt.org/directory"),
+  /** Contact address given to the CA for expiry notices; none by default. */
+  acmeEmail: z.email({ error: "expected an e-mail address" }).optional(),
+  /** A PEM file of an extra CA to trust for the ACME directory's HTTPS (Pebble, a private CA). */
+  acmeCaFile: z.string().min(1).optional(),
+  /** The wait after a first failed order; each further failure doubles it, up to a day. */
+  acmeRetry: duration.default("1m"),
+  /** A host the edge routes to the API and console (e.g. berth.example.com), with a certificate. */
+  consoleHost: z
+    .string()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, "expected a host name such as berth.example.com")
+    .optional(),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
