@@ -47,6 +47,9 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
   "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+  "GET /api/certs": "viewer",
+  "POST /api/certs/{host}/renew": "admin",
+  "PUT /api/certs/{host}": "admin",
 };
 
 /** Requests a route takes with a query that changes who may call it: destroying data needs admin. */
@@ -64,6 +67,7 @@ const SAMPLES: Record<string, string> = {
   id: "999999",
   username: "alice",
   clientId: "gc_0123456789abcdef",
+  host: "ghost.example.com",
 };
 
 async function documentedRoutes(): Promise<string[]> {

@@ -12,6 +12,7 @@ import type { ApiEnv } from "./env.ts";
 import { onError, problem } from "./problem.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { buildRoutes } from "./routes/builds.ts";
+import { certRoutes } from "./routes/certs.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
@@ -35,7 +36,8 @@ export function createApiRoutes(s: Services) {
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
-    .route("/", execRoutes(s.exec));
+    .route("/", execRoutes(s.exec))
+    .route("/", certRoutes(s.certs));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;

@@ -5,6 +5,7 @@ import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
 import type { Projects } from "./projects.ts";
+import type { Certs } from "./tls/certs.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
 
@@ -19,4 +20,5 @@ export interface Services {
   deployments: Deployments;
   access: Access;
   exec: Exec;
+  certs: Certs;
 }

@@ -2,6 +2,7 @@ import type { Verb } from "../verb.ts";
 import { accessVerbs } from "./access.ts";
 import { apply, exportVerb } from "./apply.ts";
 import { buildVerbs } from "./builds.ts";
+import { certVerbs } from "./certs.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
 import { init } from "./init.ts";
@@ -14,4 +15,4 @@ import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];

@@ -64,6 +64,8 @@ export const serve: Verb = {
       }
     }
     const unfollow = berth.services.deployments.followRuntime(out);
+    // Orders, renews and retries certificates for every routed public host (see docs/tls.md).
+    const stopCerts = berth.services.certs.run(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -81,6 +83,7 @@ export const serve: Verb = {
     clearInterval(timer);
     clearInterval(checkpoints);
     unfollow();
+    stopCerts();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();

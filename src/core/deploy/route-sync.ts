@@ -18,7 +18,7 @@ export interface RouteSyncDeps {
 const SETTLE_MS = 100;
 /** States whose serving replicas should get the traffic; a block halfway through a replace is left alone. */
 const SERVING = new Set<BlockRuntimeStatus["state"]>(["running", "failed", "crashloop"]);
-const key = (r: RouteRow) => JSON.stringify([r.host, r.pathPrefix, r.auth, r.upstreams.map((u) => `${u.host}:${u.port}`).sort()]);
+const key = (r: RouteRow) => JSON.stringify([r.host, r.pathPrefix, r.auth, r.upstreams.map((u) => `${u.host}:${u.port}`).sort(), r.https ?? "redirect", r.hsts ?? false]);
 
 /**
  * Level-based: points every route at what runs now. Published ports change when a container

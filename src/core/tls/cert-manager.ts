@@ -45,6 +45,8 @@ export function createCertManager(deps: CertManagerDeps) {
   const started: number[] = [];
   let busy: Promise<void> | null = null;
   let again = false;
+  // Where order logs go: serve's output once run() started, for checks asked by the API too.
+  let runLog: (line: string) => void = () => {};
 
   const wanted = () => certificateHosts(deps.store.routedHosts(), deps.consoleHost);
 
@@ -102,7 +104,8 @@ export function createCertManager(deps: CertManagerDeps) {
   }
 
   /** One pass; a call while one runs asks for another right after it. */
-  function check(log: (line: string) => void): Promise<void> {
+  function check(given?: (line: string) => void): Promise<void> {
+    const log = given ?? runLog;
     if (busy) {
       again = true;
       return busy;
@@ -124,6 +127,7 @@ export function createCertManager(deps: CertManagerDeps) {
     check,
     /** Checks at once, then every few seconds; returns the stop function. */
     run(log: (line: string) => void): () => void {
+      runLog = log;
       void check(log);
       const timer = setInterval(() => void check(log), TICK_MS);
       return () => clearInterval(timer);

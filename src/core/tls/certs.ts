@@ -21,7 +21,6 @@ export interface CertsDeps {
   store: CertStore;
   box: SecretBox;
   manager: CertManager;
-  log?: (line: string) => void;
   now?: () => number;
 }
 
@@ -30,7 +29,6 @@ const HOST = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 /** The certificates use cases: list, renew now, import. The ordering itself runs in the cert manager. */
 export function createCerts(deps: CertsDeps) {
   const now = deps.now ?? Date.now;
-  const log = deps.log ?? (() => {});
   const view = (host: string): CertView => {
     const r = deps.store.get(host);
     if (!r) throw notFound(`certificate for ${host}`);
@@ -53,7 +51,7 @@ export function createCerts(deps: CertsDeps) {
       // Only hosts the manager looks after get ordered: a site that is routed now, or the console's.
       if (!deps.manager.wanted().includes(host)) throw notFound(`site ${host} (no route and not the console host)`);
       deps.store.put({ ...(record ?? newRecord(host, now())), source: "acme", nextAttemptAt: new Date(now()).toISOString() });
-      void deps.manager.check(log);
+      void deps.manager.check();
       return view(host);
     },
 
