@@ -74,6 +74,7 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings: 
     BERTH_API_LISTEN: `127.0.0.1:${port}`,
     BERTH_EDGE_LISTEN: `127.0.0.1:${freePort()}`,
     BERTH_EDGE_METRICS_LISTEN: `127.0.0.1:${freePort()}`,
+    BERTH_EDGE_HTTPS_LISTEN: `127.0.0.1:${freePort()}`,
   };
   const url = `http://127.0.0.1:${port}`;
   const spawn = async () => {
