@@ -40,8 +40,12 @@ export function createRouteSync(deps: RouteSyncDeps) {
     if (!running.length) return 0;
     const releases = deps.releases.listReleases(project, environment, 50);
     const current = deps.releases.currentRelease(project, environment);
+    // A later deployed release that left a block's containers as they were still decides its routes
+    // (domains, password, https can change without a new container).
     const specOf = (block: string, release: number | null): BlockSpec | undefined =>
-      (releases.find((r) => r.number === release)?.blocks.find((b) => b.name === block) ?? current?.blocks.find((b) => b.name === block))?.spec;
+      ((current && (release === null || current.number >= release) ? current.blocks.find((b) => b.name === block) : undefined) ??
+        releases.find((r) => r.number === release)?.blocks.find((b) => b.name === block) ??
+        current?.blocks.find((b) => b.name === block))?.spec;
     const stored = deps.routes.listRoutes(project, environment);
     const place: Place = { project, environment, domain: deps.domain };
     let changed = 0;
