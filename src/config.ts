@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PRESETS } from "./core/project-file/schema.ts";
 import { parseCidr } from "./lib/cidr.ts";
+import { publicIPv4 } from "./lib/public-address.ts";
 
 const listen = z
   .string()
@@ -99,7 +100,7 @@ export const settingEnvVar = (key: string) => `BERTH_${key.replace(/[A-Z]/g, (c)
 export class ConfigError extends Error {}
 
 /** Defaults, then the optional file, then BERTH_* env; validated once and frozen. */
-export function loadConfig(options: { file?: string; env?: Record<string, string | undefined> } = {}): Config {
+export function loadConfig(options: { file?: string; env?: Record<string, string | undefined>; publicAddress?: () => string | null } = {}): Config {
   const env = options.env ?? process.env;
   const raw: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
@@ -134,7 +135,14 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
     const message = issue.code === "unrecognized_keys" ? `unknown setting (known: ${Object.keys(schema.shape).join(", ")})` : issue.message;
     throw new ConfigError(`config: ${where}: ${message}`);
   }
-  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+  let domain = result.data.domain;
+  if (domain === "auto") {
+    // `auto`: <public-ip>.sslip.io, a name every resolver maps back to the address, so HTTPS works with no DNS set-up.
+    const address = (options.publicAddress ?? publicIPv4)();
+    if (!address) throw new ConfigError(`config: ${origin.domain ?? "domain"}: auto: this machine has no public IPv4 address on its interfaces (behind NAT?); set the domain to <public-ip>.sslip.io yourself`);
+    domain = `${address}.sslip.io`;
+  }
+  return Object.freeze({ ...result.data, domain, dataDir: resolve(result.data.dataDir) });
 }
 
 function parseJsonSetting(name: string, value: string): unknown {
