@@ -52,21 +52,19 @@ export function startTlsFront(options: TlsFrontOptions): Promise<TlsFront> {
       const peer = client.remoteAddress ?? "";
       const inner: Socket = connect({ host: "127.0.0.1", port: options.innerPort });
       let port = 0;
-      const close = () => {
-        if (port) byPort.delete(port);
-        client.destroy();
-        inner.destroy();
-      };
+      const forget = () => port && byPort.delete(port);
       inner.once("connect", () => {
         port = inner.localPort ?? 0;
         byPort.set(port, { peer, serverName });
         client.pipe(inner);
         inner.pipe(client);
       });
-      client.on("error", close);
-      inner.on("error", close);
-      client.on("close", close);
-      inner.on("close", close);
+      // A broken side aborts the other; a side that closes cleanly lets the other finish what it
+      // was sending (end, not destroy, so a response still buffered reaches the client whole).
+      client.on("error", () => inner.destroy());
+      inner.on("error", () => client.destroy());
+      client.on("close", () => (forget(), inner.destroy()));
+      inner.on("close", () => (forget(), client.end()));
     },
   );
   server.on("tlsClientError", () => {}); // scanners and old clients: nothing worth a log line each

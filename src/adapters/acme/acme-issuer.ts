@@ -45,6 +45,8 @@ export function classify(error: unknown): AcmeFailure {
  * sealed in the state DB; each order is one hostname over HTTP-01 with a new ECDSA P-256 key.
  */
 export function createAcmeIssuer(settings: AcmeSettings, store: CertStore, box: SecretBox): AcmeIssuer {
+  // acme-client sets no timeout: a CA that stops answering would hold the (serial) order queue forever.
+  acme.axios.defaults.timeout = 30_000;
   if (settings.extraCa) {
     // acme-client talks through one shared axios instance; its agent is the only place for a CA.
     acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, settings.extraCa], keepAlive: true });

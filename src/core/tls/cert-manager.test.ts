@@ -175,4 +175,13 @@ describe("import and renew by hand", () => {
     expect(() => s.certs.renew("web.dev.shop.localhost")).toThrow("localhost names never go to ACME");
     expect(() => s.certs.renew("nowhere.example.com")).toThrow("not found");
   });
+
+  test("an order cut short by a stop of serve is made again at the next start", async () => {
+    const s = setup();
+    s.route("shop.example.com");
+    // What a serve killed mid-order leaves: pending, no next attempt.
+    s.store.put({ host: "shop.example.com", source: "acme", status: "pending", certPem: null, keySealed: null, issuer: null, notBefore: null, notAfter: null, reason: null, failures: 0, nextAttemptAt: null, warnedAt: null });
+    await s.manager.check(s.log);
+    expect(s.store.get("shop.example.com")!.status).toBe("valid");
+  });
 });

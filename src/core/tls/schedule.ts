@@ -23,10 +23,14 @@ export function servable(record: Pick<CertRecord, "certPem" | "notAfter">, now: 
   return record.certPem !== null && record.notAfter !== null && Date.parse(record.notAfter) > now;
 }
 
-/** Whether the control plane should order for this record now. Imported certificates are the user's to renew. */
+/**
+ * Whether the control plane should order for this record now. Imported certificates are the
+ * user's to renew. No next attempt means an order was running when serve stopped: due again
+ * (orders run one at a time, so a running one is never picked twice).
+ */
 export function orderDue(record: CertRecord, now: number): boolean {
   if (record.source === "imported") return false;
-  return record.nextAttemptAt !== null && Date.parse(record.nextAttemptAt) <= now;
+  return record.nextAttemptAt === null || Date.parse(record.nextAttemptAt) <= now;
 }
 
 /** The status a user reads: a failed renewal of a certificate that still serves is `renewing`, not `failed`. */
