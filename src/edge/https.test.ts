@@ -49,6 +49,19 @@ interface Answer {
   servedCN: string;
 }
 
+/** A chunked body's data, its framing removed. */
+function unchunk(raw: string): string {
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const eol = raw.indexOf("\r\n", at);
+    const size = parseInt(raw.slice(at, eol), 16);
+    if (!size) return out;
+    out += raw.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
+}
+
 /** One HTTP/1.1 request over TLS with the given SNI name (none: no SNI), read to the end. */
 function httpsRequest(port: number, serverName: string | null, host: string, path = "/", extra = ""): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -63,7 +76,8 @@ function httpsRequest(port: number, serverName: string | null, host: string, pat
       const [head, ...rest] = raw.split("\r\n\r\n");
       const [statusLine, ...lines] = head!.split("\r\n");
       const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
-      resolve({ status: Number(statusLine!.split(" ")[1]), headers, body: rest.join("\r\n\r\n"), servedCN });
+      const body = rest.join("\r\n\r\n");
+      resolve({ status: Number(statusLine!.split(" ")[1]), headers, body: headers["transfer-encoding"] === "chunked" ? unchunk(body) : body, servedCN });
     });
   });
 }
@@ -73,6 +87,8 @@ let edge: Edge;
 let httpsPort: number;
 let ca: Awaited<ReturnType<typeof testCa>>;
 const app = upstream("app");
+const BIG = 8 * 1024 * 1024;
+const big = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(new Uint8Array(BIG).fill(97)) });
 const hour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 function putCert(host: string, pair: { cert: string; key: string }) {
@@ -87,11 +103,13 @@ beforeAll(async () => {
   state.route({ host: "b.test", block: "b", ports: [app.port] });
   state.route({ host: "plain.test", block: "plain", ports: [app.port] });
   state.route({ host: "both.test", block: "both", ports: [app.port] });
+  state.route({ host: "big.test", block: "big", ports: [big.port!] });
   state.db.update(edgeRoutes).set({ https: "optional" }).run();
   state.db.update(edgeRoutes).set({ https: "redirect", hsts: true }).where(eqHost("a.test")).run();
   state.db.update(edgeRoutes).set({ https: "redirect" }).where(eqHost("plain.test")).run();
   putCert("a.test", await ca.leaf("a.test"));
   putCert("both.test", await ca.leaf("both.test"));
+  putCert("big.test", await ca.leaf("big.test"));
   edge = await startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", httpsListen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", pollMs: 100 });
   httpsPort = Number(new URL(edge.httpsUrl!).port);
 });
@@ -101,6 +119,7 @@ const eqHost = (host: string) => eq(edgeRoutes.host, host);
 afterAll(async () => {
   await edge?.stop();
   app.stop();
+  big.stop(true);
   state?.close();
 });
 
@@ -177,6 +196,12 @@ describe("HTTPS on the edge", () => {
     await eventually(() => received.includes("200 OK"));
     socket.destroy();
     expect(app.seen.some((s) => s.path === "/two")).toBe(true);
+  });
+
+  test("a large answer arrives whole, the connection closing after it", async () => {
+    const answer = await httpsRequest(httpsPort, "big.test", "big.test");
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe("a".repeat(BIG));
   });
 
   test("websockets work over wss://", async () => {
