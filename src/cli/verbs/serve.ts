@@ -66,6 +66,8 @@ export const serve: Verb = {
     const unfollow = berth.services.deployments.followRuntime(out);
     // Orders, renews and retries certificates for every routed public host (see docs/tls.md).
     const stopCerts = berth.services.certs.run(out);
+    const stopPolling = berth.services.pollGit();
+    const stopSampling = berth.services.metrics.start(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -84,6 +86,8 @@ export const serve: Verb = {
     clearInterval(checkpoints);
     unfollow();
     stopCerts();
+    stopPolling();
+    stopSampling();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();

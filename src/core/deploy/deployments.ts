@@ -36,6 +36,14 @@ export interface DeployDeps {
   blockDefaults?: BlockDefaults;
   /** How long after a rollout a crash of a new replica still fails the release (0: not watched). */
   crashWatchMs?: number;
+  /** Hears each release that finished (deployed or failed); must return at once and never throw. */
+  onFinished?: (release: ReleaseRecord) => void;
+}
+
+/** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }` (not recorded yet). */
+export interface DeployOrigin {
+  source?: string;
+  actor?: string;
 }
 
 const FINISHED = new Set(["deployed", "failed"]);
@@ -133,6 +141,7 @@ export function createDeployments(deps: DeployDeps) {
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
+    deps.onFinished?.(final);
     channel.close(release.id, final);
   }
 
@@ -199,7 +208,7 @@ export function createDeployments(deps: DeployDeps) {
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy: (project: string, environment: string): ReleaseRecord => start(checkIdle(project, environment), project, environment),
+    deploy: (project: string, environment: string, _started?: DeployOrigin): ReleaseRecord => start(checkIdle(project, environment), project, environment),
 
     redeployLive,
 
