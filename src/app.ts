@@ -14,6 +14,7 @@ import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
 import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
 import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
+import { createBlockLogs } from "./app-logs.ts";
 import { createBuildStore } from "./adapters/store/build-store.ts";
 import { createCredentialStore } from "./adapters/store/credential-store.ts";
 import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type Db } from "./adapters/store/db.ts";
@@ -106,10 +107,12 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
+  const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
   const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
     await runtime.remove(project, environment, { purgeVolumes });
     routes.removeEnvironmentRoutes(project, environment);
     accessStore.removeEnvironmentAccess(project, environment);
+    logs.forgetEnvironment(project, environment);
   };
   const variables = createVariables(projectStore, variableStore, box);
   const git = createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] });
@@ -172,6 +175,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
     notifications,
     metrics: createMetricsService(db, docker, config, projectStore),
+    logs,
   };
 }
 

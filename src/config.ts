@@ -89,6 +89,14 @@ const schema = z.strictObject({
   metricsInterval: z.string().regex(/^[0-9]+s$/, "expected whole seconds such as 10s (0s turns sampling off)").default("10s"),
   /** Disk use (percent of the data dir's or Docker's file system) from which `berth status` warns. */
   diskWarnPercent: z.coerce.number().int().min(1).max(100).default(85),
+  /** Cap of the stored output of one block's containers; its oldest lines go first. */
+  logBlockMax: size("20Mi or 1Gi").default("20Mi"),
+  /** Cap of all blocks' stored output together; the oldest segment anywhere goes first. */
+  logTotalMax: size("1Gi or 512Mi").default("1Gi"),
+  /** The edge's access log, one JSON line per request (on or off). */
+  edgeAccessLog: z.enum(["on", "off"]).default("off"),
+  /** Size at which the access log is rotated; four files are kept. */
+  edgeAccessLogSize: size("50Mi").default("50Mi"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -209,6 +217,8 @@ export const dataFiles = (config: Config) => ({
   adminToken: join(config.dataDir, "admin.token"),
   buildLogs: join(config.dataDir, "logs", "builds"),
   deployLogs: join(config.dataDir, "logs", "deploys"),
+  blockLogs: join(config.dataDir, "logs", "blocks"),
+  accessLogs: join(config.dataDir, "logs", "access"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
 });

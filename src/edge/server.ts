@@ -5,6 +5,7 @@ import { openEdgeReader } from "../adapters/store/edge-reader.ts";
 import { listenAddress } from "../config.ts";
 import { createLoginGuard } from "../lib/throttle.ts";
 import { VERSION } from "../version.ts";
+import { createAccessLog } from "./access-log.ts";
 import { createBasicAuth } from "./basic-auth.ts";
 import { tableCredentials as credentials } from "./credentials.ts";
 import { trustedProxies } from "./forwarded.ts";
@@ -43,6 +44,8 @@ export interface EdgeOptions {
   drainMs?: number;
   /** CIDRs of proxies in front of the edge whose X-Forwarded-For and friends are believed (default none). */
   trustedProxies?: readonly string[];
+  /** One JSON line per routed request into `<dir>/access.log`, rotated past `maxBytes`; none: no access log. */
+  accessLog?: { dir: string; maxBytes: number };
   log?: (line: string) => void;
 }
 
@@ -96,6 +99,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
   const guard = metrics.countLogins(createLoginGuard());
   const masterKey = masterKeyFile(join(options.dataDir, "secret.key"));
+  const accessLog = options.accessLog ? createAccessLog(options.accessLog.dir, options.accessLog.maxBytes, log) : undefined;
   let front: TlsFront | null = null;
   const handlerFor = (scheme: "http" | "https", httpsPort: number | null) =>
     createHandler({
@@ -110,6 +114,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       scheme,
       httpsPort,
       tlsConnection: (port) => front?.connection(port),
+      accessLog,
     });
   const serveWith = (address: { hostname: string; port: number }, handle: ReturnType<typeof createHandler>) =>
     Bun.serve<Relay>({
@@ -127,7 +132,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       },
     });
 
-  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close()];
+  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close()];
   try {
     let inner: Server<Relay> | null = null;
     if (options.httpsListen) {
@@ -141,22 +146,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       closeAll.push(() => started.stop());
     }
     const httpsPort = front?.port ?? null;
-    const proxy = listen("proxy", options.listen, () =>
-      Bun.serve<Relay>({
-        ...listenAddress(options.listen),
-        fetch: handlerFor("http", httpsPort),
-        websocket: relayHandlers,
-        // The handler enforces maxBodyBytes itself so the 413 has a body (Bun's own has none);
-        // bodies stream through, so this cap guards nothing that the handler does not.
-        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-        // Longer than the upstream timeout, or a slow upstream's client would be dropped before its 504.
-        idleTimeout: Math.min(255, Math.ceil(upstreamTimeoutMs / 1000) + 10),
-        error(error) {
-          log(`edge: request failed: ${error.message}`);
-          return text(502, "the edge could not handle this request");
-        },
-      }),
-    );
+    const proxy = listen("proxy", options.listen, () => serveWith(listenAddress(options.listen), handlerFor("http", httpsPort)));
     closeAll.push(() => proxy.stop(true));
     const metricsServer = listen("metrics", options.metricsListen, () =>
       Bun.serve({

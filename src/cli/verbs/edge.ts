@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { loadConfig } from "../../config.ts";
+import { loadConfig, parseQuantity } from "../../config.ts";
 import { edgeFiles } from "../../edge/files.ts";
 import { startEdge } from "../../edge/server.ts";
 import { VERSION } from "../../version.ts";
@@ -24,6 +24,7 @@ export const edge: Verb = {
       domain: config.domain,
       trustedProxies: config.edgeTrustedProxies,
       log,
+      accessLog: config.edgeAccessLog === "on" ? { dir: edgeFiles(config.dataDir).access, maxBytes: parseQuantity(config.edgeAccessLogSize) } : undefined,
     });
 
     const pidFile = edgeFiles(config.dataDir).pid;

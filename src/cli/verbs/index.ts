@@ -8,6 +8,7 @@ import { edge } from "./edge.ts";
 import { init } from "./init.ts";
 import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
+import { logsVerb } from "./logs.ts";
 import { metaVerbs } from "./meta.ts";
 import { notifyVerbs } from "./notify.ts";
 import { metricsVerbs } from "./metrics.ts";
@@ -18,4 +19,4 @@ import { varVerbs } from "./vars.ts";
 import { webhookVerbs } from "./webhooks.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];

@@ -68,6 +68,7 @@ export const serve: Verb = {
     const stopCerts = berth.services.certs.run(out);
     const stopPolling = berth.services.pollGit();
     const stopSampling = berth.services.metrics.start(out);
+    const stopCollecting = berth.services.logs.collect(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -88,6 +89,7 @@ export const serve: Verb = {
     stopCerts();
     stopPolling();
     stopSampling();
+    stopCollecting();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();
