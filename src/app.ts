@@ -8,6 +8,10 @@ import { createDockerRuntime } from "./adapters/runtime/docker/runtime.ts";
 import { createDockerJobRunner } from "./adapters/runtime/docker/job-run.ts";
 import { createJobRunStore } from "./adapters/store/job-run-store.ts";
 import { createAccessStore } from "./adapters/store/access-store.ts";
+import { createCertStore } from "./adapters/store/cert-store.ts";
+import { createAcmeIssuer } from "./adapters/acme/acme-issuer.ts";
+import { createCertManager } from "./core/tls/cert-manager.ts";
+import { createCerts } from "./core/tls/certs.ts";
 import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
 import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
@@ -190,6 +194,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     deployments,
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
+    certs: certsFor(db, box, config),
     webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl, log }),
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
     notifications,
@@ -200,6 +205,22 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     }),
     logs,
   };
+}
+
+/** Certificates: the store, the ACME account and CA, and the manager that orders and renews. */
+function certsFor(db: Db, box: ReturnType<typeof createSecretBox>, config: Config) {
+  const store = createCertStore(db);
+  let extraCa: string | undefined;
+  if (config.acmeCaFile) {
+    try {
+      extraCa = readFileSync(config.acmeCaFile, "utf8");
+    } catch (error) {
+      throw new BerthError("invalid", `acmeCaFile: cannot read ${config.acmeCaFile}: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+  const issuer = createAcmeIssuer({ directory: config.acmeDirectory, email: config.acmeEmail, extraCa }, store, box);
+  const manager = createCertManager({ store, issuer, box, consoleHost: config.consoleHost, retryMs: parseQuantity(config.acmeRetry) });
+  return createCerts({ store, box, manager });
 }
 
 export interface Berth {

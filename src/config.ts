@@ -6,6 +6,7 @@ import { z } from "zod";
 import { cronPattern } from "./core/project-file/fields.ts";
 import { PRESETS } from "./core/project-file/schema.ts";
 import { parseCidr } from "./lib/cidr.ts";
+import { publicIPv4 } from "./lib/public-address.ts";
 
 const listen = z
   .string()
@@ -68,6 +69,21 @@ const schema = z.strictObject({
   jobLogLimit: size("1Mi or 5Mi").default("5Mi"),
   /** Runs kept per job and environment, with their output; older ones are deleted. */
   jobRunsKept: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** The edge's HTTPS listener (production: 0.0.0.0:443, with edgeListen on 0.0.0.0:80). */
+  edgeHttpsListen: listen.default("127.0.0.1:8443"),
+  /** The ACME directory certificates are ordered from (Let's Encrypt production by default). */
+  acmeDirectory: z.url({ protocol: /^https?$/, error: "expected the URL of an ACME directory" }).default("https://acme-v02.api.letsencrypt.org/directory"),
+  /** Contact address given to the CA for expiry notices; none by default. */
+  acmeEmail: z.email({ error: "expected an e-mail address" }).optional(),
+  /** A PEM file of an extra CA to trust for the ACME directory's HTTPS (Pebble, a private CA). */
+  acmeCaFile: z.string().min(1).optional(),
+  /** The wait after a first failed order; each further failure doubles it, up to a day. */
+  acmeRetry: duration.default("1m"),
+  /** A host the edge routes to the API and console (e.g. berth.example.com), with a certificate. */
+  consoleHost: z
+    .string()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, "expected a host name such as berth.example.com")
+    .optional(),
   /** How often environments with `autoDeploy: poll` ask their git remote for new commits. */
   autoDeployPoll: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 30s or 5m").default("1m"),
   /** The URL git hosts and people reach this server's API and console at (behind a reverse proxy); webhook URLs and notification links start with it. */
@@ -121,7 +137,7 @@ export const settingEnvVar = (key: string) => `BERTH_${key.replace(/[A-Z]/g, (c)
 export class ConfigError extends Error {}
 
 /** Defaults, then the optional file, then BERTH_* env; validated once and frozen. */
-export function loadConfig(options: { file?: string; env?: Record<string, string | undefined> } = {}): Config {
+export function loadConfig(options: { file?: string; env?: Record<string, string | undefined>; publicAddress?: () => string | null } = {}): Config {
   const env = options.env ?? process.env;
   const raw: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
@@ -156,7 +172,14 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
     const message = issue.code === "unrecognized_keys" ? `unknown setting (known: ${Object.keys(schema.shape).join(", ")})` : issue.message;
     throw new ConfigError(`config: ${where}: ${message}`);
   }
-  return Object.freeze({ ...result.data, dataDir: resolve(result.data.dataDir) });
+  let domain = result.data.domain;
+  if (domain === "auto") {
+    // `auto`: <public-ip>.sslip.io, a name every resolver maps back to the address, so HTTPS works with no DNS set-up.
+    const address = (options.publicAddress ?? publicIPv4)();
+    if (!address) throw new ConfigError(`config: ${origin.domain ?? "domain"}: auto: this machine has no public IPv4 address on its interfaces (behind NAT?); set the domain to <public-ip>.sslip.io yourself`);
+    domain = `${address}.sslip.io`;
+  }
+  return Object.freeze({ ...result.data, domain, dataDir: resolve(result.data.dataDir) });
 }
 
 function parseJsonSetting(name: string, value: string): unknown {

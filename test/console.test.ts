@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
+import * as x509 from "@peculiar/x509";
 import { startServe } from "./support/binary.ts";
 
 // Debian's own build: playwright-core drives it and never downloads a browser.
@@ -73,6 +74,20 @@ afterAll(async () => {
   await s.server.close();
   rmSync(s.profile, { recursive: true, force: true });
 });
+
+/** A self-signed certificate and key for `host`, written to files for `berth certs import`. */
+async function selfSigned(host: string) {
+  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+  const keys = await crypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+    { serialNumber: "01", name: "CN=console test", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), keys, signingAlgorithm: alg, extensions: [new x509.SubjectAlternativeNameExtension([{ type: "dns", value: host }])] },
+    crypto,
+  );
+  const dir = mkdtempSync(join(tmpdir(), "berth-cert-"));
+  writeFileSync(join(dir, "cert.pem"), cert.toString("pem"));
+  writeFileSync(join(dir, "key.pem"), x509.PemConverter.encode(await crypto.subtle.exportKey("pkcs8", keys.privateKey), "PRIVATE KEY"));
+  return { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") };
+}
 
 /** The text of each cell of each body row of a table, once it shows at least one row. */
 async function rows(page: Page, table: string): Promise<string[][]> {
@@ -220,6 +235,22 @@ describe("web console in Debian's Chromium, against the compiled binary", () => 
       expect(deploy).toBeDefined();
       expect(deploy![3]).toContain("project (path)");
       expect(routes.some((cells) => cells[0] === "GET" && cells[1] === "/api/whoami")).toBe(true);
+    },
+    STEP_MS,
+  );
+
+  test(
+    "the Certificates link lists each certificate with its status",
+    async () => {
+      const { server, page } = await session();
+      const pair = await selfSigned("shop.example.com");
+      const imported = await server.run(["certs", "import", "shop.example.com", "--cert", pair.cert, "--key", pair.key]);
+      expect(imported.stderr).toBe("");
+      await page.getByRole("link", { name: "Certificates", exact: true }).click();
+      await page.locator("#certs-view").waitFor();
+      expect(new URL(page.url()).hash).toBe("#/certs");
+      const listed = await rows(page, "#certs");
+      expect(listed).toEqual([["shop.example.com", "imported", "console test", expect.stringMatching(/^20\d\d-/), "—", "valid"]]);
     },
     STEP_MS,
   );

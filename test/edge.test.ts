@@ -35,6 +35,7 @@ function settings(dataDir: string) {
       BERTH_DATA_DIR: dataDir,
       BERTH_EDGE_LISTEN: `127.0.0.1:${edgePort}`,
       BERTH_EDGE_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
+      BERTH_EDGE_HTTPS_LISTEN: `127.0.0.1:${freePort()}`,
       BERTH_API_LISTEN: `127.0.0.1:${freePort()}`,
     },
     edgeUrl: `http://127.0.0.1:${edgePort}`,
@@ -124,7 +125,7 @@ describe("edge supervision", () => {
   function configFile(dataDir: string, extra: Record<string, unknown> = {}) {
     const s = settings(dataDir);
     const file = join(dataDir, "config.yaml");
-    writeFileSync(file, JSON.stringify({ dataDir, edgeListen: s.env.BERTH_EDGE_LISTEN, edgeMetricsListen: s.env.BERTH_EDGE_METRICS_LISTEN, apiListen: s.env.BERTH_API_LISTEN, ...extra }));
+    writeFileSync(file, JSON.stringify({ dataDir, edgeListen: s.env.BERTH_EDGE_LISTEN, edgeHttpsListen: s.env.BERTH_EDGE_HTTPS_LISTEN, edgeMetricsListen: s.env.BERTH_EDGE_METRICS_LISTEN, apiListen: s.env.BERTH_API_LISTEN, ...extra }));
     return { ...s, file, config: loadConfig({ file, env: {} }) };
   }
 

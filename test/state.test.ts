@@ -26,6 +26,7 @@ function serveEnv(dataDir: string) {
     BERTH_API_LISTEN: `127.0.0.1:${port}`,
     BERTH_EDGE_LISTEN: `127.0.0.1:${freePort()}`,
     BERTH_EDGE_METRICS_LISTEN: `127.0.0.1:${freePort()}`,
+    BERTH_EDGE_HTTPS_LISTEN: `127.0.0.1:${freePort()}`,
   };
   return { env, url: `http://127.0.0.1:${port}` };
 }

@@ -5,7 +5,7 @@
 const TOKEN_KEY = "berth.token";
 const REFRESH_MS = 5000;
 const BUILDS_SHOWN = 10;
-const VIEWS = ["projects-view", "environments-view", "environment-view", "api-view"];
+const VIEWS = ["projects-view", "environments-view", "environment-view", "api-view", "certs-view"];
 
 const $ = (id) => document.getElementById(id);
 const token = () => localStorage.getItem(TOKEN_KEY);
@@ -116,6 +116,7 @@ function showLogin() {
   $("who").textContent = "";
   $("signout").hidden = true;
   $("api-link").hidden = true;
+  $("certs-link").hidden = true;
   $("login").hidden = false;
   $("token").focus();
 }
@@ -171,6 +172,18 @@ async function showApi(run) {
   fill(view, "#routes", rows, "No routes");
 }
 
+/** TLS certificates: a failure shows with its reason, as `berth certs list` prints it. */
+async function showCerts(run) {
+  const { certificates } = await api("/certs");
+  if (run !== generation) return;
+  $("crumbs").replaceChildren(link("#/", "Projects"), " › ", el("span", "Certificates"));
+  document.title = "Certificates · Berth";
+  const view = showView("certs-view");
+  const status = (c) => (c.reason && (c.status === "failed" || c.status === "renewing") ? `${c.status}: ${c.reason}` : c.status);
+  const rows = certificates.map((c) => row([c.host, c.source, c.issuer ?? "—", c.notAfter ?? "—", c.nextAttemptAt ?? "—", el("span", status(c), { class: "state", "data-state": c.status })]));
+  fill(view, "#certs", rows, "No certificates yet: hosts under a public name get one once routed");
+}
+
 /** Loads the place in the hash; an error shows in the status line, a 401 asks for a token again. */
 async function load(run, project, env, refreshing = false) {
   try {
@@ -179,8 +192,10 @@ async function load(run, project, env, refreshing = false) {
     $("who").textContent = `${me.name} (${me.role})`;
     $("signout").hidden = false;
     $("api-link").hidden = false;
+    $("certs-link").hidden = false;
     $("login").hidden = true;
     if (location.hash === "#/api") await showApi(run);
+    else if (location.hash === "#/certs") await showCerts(run);
     else if (project === undefined) await showProjects(run);
     else if (env === undefined) await showEnvironments(run, project);
     else await showEnvironment(run, project, env);

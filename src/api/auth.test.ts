@@ -22,8 +22,8 @@ function api() {
   } as unknown as Tokens;
   const app = new Hono<ApiEnv>().use(authenticate(tokens, createLoginGuard(LOGIN_LIMITS, () => now))).get("/api/whoami", (c) => c.json(c.get("token")));
   app.onError(onError);
-  const call = (token: string, address: string) =>
-    app.request("/api/whoami", { headers: { Authorization: `Bearer ${token}` } }, { requestIP: () => ({ address }) });
+  const call = (token: string, address: string, realIp?: string) =>
+    app.request("/api/whoami", { headers: { Authorization: `Bearer ${token}`, ...(realIp && { "X-Real-IP": realIp }) } }, { requestIP: () => ({ address }) });
   return { call, seen, advance: (ms: number) => void (now += ms) };
 }
 
@@ -49,5 +49,15 @@ describe("API token throttling", () => {
     for (let i = 0; i < 30; i++) expect((await call("berth_0123456789ab_guess", `198.51.100.${i % 5}`)).status).toBe(401);
     expect((await call(GOOD, "203.0.113.1")).status).toBe(429);
     expect((await call(GOOD, "192.0.2.100")).status).toBe(200);
+  });
+
+  test("through the edge (a loopback peer), each client is throttled on its own address; elsewhere the header is ignored", async () => {
+    const { call } = api();
+    for (let i = 0; i < 10; i++) expect((await call(`berth_${String(i).padStart(12, "0")}_guess`, "127.0.0.1", "198.51.100.7")).status).toBe(401);
+    expect((await call(GOOD, "127.0.0.1", "198.51.100.7")).status).toBe(429);
+    expect((await call(GOOD, "127.0.0.1", "203.0.113.9")).status).toBe(200);
+    // A remote peer cannot pick its own address with the header.
+    for (let i = 0; i < 10; i++) await call(`berth_${String(i).padStart(12, "0")}_guess`, "192.0.2.50", `10.0.0.${i}`);
+    expect((await call(GOOD, "192.0.2.50", "10.0.0.99")).status).toBe(429);
   });
 });

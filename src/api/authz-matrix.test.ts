@@ -54,6 +54,9 @@ const EXPECTED: Record<string, Role> = {
   "POST /api/job-runs/{id}/cancel": "member",
   "GET /api/job-runs/{id}/log": "viewer",
   "GET /api/job-runs/{id}/log/stream": "viewer",
+  "GET /api/certs": "viewer",
+  "POST /api/certs/{host}/renew": "admin",
+  "PUT /api/certs/{host}": "admin",
   // The secret starts deploys without a token.
   "GET /api/projects/{project}/webhook": "admin",
   "POST /api/projects/{project}/webhook": "admin",
@@ -92,6 +95,7 @@ const SAMPLES: Record<string, string> = {
   username: "alice",
   clientId: "gc_0123456789abcdef",
   job: "nightly",
+  host: "ghost.example.com",
 };
 
 async function documentedRoutes(): Promise<string[]> {

@@ -12,6 +12,7 @@ import type { ApiEnv } from "./env.ts";
 import { onError, problem } from "./problem.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { buildRoutes } from "./routes/builds.ts";
+import { certRoutes } from "./routes/certs.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
@@ -45,6 +46,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
     .route("/", jobRoutes(s.jobs))
+    .route("/", certRoutes(s.certs))
     .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications))
     .route("/", metricsRoutes(s.metrics))
@@ -72,7 +74,7 @@ export function createHttpApp(s: Services, options: HttpAppOptions = {}) {
   app.route("/hooks", hookRoutes(s.webhooks));
   // One login guard for /api and /metrics: a token guessed on either is one guess.
   const guard = createLoginGuard();
-  const prometheus = createPrometheus(s.metrics, options.health);
+  const prometheus = createPrometheus(s.metrics, options.health, () => s.certs.list());
   app.get(
     "/metrics",
     describeRoute({ summary: "Prometheus text exposition: Berth's builds and deploys, every replica's and block's series, the machine", tags: ["metrics"] }),

@@ -22,6 +22,9 @@ const RULES: Rule[] = [
   { method: "DELETE", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+$/, query: purgesVolumes, role: "admin" },
   // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
   { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
+  // Certificates serve every project of the install: changing them is an admin's call.
+  { method: "PUT", path: /^\/api\/certs\/[^/]+$/, role: "admin" },
+  { method: "POST", path: /^\/api\/certs\/[^/]+\/renew$/, role: "admin" },
   // Prometheus scrapes with a read-only token: every series of every project, like the other reads.
   { path: /^\/metrics$/, role: "viewer" },
 ];

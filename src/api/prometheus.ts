@@ -37,7 +37,7 @@ function durationHistogram(name: string, durations: number[]): Value[] {
  * counters and the edge's per-block figures as of the last sampling round, and the machine.
  * Everything is read when scraped; nothing is counted twice between scrapes.
  */
-export function createPrometheus(metrics: Metrics, health?: () => Record<string, unknown>) {
+export function createPrometheus(metrics: Metrics, health?: () => Record<string, unknown>, certificates?: () => { host: string; notAfter: string | null }[]) {
   const registry = new Registry();
   const family = (name: string, help: string, type: "counter" | "gauge" | "histogram", values: () => Value[]) =>
     // The registry only needs a name and get(), as in src/edge/metrics.ts.
@@ -103,6 +103,11 @@ export function createPrometheus(metrics: Metrics, health?: () => Record<string,
   };
   family("berth_machine_disk_used_bytes", "Used space of the data dir's and Docker's file systems", "gauge", () => disks().map((d) => ({ labels: { disk: d.disk }, value: d.used })));
   family("berth_machine_disk_size_bytes", "Used plus available space of those file systems (as df computes Use%)", "gauge", () => disks().map((d) => ({ labels: { disk: d.disk }, value: d.size })));
+
+  // Seconds left on each certificate (negative: expired), for an alert well before the end.
+  family("berth_certificate_expiry_seconds", "Seconds until a host's certificate expires (negative: expired)", "gauge", () =>
+    (certificates?.() ?? []).flatMap((c) => (c.notAfter ? [{ labels: { host: c.host }, value: Math.round((Date.parse(c.notAfter) - Date.now()) / 1000) }] : [])),
+  );
 
   return {
     contentType: registry.contentType,

@@ -11,6 +11,7 @@ import type { Logs } from "./logs/logs.ts";
 import type { Notifications } from "./notify/notifications.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Projects } from "./projects.ts";
+import type { Certs } from "./tls/certs.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
 import type { Webhooks } from "./webhooks/webhooks.ts";
@@ -31,6 +32,7 @@ export interface Services {
     overview(project: string, environment: string): JobOverview[];
     scheduler: Scheduler;
   };
+  certs: Certs;
   webhooks: Webhooks;
   /** `autoDeploy: poll`: starts polling every environment that asks for it; returns a stop function. */
   pollGit(): () => void;

@@ -11,10 +11,10 @@ let edge: Edge;
 const web = upstream("web");
 const dir = () => join(state.dataDir, "logs", "access");
 
-beforeAll(() => {
+beforeAll(async () => {
   state = stateDir();
   state.route({ host: "web.prod.shop.localhost", block: "web", ports: [web.port] });
-  edge = startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", accessLog: { dir: join(state.dataDir, "logs", "access"), maxBytes: 1024 ** 2 } });
+  edge = await startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", accessLog: { dir: join(state.dataDir, "logs", "access"), maxBytes: 1024 ** 2 } });
 });
 afterAll(async () => {
   await edge.stop();

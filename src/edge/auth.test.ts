@@ -24,7 +24,7 @@ beforeAll(async () => {
   state.client("gc_prod", SECRET);
   state.client("gc_dev", SECRET, { project: "shop", environment: "dev" });
   // No poll after the first load: what changes later must be seen per request, not by the timer.
-  edge = startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", pollMs: 60_000 });
+  edge = await startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", pollMs: 60_000 });
 });
 afterAll(async () => {
   await edge.stop();

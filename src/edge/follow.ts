@@ -1,4 +1,4 @@
-import { buildRouteTable, EMPTY_TABLE, type EdgeRows, type RouteTable } from "./route-table.ts";
+import { buildRouteTable, EMPTY_TABLE, type EdgeRows, type RouteTable, type TableExtras } from "./route-table.ts";
 
 /** Where the rows come from: the state DB, read-only (see adapters/store/edge-reader.ts). */
 export interface RowSource {
@@ -18,7 +18,7 @@ export interface Follower {
  * it often is cheaper and simpler than any notification; rows are re-read only when it moved,
  * and the table is rebuilt only when they differ (the DB changes for builds and logins too).
  */
-export function followRoutes(source: RowSource, options: { domain: string; pollMs: number; log: (line: string) => void; onChange?: (table: RouteTable) => void }): Follower {
+export function followRoutes(source: RowSource, options: { domain: string; extras?: TableExtras; pollMs: number; log: (line: string) => void; onChange?: (table: RouteTable) => void }): Follower {
   let table = EMPTY_TABLE;
   let seenVersion: number | null = null;
   let loaded = false;
@@ -39,7 +39,7 @@ export function followRoutes(source: RowSource, options: { domain: string; pollM
       const next = JSON.stringify(rows);
       if (next === signature) return;
       signature = next;
-      table = buildRouteTable(rows, options.domain);
+      table = buildRouteTable(rows, options.domain, options.extras);
       options.log(`edge: route table loaded: ${table.routeCount} route(s), ${table.hosts.size} host(s)`);
       options.onChange?.(table);
     } catch (error) {

@@ -5,7 +5,9 @@ import { clientAddress, forwardHeaders, type TrustedProxies } from "./forwarded.
 import type { createGateway } from "./gateway.ts";
 import type { EdgeMetrics } from "./metrics.ts";
 import { forward, tooLarge, type ForwardSettings } from "./proxy.ts";
+import { challengeToken, HSTS_VALUE, httpsLocation, usableCert } from "./https-redirect.ts";
 import { jsonError, text } from "./responses.ts";
+import type { TlsConnection } from "./tls-front.ts";
 import { findRoute, isTokenPath, normalizeHost, stripPrefix, type Route, type RouteTable } from "./route-table.ts";
 import { upgradeWebSocket, type Relay } from "./websocket.ts";
 
@@ -19,9 +21,20 @@ export interface HandlerDeps {
   gateway: ReturnType<typeof createGateway>;
   upstreamTimeoutMs: number;
   maxBodyBytes: number;
+  /** The listener this handler serves; "https" requests arrive through the TLS front (tls-front.ts). */
+  scheme?: "http" | "https";
+  /** HTTPS only: the TLS connection a request came through, by the inner connection's source port. */
+  tlsConnection?: (innerPort: number) => TlsConnection | undefined;
+  /** The HTTPS listener's port, for redirects; null while HTTPS is off. */
+  httpsPort?: number | null;
   /** When set, one line per routed request (see access-log.ts); off by default. */
   accessLog?: AccessLog;
 }
+
+const withHsts = (response: Response | undefined) => {
+  response?.headers.set("strict-transport-security", HSTS_VALUE);
+  return response;
+};
 
 /**
  * The proxy's request path: host → route → auth → forward. Routes come from memory (the table
@@ -30,6 +43,8 @@ export interface HandlerDeps {
  */
 export function createHandler(deps: HandlerDeps) {
   const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes, trustedProxies } = deps;
+  const scheme = deps.scheme ?? "http";
+  const httpsPort = deps.httpsPort ?? null;
   const record = deps.metrics.record;
   const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
   // Only with an access log: what it needs to know about a request that the response does not say.
@@ -37,7 +52,8 @@ export function createHandler(deps: HandlerDeps) {
   if (access) settings.picked = (req, upstream) => access.upstreams.set(req, upstream);
   /** The direct peer and the client it speaks for (the peer itself unless it is a trusted proxy). */
   const addressesOf = (req: Request, server: Server<Relay>) => {
-    const peer = server.requestIP(req)?.address ?? "";
+    const direct = server.requestIP(req);
+    const peer = scheme === "https" ? (deps.tlsConnection?.(direct?.port ?? 0)?.peer ?? "") : (direct?.address ?? "");
     return { peer, client: clientAddress(peer, req.headers, trustedProxies) };
   };
 
@@ -56,14 +72,14 @@ export function createHandler(deps: HandlerDeps) {
     if (headers.get("upgrade")?.toLowerCase() === "websocket") {
       // A copy: Bun's upgrade still needs the handshake headers that forwarding strips.
       const upstreamHeaders = new Headers(headers);
-      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies);
+      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies, scheme);
       if (clientId) upstreamHeaders.set("x-berth-client", clientId);
       return upgradeWebSocket(req, server, route, upstreamTarget, upstreamHeaders, upstreamTimeoutMs).then((response) => {
         record(route, response ? response.status : 101, start);
         return response;
       });
     }
-    forwardHeaders(headers, peer, client, rawHost, trustedProxies);
+    forwardHeaders(headers, peer, client, rawHost, trustedProxies, scheme);
     if (clientId) headers.set("x-berth-client", clientId);
     return forward(req, route, upstreamTarget, settings, start);
   }
@@ -84,12 +100,34 @@ export function createHandler(deps: HandlerDeps) {
     return pass(req, server, route, target, rawHost, clientId, start, addresses);
   }
 
+  /** HTTP-01: answered for every host, before any route or auth, from what the DB holds now. */
+  const challenge = (token: string) => {
+    const answer = freshTable().challenges.get(token);
+    return answer ? new Response(answer, { headers: { "content-type": "application/octet-stream", "cache-control": "no-store" } }) : text(404, "no such ACME challenge");
+  };
+
+  /** HTTPS: a request must come through the TLS front, and name the host its handshake asked for. */
+  const misdirected = (req: Request, server: Server<Relay>, host: string): Response | null => {
+    const connection = deps.tlsConnection?.(server.requestIP(req)?.port ?? 0);
+    if (!connection) return text(421, "this port takes connections from the edge's TLS listener only");
+    if (connection.serverName && normalizeHost(connection.serverName) !== host) return text(421, `this connection is for ${connection.serverName}, not ${host}`);
+    return null;
+  };
+
   // Not async itself: an open route goes straight to forward() with no extra promise in between.
   function handle(req: Request, server: Server<Relay>): Response | Promise<Response | undefined> {
     const start = performance.now();
     let table = deps.table();
     const rawHost = req.headers.get("host") ?? "";
     const host = normalizeHost(rawHost);
+    if (scheme === "https") {
+      const refused = misdirected(req, server, host);
+      if (refused) return refused;
+    } else {
+      const url = req.url;
+      const token = challengeToken(url.slice(url.indexOf("/", 8)));
+      if (token) return challenge(token);
+    }
     let entry = table.hosts.get(host);
     if (!entry) {
       // A host added a moment ago (a new environment's gateway) is served before the next poll;
@@ -111,11 +149,16 @@ export function createHandler(deps: HandlerDeps) {
       deps.metrics.unrouted();
       return entry.gateway ? jsonError(404, `no API at ${target.split("?")[0]}`) : text(404, `no site at ${host}${target.split("?")[0]}`);
     }
+    if (scheme === "http") {
+      const location = httpsLocation(route, usableCert(table.certs, host, Date.now()), host, target, httpsPort);
+      if (location) return record(route, 308, start), new Response(null, { status: 308, headers: { location, "cache-control": "no-store" } });
+    }
     // Refused before auth, so an oversized upload costs no argon2 and reaches no upstream.
     const declared = req.headers.get("content-length");
     if (declared !== null && Number(declared) > maxBodyBytes) return record(route, 413, start), tooLarge(maxBodyBytes);
     access?.routes.set(req, route);
-    return route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, target, rawHost, start);
+    const answer = route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, target, rawHost, start);
+    return scheme === "https" && route.hsts ? answer.then(withHsts) : answer;
   }
 
   if (!access || !deps.accessLog) return handle;

@@ -98,6 +98,19 @@ export function createEdgeMetrics() {
       s.count += 1;
     },
     unrouted: () => unrouted.inc(),
+    /** `berth_certificate_expiry_seconds{host}`: seconds until each served certificate expires, read at scrape time. */
+    watchCertificates(certs: () => ReadonlyMap<string, { notAfter: number }>) {
+      new Gauge({
+        name: "berth_certificate_expiry_seconds",
+        help: "Seconds until the certificate the edge serves for a host expires (negative: expired)",
+        labelNames: ["host"],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [host, cert] of certs()) this.set({ host }, Math.round((cert.notAfter - Date.now()) / 1000));
+        },
+      });
+    },
     tableLoaded(routeCount: number) {
       routes.set(routeCount);
       reloads.inc();

@@ -8,7 +8,7 @@ const a = upstream("a");
 const b = upstream("b");
 const slow = upstream("slow", { slowMs: 3000 });
 
-beforeAll(() => {
+beforeAll(async () => {
   state = stateDir();
   state.route({ host: "a.prod.shop.localhost", block: "a", ports: [a.port] });
   state.route({ host: "b.prod.shop.localhost", block: "b", ports: [b.port] });
@@ -16,7 +16,7 @@ beforeAll(() => {
   state.route({ host: "dead.prod.shop.localhost", block: "dead", ports: [deadPort()] });
   state.route({ host: "slow.prod.shop.localhost", block: "slow", ports: [slow.port] });
   state.route({ host: "pair.prod.shop.localhost", block: "pair", ports: [deadPort(), b.port] });
-  edge = startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", upstreamTimeoutMs: 500, maxBodyBytes: 1000 });
+  edge = await startEdge({ dataDir: state.dataDir, listen: "127.0.0.1:0", metricsListen: "127.0.0.1:0", domain: "localhost", upstreamTimeoutMs: 500, maxBodyBytes: 1000 });
 });
 afterAll(async () => {
   await edge.stop();

@@ -2,7 +2,7 @@
  * The edge's route table: a pure structure built from the state DB's rows, swapped whole on
  * every change so the request path only does map lookups and string compares.
  */
-import type { EdgeRouteRecord, EdgeSnapshot, GatewayClientRecord } from "../adapters/store/edge-reader.ts";
+import type { EdgeCertRecord, EdgeRouteRecord, EdgeSnapshot, GatewayClientRecord } from "../adapters/store/edge-reader.ts";
 
 export type RouteAuth = EdgeRouteRecord["auth"];
 /** The rows as the state DB holds them (see the edge reader). */
@@ -30,8 +30,18 @@ export interface Route {
   realm: string;
   /** `<project>/<env>`: the audience its gateway tokens must carry. */
   audience: string;
+  /** "redirect": plain HTTP gets 308 to HTTPS once the host has a certificate. */
+  https: "redirect" | "optional";
+  hsts: boolean;
   /** Round-robin cursor; the only mutable field, and it lives only as long as this table. */
   next: number;
+}
+
+/** A servable certificate: `notAfter` in ms, the key still sealed. */
+export interface CertEntry {
+  certPem: string;
+  keySealed: string;
+  notAfter: number;
 }
 
 /** The environment behind a gateway host, where `POST /auth` issues tokens. */
@@ -52,10 +62,23 @@ export interface RouteTable {
   /** realm → username → argon2id hash. */
   users: Map<string, Map<string, string>>;
   clients: Map<string, GatewayClientRow>;
+  /** host → its certificate (exact names only: HTTP-01 issues no wildcards). */
+  certs: Map<string, CertEntry>;
+  /** ACME HTTP-01 token → key authorization. */
+  challenges: Map<string, string>;
   routeCount: number;
 }
 
-export const EMPTY_TABLE: RouteTable = { hosts: new Map(), users: new Map(), clients: new Map(), routeCount: 0 };
+export const EMPTY_TABLE: RouteTable = { hosts: new Map(), users: new Map(), clients: new Map(), certs: new Map(), challenges: new Map(), routeCount: 0 };
+
+/** Routes the edge adds itself: the console host, proxied to the API listener. */
+export interface TableExtras {
+  consoleHost?: string;
+  /** host:port of the API, as the edge reaches it. */
+  api?: { host: string; port: number };
+}
+
+const originOf = (u: { host: string; port: number }) => `http://${u.host.includes(":") ? `[${u.host}]` : u.host}:${u.port}`;
 
 export const gatewayHostName = (project: string, environment: string, domain: string) => `gateway.${environment}.${project}.${domain}`;
 
@@ -74,7 +97,7 @@ export function normalizeHost(raw: string | null): string {
   return host.toLowerCase();
 }
 
-export function buildRouteTable(rows: EdgeRows, domain: string): RouteTable {
+export function buildRouteTable(rows: EdgeRows, domain: string, extras: TableExtras = {}): RouteTable {
   const hosts = new Map<string, HostEntry>();
   const entry = (host: string) => {
     let found = hosts.get(host);
@@ -93,14 +116,24 @@ export function buildRouteTable(rows: EdgeRows, domain: string): RouteTable {
       environment: row.environment,
       block: row.block,
       auth: row.auth,
-      upstreams: row.upstreams.map((u) => ({ host: u.host, port: u.port, origin: `http://${u.host.includes(":") ? `[${u.host}]` : u.host}:${u.port}` })),
+      upstreams: row.upstreams.map((u) => ({ host: u.host, port: u.port, origin: originOf(u) })),
       realm: `${row.project}/${row.environment}/${row.block}`,
       audience: `${row.project}/${row.environment}`,
+      https: row.https ?? "redirect",
+      hsts: row.hsts ?? false,
       next: 0,
     };
     const target = entry(host);
     target.routes.push(route);
     if (route.auth === "gateway") target.gateway ??= gatewayOf(row.project, row.environment);
+  }
+  if (extras.consoleHost && extras.api) {
+    // The API does its own authentication; the edge only carries it, with TLS.
+    const api = extras.api;
+    const host = normalizeHost(extras.consoleHost);
+    hosts.set(host, {
+      routes: [{ id: 0, host, prefix: "", project: "", environment: "", block: "console", auth: "none", upstreams: [{ ...api, origin: originOf(api) }], realm: "", audience: "", https: "redirect", hsts: false, next: 0 }],
+    });
   }
   for (const target of hosts.values()) target.routes.sort((a, b) => b.prefix.length - a.prefix.length);
 
@@ -118,7 +151,10 @@ export function buildRouteTable(rows: EdgeRows, domain: string): RouteTable {
     if (!byName) users.set(realm, (byName = new Map()));
     byName.set(user.username, user.passwordHash);
   }
-  return { hosts, users, clients, routeCount: rows.routes.length };
+  const certs = new Map<string, CertEntry>();
+  for (const cert of rows.certificates ?? []) certs.set(normalizeHost(cert.host), { certPem: cert.certPem, keySealed: cert.keySealed, notAfter: Date.parse(cert.notAfter) });
+  const challenges = new Map((rows.challenges ?? []).map((c) => [c.token, c.keyAuthorization]));
+  return { hosts, users, clients, certs, challenges, routeCount: rows.routes.length };
 }
 
 /** `path` is the request target (path and query); a prefix matches whole segments only. */

@@ -12,8 +12,11 @@ import { trustedProxies } from "./forwarded.ts";
 import { followRoutes } from "./follow.ts";
 import { createGateway } from "./gateway.ts";
 import { createHandler } from "./handler.ts";
+import { fallbackCertificate } from "./fallback-cert.ts";
 import { createEdgeMetrics } from "./metrics.ts";
 import { text } from "./responses.ts";
+import { createTlsContexts } from "./tls-certs.ts";
+import { startTlsFront, type TlsFront } from "./tls-front.ts";
 import { relayHandlers, type Relay } from "./websocket.ts";
 
 export interface EdgeOptions {
@@ -21,6 +24,11 @@ export interface EdgeOptions {
   dataDir: string;
   /** host:port of the proxy; port 0 picks a free one. */
   listen: string;
+  /** host:port of the HTTPS listener; none: plain HTTP only. */
+  httpsListen?: string;
+  /** A host routed to the API (and web console) at `apiListen`. */
+  consoleHost?: string;
+  apiListen?: string;
   /** host:port of `/metrics` and `/healthz`. */
   metricsListen: string;
   domain: string;
@@ -43,6 +51,8 @@ export interface EdgeOptions {
 
 export interface Edge {
   url: string;
+  /** `https://127.0.0.1:port` of the HTTPS listener, when there is one. */
+  httpsUrl?: string;
   metricsUrl: string;
   stop(): Promise<void>;
 }
@@ -62,6 +72,12 @@ function masterKeyFile(path: string) {
   };
 }
 
+/** The address part of a listen setting as a URL host ("0.0.0.0" is reached on 127.0.0.1). */
+const localHost = (address: string) => {
+  const host = address.slice(0, address.lastIndexOf(":"));
+  return host === "0.0.0.0" ? "127.0.0.1" : host === "[::]" ? "[::1]" : host;
+};
+
 function listen<T>(what: string, address: string, start: () => Server<T>): Server<T> {
   try {
     return start();
@@ -71,48 +87,68 @@ function listen<T>(what: string, address: string, start: () => Server<T>): Serve
   }
 }
 
-/** The data plane: proxy listener, metrics listener and the route table that follows the DB. */
-export function startEdge(options: EdgeOptions): Edge {
+/** The data plane: HTTP and HTTPS listeners, metrics listener and the route table that follows the DB. */
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const log = options.log ?? (() => {});
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const metrics = createEdgeMetrics();
   const reader = openEdgeReader(join(options.dataDir, "berth.db"));
-  const follower = followRoutes(reader, { domain: options.domain, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
+  const extras = options.consoleHost && options.apiListen ? { consoleHost: options.consoleHost, api: { host: listenAddress(options.apiListen).hostname.replace(/^0\.0\.0\.0$|^::$/, "127.0.0.1"), port: listenAddress(options.apiListen).port } } : {};
+  const follower = followRoutes(reader, { domain: options.domain, extras, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
+  metrics.watchCertificates(() => follower.current().certs);
   // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
   const guard = metrics.countLogins(createLoginGuard());
+  const masterKey = masterKeyFile(join(options.dataDir, "secret.key"));
   const accessLog = options.accessLog ? createAccessLog(options.accessLog.dir, options.accessLog.maxBytes, log) : undefined;
-  const handle = createHandler({
-    table: follower.current,
-    refresh: follower.poll,
-    trustedProxies: trustedProxies(options.trustedProxies ?? []),
-    metrics,
-    basicAuth: createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials }),
-    gateway: createGateway({ masterKey: masterKeyFile(join(options.dataDir, "secret.key")), guard, credentials }),
-    upstreamTimeoutMs,
-    maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
-    accessLog,
-  });
+  let front: TlsFront | null = null;
+  const handlerFor = (scheme: "http" | "https", httpsPort: number | null) =>
+    createHandler({
+      table: follower.current,
+      refresh: follower.poll,
+      trustedProxies: trustedProxies(options.trustedProxies ?? []),
+      metrics,
+      basicAuth: createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials }),
+      gateway: createGateway({ masterKey, guard, credentials }),
+      upstreamTimeoutMs,
+      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+      scheme,
+      httpsPort,
+      tlsConnection: (port) => front?.connection(port),
+      accessLog,
+    });
+  const serveWith = (address: { hostname: string; port: number }, handle: ReturnType<typeof createHandler>, reusePort = false) =>
+    Bun.serve<Relay>({
+      ...address,
+      // On the public port: an upgrade starts the new edge there before the old one stops accepting.
+      reusePort,
+      fetch: handle,
+      websocket: relayHandlers,
+      // The handler enforces maxBodyBytes itself so the 413 has a body (Bun's own has none);
+      // bodies stream through, so this cap guards nothing that the handler does not.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      // Longer than the upstream timeout, or a slow upstream's client would be dropped before its 504.
+      idleTimeout: Math.min(255, Math.ceil(upstreamTimeoutMs / 1000) + 10),
+      error(error) {
+        log(`edge: request failed: ${error.message}`);
+        return text(502, "the edge could not handle this request");
+      },
+    });
 
   const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close()];
   try {
-    const proxy = listen("proxy", options.listen, () =>
-      Bun.serve<Relay>({
-        ...listenAddress(options.listen),
-        // An upgrade starts the new edge on this port before the old one stops accepting.
-        reusePort: true,
-        fetch: handle,
-        websocket: relayHandlers,
-        // The handler enforces maxBodyBytes itself so the 413 has a body (Bun's own has none);
-        // bodies stream through, so this cap guards nothing that the handler does not.
-        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-        // Longer than the upstream timeout, or a slow upstream's client would be dropped before its 504.
-        idleTimeout: Math.min(255, Math.ceil(upstreamTimeoutMs / 1000) + 10),
-        error(error) {
-          log(`edge: request failed: ${error.message}`);
-          return text(502, "the edge could not handle this request");
-        },
-      }),
-    );
+    let inner: Server<Relay> | null = null;
+    if (options.httpsListen) {
+      // HTTPS requests reach this inner server on loopback through the TLS front (see tls-front.ts).
+      const innerServer = serveWith({ hostname: "127.0.0.1", port: 0 }, handlerFor("https", null));
+      inner = innerServer;
+      closeAll.push(() => innerServer.stop(true));
+      const contexts = createTlsContexts(masterKey, log);
+      const started = await startTlsFront({ listen: options.httpsListen, fallback: await fallbackCertificate(), contextFor: (name) => contexts.contextFor(follower.current(), name), innerPort: innerServer.port!, log });
+      front = started;
+      closeAll.push(() => started.stop());
+    }
+    const httpsPort = front?.port ?? null;
+    const proxy = listen("proxy", options.listen, () => serveWith(listenAddress(options.listen), handlerFor("http", httpsPort), true));
     closeAll.push(() => proxy.stop(true));
     const metricsServer = listen("metrics", options.metricsListen, () =>
       Bun.serve({
@@ -126,15 +162,18 @@ export function startEdge(options: EdgeOptions): Edge {
       }),
     );
     closeAll.push(() => metricsServer.stop(true));
-    log(`edge: proxy on ${proxy.url.origin}, metrics on ${metricsServer.url.origin}`);
+    const httpsUrl = front ? `https://${localHost(options.httpsListen!)}:${front.port}` : undefined;
+    log(`edge: proxy on ${proxy.url.origin}${httpsUrl ? `, HTTPS on ${httpsUrl}` : ""}, metrics on ${metricsServer.url.origin}`);
 
     return {
       url: proxy.url.origin,
+      httpsUrl,
       metricsUrl: metricsServer.url.origin,
       async stop() {
         follower.stop();
+        front?.stop();
         // Let requests in flight finish, within reason: websockets would otherwise hold this forever.
-        await Promise.race([proxy.stop(), Bun.sleep(options.drainMs ?? 10_000)]);
+        await Promise.race([Promise.all([proxy.stop(), inner?.stop()]), Bun.sleep(options.drainMs ?? 10_000)]);
         for (const close of closeAll) close();
       },
     };

@@ -53,6 +53,9 @@ export interface RouteRow {
   pathPrefix: string;
   auth: "none" | "basic" | "gateway";
   upstreams: Upstream[];
+  /** The block's `https` and `hsts` keys; absent: "redirect" and false. */
+  https?: "redirect" | "optional";
+  hsts?: boolean;
 }
 
 /** The edge's route table, written by the control plane, read by `berth edge`. */

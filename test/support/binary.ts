@@ -62,7 +62,7 @@ function withOption(args: string[], option: string[]): string[] {
  * themselves. `settings` (over TEST_TIMINGS) become the `--config` file (JSON is YAML).
  * Its output goes to `serve-*.log` files in its home (a pipe nobody reads would fill and stall it).
  */
-export async function startServe(extraArgs: string[] = ["--no-edge"], settings: Record<string, unknown> = {}) {
+export async function startServe(extraArgs: string[] = ["--no-edge"], settings: Record<string, unknown> = {}, envOverrides: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), "berth-cli-"));
   writeFileSync(join(home, "config.yaml"), JSON.stringify({ ...TEST_TIMINGS, ...settings }));
   extraArgs = [...extraArgs, "--config", join(home, "config.yaml")];
@@ -74,6 +74,9 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings: 
     BERTH_API_LISTEN: `127.0.0.1:${port}`,
     BERTH_EDGE_LISTEN: `127.0.0.1:${freePort()}`,
     BERTH_EDGE_METRICS_LISTEN: `127.0.0.1:${freePort()}`,
+    BERTH_EDGE_HTTPS_LISTEN: `127.0.0.1:${freePort()}`,
+    // A listener another process must know before serve starts (an ACME test server's validation port).
+    ...envOverrides,
   };
   const url = `http://127.0.0.1:${port}`;
   const spawn = async () => {

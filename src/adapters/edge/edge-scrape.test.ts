@@ -4,7 +4,7 @@ import type { Route } from "../../edge/route-table.ts";
 import { parseEdgeCounters, parseSampleLine } from "./edge-scrape.ts";
 
 const route = (block: string): Route => ({
-  id: 1, host: `${block}.prod.shop.localhost`, prefix: "", project: "shop", environment: "prod", block, auth: "none", upstreams: [], realm: `shop/prod/${block}`, audience: "shop/prod", next: 0,
+  id: 1, host: `${block}.prod.shop.localhost`, prefix: "", project: "shop", environment: "prod", block, auth: "none", upstreams: [], realm: `shop/prod/${block}`, audience: "shop/prod", https: "redirect", hsts: false, next: 0,
 });
 
 test("the edge's own exposition reads back into per-block counters", async () => {

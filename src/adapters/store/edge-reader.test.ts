@@ -47,7 +47,7 @@ describe("edge reader", () => {
     expect(w.$client.query("SELECT count(*) AS n FROM sqlite_master").get()).toEqual({ n: 0 });
     migrate(w);
     expect(r.version()).not.toBe(before);
-    expect(r.load()).toEqual({ routes: [], basicAuthUsers: [], gatewayClients: [] });
+    expect(r.load()).toEqual({ routes: [], basicAuthUsers: [], gatewayClients: [], certificates: [], challenges: [] });
   });
 
   test("follows a database file put in place of the one it opened (a restore), even at the same data_version", () => {
@@ -80,7 +80,7 @@ describe("edge reader", () => {
     expect(v2).not.toBe(v1);
     expect(r.version()).toBe(v2!);
     const rows = r.load()!;
-    expect(rows.routes).toEqual([{ id: 1, host: "web.prod.shop.localhost", pathPrefix: "", project: "shop", environment: "prod", block: "web", auth: "basic", upstreams: [{ host: "127.0.0.1", port: 4001 }] }]);
+    expect(rows.routes).toEqual([{ id: 1, host: "web.prod.shop.localhost", pathPrefix: "", project: "shop", environment: "prod", block: "web", auth: "basic", upstreams: [{ host: "127.0.0.1", port: 4001 }], https: "redirect", hsts: false }]);
     expect(rows.basicAuthUsers).toEqual([{ project: "shop", environment: "prod", block: "web", username: "ann", passwordHash: "$argon2id$x" }]);
     expect(rows.gatewayClients).toEqual([{ clientId: "gc_1", project: "shop", environment: "prod", secretHash: "ab".repeat(32) }]);
   });

@@ -1,7 +1,8 @@
 import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { statSync } from "node:fs";
-import { basicAuthUsers, edgeRoutes, gatewayClients } from "./schema.ts";
+import { isNotNull } from "drizzle-orm";
+import { acmeChallenges, basicAuthUsers, certificates, edgeRoutes, gatewayClients } from "./schema.ts";
 
 export interface EdgeRouteRecord {
   id: number;
@@ -12,6 +13,22 @@ export interface EdgeRouteRecord {
   block: string;
   auth: "none" | "basic" | "gateway";
   upstreams: { host: string; port: number }[];
+  /** Absent in rows written before HTTPS existed: "redirect" and false. */
+  https?: "redirect" | "optional";
+  hsts?: boolean;
+}
+
+/** A certificate the edge may serve; the key stays sealed until the edge builds its TLS context. */
+export interface EdgeCertRecord {
+  host: string;
+  certPem: string;
+  keySealed: string;
+  notAfter: string;
+}
+
+export interface ChallengeRecord {
+  token: string;
+  keyAuthorization: string;
 }
 
 export interface BasicAuthUserRecord {
@@ -34,6 +51,8 @@ export interface EdgeSnapshot {
   routes: EdgeRouteRecord[];
   basicAuthUsers: BasicAuthUserRecord[];
   gatewayClients: GatewayClientRecord[];
+  certificates?: EdgeCertRecord[];
+  challenges?: ChallengeRecord[];
 }
 
 /**
@@ -107,6 +126,8 @@ export function openEdgeReader(path: string): EdgeReader {
               block: edgeRoutes.block,
               auth: edgeRoutes.auth,
               upstreams: edgeRoutes.upstreams,
+              https: edgeRoutes.https,
+              hsts: edgeRoutes.hsts,
             })
             .from(edgeRoutes)
             .all(),
@@ -129,6 +150,13 @@ export function openEdgeReader(path: string): EdgeReader {
             })
             .from(gatewayClients)
             .all(),
+          certificates: orm
+            .select({ host: certificates.host, certPem: certificates.certPem, keySealed: certificates.keySealed, notAfter: certificates.notAfter })
+            .from(certificates)
+            .where(isNotNull(certificates.certPem))
+            .all()
+            .filter((c): c is EdgeCertRecord => c.certPem !== null && c.keySealed !== null && c.notAfter !== null),
+          challenges: orm.select({ token: acmeChallenges.token, keyAuthorization: acmeChallenges.keyAuthorization }).from(acmeChallenges).all(),
         }))();
       } catch (error) {
         // Tables not migrated yet, or the DB busy in a way the timeout did not cover: try again later.

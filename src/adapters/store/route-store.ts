@@ -17,7 +17,7 @@ export function createRouteStore(db: Db): RouteStore {
       db.delete(edgeRoutes).where(ofEnv(project, environment)).run();
     },
     listRoutes: (project, environment) =>
-      db.select({ block: edgeRoutes.block, host: edgeRoutes.host, pathPrefix: edgeRoutes.pathPrefix, auth: edgeRoutes.auth, upstreams: edgeRoutes.upstreams })
+      db.select({ block: edgeRoutes.block, host: edgeRoutes.host, pathPrefix: edgeRoutes.pathPrefix, auth: edgeRoutes.auth, upstreams: edgeRoutes.upstreams, https: edgeRoutes.https, hsts: edgeRoutes.hsts })
         .from(edgeRoutes).where(ofEnv(project, environment)).orderBy(asc(edgeRoutes.host), asc(edgeRoutes.pathPrefix)).all(),
     hostHolders: (hosts) =>
       hosts.length === 0

@@ -148,6 +148,10 @@ export const edgeRoutes = sqliteTable(
     auth: text("auth").$type<"none" | "basic" | "gateway">().notNull(),
     /** `{ host, port }[]` on loopback. */
     upstreams: text("upstreams", { mode: "json" }).$type<{ host: string; port: number }[]>().notNull(),
+    /** "redirect": plain HTTP gets 308 to HTTPS once the host has a certificate; "optional": both are served. */
+    https: text("https").$type<"redirect" | "optional">().notNull().default("redirect"),
+    /** Send Strict-Transport-Security on HTTPS answers (opt-in per block). */
+    hsts: integer("hsts", { mode: "boolean" }).notNull().default(false),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [uniqueIndex("edge_routes_host_prefix").on(t.host, t.pathPrefix)],
@@ -296,3 +300,43 @@ export const metricHost = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tier, t.at] })],
 );
+
+/**
+ * One TLS certificate per hostname: ordered from ACME by the control plane or imported by hand,
+ * served by the edge. The private key is sealed with the install's secret key.
+ */
+export const certificates = sqliteTable("certificates", {
+  host: text("host").primaryKey(),
+  source: text("source").$type<"acme" | "imported">().notNull(),
+  status: text("status").$type<"pending" | "valid" | "renewing" | "failed">().notNull(),
+  certPem: text("cert_pem"),
+  keySealed: text("key_sealed"),
+  issuer: text("issuer"),
+  notBefore: text("not_before"),
+  notAfter: text("not_after"),
+  /** Why the last order failed, in a user's words; null after a success. */
+  reason: text("reason"),
+  failures: integer("failures").notNull().default(0),
+  /** When the control plane orders next (first order, renewal or retry); null: nothing planned. */
+  nextAttemptAt: text("next_attempt_at"),
+  /** When the "expires soon and renewal keeps failing" warning was last given. */
+  warnedAt: text("warned_at"),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** HTTP-01 answers the edge serves under /.well-known/acme-challenge/ while an order is validated. */
+export const acmeChallenges = sqliteTable("acme_challenges", {
+  token: text("token").primaryKey(),
+  keyAuthorization: text("key_authorization").notNull(),
+  host: text("host").notNull(),
+  createdAt: createdAt(),
+});
+
+/** The install's ACME account per directory URL; the account key is sealed. */
+export const acmeAccounts = sqliteTable("acme_accounts", {
+  directory: text("directory").primaryKey(),
+  keySealed: text("key_sealed").notNull(),
+  accountUrl: text("account_url"),
+  email: text("email"),
+  createdAt: createdAt(),
+});

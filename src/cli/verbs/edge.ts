@@ -14,7 +14,16 @@ export const edge: Verb = {
     // Timestamped: this output usually ends up in logs/edge.log, not on a terminal.
     const log = (line: string) => out(`${new Date().toISOString()} ${line}`);
     log(`berth ${VERSION}: edge starting (pid ${process.pid}, data in ${config.dataDir})`);
-    const running = startEdge({ dataDir: config.dataDir, listen: config.edgeListen, metricsListen: config.edgeMetricsListen, domain: config.domain, trustedProxies: config.edgeTrustedProxies, log,
+    const running = await startEdge({
+      dataDir: config.dataDir,
+      listen: config.edgeListen,
+      httpsListen: config.edgeHttpsListen,
+      consoleHost: config.consoleHost,
+      apiListen: config.apiListen,
+      metricsListen: config.edgeMetricsListen,
+      domain: config.domain,
+      trustedProxies: config.edgeTrustedProxies,
+      log,
       accessLog: config.edgeAccessLog === "on" ? { dir: edgeFiles(config.dataDir).access, maxBytes: parseQuantity(config.edgeAccessLogSize) } : undefined,
     });
 

@@ -71,6 +71,8 @@ export const serve: Verb = {
     }
     const unfollow = berth.services.deployments.followRuntime(out);
     const stopSchedules = berth.services.jobs.scheduler.start(out);
+    // Orders, renews and retries certificates for every routed public host (see docs/tls.md).
+    const stopCerts = berth.services.certs.run(out);
     const stopPolling = berth.services.pollGit();
     const stopSampling = berth.services.metrics.start(out);
     const stopCollecting = berth.services.logs.collect(out);
@@ -98,6 +100,7 @@ export const serve: Verb = {
     unschedule();
     unfollow();
     stopSchedules();
+    stopCerts();
     stopPolling();
     stopSampling();
     stopCollecting();

@@ -16,6 +16,7 @@ import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
 import { withReplicas } from "./scale.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
+import { keepRoutes } from "./kept-routes.ts";
 
 export interface DeployDeps {
   projects: ProjectStore;
@@ -116,6 +117,8 @@ export function createDeployments(deps: DeployDeps) {
     );
     const failed = outcomes.find((o) => !o.ok);
     if (failed) throw new BerthError("invalid", failed.reason ?? `${failed.block} failed`);
+    // Blocks whose containers stayed as they were got no switch, but their routes follow this release too.
+    for (const kept of outcomes) if (!switched.has(kept.block) && kept.upstreams.length) keepRoutes(deps.routes, place, kept.block, specs.get(kept.block), kept.upstreams);
     const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, say });
     if (crashed) throw new BerthError("invalid", crashed);
   }

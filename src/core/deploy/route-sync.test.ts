@@ -74,3 +74,21 @@ describe("syncRoutes after container ports change", () => {
     expect(lines).toEqual(["routes: 1 block(s) of p/dev now point at what runs"]);
   });
 });
+
+describe("routes of a block a later release kept running", () => {
+  test("follow the later release's spec (a domain added without new containers)", async () => {
+    const { db, services } = memoryState();
+    await services.projects.apply("project: p\nblocks:\n  web: { kind: website, image: 'web:1', port: 8080 }\nenvironments:\n  dev: {}\n");
+    const releases = createReleaseStore(db);
+    for (const spec of [WEB, { ...WEB, domains: ["shop.example.com"] }]) {
+      const release = releases.freezeRelease(releases.createRelease("p", "dev").id, [{ name: "web", image: "web:1", imageId: "sha256:1", commit: null, spec }]);
+      releases.finishRelease(release.id, "deployed", null);
+    }
+    const routes = createRouteStore(db);
+    // The containers still carry release 1's label: release 2 changed nothing they run.
+    const runtime = { status: async () => [row(40001, { release: 1 })], watch: () => () => {} } as unknown as Runtime;
+    const sync = createRouteSync({ projects: createProjectStore(db), releases, routes, runtime, domain: "localhost", deploying: () => false });
+    await sync.all();
+    expect(routes.listRoutes("p", "dev").map((r) => r.host).sort()).toEqual(["shop.example.com", "web.dev.p.localhost"]);
+  });
+});

@@ -18,7 +18,7 @@ export interface RouteSyncDeps {
 const SETTLE_MS = 100;
 /** States whose serving replicas should get the traffic; a block halfway through a replace is left alone. */
 const SERVING = new Set<BlockRuntimeStatus["state"]>(["running", "failed", "crashloop"]);
-const key = (r: RouteRow) => JSON.stringify([r.host, r.pathPrefix, r.auth, r.upstreams.map((u) => `${u.host}:${u.port}`).sort()]);
+const key = (r: RouteRow) => JSON.stringify([r.host, r.pathPrefix, r.auth, r.upstreams.map((u) => `${u.host}:${u.port}`).sort(), r.https ?? "redirect", r.hsts ?? false]);
 
 /**
  * Level-based: points every route at what runs now. Published ports change when a container
@@ -40,8 +40,12 @@ export function createRouteSync(deps: RouteSyncDeps) {
     if (!running.length) return 0;
     const releases = deps.releases.listReleases(project, environment, 50);
     const current = deps.releases.currentRelease(project, environment);
+    // A later deployed release that left a block's containers as they were still decides its routes
+    // (domains, password, https can change without a new container).
     const specOf = (block: string, release: number | null): BlockSpec | undefined =>
-      (releases.find((r) => r.number === release)?.blocks.find((b) => b.name === block) ?? current?.blocks.find((b) => b.name === block))?.spec;
+      ((current && (release === null || current.number >= release) ? current.blocks.find((b) => b.name === block) : undefined) ??
+        releases.find((r) => r.number === release)?.blocks.find((b) => b.name === block) ??
+        current?.blocks.find((b) => b.name === block))?.spec;
     const stored = deps.routes.listRoutes(project, environment);
     const place: Place = { project, environment, domain: deps.domain };
     let changed = 0;

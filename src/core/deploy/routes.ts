@@ -14,14 +14,15 @@ export const gatewayHost = (p: Place) => `gateway.${p.environment}.${p.project}.
 /** The edge routes a block gets: websites and public APIs by host, gateway APIs by path; nothing else is routed. */
 export function routesFor(place: Place, block: string, spec: BlockSpec, upstreams: Upstream[]): RouteRow[] {
   const hosts = () => [blockHost(place, block), ...(spec.domains ?? [])];
+  const tls = { https: spec.https ?? "redirect", hsts: spec.hsts ?? false } as const;
   if (spec.kind === "website") {
     const auth = spec.password ? "basic" : "none";
-    return hosts().map((host) => ({ host, pathPrefix: "", auth, upstreams }));
+    return hosts().map((host) => ({ host, pathPrefix: "", auth, upstreams, ...tls }));
   }
   if (spec.kind !== "microservice") return [];
   const expose = spec.expose ?? "gateway";
-  if (expose === "public") return hosts().map((host) => ({ host, pathPrefix: "", auth: "none", upstreams }));
-  if (expose === "gateway") return [{ host: gatewayHost(place), pathPrefix: `/${block}`, auth: "gateway", upstreams }];
+  if (expose === "public") return hosts().map((host) => ({ host, pathPrefix: "", auth: "none", upstreams, ...tls }));
+  if (expose === "gateway") return [{ host: gatewayHost(place), pathPrefix: `/${block}`, auth: "gateway", upstreams, ...tls }];
   return [];
 }
 

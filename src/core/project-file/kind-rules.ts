@@ -8,8 +8,8 @@ const RUNS = ["stopGracePeriod", "security", "user"] as const satisfies readonly
 
 /** Keys that make sense for each kind; any other key on a block of that kind is a mistake. */
 const ALLOWED: Record<BlockKind, readonly BlockKey[]> = {
-  website: ["git", "image", "build", "port", "health", "env", "command", "replicas", "resources", "password", "domains", ...RUNS],
-  microservice: ["git", "image", "build", "port", "expose", "health", "env", "command", "replicas", "resources", "domains", ...RUNS],
+  website: ["git", "image", "build", "port", "health", "env", "command", "replicas", "resources", "password", "domains", "https", "hsts", ...RUNS],
+  microservice: ["git", "image", "build", "port", "expose", "health", "env", "command", "replicas", "resources", "domains", "https", "hsts", ...RUNS],
   worker: ["git", "image", "build", "env", "command", "replicas", "resources", ...RUNS],
   service: ["git", "image", "build", "port", "health", "env", "volumes", "command", "resources", ...RUNS],
   job: ["git", "image", "build", "env", "command", "schedule", "timezone", "startingDeadline", "trigger", "timeout", "resources", "security", "user"],

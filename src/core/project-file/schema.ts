@@ -12,6 +12,8 @@ export const EXPOSURES = ["gateway", "public", "internal"] as const;
 export const TRIGGERS = ["pre-deploy", "post-deploy", "manual"] as const;
 /** `restricted`: no-new-privileges and a reduced capability set (the default); `standard`: the engine's own defaults. */
 export const PRIVILEGES = ["restricted", "standard"] as const;
+/** `redirect`: plain HTTP gets 308 to HTTPS once the host has a certificate (the default); `optional`: both are served. */
+export const HTTPS_MODES = ["redirect", "optional"] as const;
 
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
@@ -64,6 +66,8 @@ const blockKeys = {
   resources: resources.optional(),
   password: z.boolean().optional(),
   domains: z.array(hostname).max(50).optional(),
+  https: oneOf(HTTPS_MODES).optional(),
+  hsts: z.boolean().optional(),
   stopGracePeriod: duration.refine((d) => durationSeconds(d) <= 3600, "must be at most 1h").optional(),
   security: security.optional(),
   user: containerUser.optional(),
