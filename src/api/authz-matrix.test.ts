@@ -41,6 +41,13 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/releases": "viewer",
   "GET /api/releases/{id}": "viewer",
   "GET /api/releases/{id}/log/stream": "viewer",
+  "GET /api/releases/{id}/log": "viewer",
+  "GET /api/projects/{project}/environments/{env}/releases/{number}": "viewer",
+  "GET /api/projects/{project}/environments/{env}/diff": "viewer",
+  "POST /api/projects/{project}/environments/{env}/promote": "member",
+  "POST /api/projects/{project}/environments/{env}/rollback": "member",
+  "POST /api/projects/{project}/environments/{env}/stop": "member",
+  "POST /api/projects/{project}/environments/{env}/start": "member",
   "GET /api/projects/{project}/environments/{env}/blocks/{block}/passwords": "viewer",
   "PUT /api/projects/{project}/environments/{env}/blocks/{block}/passwords/{username}": "member",
   "DELETE /api/projects/{project}/environments/{env}/blocks/{block}/passwords/{username}": "member",
@@ -64,6 +71,7 @@ const SAMPLES: Record<string, string> = {
   id: "999999",
   username: "alice",
   clientId: "gc_0123456789abcdef",
+  number: "1",
 };
 
 async function documentedRoutes(): Promise<string[]> {

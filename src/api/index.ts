@@ -15,6 +15,7 @@ import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { pipelineRoutes } from "./routes/pipeline.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { variableRoutes } from "./routes/variables.ts";
@@ -34,6 +35,7 @@ export function createApiRoutes(s: Services) {
     .route("/tokens", tokenRoutes(s.tokens))
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments))
+    .route("/", pipelineRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec));
 }

@@ -2,9 +2,11 @@
 import m0 from "../../../migrations/0000_init.sql" with { type: "text" };
 import m1 from "../../../migrations/0001_builds.sql" with { type: "text" };
 import m2 from "../../../migrations/0002_deploy.sql" with { type: "text" };
+import m3 from "../../../migrations/0003_pipeline.sql" with { type: "text" };
 
 export const embeddedMigrations = [
   { tag: "0000_init", when: 1795688645891, breakpoints: true, sql: m0 },
   { tag: "0001_builds", when: 1795689029346, breakpoints: true, sql: m1 },
   { tag: "0002_deploy", when: 1795689904352, breakpoints: true, sql: m2 },
+  { tag: "0003_pipeline", when: 1796189139968, breakpoints: true, sql: m3 },
 ];

@@ -37,6 +37,8 @@ export const environments = sqliteTable(
     name: text("name").notNull(),
     ref: text("ref"),
     autoDeploy: integer("auto_deploy", { mode: "boolean" }),
+    /** Set while the environment is stopped (`berth env stop`): its containers are gone, its volumes kept. */
+    stoppedAt: text("stopped_at"),
     position: integer("position").notNull(),
     createdAt: createdAt(),
   },
@@ -120,6 +122,10 @@ export const releases = sqliteTable(
     blocks: text("blocks", { mode: "json" }).notNull(),
     status: text("status").$type<"building" | "deploying" | "deployed" | "failed">().notNull(),
     reason: text("reason"),
+    /** Why it exists: "deploy", "promote from dev#3", "rollback to #2", "push abc1234", "restart", "scale", "start". */
+    source: text("source").notNull().default("deploy"),
+    /** Who started it: a token's name, or "webhook" and the like. */
+    actor: text("actor"),
     createdAt: createdAt(),
     finishedAt: text("finished_at"),
   },

@@ -8,10 +8,11 @@ import { init } from "./init.ts";
 import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
 import { metaVerbs } from "./meta.ts";
+import { pipelineVerbs } from "./pipeline.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];

@@ -1,7 +1,7 @@
 import type { BuildLogStore } from "../../ports/build-store.ts";
 import type { ImageBuilder } from "../../ports/image-builder.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
-import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
+import type { ReleaseBlock, ReleaseOrigin, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
@@ -12,8 +12,11 @@ import type { Variables } from "../variables.ts";
 import { checkOwnImage } from "../builds/image-owner.ts";
 import { LABELS } from "../builds/image-name.ts";
 import { watchForCrashes } from "./crash-watch.ts";
+import { createPipeline, type ImageChoice } from "./pipeline.ts";
 import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
+import { createStopStart } from "./stop-start.ts";
+import { configChangedSince } from "./config-drift.ts";
 import { withReplicas } from "./scale.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
 
@@ -84,7 +87,8 @@ export function createDeployments(deps: DeployDeps) {
     const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
     const plans = inStartOrder(release.blocks.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
-      return blockPlan(b, deps.variables.resolve(ref), deps.variables.fingerprint(ref), deps.blockDefaults);
+      const env = b.vars ? deps.variables.open(b.vars) : deps.variables.resolve(ref);
+      return blockPlan(b, env, b.fingerprint ?? deps.variables.fingerprint(ref), deps.blockDefaults);
     });
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
@@ -107,8 +111,15 @@ export function createDeployments(deps: DeployDeps) {
     if (crashed) throw new BerthError("invalid", crashed);
   }
 
-  /** What a release runs: images built or found now (a deploy), or given (restart, scale: no build). */
+  /** What a release runs: images built or found now (a deploy), or given (restart, scale, promote, rollback: no build). */
   type Collect = (release: ReleaseRecord, say: (line: string) => void) => Promise<ReleaseBlock[]>;
+
+  /** Each block keeps the variables it runs with (secrets sealed): today's, unless the caller chose a release's. */
+  const withConfig = (release: ReleaseRecord, blocks: ReleaseBlock[]): ReleaseBlock[] =>
+    blocks.map((b) => {
+      const ref = { project: release.project, environment: release.environment, block: b.name };
+      return { ...b, vars: b.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? deps.variables.fingerprint(ref) };
+    });
 
   async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[]) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
@@ -119,11 +130,13 @@ export function createDeployments(deps: DeployDeps) {
     let final: ReleaseRecord;
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
-      const frozen = deps.releases.freezeRelease(release.id, await collect(release, say));
+      const frozen = deps.releases.freezeRelease(release.id, withConfig(release, await collect(release, say)));
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
       await roll(frozen, say, switched, restart);
       final = deps.releases.finishRelease(release.id, "deployed", null);
+      // A stopped environment runs again once any release of it is live.
+      deps.projects.setStopped(release.project, release.environment, false);
       say(`release ${release.number} deployed`);
     } catch (error) {
       final = deps.releases.finishRelease(release.id, "failed", redact(oneLine((error as Error).message)));
@@ -147,7 +160,7 @@ export function createDeployments(deps: DeployDeps) {
    * A new release of the live release's images, with no build: a rolling restart of some
    * blocks (all when none is named), or new replica counts (scale). Zero downtime, like a deploy.
    */
-  function redeployLive(project: string, environment: string, change: { restart?: string[]; replicas?: Record<string, number> }): ReleaseRecord {
+  function redeployLive(project: string, environment: string, change: { restart?: string[]; replicas?: Record<string, number> }, origin?: ReleaseOrigin): ReleaseRecord {
     const key = checkIdle(project, environment);
     const live = deps.releases.currentRelease(project, environment);
     if (!live) throw new BerthError("invalid", `${key} has no live release yet: deploy it first`);
@@ -155,13 +168,36 @@ export function createDeployments(deps: DeployDeps) {
     for (const name of [...(change.restart ?? []), ...Object.keys(change.replicas ?? {})]) {
       if (!names.has(name)) throw notFound(`block "${name}" in the live release of ${key}`);
     }
-    const blocks = live.blocks.map((b) => (change.replicas?.[b.name] === undefined ? b : { ...b, spec: { ...b.spec, replicas: change.replicas[b.name] } }));
+    // Today's variables, like a deploy: the recorded ones stay with the release that made them.
+    const blocks = live.blocks.map(({ vars: _vars, fingerprint: _fingerprint, ...b }) => (change.replicas?.[b.name] === undefined ? b : { ...b, spec: { ...b.spec, replicas: change.replicas[b.name] } }));
     const restart = change.restart && (change.restart.length ? change.restart : [...names]);
     const collect: Collect = async (_, say) => {
       say(restart ? `restarting ${restart.join(", ")} with the images of release ${live.number}` : `release ${live.number}'s images, no build`);
       return blocks;
     };
-    return start(key, project, environment, collect, restart);
+    return start(key, project, environment, collect, restart, { source: change.replicas ? "scale" : "restart", ...origin });
+  }
+
+  /**
+   * A release of given images with the environment's own config today (overrides, replicas,
+   * domains), and today's variables unless an image choice carries recorded ones: no build.
+   */
+  function fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string): ReleaseRecord {
+    const key = checkIdle(project, environment);
+    const file = loadEnvironment(project, environment);
+    const blocks: ReleaseBlock[] = [];
+    for (const name of Object.keys(file.blocks)) {
+      const spec = resolveBlock(file, environment, name);
+      if (spec.kind === "job") continue;
+      const chosen = images.get(name);
+      if (!chosen) throw new BerthError("invalid", `block "${name}" has no image to run in ${key}: deploy ${environment} first`);
+      blocks.push({ name, image: chosen.image, imageId: chosen.imageId, commit: chosen.commit, spec, ...(chosen.vars && { vars: chosen.vars, fingerprint: chosen.fingerprint }) });
+    }
+    const collect: Collect = async (_, say) => {
+      say(note);
+      return blocks;
+    };
+    return start(key, project, environment, collect, undefined, origin);
   }
 
   /** The project, known to have that environment. */
@@ -181,8 +217,8 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   /** Creates the release and runs it in the background; one at a time per environment. */
-  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[]): ReleaseRecord {
-    const release = deps.releases.createRelease(project, environment);
+  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[], origin?: ReleaseOrigin): ReleaseRecord {
+    const release = deps.releases.createRelease(project, environment, origin);
     active.set(key, release.number);
     run(release, collect, restart).finally(() => active.delete(key));
     return release;
@@ -194,16 +230,23 @@ export function createDeployments(deps: DeployDeps) {
     return release;
   };
 
+  const pipeline = createPipeline({ ...deps, loadEnvironment, checkIdle, fromImages });
+  const stopStart = createStopStart({ ...deps, checkIdle, fromImages });
+
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy: (project: string, environment: string): ReleaseRecord => start(checkIdle(project, environment), project, environment),
+    deploy: (project: string, environment: string, origin?: ReleaseOrigin): ReleaseRecord =>
+      start(checkIdle(project, environment), project, environment, undefined, undefined, { source: "deploy", ...origin }),
+
+    ...pipeline,
+    ...stopStart,
 
     redeployLive,
 
     /** New replica counts, kept in the environment's overrides and rolled out at once from the live images. */
-    scale(project: string, environment: string, replicas: Record<string, number>): ReleaseRecord {
+    scale(project: string, environment: string, replicas: Record<string, number>, origin?: ReleaseOrigin): ReleaseRecord {
       const next = withReplicas(loadEnvironment(project, environment), environment, replicas);
-      const release = redeployLive(project, environment, { replicas });
+      const release = redeployLive(project, environment, { replicas }, origin);
       deps.projects.saveProject(next);
       return release;
     },
@@ -214,6 +257,15 @@ export function createDeployments(deps: DeployDeps) {
     },
 
     get,
+    /** Release N of an environment. */
+    byNumber(project: string, environment: string, number: number): ReleaseRecord {
+      loadEnvironment(project, environment);
+      const release = deps.releases.listReleases(project, environment, 1000).find((r) => r.number === number);
+      if (!release) throw notFound(`release ${number} of ${project}/${environment}`);
+      return release;
+    },
+    /** A release's rollout log so far. */
+    logLines: (id: number) => (get(id), channel.read(id)),
     list(project: string, environment: string) {
       loadEnvironment(project, environment);
       return deps.releases.listReleases(project, environment, 50);
@@ -231,6 +283,8 @@ export function createDeployments(deps: DeployDeps) {
       const file = loadEnvironment(project, environment);
       const running = new Map((await deps.runtime.status(project, environment)).map((s) => [s.block, s]));
       const latest = deps.releases.listReleases(project, environment, 1)[0];
+      const live = deps.releases.currentRelease(project, environment);
+      const stoppedAt = deps.projects.stoppedSince(project, environment);
       const place: Place = { project, environment, domain: deps.domain };
       const blocks = Object.keys(file.blocks).flatMap((name) => {
         const spec = resolveBlock(file, environment, name);
@@ -240,7 +294,7 @@ export function createDeployments(deps: DeployDeps) {
         return [{
           name,
           kind: spec.kind,
-          state: inFlight ?? observed?.state ?? "stopped",
+          state: inFlight ?? (stoppedAt ? "stopped" : (observed?.state ?? "stopped")),
           ready: observed?.ready ?? 0,
           wanted: spec.kind === "service" ? 1 : (spec.replicas ?? 1),
           image: observed?.image ?? null,
@@ -250,9 +304,19 @@ export function createDeployments(deps: DeployDeps) {
           restarts: observed?.restarts ?? 0,
           /** Set when replicas crashed: the last lines the crashing one wrote. */
           lastLog: observed?.lastLog ?? [],
+          /** The live release this block's config (variables or settings) changed after; a deploy brings it in. */
+          configChangedSince: configChangedSince(live, name, spec, deps.variables.fingerprint({ project, environment, block: name })),
         }];
       });
-      return { project, environment, release: latest ? { number: latest.number, status: latest.status, reason: latest.reason } : null, blocks };
+      return {
+        project,
+        environment,
+        release: latest ? { number: latest.number, status: latest.status, reason: latest.reason, source: latest.source } : null,
+        live: live?.number ?? null,
+        stopped: stoppedAt !== null,
+        stoppedAt,
+        blocks,
+      };
     },
     current: (project: string, environment: string) => deps.releases.currentRelease(project, environment),
     isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),
