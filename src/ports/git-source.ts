@@ -36,5 +36,5 @@ export interface GitSource {
    * `limit`, read from the cache only (both commits were fetched when they were resolved or
    * built); empty when either is not cached.
    */
-  subjects(url: string, from: string, to: string, limit: number): Promise<string[]>;
+  subjects(url: string, from: string, to: string, limit: number, path?: string): Promise<string[]>;
 }

@@ -146,13 +146,15 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       return withRemote(source, (remote) => resolveRef(remote, source.ref));
     },
 
-    async subjects(url, from, to, limit) {
+    async subjects(url, from, to, limit, path) {
       const sha = /^[0-9a-f]{40}$/;
       if (!sha.test(from) || !sha.test(to)) return [];
       checkUrl(url);
+      // Only commits that touch the block's folder: a monorepo's other blocks are not its news.
+      const folder = checkSubfolder(path);
       const repoDir = cacheDirFor(options.cacheDir, url);
       return lock.run(repoDir, async () => {
-        const args = [...PROTOCOL_ARGS, `--git-dir=${repoDir}`, "log", "--format=%s", `--max-count=${limit}`, "--end-of-options", `${from}..${to}`, "--"];
+        const args = [...PROTOCOL_ARGS, `--git-dir=${repoDir}`, "log", "--format=%s", `--max-count=${limit}`, "--end-of-options", `${from}..${to}`, "--", ...(folder ? [`:(literal)${folder}`] : [])];
         const out = await runGit({ args, env, timeoutMs, cwd: repoDir }).catch(() => null);
         return out?.exitCode === 0 ? out.stdout.split("\n").filter((l) => l !== "") : [];
       });

@@ -213,7 +213,7 @@ export function createBuilds(deps: BuildDeps) {
     subjects(project: string, environment: string, block: string, from: string, to: string): Promise<string[]> {
       const file = deps.projects.loadProject(project);
       const spec = file?.blocks[block] ? resolveBlock(file, environment, block) : null;
-      return spec?.git ? deps.git.subjects(spec.git.url, from, to, 50) : Promise.resolve([]);
+      return spec?.git ? deps.git.subjects(spec.git.url, from, to, 50, spec.git.path) : Promise.resolve([]);
     },
 
     /** Resolves when the build has finished. */

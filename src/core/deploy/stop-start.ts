@@ -9,6 +9,8 @@ export interface StopStartDeps {
   releases: ReleaseStore;
   routes: RouteStore;
   runtime: Runtime;
+  /** How long the edge may take to see a route change. */
+  edgeSyncMs: number;
   checkIdle(project: string, environment: string): string;
   fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string): ReleaseRecord;
 }
@@ -25,11 +27,13 @@ export function createStopStart(deps: StopStartDeps) {
       if (deps.projects.stoppedSince(project, environment)) throw new BerthError("conflict", `${key} is already stopped`);
       // Marked first: route syncs triggered by the containers going away leave a stopped environment alone.
       deps.projects.setStopped(project, environment, true);
-      await deps.runtime.remove(project, environment, { purgeVolumes: false });
+      // Routes first: once the edge has seen them, requests get the stopped page, never a dead upstream.
       const byBlock = Map.groupBy(deps.routes.listRoutes(project, environment), (r) => r.block);
       for (const [block, rows] of byBlock) {
         deps.routes.replaceBlockRoutes(project, environment, block, rows.map(({ block: _block, ...r }) => ({ ...r, upstreams: [] })));
       }
+      await Bun.sleep(deps.edgeSyncMs);
+      await deps.runtime.remove(project, environment, { purgeVolumes: false });
       return { stoppedAt: deps.projects.stoppedSince(project, environment)! };
     },
 
