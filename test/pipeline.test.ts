@@ -109,6 +109,11 @@ describe("environments as a pipeline: dev → prod without rebuilding", () => {
     expect(JSON.stringify(prod)).not.toContain("prod-secret-value");
     const list = await releases("prod");
     expect(list.map((r) => [r.number, r.live])).toEqual([[1, true]]);
+    expect(await cli(["releases", PROJECT, "prod"])).toMatch(/^1\s+deployed\s+\*\s+promote from dev#1\s/m);
+    const log = await cli(["release", "log", PROJECT, "prod", "1"]);
+    expect(log).toContain("promoting every block from dev release 1: its images, no build");
+    expect(log).toContain("release 1 deployed");
+    expect(await cli(["release", "log", PROJECT, "prod", "1", "-f"])).toBe(log);
   });
 
   test("after a new commit reaches dev, diff and promote --dry-run on prod name its subject; promote brings it", async () => {
@@ -155,6 +160,7 @@ describe("environments as a pipeline: dev → prod without rebuilding", () => {
     expect([rolled.source, rolled.status]).toEqual(["rollback to #1", "deployed"]);
     expect(imageIds(rolled)).toEqual(imageIds(await release("prod", 1)));
     expect(await text("prod", "/greeting.txt")).toBe("200 hello from prod");
+    expect((await releases("prod")).map((r) => [r.number, r.live])).toEqual([[3, true], [2, false], [1, false]]);
   });
 
   test("status says config changed since the live release until it is redeployed", async () => {
