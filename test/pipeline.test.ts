@@ -105,8 +105,9 @@ describe("environments as a pipeline: dev → prod without rebuilding", () => {
     expect(prod.actor).toBeTruthy();
     expect(await text("prod", "/greeting.txt")).toBe("200 hello from prod");
     expect(await text("dev", "/greeting.txt")).toBe("200 hello from dev");
-    // The secret is recorded sealed: its value is nowhere in the release.
+    // The secret is recorded sealed, and shown masked like `vars list` does.
     expect(JSON.stringify(prod)).not.toContain("prod-secret-value");
+    expect((prod.blocks.find((b) => b.name === "web") as unknown as { vars: Record<string, { value: string }> }).vars.API_KEY!.value).toBe("••••••••");
     const list = await releases("prod");
     expect(list.map((r) => [r.number, r.live])).toEqual([[1, true]]);
     expect(await cli(["releases", PROJECT, "prod"])).toMatch(/^1\s+deployed\s+\*\s+promote from dev#1\s/m);

@@ -16,6 +16,7 @@ import { createPipeline, type ImageChoice } from "./pipeline.ts";
 import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
 import { createStopStart } from "./stop-start.ts";
+import { maskSecrets } from "./release-view.ts";
 import { configChangedSince } from "./config-drift.ts";
 import { withReplicas } from "./scale.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
@@ -143,7 +144,7 @@ export function createDeployments(deps: DeployDeps) {
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
-    channel.close(release.id, final);
+    channel.close(release.id, maskSecrets(final));
   }
 
   /** A failed release leaves nothing of its own running but the blocks already serving traffic. */
@@ -227,7 +228,7 @@ export function createDeployments(deps: DeployDeps) {
   const get = (id: number) => {
     const release = deps.releases.getRelease(id);
     if (!release) throw notFound(`release ${id}`);
-    return release;
+    return maskSecrets(release);
   };
 
   const pipeline = createPipeline({ ...deps, loadEnvironment, checkIdle, fromImages });
@@ -262,13 +263,13 @@ export function createDeployments(deps: DeployDeps) {
       loadEnvironment(project, environment);
       const release = deps.releases.listReleases(project, environment, 1000).find((r) => r.number === number);
       if (!release) throw notFound(`release ${number} of ${project}/${environment}`);
-      return release;
+      return maskSecrets(release);
     },
     /** A release's rollout log so far. */
     logLines: (id: number) => (get(id), channel.read(id)),
     list(project: string, environment: string) {
       loadEnvironment(project, environment);
-      return deps.releases.listReleases(project, environment, 50);
+      return deps.releases.listReleases(project, environment, 50).map(maskSecrets);
     },
 
     /** At start: a release a previous process was rolling out can never finish; say so. */

@@ -109,6 +109,7 @@ describe("promote, rollback, stop and start", () => {
     expect(plans.at(-1)!.blocks.find((b) => b.block === "web")!.env.TOKEN).toBe("second");
     // Recorded sealed: the value never shows in the release record.
     expect(JSON.stringify(back)).not.toContain("second");
+    expect(deployments.get(back.id).blocks.find((b) => b.name === "web")!.vars!.TOKEN).toEqual({ value: "••••••••", secret: true });
 
     const withOld = await deployed(deployments.rollback("shop", "prod", { to: 1, withConfigOf: 1 }));
     expect(withOld.source).toBe("rollback to #1");
