@@ -46,7 +46,8 @@ const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !=
 
 export function createDeployments(deps: DeployDeps) {
   const channel = new LogChannel<ReleaseRecord>(deps.logs);
-  const active = new Map<string, number>();
+  /** Environments something changes now (a release rolling out, a stop), with what to tell whoever else tries. */
+  const active = new Map<string, string>();
   const routeSync = createRouteSync({ ...deps, deploying: (project, environment) => active.has(`${project}/${environment}`) });
 
   /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
@@ -213,14 +214,14 @@ export function createDeployments(deps: DeployDeps) {
   function checkIdle(project: string, environment: string): string {
     loadEnvironment(project, environment);
     const key = `${project}/${environment}`;
-    if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
+    if (active.has(key)) throw conflict(active.get(key)!);
     return key;
   }
 
   /** Creates the release and runs it in the background; one at a time per environment. */
   function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[], origin?: ReleaseOrigin): ReleaseRecord {
     const release = deps.releases.createRelease(project, environment, origin);
-    active.set(key, release.number);
+    active.set(key, `release ${release.number} of ${key} is still deploying`);
     run(release, collect, restart).finally(() => active.delete(key));
     return release;
   }
@@ -232,7 +233,17 @@ export function createDeployments(deps: DeployDeps) {
   };
 
   const pipeline = createPipeline({ ...deps, loadEnvironment, checkIdle, fromImages });
-  const stopStart = createStopStart({ ...deps, checkIdle, fromImages });
+  /** Runs a change that is not a release (a stop) with the environment held like a rollout holds it. */
+  async function exclusively<T>(project: string, environment: string, doing: string, task: () => Promise<T>): Promise<T> {
+    const key = checkIdle(project, environment);
+    active.set(key, `${key} is ${doing}`);
+    try {
+      return await task();
+    } finally {
+      active.delete(key);
+    }
+  }
+  const stopStart = createStopStart({ ...deps, checkIdle, exclusively, fromImages });
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */

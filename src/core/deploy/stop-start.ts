@@ -12,11 +12,26 @@ export interface StopStartDeps {
   /** How long the edge may take to see a route change. */
   edgeSyncMs: number;
   checkIdle(project: string, environment: string): string;
+  /** Holds the environment (no deploy starts meanwhile) while `task` runs. */
+  exclusively<T>(project: string, environment: string, doing: string, task: () => Promise<T>): Promise<T>;
   fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string): ReleaseRecord;
 }
 
 /** Shutting an environment down without losing it, and bringing its live release back. */
 export function createStopStart(deps: StopStartDeps) {
+  async function stopNow(project: string, environment: string): Promise<{ stoppedAt: string }> {
+    // Marked first: route syncs triggered by the containers going away leave a stopped environment alone.
+    deps.projects.setStopped(project, environment, true);
+    // Routes first: once the edge has seen them, requests get the stopped page, never a dead upstream.
+    const byBlock = Map.groupBy(deps.routes.listRoutes(project, environment), (r) => r.block);
+    for (const [block, rows] of byBlock) {
+      deps.routes.replaceBlockRoutes(project, environment, block, rows.map(({ block: _block, ...r }) => ({ ...r, upstreams: [] })));
+    }
+    await Bun.sleep(deps.edgeSyncMs);
+    await deps.runtime.remove(project, environment, { purgeVolumes: false });
+    return { stoppedAt: deps.projects.stoppedSince(project, environment)! };
+  }
+
   return {
     /**
      * Removes the environment's containers (volumes stay) and keeps its routes with no upstream,
@@ -25,16 +40,7 @@ export function createStopStart(deps: StopStartDeps) {
     async stop(project: string, environment: string): Promise<{ stoppedAt: string }> {
       const key = deps.checkIdle(project, environment);
       if (deps.projects.stoppedSince(project, environment)) throw new BerthError("conflict", `${key} is already stopped`);
-      // Marked first: route syncs triggered by the containers going away leave a stopped environment alone.
-      deps.projects.setStopped(project, environment, true);
-      // Routes first: once the edge has seen them, requests get the stopped page, never a dead upstream.
-      const byBlock = Map.groupBy(deps.routes.listRoutes(project, environment), (r) => r.block);
-      for (const [block, rows] of byBlock) {
-        deps.routes.replaceBlockRoutes(project, environment, block, rows.map(({ block: _block, ...r }) => ({ ...r, upstreams: [] })));
-      }
-      await Bun.sleep(deps.edgeSyncMs);
-      await deps.runtime.remove(project, environment, { purgeVolumes: false });
-      return { stoppedAt: deps.projects.stoppedSince(project, environment)! };
+      return deps.exclusively(project, environment, "being stopped", () => stopNow(project, environment));
     },
 
     /** A new release of the live release's images and today's config: no build. */
