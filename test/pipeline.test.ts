@@ -181,6 +181,8 @@ describe("environments as a pipeline: dev → prod without rebuilding", () => {
     const status = JSON.parse(await cli(["status", PROJECT, "prod", "--json"]));
     expect([status.stopped, ...status.blocks.map((b: { state: string }) => b.state)]).toEqual([true, "stopped", "stopped", "stopped"]);
     expect(await text("dev", "/")).toBe("200 site v2");
+    const envs = JSON.parse(await cli(["env", "list", PROJECT, "--json"])) as { name: string; stopped: boolean }[];
+    expect(envs.map((e) => [e.name, e.stopped])).toEqual([["dev", false], ["prod", true]]);
 
     const out = await cli(["env", "start", PROJECT, "prod"]);
     expect(out).toContain("release 4 deployed");

@@ -22,6 +22,7 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
         ref: env.ref ?? null,
         autoDeploy: env.autoDeploy ?? false,
         overrides: Object.keys(env.blocks ?? {}),
+        stopped: projects.stoppedSince(project, name) !== null,
       }));
     },
 

@@ -54,7 +54,7 @@ export const projectVerbs: Verb[] = [
     async run({ args, values, client, out }) {
       const { environments } = await unwrap((await client()).projects[":project"].environments.$get({ param: { project: args[0]! } }));
       if (values.json) return out(json(environments));
-      out(table(["NAME", "REF", "AUTODEPLOY", "OVERRIDES"], environments.map((e) => [e.name, e.ref, e.autoDeploy, e.overrides.join(",")])));
+      out(table(["NAME", "REF", "AUTODEPLOY", "OVERRIDES", "STOPPED"], environments.map((e) => [e.name, e.ref, e.autoDeploy, e.overrides.join(","), e.stopped ? "yes" : ""])));
     },
   },
   {
