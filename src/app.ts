@@ -17,8 +17,11 @@ import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
+import { createWebhookStore } from "./adapters/store/webhook-store.ts";
+import { createNotificationStore } from "./adapters/store/notification-store.ts";
+import { createWebhookSender } from "./adapters/http/webhook-sender.ts";
 import { apiWebSocket, createHttpApp, type HttpAppOptions } from "./api/index.ts";
-import { dataFiles, hostEnv, listenAddress, parseQuantity, type Config } from "./config.ts";
+import { dataFiles, hostEnv, listenAddress, localUrl, parseQuantity, type Config } from "./config.ts";
 import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.ts";
 import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
@@ -32,8 +35,15 @@ import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
 import { createVariables } from "./core/variables.ts";
+import { createAutoDeploy } from "./core/webhooks/auto-deploy.ts";
+import { createPoller } from "./core/webhooks/poll.ts";
+import { createWebhooks } from "./core/webhooks/webhooks.ts";
+import { createNotifications } from "./core/notify/notifications.ts";
+import { releaseEvent } from "./core/notify/event.ts";
 import { BerthError } from "./core/errors.ts";
+import { createMetricsService } from "./metrics-wiring.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
+import { VERSION } from "./version.ts";
 
 const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
 
@@ -81,7 +91,7 @@ function privateModes(config: Config) {
 }
 
 /** The composition root: the only place that knows which adapter serves which port. */
-export function createServices(db: Db, secretKey: Buffer, config: Config, docker: Docker = lazyEngine()): Services {
+export function createServices(db: Db, secretKey: Buffer, config: Config, docker: Docker = lazyEngine(), log: (line: string) => void = () => {}): Services {
   const files = dataFiles(config);
   const box = createSecretBox(secretKey);
   const projectStore = createProjectStore(db);
@@ -98,12 +108,13 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     accessStore.removeEnvironmentAccess(project, environment);
   };
   const variables = createVariables(projectStore, variableStore, box);
+  const git = createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] });
   const builds = createBuilds({
     projects: projectStore,
     store: createBuildStore(db),
     logs: createFileLogStore(files.buildLogs),
     credentials: gitCredentials,
-    git: createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] }),
+    git,
     builder,
     settings: {
       limits: { memoryBytes: parseQuantity(config.buildMemory), cpus: config.buildCpus, timeoutMs: parseQuantity(config.buildTimeout) },
@@ -115,6 +126,33 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     referencedImages: () => releases.referencedImageIds(),
     secrets: (project, environment) => variables.secretValues(project, environment),
   });
+  const notifications = createNotifications({
+    store: createNotificationStore(db),
+    projects: projectStore,
+    box,
+    sender: createWebhookSender(),
+    policy: { attempts: config.notifyAttempts, firstDelayMs: parseQuantity(config.notifyRetryDelay), timeoutMs: parseQuantity(config.notifyTimeout) },
+    publicUrl: config.publicUrl ?? localUrl(config.apiListen),
+    userAgent: `Berth/${VERSION}`,
+  });
+  const deployments = createDeployments({
+    projects: projectStore,
+    releases,
+    routes,
+    logs: createFileLogStore(files.deployLogs),
+    builds,
+    variables,
+    images: { findImage: (ref) => builder.findImage(ref), listImages: (labels) => builder.listImages(labels), pullImage: (ref) => pullImage(docker, ref) },
+    runtime,
+    domain: config.domain,
+    edgePort: listenAddress(config.edgeListen).port,
+    edgeSyncMs: parseQuantity(config.edgeSync),
+    blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
+    crashWatchMs: parseQuantity(config.rolloutWatch),
+    onFinished: (release) => void notifications.notify(releaseEvent(release)),
+  });
+  const autoDeploy = createAutoDeploy({ deployments, log });
+  const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy, log });
   return {
     projects: createProjects(projectStore, teardown, config.domain, (project) => removeProjectImages(builder, project)),
     environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
@@ -122,23 +160,13 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     tokens: createTokens(createTokenStore(db)),
     gitCredentials,
     builds,
-    deployments: createDeployments({
-      projects: projectStore,
-      releases,
-      routes,
-      logs: createFileLogStore(files.deployLogs),
-      builds,
-      variables,
-      images: { findImage: (ref) => builder.findImage(ref), listImages: (labels) => builder.listImages(labels), pullImage: (ref) => pullImage(docker, ref) },
-      runtime,
-      domain: config.domain,
-      edgePort: listenAddress(config.edgeListen).port,
-      edgeSyncMs: parseQuantity(config.edgeSync),
-      blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
-      crashWatchMs: parseQuantity(config.rolloutWatch),
-    }),
+    deployments,
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
+    webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl, log }),
+    pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
+    notifications,
+    metrics: createMetricsService(db, docker, config, projectStore),
   };
 }
 
@@ -175,9 +203,10 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
       }
       if (objects) for (const line of checkOrphans(objects, options.orphans ?? "refuse", files.db)) options.notes?.(line);
     }
-    const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker);
+    const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker, options.notes);
     services.builds.failInterrupted();
     services.deployments.failInterrupted();
+    services.notifications.failInterrupted();
     const ownerToken = services.tokens.bootstrapOwner();
     if (ownerToken) writeOwnerToken(files.adminToken, ownerToken);
     return {

@@ -61,6 +61,18 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** How often environments with `autoDeploy: poll` ask their git remote for new commits. */
+  autoDeployPoll: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 30s or 5m").default("1m"),
+  /** The URL git hosts and people reach this server's API and console at (behind a reverse proxy); webhook URLs and notification links start with it. */
+  publicUrl: z.url({ protocol: /^https?$/, error: "expected an http(s) URL such as https://berth.example.com" }).optional(),
+  /** Tries per notification message, the first wait between them (doubled each time), and each try's bound. */
+  notifyAttempts: z.coerce.number().int().min(1).max(20).default(5),
+  notifyRetryDelay: duration.default("5s"),
+  notifyTimeout: duration.default("10s"),
+  /** How often each replica, the edge and the machine are sampled for metrics ("0s": not sampled). */
+  metricsInterval: z.string().regex(/^[0-9]+s$/, "expected whole seconds such as 10s (0s turns sampling off)").default("10s"),
+  /** Disk use (percent of the data dir's or Docker's file system) from which `berth status` warns. */
+  diskWarnPercent: z.coerce.number().int().min(1).max(100).default(85),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

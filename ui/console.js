@@ -134,7 +134,7 @@ async function showEnvironments(run, project) {
   setCrumbs(project);
   const view = showView("environments-view");
   view.querySelector("h2").textContent = project;
-  fill(view, "table", environments.map((e) => row([link(place(project, e.name), e.name), e.ref ?? "—", e.autoDeploy ? "yes" : "no", e.overrides.join(", ") || "—"])), "No environments");
+  fill(view, "table", environments.map((e) => row([link(place(project, e.name), e.name), e.ref ?? "—", e.autoDeploy === "poll" ? "poll" : e.autoDeploy ? "yes" : "no", e.overrides.join(", ") || "—"])), "No environments");
 }
 
 async function showEnvironment(run, project, env) {

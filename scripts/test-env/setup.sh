@@ -131,7 +131,7 @@ declare -A ALTERNATIVE=(
   [chromium]=/usr/bin/chromium
 )
 # chromium: the browser test/console.test.ts drives (playwright-core never downloads one).
-PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium)
+PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium prometheus)
 missing=()
 installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)"
 for pkg in "${PACKAGES[@]}"; do

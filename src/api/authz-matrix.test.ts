@@ -54,7 +54,23 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
   "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+  // The secret starts deploys without a token.
+  "GET /api/projects/{project}/webhook": "admin",
+  "POST /api/projects/{project}/webhook": "admin",
+  "POST /api/projects/{project}/webhook/rotate": "admin",
+  // Receivers' URLs are shown masked, so a viewer may read the list; adding one sends the project's events out.
+  "GET /api/projects/{project}/notifications": "viewer",
+  "POST /api/projects/{project}/notifications": "member",
+  "POST /api/projects/{project}/notifications/{id}/test": "member",
+  "DELETE /api/projects/{project}/notifications/{id}": "member",
+  "GET /api/projects/{project}/environments/{env}/top": "viewer",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/metrics": "viewer",
+  "GET /api/machine": "viewer",
+  "GET /metrics": "viewer",
 };
+
+/** Routes no token opens: their proof is a signature, so every caller without one gets 401, owner included. */
+const SIGNED = ["POST /hooks/git/{project}"];
 
 /** Requests a route takes with a query that changes who may call it: destroying data needs admin. */
 const QUERY_VARIANTS: { route: string; query: string; role: Role }[] = [
@@ -89,7 +105,7 @@ describe("the authorisation matrix: every documented route × every role", async
   const routes = await documentedRoutes();
 
   test("every route in the OpenAPI document has a rule in this table, and every rule a route", () => {
-    expect([...routes].sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect([...routes].sort()).toEqual([...Object.keys(EXPECTED), ...SIGNED].sort());
   });
 
   const { app, tokenWithRole, ownerToken } = apiHarness();
@@ -97,7 +113,7 @@ describe("the authorisation matrix: every documented route × every role", async
   for (const role of ROLES.filter((r) => r !== "owner")) tokens[role] = tokenWithRole(role);
 
   const cases = [
-    ...routes.map((route) => ({ route, query: "", role: EXPECTED[route] ?? "owner" })),
+    ...routes.filter((route) => !SIGNED.includes(route)).map((route) => ({ route, query: "", role: EXPECTED[route] ?? "owner" })),
     ...QUERY_VARIANTS,
   ];
   for (const { route, query, role: needed } of cases) {
@@ -118,6 +134,24 @@ describe("the authorisation matrix: every documented route × every role", async
       }
       const verdict = Object.fromEntries(CALLERS.map((c) => [c, seen[c] === 401 ? "401" : seen[c] === 403 ? "403" : "allowed"]));
       expect({ route, verdict }).toEqual({ route, verdict: want });
+    });
+  }
+
+  for (const route of SIGNED) {
+    const [method, path] = route.split(" ") as [string, string];
+    test(`${route} takes no token: unsigned, every caller gets 401`, async () => {
+      const verdict: Record<string, number> = {};
+      for (const caller of CALLERS) {
+        const token = tokens[caller];
+        const res = await app.request(concrete(path), {
+          method,
+          headers: { ...(token && { Authorization: `Bearer ${token}` }), "Content-Type": "application/json", "X-GitHub-Event": "push" },
+          body: "{}",
+        });
+        await res.body?.cancel();
+        verdict[caller] = res.status;
+      }
+      expect({ route, verdict }).toEqual({ route, verdict: Object.fromEntries(CALLERS.map((c) => [c, 401])) });
     });
   }
 });

@@ -1,5 +1,5 @@
 import { atLeast, type Role } from "../core/roles.ts";
-import { forbidden } from "../core/errors.ts";
+import { forbidden, notFound } from "../core/errors.ts";
 
 interface Rule {
   method?: string;
@@ -15,11 +15,15 @@ const purgesVolumes = (query: URLSearchParams) => query.has("purgeVolumes") && q
 /** Routes that need more than the default (reads: viewer, changes: member). First match wins. */
 const RULES: Rule[] = [
   { path: /^\/api\/tokens(\/|$)/, role: "admin" },
+  // The webhook secret starts deploys without a token: reading it is as strong as an admin's right.
+  { path: /^\/api\/projects\/[^/]+\/webhook(\/|$)/, role: "admin" },
   { method: "DELETE", path: /^\/api\/projects\/[^/]+$/, role: "admin" },
   // Destroying data needs admin, as deleting a project does.
   { method: "DELETE", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+$/, query: purgesVolumes, role: "admin" },
   // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
   { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
+  // Prometheus scrapes with a read-only token: every series of every project, like the other reads.
+  { path: /^\/metrics$/, role: "viewer" },
 ];
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -33,4 +37,19 @@ export function requiredRole(method: string, path: string, query: URLSearchParam
 export function authorize(role: Role, method: string, path: string, query?: URLSearchParams) {
   const needed = requiredRole(method, path, query);
   if (!atLeast(role, needed)) throw forbidden(`this needs the ${needed} role; the token is ${role}`);
+}
+
+/**
+ * Routes outside /api that take no token: each names the proof its handler checks instead.
+ * A path under a public mount that is not listed here is refused before any handler runs.
+ */
+const PUBLIC: { method: string; path: RegExp; proof: string }[] = [
+  { method: "POST", path: /^\/hooks\/git\/[^/]+$/, proof: "the project's webhook signature" },
+];
+
+export const publicRouteProof = (method: string, path: string): string | undefined =>
+  PUBLIC.find((r) => r.method === method && r.path.test(path))?.proof;
+
+export function authorizePublic(method: string, path: string) {
+  if (!publicRouteProof(method, path)) throw notFound(`route ${method} ${path}`);
 }

@@ -4,9 +4,12 @@ import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
+import type { Notifications } from "./notify/notifications.ts";
+import type { Metrics } from "./metrics/metrics.ts";
 import type { Projects } from "./projects.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
+import type { Webhooks } from "./webhooks/webhooks.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -19,4 +22,10 @@ export interface Services {
   deployments: Deployments;
   access: Access;
   exec: Exec;
+  webhooks: Webhooks;
+  /** `autoDeploy: poll`: starts polling every environment that asks for it; returns a stop function. */
+  pollGit(): () => void;
+  /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
+  notifications: Notifications;
+  metrics: Metrics;
 }

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Registry } from "prom-client";
+import { LATENCY_BUCKETS as BUCKETS } from "../lib/latency-buckets.ts";
 import type { LoginGuard } from "../lib/throttle.ts";
 import type { Route } from "./route-table.ts";
 
 const CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
-const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const REQUESTS = "berth_edge_requests_total";
 const LATENCY = "berth_edge_request_duration_seconds";
+const BYTES = "berth_edge_response_bytes_total";
 
 /** Raw numbers of one project/env/block, kept across table rebuilds so counters never go back. */
 interface Series {
@@ -15,6 +16,7 @@ interface Series {
   buckets: Float64Array;
   sum: number;
   count: number;
+  bytes: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export function createEdgeMetrics() {
     found = bySeries.get(route.realm);
     if (!found) {
       const labels = { project: route.project, env: route.environment, block: route.block };
-      found = { labels, byClass: new Float64Array(CLASSES.length), buckets: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 };
+      found = { labels, byClass: new Float64Array(CLASSES.length), buckets: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0, bytes: 0 };
       bySeries.set(route.realm, found);
     }
     byRoute.set(route, found);
@@ -62,9 +64,17 @@ export function createEdgeMetrics() {
       return [...buckets, { metricName: `${LATENCY}_sum`, labels: s.labels, value: s.sum }, { metricName: `${LATENCY}_count`, labels: s.labels, value: s.count }];
     }),
   });
+  const bytes = () => ({
+    name: BYTES,
+    help: "Response body bytes per route, as declared by Content-Length (streamed bodies without one are not counted)",
+    type: "counter",
+    aggregator: "sum",
+    values: [...bySeries.values()].map((s) => ({ labels: s.labels, value: s.bytes })),
+  });
   // The registry only needs a name and get(); prom-client's own metric classes are one way to supply them.
   registry.registerMetric({ name: REQUESTS, get: requests } as never);
   registry.registerMetric({ name: LATENCY, get: latency } as never);
+  registry.registerMetric({ name: BYTES, get: bytes } as never);
 
   const unrouted = new Counter({ name: "berth_edge_unrouted_requests_total", help: "Requests for a host or path with no route", registers: [registry] });
   const routes = new Gauge({ name: "berth_edge_routes", help: "Routes in the current table", registers: [registry] });
@@ -75,8 +85,9 @@ export function createEdgeMetrics() {
   return {
     registry,
     /** `startMs` from performance.now() when the request arrived. */
-    record(route: Route, status: number, startMs: number) {
+    record(route: Route, status: number, startMs: number, bytes = 0) {
       const s = seriesOf(route);
+      s.bytes += bytes;
       const index = ((status / 100) | 0) - 1;
       s.byClass[index < 0 ? 0 : index > 4 ? 4 : index]! += 1;
       const seconds = (performance.now() - startMs) / 1000;

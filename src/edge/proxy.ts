@@ -20,7 +20,8 @@ export interface ForwardSettings {
   timeoutMs: number;
   maxBodyBytes: number;
   /** Metrics are taken here, where the status is known, rather than in one more promise around forward(). */
-  record: (route: Route, status: number, startMs: number) => void;
+  /** `bytes`: the response's declared length (Content-Length), when it has one. */
+  record: (route: Route, status: number, startMs: number, bytes?: number) => void;
 }
 
 class BodyTooLarge extends Error {}
@@ -84,4 +85,6 @@ export async function forward(req: Request, route: Route, target: string, settin
   }
 }
 
-const answered = (record: ForwardSettings["record"], route: Route, start: number, response: Response) => (record(route, response.status, start), response);
+const answered = (record: ForwardSettings["record"], route: Route, start: number, response: Response) => (
+  record(route, response.status, start, Number(response.headers.get("content-length")) || 0), response
+);

@@ -29,6 +29,11 @@ export interface CheckedOutSource {
 export interface GitSource {
   /** The commit a ref points to now, fetching into the cache as needed. */
   resolve(source: SourceRef): Promise<string>;
+  /**
+   * The commit a branch or tag points to on the remote now (`git ls-remote`, nothing fetched);
+   * undefined when no branch or tag has that name.
+   */
+  head(source: SourceRef): Promise<string | undefined>;
   /** A private copy of `commit`'s tree with `path` (relative, must stay inside) as `dir`. */
   checkout(source: SourceRef, commit: string, path?: string): Promise<CheckedOutSource>;
   /**

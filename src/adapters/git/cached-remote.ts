@@ -56,6 +56,12 @@ export class CachedRemote {
     return { branch, commit };
   }
 
+  /** `git ls-remote` for these patterns: each matching ref's name and commit; nothing is fetched. */
+  async listRemote(patterns: string[]): Promise<Map<string, string>> {
+    const out = await this.network([`--git-dir=${this.repoDir}`, "ls-remote", "--", this.url, ...patterns]);
+    return new Map([...out.stdout.matchAll(/^([0-9a-f]{40})\t(\S+)$/gm)].map((m) => [m[2]!, m[1]!]));
+  }
+
   /** The commit `rev` names in the cache, if any. */
   async commitOf(rev: string): Promise<string | undefined> {
     const out = await this.local([

@@ -10,7 +10,7 @@ import { baseGitEnv } from "./git-env.ts";
 import { quote } from "./messages.ts";
 import { cacheDirFor, KeyedLock } from "./repo-cache.ts";
 import { checkUrl } from "./remote-url.ts";
-import { checkRef, fetchCommit, resolveRef } from "./resolve-ref.ts";
+import { checkRef, fetchCommit, remoteHead, resolveRef } from "./resolve-ref.ts";
 import { spawnGit, type RunGit } from "./run-git.ts";
 import { PROTOCOL_ARGS } from "./git-env.ts";
 import { checkSubfolder, subfolder } from "./safe-path.ts";
@@ -69,7 +69,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const env = baseGitEnv(options.hostEnv);
 
   /** Validates the URL, then under the URL's lock: credentials, cache, a fetch, the task. */
-  async function withRemote<T>(source: SourceRef, task: (remote: CachedRemote) => Promise<T>): Promise<T> {
+  async function withRemote<T>(source: SourceRef, task: (remote: CachedRemote) => Promise<T>, fetch = true): Promise<T> {
     const transport = checkUrl(source.url);
     if (transport === "file") await refusePrivatePath(source.url, options.privateRoots ?? []);
     const repoDir = cacheDirFor(options.cacheDir, source.url);
@@ -91,7 +91,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
           timeoutMs,
         );
         await remote.init();
-        await remote.fetch();
+        if (fetch) await remote.fetch();
         return await task(remote);
       } finally {
         await credentials.dispose();
@@ -158,6 +158,11 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         const out = await runGit({ args, env, timeoutMs, cwd: repoDir }).catch(() => null);
         return out?.exitCode === 0 ? out.stdout.split("\n").filter((l) => l !== "") : [];
       });
+    },
+
+    async head(source) {
+      if (source.ref !== undefined) checkRef(source.ref);
+      return withRemote(source, (remote) => remoteHead(remote, source.ref), false);
     },
 
     async checkout(source, commit, path): Promise<CheckedOutSource> {

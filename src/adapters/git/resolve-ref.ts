@@ -69,3 +69,17 @@ async function defaultBranch(remote: CachedRemote): Promise<string> {
   }
   throw new BerthError("invalid", `${remote.redactedUrl} has no default branch (is the repository empty?)`);
 }
+
+/**
+ * The commit a branch or tag points to on the remote now, asked with `git ls-remote` (nothing
+ * is fetched): a branch first, then a tag (peeled to its commit); no ref means the default
+ * branch. Undefined when no branch or tag has that name (a commit SHA never moves).
+ */
+export async function remoteHead(remote: CachedRemote, ref: string | undefined): Promise<string | undefined> {
+  if (ref === undefined || ref === "HEAD") return (await remote.listRemote(["HEAD"])).get("HEAD");
+  const name = ref.replace(/^refs\/(heads|tags)\//, "");
+  const candidates = ref.startsWith("refs/tags/") ? [] : [`refs/heads/${name}`];
+  if (!ref.startsWith("refs/heads/")) candidates.push(`refs/tags/${name}^{}`, `refs/tags/${name}`);
+  const found = await remote.listRemote(candidates);
+  return candidates.map((c) => found.get(c)).find((sha) => sha !== undefined);
+}

@@ -2,11 +2,17 @@
 import m0 from "../../../migrations/0000_init.sql" with { type: "text" };
 import m1 from "../../../migrations/0001_builds.sql" with { type: "text" };
 import m2 from "../../../migrations/0002_deploy.sql" with { type: "text" };
-import m3 from "../../../migrations/0003_pipeline.sql" with { type: "text" };
+import m3 from "../../../migrations/0003_webhooks.sql" with { type: "text" };
+import m4 from "../../../migrations/0004_notify.sql" with { type: "text" };
+import m5 from "../../../migrations/0005_metrics.sql" with { type: "text" };
+import m6 from "../../../migrations/0006_pipeline.sql" with { type: "text" };
 
 export const embeddedMigrations = [
   { tag: "0000_init", when: 1795688645891, breakpoints: true, sql: m0 },
   { tag: "0001_builds", when: 1795689029346, breakpoints: true, sql: m1 },
   { tag: "0002_deploy", when: 1795689904352, breakpoints: true, sql: m2 },
-  { tag: "0003_pipeline", when: 1796189139968, breakpoints: true, sql: m3 },
+  { tag: "0003_webhooks", when: 1796189231403, breakpoints: true, sql: m3 },
+  { tag: "0004_notify", when: 1796191264416, breakpoints: true, sql: m4 },
+  { tag: "0005_metrics", when: 1796191582256, breakpoints: true, sql: m5 },
+  { tag: "0006_pipeline", when: 1796192371607, breakpoints: true, sql: m6 },
 ];

@@ -6,6 +6,10 @@ import { blockOverrides, blocks, environments, projects } from "./schema.ts";
 
 const now = () => new Date().toISOString();
 
+/** `autoDeploy` in its integer column: 0 and 1 are the booleans earlier versions stored, 2 is `poll`. */
+const AUTO_DEPLOY_READ: Record<number, boolean | "poll"> = { 0: false, 1: true, 2: "poll" };
+const AUTO_DEPLOY_WRITE: Record<string, number> = { false: 0, true: 1, poll: 2 };
+
 export function createProjectStore(db: Db): ProjectStore {
   const projectId = (name: string) => db.select({ id: projects.id }).from(projects).where(eq(projects.name, name)).get()?.id;
 
@@ -42,7 +46,7 @@ export function createProjectStore(db: Db): ProjectStore {
         overrides.sort((a, b) => blockRows.findIndex((r) => r.id === a.blockId) - blockRows.findIndex((r) => r.id === b.blockId));
         file.environments[env.name] = {
           ...(env.ref !== null && { ref: env.ref }),
-          ...(env.autoDeploy !== null && { autoDeploy: env.autoDeploy }),
+          ...(env.autoDeploy !== null && { autoDeploy: AUTO_DEPLOY_READ[env.autoDeploy] ?? false }),
           ...(overrides.length > 0 && { blocks: Object.fromEntries(overrides.map((o) => [blockName.get(o.blockId)!, o.spec])) }),
         };
       }
@@ -72,7 +76,7 @@ export function createProjectStore(db: Db): ProjectStore {
         tx.delete(environments).where(and(eq(environments.projectId, id), notInArray(environments.name, envNames.length ? envNames : [""]))).run();
         envNames.forEach((name, position) => {
           const env = file.environments[name]!;
-          const values = { ref: env.ref ?? null, autoDeploy: env.autoDeploy ?? null, position };
+          const values = { ref: env.ref ?? null, autoDeploy: env.autoDeploy === undefined ? null : AUTO_DEPLOY_WRITE[String(env.autoDeploy)]!, position };
           const envId = tx.insert(environments).values({ projectId: id, name, ...values })
             .onConflictDoUpdate({ target: [environments.projectId, environments.name], set: values })
             .returning({ id: environments.id }).get().id;

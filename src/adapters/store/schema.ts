@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
-import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
 import type { Role } from "../../core/roles.ts";
+import type { NotifyFormat, NotifyKind } from "../../core/notify/event.ts";
+import type { DeliveryStatus } from "../../ports/notification-store.ts";
 
 const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
@@ -36,7 +38,8 @@ export const environments = sqliteTable(
     projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     ref: text("ref"),
-    autoDeploy: integer("auto_deploy", { mode: "boolean" }),
+    /** 0: off, 1: on push (webhooks), 2: poll the remote (see project-store.ts). */
+    autoDeploy: integer("auto_deploy"),
     /** Set while the environment is stopped (`berth env stop`): its containers are gone, its volumes kept. */
     stoppedAt: text("stopped_at"),
     position: integer("position").notNull(),
@@ -177,3 +180,100 @@ export const gatewayClients = sqliteTable("gateway_clients", {
   secretHash: text("secret_hash").notNull(),
   createdAt: createdAt(),
 });
+
+/** Per-project secret that signs git host webhooks, sealed with the secret box; made on first use. */
+export const webhookSecrets = sqliteTable("webhook_secrets", {
+  projectId: integer("project_id").primaryKey().references(() => projects.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Webhook delivery ids already handled, so a redelivery starts nothing; pruned by age and count. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    deliveryId: text("delivery_id").notNull(),
+    receivedAt: text("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
+);
+
+/** Receivers of a project's events; `url` is sealed (such URLs carry their token), the rest is the last delivery. */
+export const notifications = sqliteTable("notifications", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+  url: text("url").notNull(),
+  format: text("format").$type<NotifyFormat>().notNull(),
+  events: text("events", { mode: "json" }).$type<NotifyKind[]>().notNull(),
+  createdAt: createdAt(),
+  lastStatus: text("last_status").$type<DeliveryStatus>(),
+  lastAt: text("last_at"),
+  lastError: text("last_error"),
+  lastEvent: text("last_event"),
+  lastAttempts: integer("last_attempts"),
+});
+/**
+ * Resource samples per block replica. `tier` 0 holds raw samples (one per sampling interval),
+ * 1 one-minute and 2 ten-minute rollups; rates are per second, memory in bytes. Each tier is
+ * pruned past its retention (see core/metrics/retention.ts), so the table stays bounded.
+ */
+export const metricBlocks = sqliteTable(
+  "metric_blocks",
+  {
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    block: text("block").notNull(),
+    tier: integer("tier").notNull(),
+    /** Start of the interval, seconds since the epoch. */
+    at: integer("at").notNull(),
+    replica: integer("replica").notNull(),
+    cpuPercent: real("cpu_percent").notNull(),
+    memoryBytes: real("memory_bytes").notNull(),
+    memoryLimitBytes: real("memory_limit_bytes").notNull(),
+    netRxBps: real("net_rx_bps").notNull(),
+    netTxBps: real("net_tx_bps").notNull(),
+    blockReadBps: real("block_read_bps").notNull(),
+    blockWriteBps: real("block_write_bps").notNull(),
+    restarts: integer("restarts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.environment, t.block, t.tier, t.at, t.replica] }), index("metric_blocks_tier_at").on(t.tier, t.at)],
+);
+
+/** Edge figures per block (the edge routes per block, not per replica): counts within the interval. */
+export const metricRoutes = sqliteTable(
+  "metric_routes",
+  {
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    block: text("block").notNull(),
+    tier: integer("tier").notNull(),
+    at: integer("at").notNull(),
+    /** Seconds the counts cover (several samples in a rollup). */
+    seconds: real("seconds").notNull(),
+    /** Requests per status class 1xx…5xx. */
+    byClass: text("by_class", { mode: "json" }).$type<number[]>().notNull(),
+    bytes: real("bytes").notNull(),
+    /** Requests per latency bucket (not cumulative), the edge's bucket bounds plus +Inf. */
+    buckets: text("buckets", { mode: "json" }).$type<number[]>().notNull(),
+    latencySum: real("latency_sum").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.environment, t.block, t.tier, t.at] }), index("metric_routes_tier_at").on(t.tier, t.at)],
+);
+
+/** The machine: CPU, memory, and the disks of the data dir and of Docker's root. */
+export const metricHost = sqliteTable(
+  "metric_host",
+  {
+    tier: integer("tier").notNull(),
+    at: integer("at").notNull(),
+    cpuPercent: real("cpu_percent").notNull(),
+    memoryUsedBytes: real("memory_used_bytes").notNull(),
+    memoryTotalBytes: real("memory_total_bytes").notNull(),
+    dataDiskUsedBytes: real("data_disk_used_bytes").notNull(),
+    dataDiskTotalBytes: real("data_disk_total_bytes").notNull(),
+    dockerDiskUsedBytes: real("docker_disk_used_bytes"),
+    dockerDiskTotalBytes: real("docker_disk_total_bytes"),
+  },
+  (t) => [primaryKey({ columns: [t.tier, t.at] })],
+);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { Deployments } from "../../core/deploy/deployments.ts";
+import type { Metrics } from "../../core/metrics/metrics.ts";
 import { blockName, environmentName, projectName } from "../../core/names.ts";
 import type { ApiEnv } from "../env.ts";
 import { followAsEvents } from "../sse.ts";
@@ -10,7 +11,7 @@ import { valid } from "../validate.ts";
 const envParam = z.object({ project: projectName, env: environmentName });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-export const deployRoutes = (deployments: Deployments) =>
+export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "warnings">) =>
   new Hono<ApiEnv>()
     .post(
       "/projects/:project/environments/:env/deploys",
@@ -41,9 +42,9 @@ export const deployRoutes = (deployments: Deployments) =>
         return c.json(deployments.scale(project, env, c.req.valid("json").replicas, { actor: c.get("token").name }), 202);
       },
     )
-    .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL", tags: ["deploys"] }), valid("param", envParam), async (c) => {
+    .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL; and the machine's warnings (disks filling up)", tags: ["deploys"] }), valid("param", envParam), async (c) => {
       const { project, env } = c.req.valid("param");
-      return c.json(await deployments.status(project, env));
+      return c.json({ ...(await deployments.status(project, env)), warnings: metrics.warnings() });
     })
     .get("/projects/:project/environments/:env/releases", describeRoute({ summary: "Releases, newest first", tags: ["deploys"] }), valid("param", envParam), (c) => {
       const { project, env } = c.req.valid("param");

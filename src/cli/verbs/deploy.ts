@@ -109,6 +109,7 @@ export const deployVerbs: Verb[] = [
           status.blocks.map((b) => [b.name, b.kind, colourState(paint, b.state), `${b.ready}/${b.wanted}`, b.image?.replace(/^sha256:/, "").slice(0, 12), b.url ?? (b.internal ? `internal ${b.internal}` : null)]),
         ),
       );
+      for (const warning of status.warnings) out(paint(`warning: ${warning}`, "yellow"));
       // What a crash left behind, so nobody has to go and find the container's log.
       for (const b of status.blocks.filter((b) => b.configChangedSince !== null)) {
         out(`${b.name}: config changed since release ${b.configChangedSince}; berth deploy ${status.project} ${status.environment} rolls it out`);

@@ -9,10 +9,13 @@ import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
 import { metaVerbs } from "./meta.ts";
 import { pipelineVerbs } from "./pipeline.ts";
+import { notifyVerbs } from "./notify.ts";
+import { metricsVerbs } from "./metrics.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
 import { varVerbs } from "./vars.ts";
+import { webhookVerbs } from "./webhooks.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, execVerb, ...accessVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...metaVerbs];

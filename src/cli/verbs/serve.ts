@@ -64,6 +64,8 @@ export const serve: Verb = {
       }
     }
     const unfollow = berth.services.deployments.followRuntime(out);
+    const stopPolling = berth.services.pollGit();
+    const stopSampling = berth.services.metrics.start(out);
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -81,6 +83,8 @@ export const serve: Verb = {
     clearInterval(timer);
     clearInterval(checkpoints);
     unfollow();
+    stopPolling();
+    stopSampling();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();

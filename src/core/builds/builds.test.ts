@@ -30,6 +30,7 @@ async function harness(options: { buildGate?: Promise<void>; imagesKept?: number
       if (source.ref === "missing") throw new Error('ref "missing" not found\nmore detail that is not the reason');
       return commit;
     },
+    head: async () => commit,
     checkout: async (_s, c, path) => ({ commit: c, dir: `/tmp/${path}`, cleanup: async () => {} }),
   };
   const builder: ImageBuilder = {

@@ -39,7 +39,12 @@ export interface DeployDeps {
   blockDefaults?: BlockDefaults;
   /** How long after a rollout a crash of a new replica still fails the release (0: not watched). */
   crashWatchMs?: number;
+  /** Hears each release that finished (deployed or failed); must return at once and never throw. */
+  onFinished?: (release: ReleaseRecord) => void;
 }
+
+/** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }`: recorded in the release. */
+export type DeployOrigin = ReleaseOrigin;
 
 const FINISHED = new Set(["deployed", "failed"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
@@ -145,7 +150,9 @@ export function createDeployments(deps: DeployDeps) {
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
-    channel.close(release.id, maskSecrets(final));
+    const shown = maskSecrets(final);
+    deps.onFinished?.(shown);
+    channel.close(release.id, shown);
   }
 
   /** A failed release leaves nothing of its own running but the blocks already serving traffic. */

@@ -70,7 +70,8 @@ export const blockOverrideSchema = strict({ ...blockKeys, ref: gitRef.optional()
 
 export const environmentSchema = strict({
   ref: gitRef.optional(),
-  autoDeploy: z.boolean().optional(),
+  /** `true`: deploy on each push a webhook reports; `poll`: ask the remote for new commits on a timer. */
+  autoDeploy: z.union([z.boolean(), z.literal("poll")], { error: "expected true, false or poll" }).optional(),
   blocks: z.record(blockName, blockOverrideSchema).optional(),
 });
 

@@ -6,7 +6,7 @@ import { get, recordingHooks, sh, stateOf, useRuntimeTestKit } from "./runtime-t
 const { docker, project, runtime, busybox, env, httpBlock, foreignObject } = useRuntimeTestKit();
 
 describe("docker runtime networking and ownership (real engine)", () => {
-  test("blocks of an environment reach each other by block name", async () => {
+  test.concurrent("blocks of an environment reach each other by block name", async () => {
     const e = env();
     const outcomes = await runtime.apply(
       { project, environment: e, release: 1, blocks: [httpBlock("api", "from-api"), httpBlock("web", "from-web", { replicas: 2 })] },
@@ -18,7 +18,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     expect(fetchFrom(api!.containers[0]!, "http://web:8080/")).toEqual({ code: 0, out: "from-web" });
   }, 30_000);
 
-  test("a block dropped from the plan has its traffic switched off, then is stopped and removed", async () => {
+  test.concurrent("a block dropped from the plan has its traffic switched off, then is stopped and removed", async () => {
     const e = env();
     const [, old] = await runtime.apply(
       { project, environment: e, release: 1, blocks: [httpBlock("web", "v1"), httpBlock("old", "v1", { replicas: 2 })] },
@@ -42,7 +42,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     expect((await runtime.status(project, e)).map((s) => s.block)).toEqual(["web"]);
   }, 30_000);
 
-  test("containers, volumes and networks without berth.managed survive every apply and remove", async () => {
+  test.concurrent("containers, volumes and networks without berth.managed survive every apply and remove", async () => {
     const e = env();
     const tag = crypto.randomUUID().slice(0, 6);
     const lookalike = ["--label", `berth.project=${project}`, "--label", `berth.env=${e}`, "--label", "berth.block=web"];
@@ -79,7 +79,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     expect(sh(["docker", "network", "inspect", `berth-${project}-${e}`]).code).not.toBe(0);
   }, 60_000);
 
-  test("remove refuses to take down a network that a foreign container still uses, and leaves that container be", async () => {
+  test.concurrent("remove refuses to take down a network that a foreign container still uses, and leaves that container be", async () => {
     const e = env();
     await runtime.apply({ project, environment: e, release: 1, blocks: [httpBlock("web", "v1")] }, recordingHooks().hooks);
     const name = `berth-${project}-${e}`;
@@ -91,7 +91,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     sh(["docker", "rm", "-f", stranger]);
   }, 30_000);
 
-  test("a network of the environment's name that Berth does not own is refused, not joined", async () => {
+  test.concurrent("a network of the environment's name that Berth does not own is refused, not joined", async () => {
     const e = env();
     const name = `berth-${project}-${e}`;
     foreignObject(["docker", "network", "create", "--label", `berth.project=${project}`, name], (id) => ["docker", "network", "rm", id]);

@@ -10,7 +10,7 @@ const { docker, project, runtime, env, httpBlock } = useRuntimeTestKit();
 const MiB = 1024 * 1024;
 
 describe("docker runtime (real engine)", () => {
-  test("apply creates the labelled network and containers, published on 127.0.0.1 only, answering", async () => {
+  test.concurrent("apply creates the labelled network and containers, published on 127.0.0.1 only, answering", async () => {
     const e = env();
     const web = httpBlock("web", "v1", { replicas: 2, env: { GREETING: "hi there" }, memoryBytes: 64 * MiB, cpus: 0.5 });
     const { hooks, switches, logs } = recordingHooks();
@@ -43,7 +43,7 @@ describe("docker runtime (real engine)", () => {
     }
   }, 30_000);
 
-  test("applying the same plan again changes nothing and calls nothing", async () => {
+  test.concurrent("applying the same plan again changes nothing and calls nothing", async () => {
     const e = env();
     const plan = { project, environment: e, release: 1, blocks: [httpBlock("web", "v1", { replicas: 2 })] };
     const first = await runtime.apply(plan, recordingHooks().hooks);
@@ -59,7 +59,7 @@ describe("docker runtime (real engine)", () => {
     expect((await runtime.status(project, e))[0]).toMatchObject({ release: 1, state: "running", ready: 2, wanted: 2 });
   }, 30_000);
 
-  test("two applies of one environment at once run one after the other: one set of containers", async () => {
+  test.concurrent("two applies of one environment at once run one after the other: one set of containers", async () => {
     const e = env();
     const plan = { project, environment: e, release: 1, blocks: [httpBlock("web", "v1", { replicas: 2 })] };
     const [first, second] = await Promise.all([runtime.apply(plan, recordingHooks().hooks), runtime.apply(plan, recordingHooks().hooks)]);
@@ -112,7 +112,7 @@ describe("docker runtime (real engine)", () => {
     console.log(`replace of one replica took ${took} ms (drain ${FAST.drainMs} ms)`);
   }, 30_000);
 
-  test("new replicas that exit or never answer are removed; the old one keeps serving", async () => {
+  test.concurrent("new replicas that exit or never answer are removed; the old one keeps serving", async () => {
     const e = env();
     const [v1] = await runtime.apply({ project, environment: e, release: 1, blocks: [httpBlock("web", "v1")] }, recordingHooks().hooks);
     const exits = httpBlock("web", "v2", {
@@ -145,7 +145,7 @@ describe("docker runtime (real engine)", () => {
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", release: 1, ready: 1 });
   }, 60_000);
 
-  test("if switchTraffic throws, both versions keep running and the next apply finishes the switch", async () => {
+  test.concurrent("if switchTraffic throws, both versions keep running and the next apply finishes the switch", async () => {
     const e = env();
     const [v1] = await runtime.apply({ project, environment: e, release: 1, blocks: [httpBlock("web", "v1")] }, recordingHooks().hooks);
     const plan = { project, environment: e, release: 2, blocks: [httpBlock("web", "v2")] };
@@ -163,13 +163,13 @@ describe("docker runtime (real engine)", () => {
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", release: 2 });
   }, 30_000);
 
-  test("an unreachable engine is one unavailable error line", async () => {
+  test.concurrent("an unreachable engine is one unavailable error line", async () => {
     const nowhere = createDockerRuntime(new Dockerode({ socketPath: "/nonexistent/docker.sock" }));
     const error = await expectBerthError(nowhere.apply({ project, environment: "x", release: 1, blocks: [] }, recordingHooks().hooks), "unavailable");
     expect(error.message).toStartWith(`container engine not reachable while inspecting network berth-${project}-x: `);
   });
 
-  test("a missing image fails the block with the engine's words and leaves nothing behind", async () => {
+  test.concurrent("a missing image fails the block with the engine's words and leaves nothing behind", async () => {
     const e = env();
     const [outcome] = await runtime.apply(
       { project, environment: e, release: 1, blocks: [httpBlock("web", "v1", { image: "berth-test/no-such-image:1" })] },
@@ -181,7 +181,7 @@ describe("docker runtime (real engine)", () => {
     expect(await runtime.status(project, e)).toEqual([]);
   }, 30_000);
 
-  test("workers are ready once they stay up; switchTraffic still marks the switch with no upstreams", async () => {
+  test.concurrent("workers are ready once they stay up; switchTraffic still marks the switch with no upstreams", async () => {
     const e = env();
     const worker = httpBlock("jobs", "w1", { kind: "worker", port: undefined, healthPath: undefined, command: ["sh", "-c", "while true; do sleep 1; done"] });
     const { hooks, switches, logs } = recordingHooks();
@@ -196,7 +196,7 @@ describe("docker runtime (real engine)", () => {
     expect(failed!.containers).toEqual(ok!.containers);
   }, 30_000);
 
-  test("status reports each block's state, counts, image, release and upstreams", async () => {
+  test.concurrent("status reports each block's state, counts, image, release and upstreams", async () => {
     const e = env();
     const [web] = await runtime.apply({ project, environment: e, release: 4, blocks: [httpBlock("web", "v1", { replicas: 2 })] }, recordingHooks().hooks);
     expect(await runtime.status(project, e)).toEqual([

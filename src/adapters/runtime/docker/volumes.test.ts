@@ -18,7 +18,7 @@ const store = (version: string, extra: Partial<BlockPlan> = {}) =>
 const exec = (id: string, script: string) => sh(["docker", "exec", id, "sh", "-c", script]);
 
 describe("docker runtime volumes (real engine)", () => {
-  test("data written to a volume survives a redeploy; the old replica stops before the new one starts", async () => {
+  test.concurrent("data written to a volume survives a redeploy; the old replica stops before the new one starts", async () => {
     const e = env();
     const volume = `berth-${project}-${e}-store-var-lib-store`;
     const [v1] = await runtime.apply({ project, environment: e, release: 1, blocks: [store("v1")] }, recordingHooks().hooks);
@@ -45,7 +45,7 @@ describe("docker runtime volumes (real engine)", () => {
     expect(await get(v2!.upstreams[0], "/data")).toBe("kept");
   }, 30_000);
 
-  test("a failed redeploy of a block with volumes starts the old replica again and points traffic at it", async () => {
+  test.concurrent("a failed redeploy of a block with volumes starts the old replica again and points traffic at it", async () => {
     const e = env();
     const [v1] = await runtime.apply({ project, environment: e, release: 1, blocks: [store("v1")] }, recordingHooks().hooks);
     exec(v1!.containers[0]!, "echo kept > /var/lib/store/data");
@@ -66,7 +66,7 @@ describe("docker runtime volumes (real engine)", () => {
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", release: 1, ready: 1 });
   }, 30_000);
 
-  test("remove keeps volumes unless purging; a later apply finds the data again", async () => {
+  test.concurrent("remove keeps volumes unless purging; a later apply finds the data again", async () => {
     const e = env();
     const volume = `berth-${project}-${e}-store-var-lib-store`;
     const [v1] = await runtime.apply({ project, environment: e, release: 1, blocks: [store("v1")] }, recordingHooks().hooks);
