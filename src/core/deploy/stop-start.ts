@@ -21,7 +21,7 @@ export interface StopStartDeps {
 export function createStopStart(deps: StopStartDeps) {
   async function stopNow(project: string, environment: string): Promise<{ stoppedAt: string }> {
     // Marked first: route syncs triggered by the containers going away leave a stopped environment alone.
-    deps.projects.setStopped(project, environment, true);
+    if (!deps.projects.stoppedSince(project, environment)) deps.projects.setStopped(project, environment, true);
     // Routes first: once the edge has seen them, requests get the stopped page, never a dead upstream.
     const byBlock = Map.groupBy(deps.routes.listRoutes(project, environment), (r) => r.block);
     for (const [block, rows] of byBlock) {
@@ -37,9 +37,8 @@ export function createStopStart(deps: StopStartDeps) {
      * Removes the environment's containers (volumes stay) and keeps its routes with no upstream,
      * so the edge answers 503 naming the environment as stopped instead of "no site".
      */
+    /** Idempotent: stopping a stopped environment removes whatever an interrupted stop left running. */
     async stop(project: string, environment: string): Promise<{ stoppedAt: string }> {
-      const key = deps.checkIdle(project, environment);
-      if (deps.projects.stoppedSince(project, environment)) throw new BerthError("conflict", `${key} is already stopped`);
       return deps.exclusively(project, environment, "being stopped", () => stopNow(project, environment));
     },
 
