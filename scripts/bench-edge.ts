@@ -5,6 +5,7 @@
 //            the Authorization header with one fixed string, the cheapest check it can do).
 // For reference, the plain case also runs through a bare Bun proxy (fetch() and nothing else): the
 // floor any Bun proxy starts from. Targets: edge throughput ≥ 1.0× nginx, edge p99 ≤ 1.2× nginx.
+// A second edge with its access log on ("edge+log") shows what the log costs, as a ratio to the first.
 //
 //   bun scripts/bench-edge.ts [--duration 10] [--connections 32] [--threads 1] [--rounds 1] [--warmup 2]
 import { writeFileSync } from "node:fs";
@@ -45,19 +46,20 @@ requireProgram("wrk");
 requireProgram("nginx");
 const binary = requireBinary();
 
-type Proxy = "nginx" | "edge" | "bare";
+type Proxy = "nginx" | "edge" | "logged" | "bare";
 type Case = "plain" | "gateway";
 
 const upstreamPort = freePort();
 const nginxPort = freePort();
 const edgePort = freePort();
+const loggedPort = freePort();
 const barePort = freePort();
 const running: { stop(): Promise<void> }[] = [];
 
-async function startEdgeProcess(dataDir: string): Promise<Started> {
+async function startEdgeProcess(dataDir: string, port: number, settings: Record<string, string> = {}): Promise<Started> {
   const metricsPort = freePort();
-  const config = join(dataDir, "..", "config.yaml");
-  writeFileSync(config, JSON.stringify({ dataDir, edgeListen: `127.0.0.1:${edgePort}`, edgeMetricsListen: `127.0.0.1:${metricsPort}`, domain: DOMAIN }));
+  const config = join(dataDir, "..", `config-${port}.yaml`);
+  writeFileSync(config, JSON.stringify({ dataDir, edgeListen: `127.0.0.1:${port}`, edgeMetricsListen: `127.0.0.1:${metricsPort}`, domain: DOMAIN, ...settings }));
   const proc = Bun.spawn([binary, "edge", "--config", config], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: join(dataDir, "..") }, stdout: "ignore", stderr: "pipe" });
   return whenReady(proc, {
     ready: async () => ((await (await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).json()) as { routes: number }).routes === 2,
@@ -149,16 +151,19 @@ try {
   running.push(upstream);
   const state = await makeEdgeState({ host: "127.0.0.1", port: upstreamPort }, 3600 + ROUNDS * 5 * (DURATION + WARMUP));
   running.push(state);
-  const edge = await startEdgeProcess(state.dataDir);
+  const edge = await startEdgeProcess(state.dataDir, edgePort);
   running.push(edge);
+  const logged = await startEdgeProcess(state.dataDir, loggedPort, { edgeAccessLog: "on" });
+  running.push(logged);
   const nginx = await startNginx("proxy", nginxPort, nginxProxyConfig(state.token));
   running.push(nginx);
   const bare = await startBareBunProxy(barePort, upstreamPort);
   running.push(bare);
   await checkBehaviour(edgePort, "edge", state.token);
+  await checkBehaviour(loggedPort, "logged", state.token);
   await checkBehaviour(nginxPort, "nginx", state.token);
 
-  const targets: Record<Proxy, { port: number; pid: number }> = { nginx: { port: nginxPort, pid: nginx.pid }, edge: { port: edgePort, pid: edge.pid }, bare: { port: barePort, pid: bare.pid } };
+  const targets: Record<Proxy, { port: number; pid: number }> = { nginx: { port: nginxPort, pid: nginx.pid }, edge: { port: edgePort, pid: edge.pid }, logged: { port: loggedPort, pid: logged.pid }, bare: { port: barePort, pid: bare.pid } };
   const requests: Record<Case, { path: string; headers: Record<string, string> }> = {
     plain: { path: "/", headers: { Host: WEBSITE_HOST } },
     gateway: { path: "/api/items", headers: { Host: GATEWAY_HOST, Authorization: `Bearer ${state.token}` } },
@@ -171,7 +176,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const kase of ["plain", "gateway"] as Case[]) {
       // Alternate who goes first, so neither always runs on the warmer machine.
-      const order: Proxy[] = (round + (kase === "gateway" ? 1 : 0)) % 2 ? ["edge", "nginx"] : ["nginx", "edge"];
+      const order: Proxy[] = (round + (kase === "gateway" ? 1 : 0)) % 2 ? ["edge", "logged", "nginx"] : ["nginx", "logged", "edge"];
       if (kase === "plain") order.push("bare");
       for (const proxy of order) {
         const { port, pid } = targets[proxy];
@@ -195,21 +200,22 @@ try {
       errors: runs.reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0),
     };
   };
-  console.log(`${"case".padEnd(18)}${"proxy".padEnd(7)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"CPU s/10k req".padStart(15)}${"errors".padStart(8)}`);
+  console.log(`${"case".padEnd(18)}${"proxy".padEnd(9)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"CPU s/10k req".padStart(15)}${"errors".padStart(8)}`);
   let errors = 0;
   for (const kase of ["plain", "gateway"] as Case[]) {
-    for (const proxy of (kase === "plain" ? ["nginx", "edge", "bare"] : ["nginx", "edge"]) as Proxy[]) {
+    for (const proxy of (kase === "plain" ? ["nginx", "edge", "logged", "bare"] : ["nginx", "edge", "logged"]) as Proxy[]) {
       const s = summary(kase, proxy);
       errors += s.errors;
       const label = kase === "plain" ? "plain (Host)" : "gateway (token)";
-      console.log(`${label.padEnd(18)}${proxy.padEnd(7)}${s.rps.toFixed(0).padStart(9)}${s.p50.toFixed(2).padStart(9)}${s.p99.toFixed(2).padStart(9)}${s.cpu.toFixed(3).padStart(15)}${String(s.errors).padStart(8)}`);
+      console.log(`${label.padEnd(18)}${(proxy === "logged" ? "edge+log" : proxy).padEnd(9)}${s.rps.toFixed(0).padStart(9)}${s.p50.toFixed(2).padStart(9)}${s.p99.toFixed(2).padStart(9)}${s.cpu.toFixed(3).padStart(15)}${String(s.errors).padStart(8)}`);
     }
   }
   const targetsMet: string[] = [];
   for (const kase of ["plain", "gateway"] as Case[]) {
     const e = summary(kase, "edge");
     const n = summary(kase, "nginx");
-    console.log(`${kase.padEnd(8)} edge/nginx: throughput ${ratio(e.rps, n.rps)}, p99 ${ratio(e.p99, n.p99)}`);
+    const l = summary(kase, "logged");
+    console.log(`${kase.padEnd(8)} edge/nginx: throughput ${ratio(e.rps, n.rps)}, p99 ${ratio(e.p99, n.p99)}; with the access log on: throughput ${ratio(l.rps, e.rps)} of the edge without, p99 ${ratio(l.p99, e.p99)}, CPU per request ${ratio(l.cpu, e.cpu)}`);
     targetsMet.push(`${kase}: throughput ≥ 1.0x ${verdict(e.rps >= n.rps)}, p99 ≤ 1.2x ${verdict(e.p99 <= 1.2 * n.p99)}`);
   }
   const bareSummary = summary("plain", "bare");

@@ -10,6 +10,7 @@ import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
 import { createGitSource, generateDeployKey } from "./adapters/git/git-source.ts";
 import { createFileLogStore } from "./adapters/logs/file-log-store.ts";
+import { createBlockLogs } from "./app-logs.ts";
 import { createBuildStore } from "./adapters/store/build-store.ts";
 import { createCredentialStore } from "./adapters/store/credential-store.ts";
 import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type Db } from "./adapters/store/db.ts";
@@ -45,7 +46,7 @@ import { createMetricsService } from "./metrics-wiring.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 import { VERSION } from "./version.ts";
 
-const RESTORE_HINT = "restore it from a backup (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup)";
+const RESTORE_HINT = "restore it from a backup (berth backup restore FILE)";
 
 /**
  * Opens the state DB in the data dir (creating both) and applies pending migrations; refuses
@@ -102,10 +103,12 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
+  const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
   const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
     await runtime.remove(project, environment, { purgeVolumes });
     routes.removeEnvironmentRoutes(project, environment);
     accessStore.removeEnvironmentAccess(project, environment);
+    logs.forgetEnvironment(project, environment);
   };
   const variables = createVariables(projectStore, variableStore, box);
   const git = createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] });
@@ -167,6 +170,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
     notifications,
     metrics: createMetricsService(db, docker, config, projectStore),
+    logs,
   };
 }
 

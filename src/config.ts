@@ -3,6 +3,7 @@ import { availableParallelism, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { cronPattern } from "./core/project-file/fields.ts";
 import { PRESETS } from "./core/project-file/schema.ts";
 import { parseCidr } from "./lib/cidr.ts";
 
@@ -73,6 +74,24 @@ const schema = z.strictObject({
   metricsInterval: z.string().regex(/^[0-9]+s$/, "expected whole seconds such as 10s (0s turns sampling off)").default("10s"),
   /** Disk use (percent of the data dir's or Docker's file system) from which `berth status` warns. */
   diskWarnPercent: z.coerce.number().int().min(1).max(100).default(85),
+  /** Cap of the stored output of one block's containers; its oldest lines go first. */
+  logBlockMax: size("20Mi or 1Gi").default("20Mi"),
+  /** Cap of all blocks' stored output together; the oldest segment anywhere goes first. */
+  logTotalMax: size("1Gi or 512Mi").default("1Gi"),
+  /** The edge's access log, one JSON line per request (on or off). */
+  edgeAccessLog: z.enum(["on", "off"]).default("off"),
+  /** Size at which the access log is rotated; four files are kept. */
+  edgeAccessLogSize: size("50Mi").default("50Mi"),
+  /** Who runs `berth edge`: `serve` starts or adopts it; `external` means a supervisor (the berth-edge systemd unit) does. */
+  edgeProcess: z.enum(["serve", "external"]).default("serve"),
+  /** When `berth serve` writes a backup (5-field cron, server time), or "off". */
+  backupSchedule: z.union([z.literal("off"), cronPattern]).default("0 3 * * *"),
+  /** Scheduled backups kept in backupDir; older ones are removed after each new one. */
+  backupKeep: z.coerce.number().int().min(1).max(1000).default(7),
+  /** Where backups go; empty: `<dataDir>/backups`. */
+  backupDir: z.string().default(""),
+  /** A file whose first line encrypts scheduled backups; empty: not encrypted. */
+  backupPassphraseFile: z.string().default(""),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
@@ -186,6 +205,9 @@ export const dataFiles = (config: Config) => ({
   adminToken: join(config.dataDir, "admin.token"),
   buildLogs: join(config.dataDir, "logs", "builds"),
   deployLogs: join(config.dataDir, "logs", "deploys"),
+  blockLogs: join(config.dataDir, "logs", "blocks"),
+  accessLogs: join(config.dataDir, "logs", "access"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
+  backups: config.backupDir ? resolve(config.backupDir) : join(config.dataDir, "backups"),
 });

@@ -19,7 +19,7 @@ export function checkOrphans(objects: ManagedObjects, choice: OrphanChoice, dbPa
     throw new BerthError(
       "conflict",
       `refusing to start as a fresh install: ${dbPath} holds no state but the Docker engine has ${what}. ` +
-        "If the state was lost, stop and restore it (berth backup restore, coming; until then copy back a copy made with sqlite3 .backup). " +
+        "If the state was lost, stop and restore it (berth backup restore FILE). " +
         "Otherwise start with --adopt-orphans (keep them; a deploy of the same project and environment takes them over) " +
         "or --fresh (start empty and leave them alone)",
     );

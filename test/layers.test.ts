@@ -18,6 +18,9 @@ const RULES: { layer: string; forbidden: string[]; except?: string[] }[] = [
   { layer: "edge/", forbidden: ["hono", "dockerode", "react", "ink", "api/", "cli/", "tui/", "client/", "core/", "app.ts"] },
   // Small pure helpers both the edge and the control plane use: they depend on nothing of Berth's.
   { layer: "lib/", forbidden: ["hono", "dockerode", "drizzle-orm", "bun:sqlite", "react", "ink", "adapters/", "api/", "cli/", "tui/", "client/", "core/", "edge/", "ports/", "app.ts", "config.ts"] },
+  // Operations on the data dir itself (backup, restore): files and SQLite, never the API or the engine.
+  { layer: "backup/", forbidden: ["hono", "dockerode", "react", "ink", "api/", "cli/", "tui/", "client/", "app.ts"] },
+  { layer: "upgrade/", forbidden: ["hono", "dockerode", "drizzle-orm", "react", "ink", "api/", "cli/", "tui/", "client/", "core/", "app.ts"] },
   { layer: "tui/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "app.ts"] },
 ];
 

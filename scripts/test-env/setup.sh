@@ -131,7 +131,8 @@ declare -A ALTERNATIVE=(
   [chromium]=/usr/bin/chromium
 )
 # chromium: the browser test/console.test.ts drives (playwright-core never downloads one).
-PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium prometheus)
+# prometheus: test/metrics.test.ts scrapes serve with it; shellcheck: test/install.test.ts checks install.sh with it.
+PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium prometheus shellcheck)
 missing=()
 installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)"
 for pkg in "${PACKAGES[@]}"; do

@@ -67,6 +67,10 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/blocks/{block}/metrics": "viewer",
   "GET /api/machine": "viewer",
   "GET /metrics": "viewer",
+  "GET /api/projects/{project}/environments/{env}/logs": "viewer",
+  "GET /api/projects/{project}/environments/{env}/logs/stream": "viewer",
+  "GET /api/projects/{project}/environments/{env}/access-log": "viewer",
+  "GET /api/projects/{project}/environments/{env}/access-log/stream": "viewer",
 };
 
 /** Routes no token opens: their proof is a signature, so every caller without one gets 401, owner included. */

@@ -15,6 +15,7 @@ import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { logRoutes } from "./routes/logs.ts";
 import { pipelineRoutes } from "./routes/pipeline.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { projectRoutes } from "./routes/projects.ts";
@@ -46,7 +47,8 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", execRoutes(s.exec))
     .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications))
-    .route("/", metricsRoutes(s.metrics));
+    .route("/", metricsRoutes(s.metrics))
+    .route("/", logRoutes(s.logs));
 }
 
 export type Api = ReturnType<typeof createApiRoutes>;

@@ -11,7 +11,7 @@ export const RECHECK_MS = 2_000;
  * A log as server-sent events: `log` per line as it comes, then `end` carrying `final()`.
  * When the token is revoked (or loses the role) meanwhile, one `denied` event and the stream closes.
  */
-export function followAsEvents(c: Context<ApiEnv>, follow: Follow, final: () => unknown) {
+export function followAsEvents(c: Context<ApiEnv>, follow: Follow, final: () => unknown, options: { heartbeatMs?: number } = {}) {
   const stillAuthorised = c.get("stillAuthorised");
   return streamSSE(c, async (stream) => {
     const queue: string[] = [];
@@ -29,10 +29,14 @@ export function followAsEvents(c: Context<ApiEnv>, follow: Follow, final: () => 
     const recheck = setInterval(() => {
       if (!stillAuthorised()) (denied = true), wake();
     }, RECHECK_MS);
+    // A quiet log must not look like a dead connection to the server's idle timeout or a proxy's.
+    let ping = false;
+    const heartbeat = options.heartbeatMs ? setInterval(() => ((ping = true), wake()), options.heartbeatMs) : undefined;
     stream.onAbort(unsubscribe);
     try {
       while (!stream.aborted && !denied) {
         while (queue.length > 0 && !denied) await stream.writeSSE({ event: "log", data: queue.shift()! });
+        if (ping) (ping = false), await stream.write(": ping\n\n");
         if (done || denied) break;
         await new Promise<void>((resolve) => (wake = resolve));
       }
@@ -40,6 +44,7 @@ export function followAsEvents(c: Context<ApiEnv>, follow: Follow, final: () => 
       else if (!stream.aborted) await stream.writeSSE({ event: "end", data: JSON.stringify(final()) });
     } finally {
       clearInterval(recheck);
+      clearInterval(heartbeat);
       unsubscribe();
     }
   });

@@ -67,12 +67,14 @@ export function resolveCredentials(configFile?: string): Credentials {
   const config = loadConfig({ file: configFile });
   const tokenFile = dataFiles(config).adminToken;
   const configured = readToken(tokenFile);
+  const recorded = readLocalServer(settings.localServerFile);
   if (settings.url || configured) {
     const token = settings.token ?? configured;
-    const url = settings.url ?? localUrl(config.apiListen);
+    // Serve records where it really listens: an install's settings live in its unit's
+    // environment file, which a shell on the box does not read.
+    const url = settings.url ?? (recorded?.dataDir === config.dataDir ? recorded.url : localUrl(config.apiListen));
     if (token) return { url, token, source: settings.url ? "BERTH_URL" : "BERTH_API_LISTEN or apiListen in the config file" };
   }
-  const recorded = readLocalServer(settings.localServerFile);
   const recordedToken = recorded && readToken(recorded.tokenFile);
   if (recorded && recordedToken && !settings.url) {
     return { url: recorded.url, token: settings.token ?? recordedToken, source: `recorded by berth serve in ${settings.localServerFile}` };

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ApiError } from "../client/index.ts";
 import { ConfigError } from "../config.ts";
-import { VERSION } from "../version.ts";
+import { COMMIT, VERSION } from "../version.ts";
 import { complete } from "./completion.ts";
 import { connect, resolveCredentials, type Credentials } from "./connect.ts";
 import { overview, TOP_HELP, usageLine, verbHelp } from "./help.ts";
@@ -47,7 +47,7 @@ function builtin(argv: string[], io: Io): number | undefined {
 
 /** Runs one command line; returns the exit status: 0 ok, 1 failure, 2 usage error. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
-  if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") return io.out(`berth ${VERSION}`), 0;
+  if (argv[0] === "--version" || argv[0] === "-v") return io.out(`berth ${VERSION} (commit ${COMMIT})`), 0;
   const special = builtin(argv, io);
   if (special !== undefined) return special;
   const words = verbWords(argv);

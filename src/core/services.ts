@@ -4,6 +4,7 @@ import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
+import type { Logs } from "./logs/logs.ts";
 import type { Notifications } from "./notify/notifications.ts";
 import type { Metrics } from "./metrics/metrics.ts";
 import type { Projects } from "./projects.ts";
@@ -28,4 +29,5 @@ export interface Services {
   /** Receivers of a project's events; `notify(event)` tells them (releases call it, job runs may). */
   notifications: Notifications;
   metrics: Metrics;
+  logs: Logs;
 }

@@ -1,4 +1,5 @@
 import type { Server } from "bun";
+import type { AccessLog } from "./access-log.ts";
 import type { createBasicAuth } from "./basic-auth.ts";
 import { clientAddress, forwardHeaders, type TrustedProxies } from "./forwarded.ts";
 import type { createGateway } from "./gateway.ts";
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   gateway: ReturnType<typeof createGateway>;
   upstreamTimeoutMs: number;
   maxBodyBytes: number;
+  /** When set, one line per routed request (see access-log.ts); off by default. */
+  accessLog?: AccessLog;
 }
 
 /**
@@ -29,6 +32,9 @@ export function createHandler(deps: HandlerDeps) {
   const { basicAuth, gateway, upstreamTimeoutMs, maxBodyBytes, trustedProxies } = deps;
   const record = deps.metrics.record;
   const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
+  // Only with an access log: what it needs to know about a request that the response does not say.
+  const access = deps.accessLog ? { routes: new WeakMap<Request, Route>(), upstreams: new WeakMap<Request, string>() } : null;
+  if (access) settings.picked = (req, upstream) => access.upstreams.set(req, upstream);
   /** The direct peer and the client it speaks for (the peer itself unless it is a trusted proxy). */
   const addressesOf = (req: Request, server: Server<Relay>) => {
     const peer = server.requestIP(req)?.address ?? "";
@@ -79,7 +85,7 @@ export function createHandler(deps: HandlerDeps) {
   }
 
   // Not async itself: an open route goes straight to forward() with no extra promise in between.
-  return function handle(req: Request, server: Server<Relay>): Response | Promise<Response | undefined> {
+  function handle(req: Request, server: Server<Relay>): Response | Promise<Response | undefined> {
     const start = performance.now();
     let table = deps.table();
     const rawHost = req.headers.get("host") ?? "";
@@ -108,6 +114,47 @@ export function createHandler(deps: HandlerDeps) {
     // Refused before auth, so an oversized upload costs no argon2 and reaches no upstream.
     const declared = req.headers.get("content-length");
     if (declared !== null && Number(declared) > maxBodyBytes) return record(route, 413, start), tooLarge(maxBodyBytes);
+    access?.routes.set(req, route);
     return route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, target, rawHost, start);
+  }
+
+  if (!access || !deps.accessLog) return handle;
+  const accessLog = deps.accessLog;
+  // One date string per millisecond, not one per request.
+  let isoAt = 0;
+  let iso = "";
+  const now = () => {
+    const ms = Date.now();
+    if (ms !== isoAt) (isoAt = ms), (iso = new Date(ms).toISOString());
+    return iso;
+  };
+  const logged = (req: Request, server: Server<Relay>, response: Response | undefined, start: number) => {
+    const route = access.routes.get(req);
+    if (!route) return response;
+    const url = req.url;
+    const target = url.slice(url.indexOf("/", 8));
+    const query = target.indexOf("?");
+    const length = response?.headers.get("content-length");
+    accessLog.write({
+      time: now(),
+      project: route.project,
+      environment: route.environment,
+      block: route.block,
+      host: normalizeHost(req.headers.get("host") ?? ""),
+      method: req.method,
+      path: query === -1 ? target : target.slice(0, query),
+      status: response ? response.status : 101,
+      bytes: length ? Number(length) : null,
+      durationMs: Math.round((performance.now() - start) * 100) / 100,
+      upstream: access.upstreams.get(req) ?? null,
+      requestId: req.headers.get("x-request-id"),
+      clientIp: req.headers.get("x-real-ip") ?? server.requestIP(req)?.address ?? "",
+    });
+    return response;
+  };
+  return function handleAndLog(req: Request, server: Server<Relay>): Response | Promise<Response | undefined> {
+    const start = performance.now();
+    const result = handle(req, server);
+    return result instanceof Promise ? result.then((response) => logged(req, server, response, start)) : logged(req, server, result, start)!;
   };
 }

@@ -22,6 +22,8 @@ export interface ForwardSettings {
   /** Metrics are taken here, where the status is known, rather than in one more promise around forward(). */
   /** `bytes`: the response's declared length (Content-Length), when it has one. */
   record: (route: Route, status: number, startMs: number, bytes?: number) => void;
+  /** Told which upstream a request went to (set only when an access log wants it). */
+  picked?: (req: Request, upstream: string) => void;
 }
 
 class BodyTooLarge extends Error {}
@@ -67,11 +69,15 @@ export async function forward(req: Request, route: Route, target: string, settin
   const init = { method: req.method, headers: req.headers, body, redirect: "manual", decompress: false, signal: controller.signal } as const;
   try {
     let response: Response;
+    const picked = settings.picked;
     try {
+      if (picked) picked(req, `${upstreams[first]!.host}:${upstreams[first]!.port}`);
       response = await fetch(upstreams[first]!.origin + target, init);
     } catch (error) {
       if (controller.signal.aborted || req.bodyUsed || body?.locked || !failedBeforeResponse(error, req.method)) throw error;
-      response = await fetch(upstreams[first + 1 >= count ? 0 : first + 1]!.origin + target, init);
+      const second = upstreams[first + 1 >= count ? 0 : first + 1]!;
+      if (picked) picked(req, `${second.host}:${second.port}`);
+      response = await fetch(second.origin + target, init);
     }
     const headers = response.headers;
     for (const name of RESPONSE_HOP_BY_HOP) headers.delete(name);

@@ -5,6 +5,7 @@ import { openEdgeReader } from "../adapters/store/edge-reader.ts";
 import { listenAddress } from "../config.ts";
 import { createLoginGuard } from "../lib/throttle.ts";
 import { VERSION } from "../version.ts";
+import { createAccessLog } from "./access-log.ts";
 import { createBasicAuth } from "./basic-auth.ts";
 import { tableCredentials as credentials } from "./credentials.ts";
 import { trustedProxies } from "./forwarded.ts";
@@ -35,6 +36,8 @@ export interface EdgeOptions {
   drainMs?: number;
   /** CIDRs of proxies in front of the edge whose X-Forwarded-For and friends are believed (default none). */
   trustedProxies?: readonly string[];
+  /** One JSON line per routed request into `<dir>/access.log`, rotated past `maxBytes`; none: no access log. */
+  accessLog?: { dir: string; maxBytes: number };
   log?: (line: string) => void;
 }
 
@@ -77,6 +80,7 @@ export function startEdge(options: EdgeOptions): Edge {
   const follower = followRoutes(reader, { domain: options.domain, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
   // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
   const guard = metrics.countLogins(createLoginGuard());
+  const accessLog = options.accessLog ? createAccessLog(options.accessLog.dir, options.accessLog.maxBytes, log) : undefined;
   const handle = createHandler({
     table: follower.current,
     refresh: follower.poll,
@@ -86,13 +90,16 @@ export function startEdge(options: EdgeOptions): Edge {
     gateway: createGateway({ masterKey: masterKeyFile(join(options.dataDir, "secret.key")), guard, credentials }),
     upstreamTimeoutMs,
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    accessLog,
   });
 
-  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close()];
+  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close()];
   try {
     const proxy = listen("proxy", options.listen, () =>
       Bun.serve<Relay>({
         ...listenAddress(options.listen),
+        // An upgrade starts the new edge on this port before the old one stops accepting.
+        reusePort: true,
         fetch: handle,
         websocket: relayHandlers,
         // The handler enforces maxBodyBytes itself so the 413 has a body (Bun's own has none);

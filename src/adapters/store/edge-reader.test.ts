@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openDb, type Db } from "./db.ts";
@@ -48,6 +48,23 @@ describe("edge reader", () => {
     migrate(w);
     expect(r.version()).not.toBe(before);
     expect(r.load()).toEqual({ routes: [], basicAuthUsers: [], gatewayClients: [] });
+  });
+
+  test("follows a database file put in place of the one it opened (a restore), even at the same data_version", () => {
+    const { dir, db } = paths();
+    const w = writer(db);
+    migrate(w);
+    const r = reader(db);
+    const before = r.version();
+    expect(r.load()!.routes).toEqual([]);
+    const other = join(dir, "restored.db");
+    const w2 = writer(other);
+    migrate(w2);
+    w2.insert(edgeRoutes).values({ host: "web.prod.shop.localhost", pathPrefix: "", project: "shop", environment: "prod", block: "web", auth: "none", upstreams: [{ host: "127.0.0.1", port: 4001 }], updatedAt }).run();
+    w2.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    renameSync(other, db);
+    expect(r.version()).not.toBe(before);
+    expect(r.load()!.routes.map((route) => route.host)).toEqual(["web.prod.shop.localhost"]);
   });
 
   test("loads every row, JSON upstreams parsed, and sees each commit of another connection", () => {

@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { statSync } from "node:fs";
 import { basicAuthUsers, edgeRoutes, gatewayClients } from "./schema.ts";
 
 export interface EdgeRouteRecord {
@@ -49,11 +50,29 @@ export interface EdgeReader {
 
 export function openEdgeReader(path: string): EdgeReader {
   let client: Database | null = null;
+  let inode = 0;
+  // Bumped on each reopen, so the version moves even when the new file's data_version repeats an old one.
+  let generation = 0;
+  const inodeNow = () => {
+    try {
+      return statSync(path).ino;
+    } catch {
+      return 0;
+    }
+  };
 
   // Opened lazily and retried: the edge may start before `berth serve` ever created the DB.
+  // A restore puts a new file in place; the open handle would keep reading the old one, so
+  // a changed inode closes it and the next read opens the file that is there now.
   const connect = (): Database | null => {
-    if (client) return client;
+    if (client && inodeNow() === inode) return client;
+    if (client) {
+      client.close();
+      client = null;
+      generation++;
+    }
     try {
+      inode = inodeNow();
       client = new Database(path, { readonly: true, strict: true });
       client.exec("PRAGMA busy_timeout = 1000");
     } catch {
@@ -67,7 +86,7 @@ export function openEdgeReader(path: string): EdgeReader {
       const db = connect();
       if (!db) return null;
       try {
-        return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+        return generation * 1e9 + (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
       } catch {
         return null;
       }

@@ -70,20 +70,6 @@ export const buildVerbs: Verb[] = [
     },
   },
   {
-    name: "logs",
-    summary: "Print a build's log (-f: follow it until the build ends)",
-    options: { build: { type: "string" }, follow: { type: "boolean", short: "f" } },
-    optionHelp: ["--build ID      the build", "-f, --follow    keep printing until the build ends"],
-    async run({ values, client, out }) {
-      if (!values.build) throw new UsageError("--build ID is required");
-      const id = buildId(values.build as string);
-      const api = await client();
-      if (values.follow) return void (await followBuild(api, Number(id), out));
-      const { lines } = await unwrap(api.builds[":id"].log.$get({ param: { id } }));
-      for (const line of lines) out(line);
-    },
-  },
-  {
     name: "block key",
     summary: "Print the block's SSH deploy key (created on first use) to add to the git host",
     args: "PROJECT BLOCK",

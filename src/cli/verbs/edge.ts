@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { loadConfig } from "../../config.ts";
+import { loadConfig, parseQuantity } from "../../config.ts";
 import { edgeFiles } from "../../edge/files.ts";
 import { startEdge } from "../../edge/server.ts";
 import { VERSION } from "../../version.ts";
@@ -14,7 +14,9 @@ export const edge: Verb = {
     // Timestamped: this output usually ends up in logs/edge.log, not on a terminal.
     const log = (line: string) => out(`${new Date().toISOString()} ${line}`);
     log(`berth ${VERSION}: edge starting (pid ${process.pid}, data in ${config.dataDir})`);
-    const running = startEdge({ dataDir: config.dataDir, listen: config.edgeListen, metricsListen: config.edgeMetricsListen, domain: config.domain, trustedProxies: config.edgeTrustedProxies, log });
+    const running = startEdge({ dataDir: config.dataDir, listen: config.edgeListen, metricsListen: config.edgeMetricsListen, domain: config.domain, trustedProxies: config.edgeTrustedProxies, log,
+      accessLog: config.edgeAccessLog === "on" ? { dir: edgeFiles(config.dataDir).access, maxBytes: parseQuantity(config.edgeAccessLogSize) } : undefined,
+    });
 
     const pidFile = edgeFiles(config.dataDir).pid;
     writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`, { mode: 0o644 });

@@ -1,7 +1,11 @@
 import { watchEdge, type EdgeWatch } from "../../edge/edge-watch.ts";
 import { ensureEdge } from "../../edge/supervisor.ts";
 import { dataFiles, listenAddress, loadConfig, localUrl, parseQuantity } from "../../config.ts";
-import { VERSION } from "../../version.ts";
+import { afterRestore } from "../../backup/after-restore.ts";
+import { scheduleBackups } from "../../backup/run.ts";
+import { servePidFile } from "../../backup/serve-check.ts";
+import { removeOwnPidFile, writePidFile } from "../../lib/pid-file.ts";
+import { COMMIT, VERSION } from "../../version.ts";
 import { forgetLocalServer, recordLocalServer } from "../connect.ts";
 import { UsageError, type Verb } from "../verb.ts";
 
@@ -27,7 +31,7 @@ export const serve: Verb = {
     const { createBerth } = await import("../../app.ts");
     const orphans = values["adopt-orphans"] ? "adopt" : values.fresh ? "fresh" : "refuse";
     let edge: EdgeWatch | null = null;
-    const berth = await createBerth(config, { orphans, notes: out, health: () => ({ edge: edge?.state() ?? null }) });
+    const berth = await createBerth(config, { orphans, notes: out, health: () => ({ edge: edge?.state() ?? null, edgeMetrics: localUrl(config.edgeMetricsListen) }) });
     const syncRoutes = () =>
       berth.services.deployments.syncRoutes().then(
         (changed) => {
@@ -54,7 +58,9 @@ export const serve: Verb = {
     out(`admin token: ${dataFiles(config).adminToken}`);
     // Lets the CLI of this user find this server whatever the data dir (a checkout's or /var/lib/berth).
     recordLocalServer({ url, tokenFile: dataFiles(config).adminToken, dataDir: config.dataDir });
-    if (!values["no-edge"]) {
+    writePidFile(servePidFile(config.dataDir));
+    if (config.edgeProcess === "external") out("edge: run by its own supervisor (edgeProcess: external)");
+    if (!values["no-edge"] && config.edgeProcess === "serve") {
       try {
         edge = watchEdge(config, await ensureEdge(config, out, { configFile }), out, { configFile });
       } catch (error) {
@@ -66,6 +72,12 @@ export const serve: Verb = {
     const unfollow = berth.services.deployments.followRuntime(out);
     const stopPolling = berth.services.pollGit();
     const stopSampling = berth.services.metrics.start(out);
+    const stopCollecting = berth.services.logs.collect(out);
+    await afterRestore(config.dataDir, berth.services, out);
+    const unschedule = scheduleBackups(
+      { dataDir: config.dataDir, dir: dataFiles(config).backups, version: VERSION, commit: COMMIT, pattern: config.backupSchedule, keep: config.backupKeep, passphraseFile: config.backupPassphraseFile || undefined },
+      out,
+    );
     // The repair path for whatever the engine's events missed.
     const timer = setInterval(syncRoutes, ROUTE_SYNC_MS);
     const checkpoints = setInterval(() => {
@@ -82,14 +94,17 @@ export const serve: Verb = {
     });
     clearInterval(timer);
     clearInterval(checkpoints);
+    unschedule();
     unfollow();
     stopPolling();
     stopSampling();
+    stopCollecting();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await server.stop();
     berth.close();
     forgetLocalServer(config.dataDir);
+    removeOwnPidFile(servePidFile(config.dataDir));
     out("berth: stopped");
   },
 };

@@ -1,0 +1,37 @@
+// One way to compile the berth executable, for dist/berth (build.ts) and the release binaries (release.ts).
+import { $ } from "bun";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "..");
+
+/** The commit being built, "-dirty" when the tree has changes; "unknown" outside a git checkout. */
+export async function currentCommit(): Promise<string> {
+  const head = await $`git -C ${ROOT} rev-parse --short=12 HEAD`.quiet().nothrow();
+  if (head.exitCode !== 0) return "unknown";
+  const dirty = (await $`git -C ${ROOT} status --porcelain --untracked-files=no`.quiet().nothrow()).stdout.toString().trim();
+  return `${head.stdout.toString().trim()}${dirty ? "-dirty" : ""}`;
+}
+
+/** Compiles src/main.ts with the migrations and the web console inside; `target` as `bun build --target` takes it (bun-linux-arm64…). */
+export async function compileBerth(options: { outfile: string; target?: string; commit: string; version?: string }): Promise<void> {
+  await $`bun ${join(ROOT, "scripts/embed-migrations.ts")}`.quiet();
+  const result = await Bun.build({
+    entrypoints: [join(ROOT, "src/main.ts")],
+    compile: options.target ? { outfile: options.outfile, target: options.target as Bun.Build.CompileTarget } : { outfile: options.outfile },
+    minify: true,
+    bytecode: true,
+    target: "bun",
+    define: { BERTH_COMMIT: JSON.stringify(options.commit), ...(options.version ? { BERTH_BUILD_VERSION: JSON.stringify(options.version) } : {}) },
+    plugins: [
+      {
+        // Ink imports react-devtools-core only when DEV is set; the binary never needs it.
+        name: "stub-react-devtools",
+        setup(build) {
+          build.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: "react-devtools-core", namespace: "stub" }));
+          build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "export default {};", loader: "js" }));
+        },
+      },
+    ],
+  });
+  if (!result.success) throw new AggregateError(result.logs, `compiling ${options.outfile} failed: ${result.logs.map(String).join("\n")}`);
+}
