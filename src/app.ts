@@ -5,6 +5,8 @@ import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
 import { pullImage } from "./adapters/docker/pull-image.ts";
 import { createDockerRuntime } from "./adapters/runtime/docker/runtime.ts";
+import { createDockerJobRunner } from "./adapters/runtime/docker/job-run.ts";
+import { createJobRunStore } from "./adapters/store/job-run-store.ts";
 import { createAccessStore } from "./adapters/store/access-store.ts";
 import { createReleaseStore } from "./adapters/store/release-store.ts";
 import { createRouteStore } from "./adapters/store/route-store.ts";
@@ -32,6 +34,10 @@ import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
 import { createEnvironments } from "./core/environments.ts";
 import { createExec } from "./core/exec.ts";
+import { createJobs } from "./core/jobs/jobs.ts";
+import { jobsOverview } from "./core/jobs/overview.ts";
+import { releaseJobHooks } from "./core/jobs/release-hooks.ts";
+import { createScheduler } from "./core/jobs/scheduler.ts";
 import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
@@ -41,6 +47,7 @@ import { createPoller } from "./core/webhooks/poll.ts";
 import { createWebhooks } from "./core/webhooks/webhooks.ts";
 import { createNotifications } from "./core/notify/notifications.ts";
 import { releaseEvent } from "./core/notify/event.ts";
+import { jobEvent } from "./core/jobs/job-event.ts";
 import { BerthError } from "./core/errors.ts";
 import { createMetricsService } from "./metrics-wiring.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
@@ -104,13 +111,28 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
-  const teardown = async (project: string, environment: string, purgeVolumes: boolean) => {
-    await runtime.remove(project, environment, { purgeVolumes });
-    routes.removeEnvironmentRoutes(project, environment);
-    accessStore.removeEnvironmentAccess(project, environment);
-    logs.forgetEnvironment(project, environment);
-  };
+  const teardown = (project: string, environment: string, purgeVolumes: boolean) =>
+    // Job runs stop first, and none starts until the network they would join is gone.
+    jobs.removeEnvironment(project, environment, async () => {
+      await runtime.remove(project, environment, { purgeVolumes });
+      routes.removeEnvironmentRoutes(project, environment);
+      accessStore.removeEnvironmentAccess(project, environment);
+      logs.forgetEnvironment(project, environment);
+    });
   const variables = createVariables(projectStore, variableStore, box);
+  const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
+  const jobs = createJobs({
+    projects: projectStore,
+    releases,
+    store: createJobRunStore(db),
+    logs: createFileLogStore(files.jobLogs),
+    runner: createDockerJobRunner(docker),
+    variables,
+    settings: { concurrency: config.jobConcurrency, logLimitBytes: parseQuantity(config.jobLogLimit), runsKept: config.jobRunsKept, blockDefaults },
+    // Every finished run (not a skipped one) is a `job` notification.
+    onFinished: (run) => void notifications.notify(jobEvent(run)),
+  });
+  const jobHooks = releaseJobHooks(jobs, releases);
   const git = createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] });
   const builds = createBuilds({
     projects: projectStore,
@@ -150,8 +172,10 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     domain: config.domain,
     edgePort: listenAddress(config.edgeListen).port,
     edgeSyncMs: parseQuantity(config.edgeSync),
-    blockDefaults: { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds },
+    blockDefaults,
     crashWatchMs: parseQuantity(config.rolloutWatch),
+    beforeRollout: jobHooks.beforeRollout,
+    afterRollout: jobHooks.afterRollout,
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
   });
   const autoDeploy = createAutoDeploy({ deployments, log });
@@ -170,6 +194,10 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
     notifications,
     metrics: createMetricsService(db, docker, config, projectStore),
+    jobs: Object.assign(jobs, {
+      overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs }),
+    }),
     logs,
   };
 }
@@ -210,6 +238,12 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
     const services = createServices(db, loadOrCreateKey(files.secretKey), config, docker, options.notes);
     services.builds.failInterrupted();
     services.deployments.failInterrupted();
+    try {
+      const removed = await services.jobs.failInterrupted();
+      if (removed > 0) options.notes?.(`jobs: removed ${removed} container(s) of runs interrupted when the server stopped`);
+    } catch (error) {
+      options.notes?.(`jobs: could not remove the containers of interrupted runs: ${(error as Error).message.split("\n")[0]}`);
+    }
     services.notifications.failInterrupted();
     const ownerToken = services.tokens.bootstrapOwner();
     if (ownerToken) writeOwnerToken(files.adminToken, ownerToken);

@@ -62,6 +62,12 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** Job runs at once on this machine (manual and scheduled); more wait in a queue. */
+  jobConcurrency: z.coerce.number().int().min(1).max(64).default(2),
+  /** Output kept per job run; past it one notice line, and the run goes on. */
+  jobLogLimit: size("1Mi or 5Mi").default("5Mi"),
+  /** Runs kept per job and environment, with their output; older ones are deleted. */
+  jobRunsKept: z.coerce.number().int().min(1).max(10_000).default(100),
   /** How often environments with `autoDeploy: poll` ask their git remote for new commits. */
   autoDeployPoll: z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 30s or 5m").default("1m"),
   /** The URL git hosts and people reach this server's API and console at (behind a reverse proxy); webhook URLs and notification links start with it. */
@@ -205,6 +211,7 @@ export const dataFiles = (config: Config) => ({
   adminToken: join(config.dataDir, "admin.token"),
   buildLogs: join(config.dataDir, "logs", "builds"),
   deployLogs: join(config.dataDir, "logs", "deploys"),
+  jobLogs: join(config.dataDir, "logs", "jobs"),
   blockLogs: join(config.dataDir, "logs", "blocks"),
   accessLogs: join(config.dataDir, "logs", "access"),
   gitCache: join(config.dataDir, "cache", "git"),

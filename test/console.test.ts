@@ -21,6 +21,7 @@ blocks:
     git: { url: "file:///nonexistent/shop-api.git" }
     build: { dockerfile: Dockerfile }
     port: 8000
+  backup: { kind: job, image: berth-base/busybox:latest, schedule: "0 3 * * *" }
 environments:
   dev: {}
   prod: { ref: main }
@@ -128,7 +129,7 @@ describe("web console in Debian's Chromium, against the compiled binary", () => 
       expect(await statusLine(page)).toBe("");
       expect(await page.locator("#who").textContent()).toContain("(owner)");
       const [project] = await rows(page, "#projects-view table");
-      expect(project!.slice(0, 3)).toEqual(["shop", "3", "dev, prod"]);
+      expect(project!.slice(0, 3)).toEqual(["shop", "4", "dev, prod"]);
     },
     STEP_MS,
   );
@@ -161,6 +162,9 @@ describe("web console in Debian's Chromium, against the compiled binary", () => 
       const web = page.locator("#blocks tbody tr").first().locator("a");
       expect(await web.getAttribute("href")).toMatch(/^http:\/\/web\.dev\.shop\.localhost:\d+\/$/);
       expect(blocks[1]![4]).toBe("—");
+
+      // Jobs are listed apart from the blocks; nothing is scheduled before a deploy.
+      expect(await rows(page, "#jobs")).toEqual([["backup", "schedule", "0 3 * * * (UTC)", "—", "—"]]);
 
       const [build] = await rows(page, "#builds");
       expect(build!.slice(0, 4)).toEqual(["#1", "api", "failed", "—"]);

@@ -139,14 +139,18 @@ async function showEnvironments(run, project) {
 
 async function showEnvironment(run, project, env) {
   const base = `/projects/${encodeURIComponent(project)}`;
-  const [status, { builds }] = await Promise.all([api(`${base}/environments/${encodeURIComponent(env)}/status`), api(`${base}/builds`)]);
+  const envPath = `${base}/environments/${encodeURIComponent(env)}`;
+  const [status, { builds }, { jobs }] = await Promise.all([api(`${envPath}/status`), api(`${base}/builds`), api(`${envPath}/jobs`)]);
   if (run !== generation) return;
   setCrumbs(project, env);
   const view = showView("environment-view");
   view.querySelector("h2").textContent = `${project} / ${env}`;
   const release = status.release ? `Release #${status.release.number}: ${status.release.status}${status.release.reason ? ` (${status.release.reason})` : ""}` : "Not deployed yet";
-  $("release").textContent = `${release} · refreshed ${new Date().toLocaleTimeString()}`;
+  const warnings = status.release?.warnings?.length ? ` · warning: ${status.release.warnings.join("; ")}` : "";
+  $("release").textContent = `${release}${warnings} · refreshed ${new Date().toLocaleTimeString()}`;
   fill(view, "#blocks", status.blocks.map((b) => row([b.name, b.kind, el("span", b.state, { class: "state", "data-state": b.state }), `${b.ready}/${b.wanted}`, b.url ? externalLink(b.url) : "—"])), "No running blocks in this environment");
+  const lastRun = (r) => (r ? el("span", `#${r.id} ${r.status}${r.exitCode ? ` (exit ${r.exitCode})` : ""}`, { class: "state", "data-state": r.status }) : "—");
+  fill(view, "#jobs", jobs.map((j) => row([j.name, j.trigger, j.schedule ? `${j.schedule} (${j.timezone})` : "—", j.nextRun ? new Date(j.nextRun).toLocaleString() : "—", lastRun(j.lastRun)])), "No jobs in this environment");
   fill(view, "#builds", builds.slice(0, BUILDS_SHOWN).map((b) => row([`#${b.id}`, b.block, el("span", b.status, { class: "state", "data-state": b.status }), b.commit ? b.commit.slice(0, 7) : "—", b.reason ?? ""])), "No builds yet");
   refreshTimer = setTimeout(() => load(run, project, env, true), REFRESH_MS);
 }

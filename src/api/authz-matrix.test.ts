@@ -54,6 +54,13 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/gateway/clients": "viewer",
   "POST /api/projects/{project}/environments/{env}/gateway/clients": "member",
   "DELETE /api/projects/{project}/environments/{env}/gateway/clients/{clientId}": "member",
+  "GET /api/projects/{project}/environments/{env}/jobs": "viewer",
+  "POST /api/projects/{project}/environments/{env}/jobs/{job}/runs": "member",
+  "GET /api/projects/{project}/environments/{env}/job-runs": "viewer",
+  "GET /api/job-runs/{id}": "viewer",
+  "POST /api/job-runs/{id}/cancel": "member",
+  "GET /api/job-runs/{id}/log": "viewer",
+  "GET /api/job-runs/{id}/log/stream": "viewer",
   // The secret starts deploys without a token.
   "GET /api/projects/{project}/webhook": "admin",
   "POST /api/projects/{project}/webhook": "admin",
@@ -92,6 +99,7 @@ const SAMPLES: Record<string, string> = {
   username: "alice",
   clientId: "gc_0123456789abcdef",
   number: "1",
+  job: "nightly",
 };
 
 async function documentedRoutes(): Promise<string[]> {

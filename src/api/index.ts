@@ -15,6 +15,7 @@ import { buildRoutes } from "./routes/builds.ts";
 import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { pipelineRoutes } from "./routes/pipeline.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
@@ -45,6 +46,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", pipelineRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
+    .route("/", jobRoutes(s.jobs))
     .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications))
     .route("/", metricsRoutes(s.metrics))

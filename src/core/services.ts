@@ -4,6 +4,9 @@ import type { GitCredentialService } from "./builds/credentials.ts";
 import type { Deployments } from "./deploy/deployments.ts";
 import type { Environments } from "./environments.ts";
 import type { Exec } from "./exec.ts";
+import type { Jobs } from "./jobs/jobs.ts";
+import type { JobOverview } from "./jobs/overview.ts";
+import type { Scheduler } from "./jobs/scheduler.ts";
 import type { Logs } from "./logs/logs.ts";
 import type { Notifications } from "./notify/notifications.ts";
 import type { Metrics } from "./metrics/metrics.ts";
@@ -23,6 +26,11 @@ export interface Services {
   deployments: Deployments;
   access: Access;
   exec: Exec;
+  jobs: Jobs & {
+    /** Each job of an environment with its next scheduled run and last run. */
+    overview(project: string, environment: string): JobOverview[];
+    scheduler: Scheduler;
+  };
   webhooks: Webhooks;
   /** `autoDeploy: poll`: starts polling every environment that asks for it; returns a stop function. */
   pollGit(): () => void;

@@ -40,6 +40,8 @@ export interface ReleaseRecord {
   blocks: ReleaseBlock[];
   status: ReleaseStatus;
   reason: string | null;
+  /** What went wrong without failing the release, e.g. "post-deploy job notify failed (exit 1)". */
+  warnings: string[];
   source: string;
   actor: string | null;
   createdAt: string;
@@ -52,6 +54,8 @@ export interface ReleaseStore {
   /** Freezes the blocks and moves to `deploying`; they never change after this. */
   freezeRelease(id: number, blocks: ReleaseBlock[]): ReleaseRecord;
   finishRelease(id: number, status: ReleaseStatus, reason: string | null): ReleaseRecord;
+  /** Adds one warning line to the release. */
+  addWarning(id: number, warning: string): ReleaseRecord;
   getRelease(id: number): ReleaseRecord | null;
   listReleases(project: string, environment: string, limit: number): ReleaseRecord[];
   /** Releases a previous process left building or deploying. */

@@ -5,7 +5,8 @@ import m2 from "../../../migrations/0002_deploy.sql" with { type: "text" };
 import m3 from "../../../migrations/0003_webhooks.sql" with { type: "text" };
 import m4 from "../../../migrations/0004_notify.sql" with { type: "text" };
 import m5 from "../../../migrations/0005_metrics.sql" with { type: "text" };
-import m6 from "../../../migrations/0006_pipeline.sql" with { type: "text" };
+import m6 from "../../../migrations/0006_jobs.sql" with { type: "text" };
+import m7 from "../../../migrations/0007_pipeline.sql" with { type: "text" };
 
 export const embeddedMigrations = [
   { tag: "0000_init", when: 1795688645891, breakpoints: true, sql: m0 },
@@ -14,5 +15,6 @@ export const embeddedMigrations = [
   { tag: "0003_webhooks", when: 1796189231403, breakpoints: true, sql: m3 },
   { tag: "0004_notify", when: 1796191264416, breakpoints: true, sql: m4 },
   { tag: "0005_metrics", when: 1796191582256, breakpoints: true, sql: m5 },
-  { tag: "0006_pipeline", when: 1796192371607, breakpoints: true, sql: m6 },
+  { tag: "0006_jobs", when: 1796192598664, breakpoints: true, sql: m6 },
+  { tag: "0007_pipeline", when: 1796193509753, breakpoints: true, sql: m7 },
 ];

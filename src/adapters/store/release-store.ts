@@ -7,13 +7,14 @@ export function createReleaseStore(db: Db): ReleaseStore {
   const select = () =>
     db.select({
       id: releases.id, project: projects.name, environment: environments.name, number: releases.number,
-      blocks: sql<string>`${releases.blocks}`, status: releases.status, reason: releases.reason, source: releases.source, actor: releases.actor,
+      blocks: sql<string>`${releases.blocks}`, status: releases.status, reason: releases.reason, warnings: sql<string>`${releases.warnings}`,
+      source: releases.source, actor: releases.actor,
       createdAt: releases.createdAt, finishedAt: releases.finishedAt,
     }).from(releases)
       .innerJoin(environments, eq(environments.id, releases.environmentId))
       .innerJoin(projects, eq(projects.id, environments.projectId));
 
-  const row = (r: ReturnType<ReturnType<typeof select>["all"]>[number]): ReleaseRecord => ({ ...r, blocks: JSON.parse(r.blocks) as ReleaseBlock[] });
+  const row = (r: ReturnType<ReturnType<typeof select>["all"]>[number]): ReleaseRecord => ({ ...r, blocks: JSON.parse(r.blocks) as ReleaseBlock[], warnings: JSON.parse(r.warnings) as string[] });
   const getRelease = (id: number) => {
     const r = select().where(eq(releases.id, id)).get();
     return r ? row(r) : null;
@@ -38,6 +39,10 @@ export function createReleaseStore(db: Db): ReleaseStore {
     },
     finishRelease(id, status, reason) {
       db.update(releases).set({ status, reason, finishedAt: new Date().toISOString() }).where(eq(releases.id, id)).run();
+      return getRelease(id)!;
+    },
+    addWarning(id, warning) {
+      db.update(releases).set({ warnings: sql`json_insert(${releases.warnings}, '$[#]', ${warning})` }).where(eq(releases.id, id)).run();
       return getRelease(id)!;
     },
     getRelease,

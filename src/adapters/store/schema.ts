@@ -125,6 +125,8 @@ export const releases = sqliteTable(
     blocks: text("blocks", { mode: "json" }).notNull(),
     status: text("status").$type<"building" | "deploying" | "deployed" | "failed">().notNull(),
     reason: text("reason"),
+    /** Problems that did not fail the release, e.g. a post-deploy job that failed: `string[]`. */
+    warnings: text("warnings", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     /** Why it exists: "deploy", "promote from dev#3", "rollback to #2", "push abc1234", "restart", "scale", "start". */
     source: text("source").notNull().default("deploy"),
     /** Who started it: a token's name, or "webhook" and the like. */
@@ -180,6 +182,29 @@ export const gatewayClients = sqliteTable("gateway_clients", {
   secretHash: text("secret_hash").notNull(),
   createdAt: createdAt(),
 });
+
+/** One run of a job block: queued, running, then how it ended. Output lives in the job log store. */
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    project: text("project").notNull(),
+    environment: text("environment").notNull(),
+    job: text("job").notNull(),
+    trigger: text("trigger").$type<"manual" | "schedule" | "pre-deploy" | "post-deploy">().notNull(),
+    /** The release whose image the run used. */
+    release: integer("release"),
+    status: text("status").$type<"queued" | "running" | "succeeded" | "failed" | "timed-out" | "skipped" | "cancelled">().notNull(),
+    exitCode: integer("exit_code"),
+    reason: text("reason"),
+    /** For schedule runs: the scheduled time it fired for. */
+    scheduledFor: text("scheduled_for"),
+    createdAt: createdAt(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [index("job_runs_env_job").on(t.project, t.environment, t.job)],
+);
 
 /** Per-project secret that signs git host webhooks, sealed with the secret box; made on first use. */
 export const webhookSecrets = sqliteTable("webhook_secrets", {

@@ -34,6 +34,7 @@ export async function followOrDetach(ctx: VerbContext, api: Client, release: Rel
     err(`error: release ${ended.number} failed: ${ended.reason}`);
     return 1;
   }
+  for (const warning of ended.warnings ?? []) err(`warning: ${warning}`);
   const urls = (await statusOf(api, release.project, release.environment)).blocks.filter((b) => b.url);
   for (const block of urls) out(`  ${block.name}: ${block.url}`);
   return 0;
@@ -50,7 +51,7 @@ function replicaArg(text: string): [string, number] {
 export const releaseRows = (releases: ReleaseRecord[], live: number | null, paint: VerbContext["paint"]) =>
   table(
     ["RELEASE", "STATUS", "LIVE", "SOURCE", "BY", "CREATED", "REASON"],
-    releases.map((r) => [r.number, colourState(paint, r.status), r.number === live ? "*" : "", r.source, r.actor, ago(r.createdAt), r.reason]),
+    releases.map((r) => [r.number, colourState(paint, r.status), r.number === live ? "*" : "", r.source, r.actor, ago(r.createdAt), r.reason ?? (r.warnings.length ? `warning: ${r.warnings.join("; ")}` : null)]),
   );
 
 export const deployVerbs: Verb[] = [
@@ -99,10 +100,13 @@ export const deployVerbs: Verb[] = [
     args: "PROJECT ENV",
     options: { json: { type: "boolean" } },
     async run({ args, values, client, out, paint }) {
-      const status = await statusOf(await client(), args[0]!, args[1]!);
-      if (values.json) return out(json(status));
+      const api = await client();
+      const status = await statusOf(api, args[0]!, args[1]!);
+      const { jobs } = await unwrap(api.projects[":project"].environments[":env"].jobs.$get({ param: { project: args[0]!, env: args[1]! } }));
+      if (values.json) return out(json({ ...status, jobs }));
       const release = status.release ? `release ${status.release.number} (${status.release.source}): ${colourState(paint, status.release.status)}${status.release.reason ? ` (${status.release.reason})` : ""}` : "never deployed";
       out(`${status.project}/${status.environment}: ${status.stopped ? `${colourState(paint, "stopped")} since ${status.stoppedAt}; ` : ""}${release}`);
+      for (const warning of status.release?.warnings ?? []) out(`warning: ${warning}`);
       out(
         table(
           ["BLOCK", "KIND", "STATE", "READY", "IMAGE", "URL"],
@@ -118,6 +122,14 @@ export const deployVerbs: Verb[] = [
         out(`${b.name}: ${b.state === "crashloop" ? "crash loop" : "crashed"}, restarted ${b.restarts} time(s); last log lines:`);
         for (const line of b.lastLog) out(`  ${line}`);
       }
+      if (jobs.length === 0) return;
+      out("");
+      out(
+        table(
+          ["JOB", "TRIGGER", "SCHEDULE", "NEXT RUN", "LAST RUN"],
+          jobs.map((j) => [j.name, j.trigger, j.schedule && `${j.schedule} (${j.timezone})`, j.nextRun, j.lastRun && `#${j.lastRun.id} ${colourState(paint, j.lastRun.status)} ${ago(j.lastRun.finishedAt) ?? ""}`.trim()]),
+        ),
+      );
     },
   },
   {

@@ -6,6 +6,7 @@ import { buildVerbs } from "./builds.ts";
 import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
 import { init } from "./init.ts";
+import { jobVerbs } from "./jobs.ts";
 import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
 import { logsVerb } from "./logs.ts";
@@ -22,4 +23,4 @@ import { webhookVerbs } from "./webhooks.ts";
 import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];

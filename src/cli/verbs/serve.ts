@@ -70,6 +70,7 @@ export const serve: Verb = {
       }
     }
     const unfollow = berth.services.deployments.followRuntime(out);
+    const stopSchedules = berth.services.jobs.scheduler.start(out);
     const stopPolling = berth.services.pollGit();
     const stopSampling = berth.services.metrics.start(out);
     const stopCollecting = berth.services.logs.collect(out);
@@ -96,6 +97,7 @@ export const serve: Verb = {
     clearInterval(checkpoints);
     unschedule();
     unfollow();
+    stopSchedules();
     stopPolling();
     stopSampling();
     stopCollecting();

@@ -39,6 +39,10 @@ export interface DeployDeps {
   blockDefaults?: BlockDefaults;
   /** How long after a rollout a crash of a new replica still fails the release (0: not watched). */
   crashWatchMs?: number;
+  /** Runs after the release's images are ready and before anything starts (pre-deploy jobs); a throw fails the release. */
+  beforeRollout?(release: ReleaseRecord, say: (line: string) => void): Promise<void>;
+  /** Runs once the release is live (post-deploy jobs); never fails it. */
+  afterRollout?(release: ReleaseRecord, say: (line: string) => void): Promise<void>;
   /** Hears each release that finished (deployed or failed); must return at once and never throw. */
   onFinished?: (release: ReleaseRecord) => void;
 }
@@ -62,7 +66,6 @@ export function createDeployments(deps: DeployDeps) {
     let builtByBerth: Promise<{ id: string; labels: Record<string, string> }[]> | undefined;
     for (const name of Object.keys(file.blocks)) {
       const spec = resolveBlock(file, release.environment, name);
-      if (spec.kind === "job") continue;
       if (spec.git) {
         const started = deps.builds.start({ project: release.project, block: name, environment: release.environment });
         say(`${name}: build #${started.id}`);
@@ -92,7 +95,9 @@ export function createDeployments(deps: DeployDeps) {
   async function roll(release: ReleaseRecord, say: (line: string) => void, switched: Set<string>, restart?: string[]) {
     const place: Place = { project: release.project, environment: release.environment, domain: deps.domain };
     const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
-    const plans = inStartOrder(release.blocks.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
+    // Jobs are in the release for their images; they run to completion (core/jobs), never as replicas.
+    const running = release.blocks.filter((b) => b.spec.kind !== "job");
+    const plans = inStartOrder(running.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
       const env = b.vars ? deps.variables.open(b.vars) : deps.variables.resolve(ref);
       return blockPlan(b, env, b.fingerprint ?? deps.variables.fingerprint(ref), deps.blockDefaults);
@@ -138,9 +143,13 @@ export function createDeployments(deps: DeployDeps) {
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
       const frozen = deps.releases.freezeRelease(release.id, withConfig(release, await collect(release, say)));
+      // Restart and scale reuse the live release's images: its pre- and post-deploy jobs ran already.
+      const deploying = collect === collectImages;
+      if (deploying) await deps.beforeRollout?.(frozen, say);
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
       await roll(frozen, say, switched, restart);
+      if (deploying) await deps.afterRollout?.(frozen, say);
       final = deps.releases.finishRelease(release.id, "deployed", null);
       // A stopped environment runs again once any release of it is live.
       deps.projects.setStopped(release.project, release.environment, false);
@@ -173,7 +182,8 @@ export function createDeployments(deps: DeployDeps) {
     const key = checkIdle(project, environment);
     const live = deps.releases.currentRelease(project, environment);
     if (!live) throw new BerthError("invalid", `${key} has no live release yet: deploy it first`);
-    const names = new Set(live.blocks.map((b) => b.name));
+    // Jobs ride along (the new release keeps their images) but are never restarted or scaled.
+    const names = new Set(live.blocks.filter((b) => b.spec.kind !== "job").map((b) => b.name));
     for (const name of [...(change.restart ?? []), ...Object.keys(change.replicas ?? {})]) {
       if (!names.has(name)) throw notFound(`block "${name}" in the live release of ${key}`);
     }
@@ -330,7 +340,7 @@ export function createDeployments(deps: DeployDeps) {
       return {
         project,
         environment,
-        release: latest ? { number: latest.number, status: latest.status, reason: latest.reason, source: latest.source } : null,
+        release: latest ? { number: latest.number, status: latest.status, reason: latest.reason, warnings: latest.warnings, source: latest.source } : null,
         live: live?.number ?? null,
         stopped: stoppedAt !== null,
         stoppedAt,

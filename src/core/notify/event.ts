@@ -41,7 +41,8 @@ export function releaseEvent(release: ReleaseRecord & { source?: string | null }
     source: release.source ?? "deploy",
     status: release.status,
     ok: release.status === "deployed",
-    reason: release.reason,
+    // A deployed release's warnings (a failed post-deploy job) are what its receivers need to hear.
+    reason: release.reason ?? (release.warnings?.length ? `warning: ${release.warnings.join("; ")}` : null),
     startedAt: release.createdAt,
     finishedAt: release.finishedAt ?? new Date().toISOString(),
   };

@@ -4,7 +4,7 @@ import type { BlockSpec, EnvironmentSpec, ProjectFile } from "./schema.ts";
 /** The order keys are written in, so an export reads like the documented example. */
 const BLOCK_ORDER = [
   "kind", "git", "image", "build", "port", "expose", "health", "command", "env", "volumes",
-  "schedule", "trigger", "timeout", "ref", "replicas", "resources", "password", "domains",
+  "schedule", "timezone", "startingDeadline", "trigger", "timeout", "ref", "replicas", "resources", "password", "domains",
 ];
 
 function ordered<T extends object>(value: T, order: readonly string[]): T {

@@ -98,15 +98,27 @@ export const imageRef = z
 export const memory = z.string().regex(/^[1-9][0-9]*(Ki|Mi|Gi)$/, "expected a size such as 512Mi or 1Gi");
 export const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, "expected a duration such as 30s, 10m or 1h");
 
+/** Standard 5-field cron, or 6 fields with a leading seconds field, as croner reads them. */
 export const cronPattern = z.string().refine((pattern) => {
-  if (pattern.trim().split(/\s+/).length !== 5) return false;
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return false;
   try {
-    new Cron(pattern, { paused: true });
+    new Cron(pattern, { paused: true, mode: "5-or-6-parts" });
     return true;
   } catch {
     return false;
   }
-}, "expected a 5-field cron pattern such as \"0 3 * * *\"");
+}, "expected a 5-field cron pattern such as \"0 3 * * *\" (or 6 fields with leading seconds)");
+
+/** An IANA time zone such as Europe/Paris, as the host's time zone data knows it. */
+export const timeZone = z.string().max(64).refine((zone) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone);
+  } catch {
+    return false;
+  }
+}, "expected an IANA time zone such as UTC or Europe/Paris");
 
 export const hostname = z
   .string()

@@ -12,7 +12,7 @@ const ALLOWED: Record<BlockKind, readonly BlockKey[]> = {
   microservice: ["git", "image", "build", "port", "expose", "health", "env", "command", "replicas", "resources", "domains", ...RUNS],
   worker: ["git", "image", "build", "env", "command", "replicas", "resources", ...RUNS],
   service: ["git", "image", "build", "port", "health", "env", "volumes", "command", "resources", ...RUNS],
-  job: ["git", "image", "build", "env", "command", "schedule", "trigger", "timeout", "resources", "security", "user"],
+  job: ["git", "image", "build", "env", "command", "schedule", "timezone", "startingDeadline", "trigger", "timeout", "resources", "security", "user"],
 };
 
 function misplacedKeys(kind: BlockKind, spec: BlockSpec | BlockOverride, path: string): FieldIssue[] {
@@ -45,6 +45,9 @@ function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
   }
   if (spec.kind === "job" && spec.schedule && spec.trigger) {
     issues.push({ path: `${path}.trigger`, message: "a job has either `schedule` or `trigger`, not both" });
+  }
+  for (const key of ["timezone", "startingDeadline"] as const) {
+    if (spec.kind === "job" && spec[key] !== undefined && !spec.schedule) issues.push({ path: `${path}.${key}`, message: "only a job with a `schedule` uses it" });
   }
   return issues;
 }

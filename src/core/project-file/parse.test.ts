@@ -62,12 +62,21 @@ describe("berth.yaml", () => {
     ["duration", withBlock("kind: job\nimage: a:1\ntrigger: manual\ntimeout: 10 minutes"), "blocks.b.timeout: expected a duration"],
     ["cron", withBlock("kind: job\nimage: a:1\nschedule: '* * *'"), "blocks.b.schedule: expected a 5-field cron"],
     ["cron values", withBlock("kind: job\nimage: a:1\nschedule: '99 * * * *'"), "blocks.b.schedule: expected a 5-field cron"],
+    ["cron with 7 fields", withBlock("kind: job\nimage: a:1\nschedule: '0 0 3 * * * 2030'"), "blocks.b.schedule: expected a 5-field cron"],
+    ["time zone", withBlock("kind: job\nimage: a:1\nschedule: '0 3 * * *'\ntimezone: Mars/Olympus"), "blocks.b.timezone: expected an IANA time zone"],
+    ["time zone without a schedule", withBlock("kind: job\nimage: a:1\ntrigger: manual\ntimezone: UTC"), "blocks.b.timezone: only a job with a `schedule` uses it"],
+    ["starting deadline", withBlock("kind: job\nimage: a:1\nschedule: '0 3 * * *'\nstartingDeadline: soon"), "blocks.b.startingDeadline: expected a duration"],
     ["expose", withBlock("kind: microservice\nimage: a:1\nport: 80\nexpose: private"), "blocks.b.expose: expected one of gateway, public, internal"],
     ["domain", withBlock("kind: website\nimage: a:1\nport: 80\ndomains: ['not a domain']"), "blocks.b.domains.0: expected a lowercase domain"],
     ["volume path", withBlock("kind: service\nimage: a:1\nport: 80\nvolumes: { data: 1Gi }"), "blocks.b.volumes.data: bad name"],
     ["replicas", withBlock("kind: worker\nimage: a:1\nreplicas: -1"), "blocks.b.replicas:"],
     ["password", withBlock("kind: website\nimage: a:1\nport: 80\npassword: 'yes please'"), "blocks.b.password:"],
   ];
+  test("a job schedule may have a leading seconds field, a time zone and a starting deadline", () => {
+    const file = parseProjectFile(withBlock("kind: job\nimage: a:1\nschedule: '*/2 * * * * *'\ntimezone: Europe/Paris\nstartingDeadline: 5m"));
+    expect(file.blocks.b).toMatchObject({ schedule: "*/2 * * * * *", timezone: "Europe/Paris", startingDeadline: "5m" });
+  });
+
   for (const [name, text, expected] of classes) {
     test(`bad ${name} is refused with its path`, () => {
       expect(problems(text).some((l) => l.startsWith(expected))).toBe(true);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { PROCESS_TYPE } from "../builds/procfile-start.ts";
 import { blockName, environmentName, projectName } from "../names.ts";
 import {
-  absolutePath, cronPattern, oneOf, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
+  absolutePath, cronPattern, timeZone, oneOf, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
 } from "./fields.ts";
 import { containerUser, durationSeconds } from "./container-fields.ts";
 
@@ -54,6 +54,10 @@ const blockKeys = {
   volumes: z.record(absolutePath, memory).optional(),
   command: command.optional(),
   schedule: cronPattern.optional(),
+  /** The zone a job's `schedule` is read in; default UTC. */
+  timezone: timeZone.optional(),
+  /** How late a missed scheduled run may still start when serve comes back; default: never. */
+  startingDeadline: duration.optional(),
   trigger: oneOf(TRIGGERS).optional(),
   timeout: duration.optional(),
   replicas: z.number().int().min(0).max(100).optional(),

@@ -1,7 +1,7 @@
 import type Dockerode from "dockerode";
 import { engineStatus, isNotFound, toBerthError } from "../../docker/engine-errors.ts";
 import { type ReplicaTarget, containerSpec } from "./container-spec.ts";
-import { type Replica, envFilter, ownedBy, toReplica } from "./labels.ts";
+import { LABEL, type Replica, envFilter, ownedBy, toReplica } from "./labels.ts";
 
 /** Every container Berth manages in the environment, running or not, read from the engine. */
 export async function listReplicas(docker: Dockerode, project: string, env: string): Promise<Replica[]> {
@@ -9,7 +9,8 @@ export async function listReplicas(docker: Dockerode, project: string, env: stri
     throw toBerthError(error, `listing containers of ${project}/${env}`);
   });
   return listed
-    .filter((info) => ownedBy(info.Labels, project, env))
+    // Job runs come and go on their own (job-run.ts): deploys, status and routes never see them.
+    .filter((info) => ownedBy(info.Labels, project, env) && info.Labels[LABEL.jobRun] === undefined)
     .map(toReplica)
     .sort((a, b) => a.block.localeCompare(b.block) || a.release - b.release || a.index - b.index || a.created - b.created);
 }

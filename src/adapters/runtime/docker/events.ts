@@ -28,6 +28,8 @@ export function environmentOf(line: string): EnvironmentRef | null {
   const labels = event?.Actor?.Attributes ?? {};
   const project = labels[LABEL.project];
   const environment = labels[LABEL.env];
+  // A job run's container starting or ending changes no route.
+  if (labels[LABEL.jobRun] !== undefined) return null;
   if (labels[LABEL.managed] !== "true" || typeof project !== "string" || typeof environment !== "string" || !project || !environment) return null;
   return { project, environment };
 }

@@ -13,6 +13,8 @@ export const LABEL = {
   /** Wanted replica count of the container's plan, so status can say "1/2 ready" from the engine alone. */
   replicas: "berth.replicas",
   volumePath: "berth.volume.path",
+  /** On a job run's container: the run's id. Such containers are never replicas of a block. */
+  jobRun: "berth.job-run",
 } as const;
 
 export type Labels = Record<string, string>;
