@@ -206,8 +206,8 @@ export function createDeployments(deps: DeployDeps) {
     const file = loadEnvironment(project, environment);
     const blocks: ReleaseBlock[] = [];
     for (const name of Object.keys(file.blocks)) {
+      // Job blocks too: their runs and schedules take the live release's image.
       const spec = resolveBlock(file, environment, name);
-      if (spec.kind === "job") continue;
       const chosen = images.get(name);
       if (!chosen) throw new BerthError("invalid", `block "${name}" has no image to run in ${key}: deploy ${environment} first`);
       blocks.push({ name, image: chosen.image, imageId: chosen.imageId, commit: chosen.commit, spec, ...(chosen.vars && { vars: chosen.vars, fingerprint: chosen.fingerprint }) });

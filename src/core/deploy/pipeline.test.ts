@@ -55,8 +55,8 @@ function setup() {
   });
   const file: ProjectFile = {
     project: "shop",
-    blocks: { web: { kind: "website", image: "web:1", port: 8080 }, api: { kind: "microservice", image: "api:1", port: 8000 } },
-    environments: { dev: { blocks: { web: { image: "web:2" }, api: { image: "api:2" } } }, prod: { blocks: { web: { replicas: 2 } } } },
+    blocks: { web: { kind: "website", image: "web:1", port: 8080 }, api: { kind: "microservice", image: "api:1", port: 8000 }, migrate: { kind: "job", image: "tool:1", trigger: "manual" } },
+    environments: { dev: { blocks: { web: { image: "web:2" }, api: { image: "api:2" }, migrate: { image: "tool:2" } } }, prod: { blocks: { web: { replicas: 2 } } } },
   };
   projects.saveProject(file);
   const deployed = async (release: { id: number }) => {
@@ -75,9 +75,11 @@ describe("promote, rollback, stop and start", () => {
     await deployed(deployments.deploy("shop", "dev"));
     await deployed(deployments.deploy("shop", "prod"));
     const { release, diff } = await deployments.promote("shop", "dev", "prod", { blocks: ["web"] }, { actor: "ci" });
-    expect(diff.blocks.map((b) => [b.block, b.image])).toEqual([["web", true], ["api", false]]);
+    expect(diff.blocks.map((b) => [b.block, b.image])).toEqual([["web", true], ["api", false], ["migrate", false]]);
     const done = await deployed(release!);
-    expect(images(done)).toEqual({ web: "sha256:web:2", api: "sha256:api:1" });
+    expect(images(done)).toEqual({ web: "sha256:web:2", api: "sha256:api:1", migrate: "sha256:tool:1" });
+    // Every block, jobs included, from dev: runs and schedules take the live release's image.
+    expect(images(await deployed((await deployments.promote("shop", "dev", "prod", {})).release!))).toEqual({ web: "sha256:web:2", api: "sha256:api:2", migrate: "sha256:tool:2" });
     expect([done.source, done.actor]).toEqual(["promote from dev#1", "ci"]);
     const plan = plans.at(-1)!.blocks.find((b) => b.block === "web")!;
     expect([plan.replicas, plan.env.GREETING]).toEqual([2, "prod"]);
@@ -87,7 +89,7 @@ describe("promote, rollback, stop and start", () => {
     const { deployments, deployed } = setup();
     await deployed(deployments.deploy("shop", "dev"));
     const { release, diff } = await deployments.promote("shop", "dev", "prod", { dryRun: true });
-    expect([release, diff.live, diff.blocks.map((b) => b.change)]).toEqual([null, null, ["added", "added"]]);
+    expect([release, diff.live, diff.blocks.map((b) => b.change)]).toEqual([null, null, ["added", "added", "added"]]);
     expect(deployments.list("shop", "prod")).toEqual([]);
     expect(deployments.promote("shop", "prod", "dev", {})).rejects.toThrow("shop/prod has no live release to promote: deploy it first");
     expect(deployments.promote("shop", "dev", "prod", { blocks: ["nope"] })).rejects.toThrow('block "nope" in project "shop" not found');

@@ -47,10 +47,9 @@ export function createPipeline(deps: PipelineDeps) {
   function nextSides(project: string, environment: string, images: (name: string, spec: ReturnType<typeof resolveBlock>) => Promise<Pick<BlockSide, "imageId" | "commit">>) {
     const file = deps.loadEnvironment(project, environment);
     return Promise.all(
-      Object.keys(file.blocks).flatMap((name) => {
+      Object.keys(file.blocks).map((name) => {
         const spec = resolveBlock(file, environment, name);
-        if (spec.kind === "job") return [];
-        return [images(name, spec).then((image) => ({ name, spec, ...image, vars: deps.variables.snapshot({ project, environment, block: name }) }))];
+        return images(name, spec).then((image) => ({ name, spec, ...image, vars: deps.variables.snapshot({ project, environment, block: name }) }));
       }),
     );
   }
