@@ -35,6 +35,8 @@ environments:
 interface Release {
   number: number;
   status: string;
+  source: string;
+  actor: string | null;
   blocks: { name: string; commit: string | null }[];
 }
 
@@ -127,6 +129,7 @@ describe("deploy on push", () => {
     expect(await res.json()).toMatchObject({ provider: "github", deploys: [{ environment: "dev", release: 1, queued: false }] });
     const release = await deployed("dev", 1, "dev's release 1 deployed");
     expect(release.blocks.map((b) => [b.name, b.commit])).toEqual([["web", sha]]);
+    expect([release.source, release.actor]).toEqual([`push ${sha.slice(0, 7)}`, "webhook"]);
     expect(await releases("prod")).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { logRoutes } from "./routes/logs.ts";
+import { pipelineRoutes } from "./routes/pipeline.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -43,6 +44,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/tokens", tokenRoutes(s.tokens))
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments, s.metrics))
+    .route("/", pipelineRoutes(s.deployments))
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
     .route("/", jobRoutes(s.jobs))

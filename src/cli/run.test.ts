@@ -56,7 +56,7 @@ describe("CLI habits, without a server", () => {
 
   test("completion: verbs, sub-verbs and a verb's flags", async () => {
     expect(complete(["dep"], VERBS)).toEqual(["deploy"]);
-    expect(complete(["env", ""], VERBS)).toEqual(["create", "delete", "list"]);
+    expect(complete(["env", ""], VERBS)).toEqual(["create", "delete", "list", "start", "stop"]);
     expect(complete(["status", "shop", "dev", "--j"], VERBS)).toEqual(["--json"]);
     for (const shell of ["bash", "zsh", "fish"]) {
       const script = await cli(["completion", shell]);

@@ -22,24 +22,31 @@ export function createEnvironments(projects: ProjectStore, variables: VariableSt
         ref: env.ref ?? null,
         autoDeploy: env.autoDeploy ?? false,
         overrides: Object.keys(env.blocks ?? {}),
+        stopped: projects.stoppedSince(project, name) !== null,
       }));
     },
 
     /** A new environment, empty or cloned from another: its settings, overrides and variables. */
-    create(project: string, name: string, from?: string) {
+    /** Returns the source's domains left out of the clone, per block. */
+    create(project: string, name: string, from?: string): { domainsNotCopied: Record<string, string[]> } {
       const file = load(project);
       if (file.environments[name]) throw conflict(`environment "${name}" already exists in project "${project}"`);
       const source = from === undefined ? {} : file.environments[from];
       if (!source) throw notFound(`environment "${from}" in project "${project}"`);
       const copy = structuredClone(source);
       // A custom domain belongs to one environment: the clone gets everything but its source's domains.
-      for (const override of Object.values(copy.blocks ?? {})) delete override.domains;
+      const domainsNotCopied: Record<string, string[]> = {};
+      for (const [block, override] of Object.entries(copy.blocks ?? {})) {
+        if (override.domains?.length) domainsNotCopied[block] = override.domains;
+        delete override.domains;
+      }
       const next = { ...file, environments: { ...file.environments, [name]: copy } };
       // A clone (or a new environment inheriting block-level domains) must not serve a domain another environment holds.
       const issues = [...domainFileIssues(next), ...installDomainIssues(projects, baseDomain, next)];
       if (issues.length > 0) throw invalid(`environment "${name}" cannot be created`, issues);
       projects.saveProject(next);
       if (from !== undefined) variables.copyVariables(project, from, name);
+      return { domainsNotCopied };
     },
 
     async delete(project: string, name: string, purgeVolumes = false) {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ProjectStore } from "../ports/project-store.ts";
+import type { RecordedVariable } from "../ports/release-store.ts";
 import type { SecretBox } from "../ports/secret-box.ts";
 import type { VariableRef, VariableStore } from "../ports/variable-store.ts";
 import { invalid, notFound } from "./errors.ts";
@@ -72,6 +73,19 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
       return Object.keys(file.blocks).flatMap((block) =>
         store.listVariables({ project, environment, block }).flatMap((v) => (v.secret ? [box.open(v.value)] : [])),
       );
+    },
+
+    /** The variables as a release records them: the file's env and set ones, secrets still sealed. */
+    snapshot(ref: VariableRef): Record<string, RecordedVariable> {
+      const recorded: Record<string, RecordedVariable> = {};
+      for (const [name, value] of Object.entries(fileEnv(ref))) recorded[name] = { value, secret: false };
+      for (const v of store.listVariables(ref)) recorded[v.name] = { value: v.value, secret: v.secret };
+      return recorded;
+    },
+
+    /** Clear values of recorded variables, for the containers of a release. */
+    open(recorded: Record<string, RecordedVariable>): Record<string, string> {
+      return Object.fromEntries(Object.entries(recorded).map(([name, v]) => [name, v.secret ? box.open(v.value) : v.value]));
     },
 
     /** Clear values for a deploy: the file's env, overlaid by set variables with secrets opened. */

@@ -39,7 +39,7 @@ describe("edge proxy", () => {
     const unknown = await get("nowhere.localhost");
     expect([unknown.status, await unknown.text()]).toEqual([404, "no site at nowhere.localhost\n"]);
     const empty = await get("empty.prod.shop.localhost");
-    expect([empty.status, await empty.text()]).toEqual([503, "empty has no running instance\n"]);
+    expect([empty.status, await empty.text()]).toEqual([503, "environment prod of shop is stopped: empty has no running instance\n"]);
     const dead = await get("dead.prod.shop.localhost");
     expect(dead.status).toBe(502);
     // A 502 rather than the 504 below: a refused connection is reported, not waited out.

@@ -1,4 +1,4 @@
-import { text } from "./responses.ts";
+import { stoppedPage, text } from "./responses.ts";
 import type { Route } from "./route-table.ts";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) an upstream may send: they describe its connection, not the client's. */
@@ -57,7 +57,7 @@ export async function forward(req: Request, route: Route, target: string, settin
   const { record, timeoutMs } = settings;
   const upstreams = route.upstreams;
   const count = upstreams.length;
-  if (count === 0) return answered(record, route, start, text(503, `${route.block} has no running instance`));
+  if (count === 0) return answered(record, route, start, text(503, stoppedPage(route)));
   const first = route.next;
   route.next = first + 1 >= count ? 0 : first + 1;
 

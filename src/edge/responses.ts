@@ -7,3 +7,7 @@ export const text = (status: number, body: string, headers?: Record<string, stri
 
 export const jsonError = (status: number, error: string, headers?: Record<string, string>) =>
   Response.json({ error }, { status, headers: { "cache-control": "no-store", ...headers } });
+
+/** A route with no upstream: its environment was stopped (`berth env stop`) or the block scaled to 0. */
+export const stoppedPage = (route: { project: string; environment: string; block: string }) =>
+  `environment ${route.environment} of ${route.project} is stopped: ${route.block} has no running instance`;

@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
-import { text } from "./responses.ts";
+import { stoppedPage, text } from "./responses.ts";
 import type { Route } from "./route-table.ts";
 
 type Message = string | Buffer | ArrayBuffer | Uint8Array;
@@ -40,7 +40,7 @@ function connectUpstream(url: string, headers: Headers, protocols: string[], tim
  */
 export async function upgradeWebSocket(req: Request, server: Server<Relay>, route: Route, target: string, headers: Headers, timeoutMs: number): Promise<Response | undefined> {
   const count = route.upstreams.length;
-  if (count === 0) return text(503, `${route.block} has no running instance`);
+  if (count === 0) return text(503, stoppedPage(route));
   const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
   for (const name of HANDSHAKE) headers.delete(name);
 

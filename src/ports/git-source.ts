@@ -36,4 +36,10 @@ export interface GitSource {
   head(source: SourceRef): Promise<string | undefined>;
   /** A private copy of `commit`'s tree with `path` (relative, must stay inside) as `dir`. */
   checkout(source: SourceRef, commit: string, path?: string): Promise<CheckedOutSource>;
+  /**
+   * Subjects of the commits reachable from `to` but not from `from`, newest first, at most
+   * `limit`, read from the cache only (both commits were fetched when they were resolved or
+   * built); empty when either is not cached.
+   */
+  subjects(url: string, from: string, to: string, limit: number, path?: string): Promise<string[]>;
 }

@@ -14,4 +14,7 @@ export interface ProjectStore {
   /** Makes the stored project match `file` exactly, in one transaction; ids of kept rows stay. */
   saveProject(file: ProjectFile): void;
   deleteProject(name: string): boolean;
+  /** When the environment was stopped (`berth env stop`), or null while it runs. */
+  stoppedSince(project: string, environment: string): string | null;
+  setStopped(project: string, environment: string, stopped: boolean): void;
 }

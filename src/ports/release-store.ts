@@ -10,6 +10,23 @@ export interface ReleaseBlock {
   commit: string | null;
   /** The block's config for this environment, overrides applied. */
   spec: BlockSpec;
+  /** The variables' fingerprint when the release was made: `status` compares it with today's. */
+  fingerprint?: string;
+  /** The variables as deployed; secret values stay sealed by the secret box. */
+  vars?: Record<string, RecordedVariable>;
+}
+
+export interface RecordedVariable {
+  value: string;
+  secret: boolean;
+}
+
+/** Why a release exists and who started it. */
+export interface ReleaseOrigin {
+  /** "deploy", "promote from dev#3", "rollback to #2", "push abc1234", "restart", "scale", "start". */
+  source?: string;
+  /** A token's name, or "webhook" and the like. */
+  actor?: string;
 }
 
 /** building: images are being built or found; deploying: blocks are frozen and rolling out. */
@@ -25,13 +42,15 @@ export interface ReleaseRecord {
   reason: string | null;
   /** What went wrong without failing the release, e.g. "post-deploy job notify failed (exit 1)". */
   warnings: string[];
+  source: string;
+  actor: string | null;
   createdAt: string;
   finishedAt: string | null;
 }
 
 export interface ReleaseStore {
   /** A new numbered release in status `building`, with no blocks yet. */
-  createRelease(project: string, environment: string): ReleaseRecord;
+  createRelease(project: string, environment: string, origin?: ReleaseOrigin): ReleaseRecord;
   /** Freezes the blocks and moves to `deploying`; they never change after this. */
   freezeRelease(id: number, blocks: ReleaseBlock[]): ReleaseRecord;
   finishRelease(id: number, status: ReleaseStatus, reason: string | null): ReleaseRecord;

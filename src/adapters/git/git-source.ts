@@ -12,6 +12,7 @@ import { cacheDirFor, KeyedLock } from "./repo-cache.ts";
 import { checkUrl } from "./remote-url.ts";
 import { checkRef, fetchCommit, remoteHead, resolveRef } from "./resolve-ref.ts";
 import { spawnGit, type RunGit } from "./run-git.ts";
+import { PROTOCOL_ARGS } from "./git-env.ts";
 import { checkSubfolder, subfolder } from "./safe-path.ts";
 import { listSubmodules, sameServer } from "./submodules.ts";
 
@@ -143,6 +144,20 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     async resolve(source) {
       if (source.ref !== undefined) checkRef(source.ref);
       return withRemote(source, (remote) => resolveRef(remote, source.ref));
+    },
+
+    async subjects(url, from, to, limit, path) {
+      const sha = /^[0-9a-f]{40}$/;
+      if (!sha.test(from) || !sha.test(to)) return [];
+      checkUrl(url);
+      // Only commits that touch the block's folder: a monorepo's other blocks are not its news.
+      const folder = checkSubfolder(path);
+      const repoDir = cacheDirFor(options.cacheDir, url);
+      return lock.run(repoDir, async () => {
+        const args = [...PROTOCOL_ARGS, `--git-dir=${repoDir}`, "log", "--format=%s", `--max-count=${limit}`, "--end-of-options", `${from}..${to}`, "--", ...(folder ? [`:(literal)${folder}`] : [])];
+        const out = await runGit({ args, env, timeoutMs, cwd: repoDir }).catch(() => null);
+        return out?.exitCode === 0 ? out.stdout.split("\n").filter((l) => l !== "") : [];
+      });
     },
 
     async head(source) {

@@ -88,6 +88,17 @@ export function createProjectStore(db: Db): ProjectStore {
       });
     },
 
+    stoppedSince(project, environment) {
+      return db.select({ at: environments.stoppedAt }).from(environments).innerJoin(projects, eq(projects.id, environments.projectId))
+        .where(and(eq(projects.name, project), eq(environments.name, environment))).get()?.at ?? null;
+    },
+
+    setStopped(project, environment, stopped) {
+      const id = db.select({ id: environments.id }).from(environments).innerJoin(projects, eq(projects.id, environments.projectId))
+        .where(and(eq(projects.name, project), eq(environments.name, environment))).get()?.id;
+      if (id !== undefined) db.update(environments).set({ stoppedAt: stopped ? now() : null }).where(eq(environments.id, id)).run();
+    },
+
     deleteProject(name: string): boolean {
       return db.delete(projects).where(eq(projects.name, name)).returning({ id: projects.id }).all().length > 0;
     },

@@ -8,6 +8,7 @@ export function createReleaseStore(db: Db): ReleaseStore {
     db.select({
       id: releases.id, project: projects.name, environment: environments.name, number: releases.number,
       blocks: sql<string>`${releases.blocks}`, status: releases.status, reason: releases.reason, warnings: sql<string>`${releases.warnings}`,
+      source: releases.source, actor: releases.actor,
       createdAt: releases.createdAt, finishedAt: releases.finishedAt,
     }).from(releases)
       .innerJoin(environments, eq(environments.id, releases.environmentId))
@@ -21,13 +22,13 @@ export function createReleaseStore(db: Db): ReleaseStore {
   const inEnv = (project: string, environment: string) => and(eq(projects.name, project), eq(environments.name, environment));
 
   return {
-    createRelease(project, environment) {
+    createRelease(project, environment, origin = {}) {
       const id = db.transaction((tx) => {
         const env = tx.select({ id: environments.id }).from(environments).innerJoin(projects, eq(projects.id, environments.projectId))
           .where(inEnv(project, environment)).get();
         if (!env) throw new Error(`no environment row for ${project}/${environment}`);
         const last = tx.select({ n: sql<number>`coalesce(max(${releases.number}), 0)` }).from(releases).where(eq(releases.environmentId, env.id)).get()!.n;
-        const { id } = tx.insert(releases).values({ environmentId: env.id, number: last + 1, blocks: [], status: "building" }).returning({ id: releases.id }).get();
+        const { id } = tx.insert(releases).values({ environmentId: env.id, number: last + 1, blocks: [], status: "building", source: origin.source ?? "deploy", actor: origin.actor ?? null }).returning({ id: releases.id }).get();
         return id;
       });
       return getRelease(id)!;

@@ -40,6 +40,8 @@ export const environments = sqliteTable(
     ref: text("ref"),
     /** 0: off, 1: on push (webhooks), 2: poll the remote (see project-store.ts). */
     autoDeploy: integer("auto_deploy"),
+    /** Set while the environment is stopped (`berth env stop`): its containers are gone, its volumes kept. */
+    stoppedAt: text("stopped_at"),
     position: integer("position").notNull(),
     createdAt: createdAt(),
   },
@@ -125,6 +127,10 @@ export const releases = sqliteTable(
     reason: text("reason"),
     /** Problems that did not fail the release, e.g. a post-deploy job that failed: `string[]`. */
     warnings: text("warnings", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Why it exists: "deploy", "promote from dev#3", "rollback to #2", "push abc1234", "restart", "scale", "start". */
+    source: text("source").notNull().default("deploy"),
+    /** Who started it: a token's name, or "webhook" and the like. */
+    actor: text("actor"),
     createdAt: createdAt(),
     finishedAt: text("finished_at"),
   },

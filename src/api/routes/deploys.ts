@@ -19,7 +19,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       valid("param", envParam),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.deploy(project, env), 202);
+        return c.json(deployments.deploy(project, env, { actor: c.get("token").name }), 202);
       },
     )
     .post(
@@ -29,7 +29,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       valid("json", z.object({ blocks: z.array(blockName).max(100).default([]) })),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.redeployLive(project, env, { restart: c.req.valid("json").blocks }), 202);
+        return c.json(deployments.redeployLive(project, env, { restart: c.req.valid("json").blocks }, { actor: c.get("token").name }), 202);
       },
     )
     .post(
@@ -39,7 +39,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       valid("json", z.object({ replicas: z.record(blockName, z.number().int().min(0).max(100)) })),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.scale(project, env, c.req.valid("json").replicas), 202);
+        return c.json(deployments.scale(project, env, c.req.valid("json").replicas, { actor: c.get("token").name }), 202);
       },
     )
     .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL; and the machine's warnings (disks filling up)", tags: ["deploys"] }), valid("param", envParam), async (c) => {
@@ -48,7 +48,8 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
     })
     .get("/projects/:project/environments/:env/releases", describeRoute({ summary: "Releases, newest first", tags: ["deploys"] }), valid("param", envParam), (c) => {
       const { project, env } = c.req.valid("param");
-      return c.json({ releases: deployments.list(project, env) });
+      const live = deployments.current(project, env)?.number ?? null;
+      return c.json({ releases: deployments.list(project, env).map((r) => ({ ...r, live: r.number === live })), live });
     })
     .get("/releases/:id", describeRoute({ summary: "One release", tags: ["deploys"] }), valid("param", idParam), (c) => c.json(deployments.get(c.req.valid("param").id)))
     .get(

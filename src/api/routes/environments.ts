@@ -23,8 +23,8 @@ export const environmentRoutes = (environments: Environments, projects: Projects
       valid("json", createBody),
       (c) => {
         const { name, from } = c.req.valid("json");
-        environments.create(c.req.valid("param").project, name, from);
-        return c.json({ name }, 201);
+        const { domainsNotCopied } = environments.create(c.req.valid("param").project, name, from);
+        return c.json({ name, domainsNotCopied }, 201);
       },
     )
     .delete("/:project/environments/:env", describeRoute({ summary: "Delete an environment: stops what runs; volumes go only with purgeVolumes=true", tags: ["environments"] }), valid("param", envParam), valid("query", purgeQuery), async (c) => {

@@ -4,7 +4,7 @@ import type { ReleaseRecord } from "../../ports/release-store.ts";
 import { ago, colourState, json, table } from "../output.ts";
 import { UsageError, type Verb, type VerbContext } from "../verb.ts";
 
-const followRelease = (client: Client, id: number, out: (line: string) => void) =>
+export const followRelease = (client: Client, id: number, out: (line: string) => void) =>
   followLog<ReleaseRecord>(
     client.releases[":id"].log.stream.$get({ param: { id: String(id) } }),
     () => unwrap(client.releases[":id"].$get({ param: { id: String(id) } })),
@@ -14,7 +14,7 @@ const followRelease = (client: Client, id: number, out: (line: string) => void) 
 const statusOf = (client: Client, project: string, env: string) =>
   unwrap(client.projects[":project"].environments[":env"].status.$get({ param: { project, env } }));
 
-const followFlags: Pick<Verb, "options" | "optionHelp"> = {
+export const followFlags: Pick<Verb, "options" | "optionHelp"> = {
   options: { detach: { type: "boolean", short: "d" }, wait: { type: "boolean", short: "w" } },
   optionHelp: [
     "-d, --detach   start the release and return at once (default: follow the rollout, exit non-zero if it fails)",
@@ -46,6 +46,13 @@ function replicaArg(text: string): [string, number] {
   if (!match) throw new UsageError(`expected BLOCK=N (such as web=3), got ${JSON.stringify(text)}`);
   return [match[1]!, Number(match[2])];
 }
+
+/** The releases table: the live one marked. */
+export const releaseRows = (releases: ReleaseRecord[], live: number | null, paint: VerbContext["paint"]) =>
+  table(
+    ["RELEASE", "STATUS", "LIVE", "SOURCE", "BY", "CREATED", "REASON"],
+    releases.map((r) => [r.number, colourState(paint, r.status), r.number === live ? "*" : "", r.source, r.actor, ago(r.createdAt), r.reason ?? (r.warnings.length ? `warning: ${r.warnings.join("; ")}` : null)]),
+  );
 
 export const deployVerbs: Verb[] = [
   {
@@ -97,8 +104,8 @@ export const deployVerbs: Verb[] = [
       const status = await statusOf(api, args[0]!, args[1]!);
       const { jobs } = await unwrap(api.projects[":project"].environments[":env"].jobs.$get({ param: { project: args[0]!, env: args[1]! } }));
       if (values.json) return out(json({ ...status, jobs }));
-      const release = status.release ? `release ${status.release.number}: ${colourState(paint, status.release.status)}${status.release.reason ? ` (${status.release.reason})` : ""}` : "never deployed";
-      out(`${status.project}/${status.environment}: ${release}`);
+      const release = status.release ? `release ${status.release.number} (${status.release.source}): ${colourState(paint, status.release.status)}${status.release.reason ? ` (${status.release.reason})` : ""}` : "never deployed";
+      out(`${status.project}/${status.environment}: ${status.stopped ? `${colourState(paint, "stopped")} since ${status.stoppedAt}; ` : ""}${release}`);
       for (const warning of status.release?.warnings ?? []) out(`warning: ${warning}`);
       out(
         table(
@@ -108,6 +115,9 @@ export const deployVerbs: Verb[] = [
       );
       for (const warning of status.warnings) out(paint(`warning: ${warning}`, "yellow"));
       // What a crash left behind, so nobody has to go and find the container's log.
+      for (const b of status.blocks.filter((b) => b.configChangedSince !== null)) {
+        out(`${b.name}: config changed since release ${b.configChangedSince}; berth deploy ${status.project} ${status.environment} rolls it out`);
+      }
       for (const b of status.blocks.filter((b) => b.lastLog.length)) {
         out(`${b.name}: ${b.state === "crashloop" ? "crash loop" : "crashed"}, restarted ${b.restarts} time(s); last log lines:`);
         for (const line of b.lastLog) out(`  ${line}`);
@@ -124,13 +134,13 @@ export const deployVerbs: Verb[] = [
   },
   {
     name: "releases",
-    summary: "List an environment's releases",
+    summary: "List an environment's releases, newest first; * marks the live one",
     args: "PROJECT ENV",
     options: { json: { type: "boolean" } },
     async run({ args, values, client, out, paint }) {
-      const { releases } = await unwrap((await client()).projects[":project"].environments[":env"].releases.$get({ param: { project: args[0]!, env: args[1]! } }));
+      const { releases, live } = await unwrap((await client()).projects[":project"].environments[":env"].releases.$get({ param: { project: args[0]!, env: args[1]! } }));
       if (values.json) return out(json(releases));
-      out(table(["RELEASE", "STATUS", "BLOCKS", "CREATED", "REASON"], releases.map((r) => [r.number, colourState(paint, r.status), r.blocks.map((b) => b.name).join(","), ago(r.createdAt), r.reason ?? (r.warnings.length ? `warning: ${r.warnings.join("; ")}` : null)])));
+      out(releaseRows(releases, live, paint));
     },
   },
 ];

@@ -12,6 +12,7 @@ import { execVerb } from "./exec.ts";
 import { login } from "./login.ts";
 import { logsVerb } from "./logs.ts";
 import { metaVerbs } from "./meta.ts";
+import { pipelineVerbs } from "./pipeline.ts";
 import { notifyVerbs } from "./notify.ts";
 import { metricsVerbs } from "./metrics.ts";
 import { projectVerbs } from "./projects.ts";
@@ -23,4 +24,4 @@ import { webhookVerbs } from "./webhooks.ts";
 import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...jobVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];

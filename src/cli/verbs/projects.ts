@@ -1,7 +1,8 @@
 import { unwrap } from "../../client/index.ts";
 import { confirmDestructive } from "../confirm.ts";
 import { ago, json, table } from "../output.ts";
-import type { Verb } from "../verb.ts";
+import { UsageError, type Verb } from "../verb.ts";
+import { followOrDetach } from "./deploy.ts";
 
 const jsonFlag = { json: { type: "boolean" } } as const;
 
@@ -53,19 +54,32 @@ export const projectVerbs: Verb[] = [
     async run({ args, values, client, out }) {
       const { environments } = await unwrap((await client()).projects[":project"].environments.$get({ param: { project: args[0]! } }));
       if (values.json) return out(json(environments));
-      out(table(["NAME", "REF", "AUTODEPLOY", "OVERRIDES"], environments.map((e) => [e.name, e.ref, e.autoDeploy, e.overrides.join(",")])));
+      out(table(["NAME", "REF", "AUTODEPLOY", "OVERRIDES", "STOPPED"], environments.map((e) => [e.name, e.ref, e.autoDeploy, e.overrides.join(","), e.stopped ? "yes" : ""])));
     },
   },
   {
     name: "env create",
     summary: "Create an environment, empty or a clone of another (--from)",
     args: "PROJECT ENV",
-    options: { from: { type: "string" } },
-    optionHelp: ["--from ENV   copy that environment's settings, overrides and variables"],
-    async run({ args, values, client, out }) {
+    options: { from: { type: "string" }, deploy: { type: "boolean" }, detach: { type: "boolean", short: "d" } },
+    optionHelp: [
+      "--from ENV   copy that environment's settings, overrides and variables (never its domains)",
+      "--deploy     with --from: run the source's live release images in the new environment at once (a promote, no build)",
+      "-d, --detach with --deploy: start the release and return at once",
+    ],
+    async run(ctx) {
+      const { args, values, client, out } = ctx;
       const from = values.from as string | undefined;
-      await unwrap((await client()).projects[":project"].environments.$post({ param: { project: args[0]! }, json: { name: args[1]!, from } }));
+      if (values.deploy && !from) throw new UsageError("--deploy needs --from ENV: the environment whose live release to run");
+      const api = await client();
+      const { domainsNotCopied } = await unwrap(api.projects[":project"].environments.$post({ param: { project: args[0]! }, json: { name: args[1]!, from } }));
       out(`created environment ${args[1]} in ${args[0]}${from ? ` (from ${from})` : ""}`);
+      for (const [block, domains] of Object.entries(domainsNotCopied)) {
+        out(`  ${block}: domains not copied (a domain belongs to one environment): ${domains.join(", ")}`);
+      }
+      if (!values.deploy) return;
+      const { release } = await unwrap(api.projects[":project"].environments[":env"].promote.$post({ param: { project: args[0]!, env: args[1]! }, json: { from: from!, blocks: [], dryRun: false } }));
+      return followOrDetach(ctx, api, release!);
     },
   },
   {

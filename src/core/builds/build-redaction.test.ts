@@ -26,7 +26,7 @@ test("a build's log lines and failure reason never carry a secret value of its e
     store: createBuildStore(db),
     logs,
     credentials: { read: () => undefined },
-    git: { resolve: async () => "a".repeat(40), head: async () => undefined, checkout: async (_s, c) => ({ commit: c, dir: "/tmp/x", cleanup: async () => {} }) },
+    git: { subjects: async () => [], resolve: async () => "a".repeat(40), head: async () => undefined, checkout: async (_s, c) => ({ commit: c, dir: "/tmp/x", cleanup: async () => {} }) },
     builder: {
       async build(request) {
         request.onLog?.(`Step 3/4 : RUN echo ${secret}`);

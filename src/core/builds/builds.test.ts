@@ -25,6 +25,7 @@ async function harness(options: { buildGate?: Promise<void>; imagesKept?: number
   const requests: ImageBuildRequest[] = [];
   let commit = "a".repeat(40);
   const git: GitSource = {
+    subjects: async () => [],
     resolve: async (source) => {
       if (source.ref === "missing") throw new Error('ref "missing" not found\nmore detail that is not the reason');
       return commit;

@@ -200,6 +200,22 @@ export function createBuilds(deps: BuildDeps) {
     follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>
       channel.follow(id, FINISHED.has(get(id).status), onLine, onDone),
 
+    /** The commit a git block's ref for this environment points to now (fetches); null for an image block. */
+    async headCommit(project: string, environment: string, block: string): Promise<string | null> {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      const spec = resolveBlock(file, environment, block);
+      if (!spec.git) return null;
+      return deps.git.resolve({ url: spec.git.url, ref: spec.git.ref, credentials: deps.credentials.read(project, block) });
+    },
+
+    /** Subjects of the commits after `from` up to `to` of a git block's repository, newest first. */
+    subjects(project: string, environment: string, block: string, from: string, to: string): Promise<string[]> {
+      const file = deps.projects.loadProject(project);
+      const spec = file?.blocks[block] ? resolveBlock(file, environment, block) : null;
+      return spec?.git ? deps.git.subjects(spec.git.url, from, to, 50, spec.git.path) : Promise.resolve([]);
+    },
+
     /** Resolves when the build has finished. */
     wait(id: number): Promise<BuildRecord> {
       const build = get(id);

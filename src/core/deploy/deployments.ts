@@ -1,7 +1,7 @@
 import type { BuildLogStore } from "../../ports/build-store.ts";
 import type { ImageBuilder } from "../../ports/image-builder.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
-import type { ReleaseBlock, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
+import type { ReleaseBlock, ReleaseOrigin, ReleaseRecord, ReleaseStore, RouteStore } from "../../ports/release-store.ts";
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
@@ -12,8 +12,12 @@ import type { Variables } from "../variables.ts";
 import { checkOwnImage } from "../builds/image-owner.ts";
 import { LABELS } from "../builds/image-name.ts";
 import { watchForCrashes } from "./crash-watch.ts";
+import { createPipeline, type ImageChoice } from "./pipeline.ts";
 import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
+import { createStopStart } from "./stop-start.ts";
+import { maskSecrets } from "./release-view.ts";
+import { configChangedSince } from "./config-drift.ts";
 import { withReplicas } from "./scale.ts";
 import { blockUrl, routesFor, type Place } from "./routes.ts";
 import { keepRoutes } from "./kept-routes.ts";
@@ -44,18 +48,16 @@ export interface DeployDeps {
   onFinished?: (release: ReleaseRecord) => void;
 }
 
-/** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }` (not recorded yet). */
-export interface DeployOrigin {
-  source?: string;
-  actor?: string;
-}
+/** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }`: recorded in the release. */
+export type DeployOrigin = ReleaseOrigin;
 
 const FINISHED = new Set(["deployed", "failed"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
 export function createDeployments(deps: DeployDeps) {
   const channel = new LogChannel<ReleaseRecord>(deps.logs);
-  const active = new Map<string, number>();
+  /** Environments something changes now (a release rolling out, a stop), with what to tell whoever else tries. */
+  const active = new Map<string, string>();
   const routeSync = createRouteSync({ ...deps, deploying: (project, environment) => active.has(`${project}/${environment}`) });
 
   /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
@@ -98,7 +100,8 @@ export function createDeployments(deps: DeployDeps) {
     const running = release.blocks.filter((b) => b.spec.kind !== "job");
     const plans = inStartOrder(running.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
-      return blockPlan(b, deps.variables.resolve(ref), deps.variables.fingerprint(ref), deps.blockDefaults);
+      const env = b.vars ? deps.variables.open(b.vars) : deps.variables.resolve(ref);
+      return blockPlan(b, env, b.fingerprint ?? deps.variables.fingerprint(ref), deps.blockDefaults);
     });
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
@@ -123,8 +126,15 @@ export function createDeployments(deps: DeployDeps) {
     if (crashed) throw new BerthError("invalid", crashed);
   }
 
-  /** What a release runs: images built or found now (a deploy), or given (restart, scale: no build). */
+  /** What a release runs: images built or found now (a deploy), or given (restart, scale, promote, rollback: no build). */
   type Collect = (release: ReleaseRecord, say: (line: string) => void) => Promise<ReleaseBlock[]>;
+
+  /** Each block keeps the variables it runs with (secrets sealed): today's, unless the caller chose a release's. */
+  const withConfig = (release: ReleaseRecord, blocks: ReleaseBlock[]): ReleaseBlock[] =>
+    blocks.map((b) => {
+      const ref = { project: release.project, environment: release.environment, block: b.name };
+      return { ...b, vars: b.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? deps.variables.fingerprint(ref) };
+    });
 
   async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[]) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
@@ -135,23 +145,33 @@ export function createDeployments(deps: DeployDeps) {
     let final: ReleaseRecord;
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
-      const frozen = deps.releases.freezeRelease(release.id, await collect(release, say));
-      // Restart and scale reuse the live release's images: its pre- and post-deploy jobs ran already.
-      const deploying = collect === collectImages;
+      const frozen = deps.releases.freezeRelease(release.id, withConfig(release, await collect(release, say)));
+      // A deploy or a promote brings images new to this environment, so its jobs run (migrations
+      // before traffic moves, as Heroku's release phase runs on promote); restart, scale, start and
+      // rollback reuse images whose jobs ran here already.
+      const deploying = collect === collectImages || release.source.startsWith("promote ");
       if (deploying) await deps.beforeRollout?.(frozen, say);
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
       await roll(frozen, say, switched, restart);
       if (deploying) await deps.afterRollout?.(frozen, say);
       final = deps.releases.finishRelease(release.id, "deployed", null);
+      // A stopped environment runs again once any release of it is live.
+      deps.projects.setStopped(release.project, release.environment, false);
       say(`release ${release.number} deployed`);
     } catch (error) {
       final = deps.releases.finishRelease(release.id, "failed", redact(oneLine((error as Error).message)));
       if (rolling) await discardStarted(release, switched, say);
       say(`release ${release.number} failed: ${final.reason}`);
     }
-    deps.onFinished?.(final);
-    channel.close(release.id, final);
+    const shown = maskSecrets(final);
+    try {
+      deps.onFinished?.(shown);
+    } catch (error) {
+      // A listener's fault must not keep the release's followers waiting forever.
+      say(`after release ${release.number}: ${oneLine((error as Error).message)}`);
+    }
+    channel.close(release.id, shown);
   }
 
   /** A failed release leaves nothing of its own running but the blocks already serving traffic. */
@@ -168,7 +188,7 @@ export function createDeployments(deps: DeployDeps) {
    * A new release of the live release's images, with no build: a rolling restart of some
    * blocks (all when none is named), or new replica counts (scale). Zero downtime, like a deploy.
    */
-  function redeployLive(project: string, environment: string, change: { restart?: string[]; replicas?: Record<string, number> }): ReleaseRecord {
+  function redeployLive(project: string, environment: string, change: { restart?: string[]; replicas?: Record<string, number> }, origin?: ReleaseOrigin): ReleaseRecord {
     const key = checkIdle(project, environment);
     const live = deps.releases.currentRelease(project, environment);
     if (!live) throw new BerthError("invalid", `${key} has no live release yet: deploy it first`);
@@ -177,13 +197,36 @@ export function createDeployments(deps: DeployDeps) {
     for (const name of [...(change.restart ?? []), ...Object.keys(change.replicas ?? {})]) {
       if (!names.has(name)) throw notFound(`block "${name}" in the live release of ${key}`);
     }
-    const blocks = live.blocks.map((b) => (change.replicas?.[b.name] === undefined ? b : { ...b, spec: { ...b.spec, replicas: change.replicas[b.name] } }));
+    // Today's variables, like a deploy: the recorded ones stay with the release that made them.
+    const blocks = live.blocks.map(({ vars: _vars, fingerprint: _fingerprint, ...b }) => (change.replicas?.[b.name] === undefined ? b : { ...b, spec: { ...b.spec, replicas: change.replicas[b.name] } }));
     const restart = change.restart && (change.restart.length ? change.restart : [...names]);
     const collect: Collect = async (_, say) => {
       say(restart ? `restarting ${restart.join(", ")} with the images of release ${live.number}` : `release ${live.number}'s images, no build`);
       return blocks;
     };
-    return start(key, project, environment, collect, restart);
+    return start(key, project, environment, collect, restart, { source: change.replicas ? "scale" : "restart", ...origin });
+  }
+
+  /**
+   * A release of given images with the environment's own config today (overrides, replicas,
+   * domains), and today's variables unless an image choice carries recorded ones: no build.
+   */
+  function fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string): ReleaseRecord {
+    const key = checkIdle(project, environment);
+    const file = loadEnvironment(project, environment);
+    const blocks: ReleaseBlock[] = [];
+    for (const name of Object.keys(file.blocks)) {
+      // Job blocks too: their runs and schedules take the live release's image.
+      const spec = resolveBlock(file, environment, name);
+      const chosen = images.get(name);
+      if (!chosen) throw new BerthError("invalid", `block "${name}" has no image to run in ${key}: deploy ${environment} first`);
+      blocks.push({ name, image: chosen.image, imageId: chosen.imageId, commit: chosen.commit, spec, ...(chosen.vars && { vars: chosen.vars, fingerprint: chosen.fingerprint }) });
+    }
+    const collect: Collect = async (_, say) => {
+      say(note);
+      return blocks;
+    };
+    return start(key, project, environment, collect, undefined, origin);
   }
 
   /** The project, known to have that environment. */
@@ -198,14 +241,14 @@ export function createDeployments(deps: DeployDeps) {
   function checkIdle(project: string, environment: string): string {
     loadEnvironment(project, environment);
     const key = `${project}/${environment}`;
-    if (active.has(key)) throw conflict(`release ${active.get(key)} of ${key} is still deploying`);
+    if (active.has(key)) throw conflict(active.get(key)!);
     return key;
   }
 
   /** Creates the release and runs it in the background; one at a time per environment. */
-  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[]): ReleaseRecord {
-    const release = deps.releases.createRelease(project, environment);
-    active.set(key, release.number);
+  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[], origin?: ReleaseOrigin): ReleaseRecord {
+    const release = deps.releases.createRelease(project, environment, origin);
+    active.set(key, `release ${release.number} of ${key} is still deploying`);
     run(release, collect, restart).finally(() => active.delete(key));
     return release;
   }
@@ -213,19 +256,36 @@ export function createDeployments(deps: DeployDeps) {
   const get = (id: number) => {
     const release = deps.releases.getRelease(id);
     if (!release) throw notFound(`release ${id}`);
-    return release;
+    return maskSecrets(release);
   };
+
+  const pipeline = createPipeline({ ...deps, loadEnvironment, checkIdle, fromImages });
+  /** Runs a change that is not a release (a stop) with the environment held like a rollout holds it. */
+  async function exclusively<T>(project: string, environment: string, doing: string, task: () => Promise<T>): Promise<T> {
+    const key = checkIdle(project, environment);
+    active.set(key, `${key} is ${doing}`);
+    try {
+      return await task();
+    } finally {
+      active.delete(key);
+    }
+  }
+  const stopStart = createStopStart({ ...deps, checkIdle, exclusively, fromImages });
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy: (project: string, environment: string, _started?: DeployOrigin): ReleaseRecord => start(checkIdle(project, environment), project, environment),
+    deploy: (project: string, environment: string, origin?: ReleaseOrigin): ReleaseRecord =>
+      start(checkIdle(project, environment), project, environment, undefined, undefined, { source: "deploy", ...origin }),
+
+    ...pipeline,
+    ...stopStart,
 
     redeployLive,
 
     /** New replica counts, kept in the environment's overrides and rolled out at once from the live images. */
-    scale(project: string, environment: string, replicas: Record<string, number>): ReleaseRecord {
+    scale(project: string, environment: string, replicas: Record<string, number>, origin?: ReleaseOrigin): ReleaseRecord {
       const next = withReplicas(loadEnvironment(project, environment), environment, replicas);
-      const release = redeployLive(project, environment, { replicas });
+      const release = redeployLive(project, environment, { replicas }, origin);
       deps.projects.saveProject(next);
       return release;
     },
@@ -236,9 +296,18 @@ export function createDeployments(deps: DeployDeps) {
     },
 
     get,
+    /** Release N of an environment. */
+    byNumber(project: string, environment: string, number: number): ReleaseRecord {
+      loadEnvironment(project, environment);
+      const release = deps.releases.listReleases(project, environment, 1000).find((r) => r.number === number);
+      if (!release) throw notFound(`release ${number} of ${project}/${environment}`);
+      return maskSecrets(release);
+    },
+    /** A release's rollout log so far. */
+    logLines: (id: number) => (get(id), channel.read(id)),
     list(project: string, environment: string) {
       loadEnvironment(project, environment);
-      return deps.releases.listReleases(project, environment, 50);
+      return deps.releases.listReleases(project, environment, 50).map(maskSecrets);
     },
 
     /** At start: a release a previous process was rolling out can never finish; say so. */
@@ -253,6 +322,8 @@ export function createDeployments(deps: DeployDeps) {
       const file = loadEnvironment(project, environment);
       const running = new Map((await deps.runtime.status(project, environment)).map((s) => [s.block, s]));
       const latest = deps.releases.listReleases(project, environment, 1)[0];
+      const live = deps.releases.currentRelease(project, environment);
+      const stoppedAt = deps.projects.stoppedSince(project, environment);
       const place: Place = { project, environment, domain: deps.domain };
       const blocks = Object.keys(file.blocks).flatMap((name) => {
         const spec = resolveBlock(file, environment, name);
@@ -262,7 +333,7 @@ export function createDeployments(deps: DeployDeps) {
         return [{
           name,
           kind: spec.kind,
-          state: inFlight ?? observed?.state ?? "stopped",
+          state: inFlight ?? (stoppedAt ? "stopped" : (observed?.state ?? "stopped")),
           ready: observed?.ready ?? 0,
           wanted: spec.kind === "service" ? 1 : (spec.replicas ?? 1),
           image: observed?.image ?? null,
@@ -272,9 +343,19 @@ export function createDeployments(deps: DeployDeps) {
           restarts: observed?.restarts ?? 0,
           /** Set when replicas crashed: the last lines the crashing one wrote. */
           lastLog: observed?.lastLog ?? [],
+          /** The live release this block's config (variables or settings) changed after; a deploy brings it in. */
+          configChangedSince: configChangedSince(live, name, spec, deps.variables.fingerprint({ project, environment, block: name })),
         }];
       });
-      return { project, environment, release: latest ? { number: latest.number, status: latest.status, reason: latest.reason, warnings: latest.warnings } : null, blocks };
+      return {
+        project,
+        environment,
+        release: latest ? { number: latest.number, status: latest.status, reason: latest.reason, warnings: latest.warnings, source: latest.source } : null,
+        live: live?.number ?? null,
+        stopped: stoppedAt !== null,
+        stoppedAt,
+        blocks,
+      };
     },
     current: (project: string, environment: string) => deps.releases.currentRelease(project, environment),
     isDeploying: (project: string, environment: string) => active.has(`${project}/${environment}`),

@@ -35,7 +35,8 @@ export function createRouteSync(deps: RouteSyncDeps) {
   };
 
   async function syncEnvironment(project: string, environment: string): Promise<number> {
-    if (deps.deploying(project, environment)) return 0;
+    // A stopped environment keeps its routes with no upstream: the edge says it is stopped.
+    if (deps.deploying(project, environment) || deps.projects.stoppedSince(project, environment)) return 0;
     const running = await deps.runtime.status(project, environment, { crashes: false });
     if (!running.length) return 0;
     const releases = deps.releases.listReleases(project, environment, 50);

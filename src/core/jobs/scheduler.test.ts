@@ -5,7 +5,7 @@ import type { BlockSpec } from "../project-file/schema.ts";
 import { createScheduler } from "./scheduler.ts";
 
 const release = (blocks: Record<string, BlockSpec>): ReleaseRecord => ({
-  id: 1, project: "shop", environment: "prod", number: 1, status: "deployed", reason: null, warnings: [], createdAt: "", finishedAt: null,
+  id: 1, project: "shop", environment: "prod", number: 1, status: "deployed", reason: null, warnings: [], source: "deploy", actor: null, createdAt: "", finishedAt: null,
   blocks: Object.entries(blocks).map(([name, spec]) => ({ name, image: "i", imageId: "sha256:i", commit: null, spec })),
 });
 

@@ -5,8 +5,8 @@ import { discordBody, humanDuration, jsonBody, messageBody, slackBody } from "./
 
 const URL_ = "https://berth.example.com/#/p/shop/prod";
 
-const release = (over: Partial<ReleaseRecord & { source: string }> = {}): ReleaseRecord & { source?: string } => ({
-  id: 7, project: "shop", environment: "prod", number: 12, blocks: [], status: "deployed", reason: null, warnings: [],
+const release = (over: Partial<ReleaseRecord> = {}): ReleaseRecord => ({
+  id: 7, project: "shop", environment: "prod", number: 12, blocks: [], status: "deployed", reason: null, warnings: [], source: "deploy", actor: null,
   createdAt: "2026-12-02T10:00:00.000Z", finishedAt: "2026-12-02T10:00:42.500Z", ...over,
 });
 

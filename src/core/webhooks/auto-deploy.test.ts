@@ -15,7 +15,7 @@ function fakeDeployments() {
     releases,
     deploy(project: string, environment: string, origin?: DeployOrigin): ReleaseRecord {
       if (running) throw conflict(`release ${running.number} of ${project}/${environment} is still deploying`);
-      const release = { id: releases.length + 1, project, environment, number: releases.length + 1, blocks: [], status: "building", reason: null, warnings: [], createdAt: "", finishedAt: null } as ReleaseRecord;
+      const release = { id: releases.length + 1, project, environment, number: releases.length + 1, blocks: [], status: "building", reason: null, warnings: [], source: origin?.source ?? "deploy", actor: origin?.actor ?? null, createdAt: "", finishedAt: null } as ReleaseRecord;
       releases.unshift(release);
       origins.push(origin);
       running = release;
