@@ -14,10 +14,10 @@ import type { EnvironmentPlan, Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import type { ProjectFile } from "../project-file/schema.ts";
 import { createVariables } from "../variables.ts";
-import { createDeployments } from "./deployments.ts";
+import { createDeployments, type DeployDeps } from "./deployments.ts";
 
 /** Image blocks only: promote, rollback and stop/start never build, so no builder is needed. */
-function setup() {
+function setup(hooks: Partial<Pick<DeployDeps, "beforeRollout" | "afterRollout">> = {}) {
   const plans: EnvironmentPlan[] = [];
   const removed: string[] = [];
   const runtime: Runtime = {
@@ -52,6 +52,7 @@ function setup() {
     domain: "localhost",
     edgePort: 8080,
     edgeSyncMs: 0,
+    ...hooks,
   });
   const file: ProjectFile = {
     project: "shop",
@@ -83,6 +84,20 @@ describe("promote, rollback, stop and start", () => {
     expect([done.source, done.actor]).toEqual(["promote from dev#1", "ci"]);
     const plan = plans.at(-1)!.blocks.find((b) => b.block === "web")!;
     expect([plan.replicas, plan.env.GREETING]).toEqual([2, "prod"]);
+  });
+
+  test("pre- and post-deploy jobs run on a deploy and a promote (new images there), not on a rollback or a restart", async () => {
+    const ran: string[] = [];
+    const { deployments, deployed } = setup({
+      beforeRollout: async (release) => void ran.push(`before ${release.environment}#${release.number} ${release.source}`),
+      afterRollout: async (release) => void ran.push(`after ${release.environment}#${release.number}`),
+    });
+    await deployed(deployments.deploy("shop", "dev"));
+    await deployed((await deployments.promote("shop", "dev", "prod", {})).release!);
+    await deployed(deployments.deploy("shop", "prod"));
+    await deployed(deployments.rollback("shop", "prod", {}));
+    await deployed(deployments.redeployLive("shop", "prod", { restart: [] }));
+    expect(ran).toEqual(["before dev#1 deploy", "after dev#1", "before prod#1 promote from dev#1", "after prod#1", "before prod#2 deploy", "after prod#2"]);
   });
 
   test("promote --dry-run changes nothing; a block missing from the source's live release is refused", async () => {
