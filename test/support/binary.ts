@@ -64,7 +64,10 @@ function withOption(args: string[], option: string[]): string[] {
  */
 export async function startServe(extraArgs: string[] = ["--no-edge"], settings: Record<string, unknown> = {}, envOverrides: Record<string, string> = {}) {
   const home = mkdtempSync(join(tmpdir(), "berth-cli-"));
-  writeFileSync(join(home, "config.yaml"), JSON.stringify({ ...TEST_TIMINGS, ...settings }));
+  // Test domains (example.com and the like) must never reach a real CA: orders fail at once on a
+  // closed loopback port unless a test names its own ACME server (Pebble).
+  const acme = { acmeDirectory: "http://127.0.0.1:9/directory" };
+  writeFileSync(join(home, "config.yaml"), JSON.stringify({ ...TEST_TIMINGS, ...acme, ...settings }));
   extraArgs = [...extraArgs, "--config", join(home, "config.yaml")];
   const port = freePort();
   const env = {
