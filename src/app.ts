@@ -9,6 +9,7 @@ import { createDockerJobRunner } from "./adapters/runtime/docker/job-run.ts";
 import { createJobRunStore } from "./adapters/store/job-run-store.ts";
 import { createAccessStore } from "./adapters/store/access-store.ts";
 import { createCertStore } from "./adapters/store/cert-store.ts";
+import type { CertRecord, CertStore } from "./ports/cert-store.ts";
 import { createAcmeIssuer } from "./adapters/acme/acme-issuer.ts";
 import { createCertManager } from "./core/tls/cert-manager.ts";
 import { createCerts } from "./core/tls/certs.ts";
@@ -50,7 +51,7 @@ import { createAutoDeploy } from "./core/webhooks/auto-deploy.ts";
 import { createPoller } from "./core/webhooks/poll.ts";
 import { createWebhooks } from "./core/webhooks/webhooks.ts";
 import { createNotifications } from "./core/notify/notifications.ts";
-import { releaseEvent } from "./core/notify/event.ts";
+import { certificateEvent, releaseEvent } from "./core/notify/event.ts";
 import { jobEvent } from "./core/jobs/job-event.ts";
 import { BerthError } from "./core/errors.ts";
 import { createMetricsService } from "./metrics-wiring.ts";
@@ -164,6 +165,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     publicUrl: config.publicUrl ?? localUrl(config.apiListen),
     userAgent: `Berth/${VERSION}`,
   });
+  const certStore = createCertStore(db);
   const deployments = createDeployments({
     projects: projectStore,
     releases,
@@ -175,6 +177,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     runtime,
     domain: config.domain,
     edgePort: listenAddress(config.edgeListen).port,
+    https: { port: listenAddress(config.edgeHttpsListen).port, hasCertificate: (host) => inForce(certStore.get(host)) },
     edgeSyncMs: parseQuantity(config.edgeSync),
     blockDefaults,
     crashWatchMs: parseQuantity(config.rolloutWatch),
@@ -194,7 +197,11 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     deployments,
     access: createAccess({ projects: projectStore, store: accessStore, hashPassword: (p) => Bun.password.hash(p) }),
     exec: createExec({ projects: projectStore, runtime }),
-    certs: certsFor(db, box, config),
+    certs: certsFor(certStore, box, config, (record) => {
+      // The environments serving the host hear about it; the console host has none.
+      const holders = new Map(routes.hostHolders([record.host]).map((h) => [`${h.project}/${h.environment}`, h]));
+      for (const holder of holders.values()) void notifications.notify(certificateEvent(holder, { host: record.host, notAfter: record.notAfter ?? "?", reason: record.reason }, new Date().toISOString()));
+    }),
     webhooks: createWebhooks({ projects: projectStore, store: createWebhookStore(db), box, autoDeploy, publicUrl: config.publicUrl, log }),
     pollGit: () => poller.start(parseQuantity(config.autoDeployPoll)),
     notifications,
@@ -208,8 +215,10 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
 }
 
 /** Certificates: the store, the ACME account and CA, and the manager that orders and renews. */
-function certsFor(db: Db, box: ReturnType<typeof createSecretBox>, config: Config) {
-  const store = createCertStore(db);
+/** A certificate the edge serves now: issued or imported, and not past its end. */
+const inForce = (record: CertRecord | null) => Boolean(record?.certPem && record.notAfter && Date.parse(record.notAfter) > Date.now());
+
+function certsFor(store: CertStore, box: ReturnType<typeof createSecretBox>, config: Config, onExpiring: (record: CertRecord) => void) {
   let extraCa: string | undefined;
   if (config.acmeCaFile) {
     try {
@@ -219,7 +228,7 @@ function certsFor(db: Db, box: ReturnType<typeof createSecretBox>, config: Confi
     }
   }
   const issuer = createAcmeIssuer({ directory: config.acmeDirectory, email: config.acmeEmail, extraCa }, store, box);
-  const manager = createCertManager({ store, issuer, box, consoleHost: config.consoleHost, retryMs: parseQuantity(config.acmeRetry) });
+  const manager = createCertManager({ store, issuer, box, consoleHost: config.consoleHost, retryMs: parseQuantity(config.acmeRetry), onExpiring });
   return createCerts({ store, box, manager });
 }
 

@@ -1,4 +1,3 @@
-// test-lane: sequential
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +17,7 @@ const CONTAINER = `berth-install-${SUFFIX}`;
 const PROJECT = `inst${SUFFIX}`;
 /** Built once from the local Debian base image and reused by tag, like the other base images. */
 const SYSTEMD_IMAGE = "berth-base/systemd:bookworm";
-const ports = { api: freePort(), edge: freePort(), metrics: freePort() };
+const ports = { api: freePort(), edge: freePort(), https: freePort(), metrics: freePort() };
 const files = new Map<string, Uint8Array>();
 let http: ReturnType<typeof Bun.serve>;
 let home: string;
@@ -37,6 +36,7 @@ const settings = () => ({
   BERTH_DOWNLOAD_URL: `http://127.0.0.1:${http.port}/release`,
   BERTH_API_LISTEN: `127.0.0.1:${ports.api}`,
   BERTH_EDGE_LISTEN: `127.0.0.1:${ports.edge}`,
+  BERTH_EDGE_HTTPS_LISTEN: `127.0.0.1:${ports.https}`,
   BERTH_EDGE_METRICS_LISTEN: `127.0.0.1:${ports.metrics}`,
 });
 const installer = (args = "") => inside(`curl -fsSL http://127.0.0.1:${http.port}/install.sh | sh${args ? ` -s -- ${args}` : ""}`, settings());

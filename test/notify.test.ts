@@ -94,7 +94,7 @@ afterAll(async () => {
 describe("notifications on the compiled binary and the real engine", () => {
   test("a receiver gets one JSON message after a deploy, with the release's fields and a console link", async () => {
     const added = await add(hook("ok"));
-    expect(added).toMatchObject({ target: `http://127.0.0.1:${receiver.port}/…`, format: "json", events: ["deploy", "promote", "rollback", "push", "job"], last: null });
+    expect(added).toMatchObject({ target: `http://127.0.0.1:${receiver.port}/…`, format: "json", events: ["deploy", "promote", "rollback", "push", "job", "certificate"], last: null });
     const deploy = await server.run(["deploy", PROJECT, "dev"]);
     expect(deploy.code).toBe(0);
     await eventually(() => received("ok", 1).length > 0, 30_000, "the message of release 1");

@@ -113,6 +113,9 @@ describe("HTTPS with certificates from ACME (Pebble)", () => {
     const answer = curlHttps(APP);
     expect(answer.err).toBe("");
     expect(answer.out).toBe(`proto=https host=${APP}:${httpsPort}`);
+    // status points people at the HTTPS address once it works.
+    const status = JSON.parse((await server.run(["status", PROJECT, "dev", "--json"])).stdout) as { blocks: { name: string; url: string }[] };
+    expect(status.blocks.find((b) => b.name === "web")!.url).toBe(`https://${APP}:${httpsPort}/`);
   });
 
   test("plain HTTP to the host gets 308 to HTTPS", async () => {

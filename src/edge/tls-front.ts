@@ -71,7 +71,8 @@ export function startTlsFront(options: TlsFrontOptions): Promise<TlsFront> {
   const { hostname, port } = listenAddress(options.listen);
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => reject(new Error(`edge: cannot listen on ${options.listen} (https): ${error.code === "EADDRINUSE" ? "address already in use" : error.message}`)));
-    server.listen(port, hostname, () => {
+    // Shared like the HTTP port: an upgrade starts the new edge here before the old one stops accepting.
+    server.listen({ port, host: hostname, reusePort: true }, () => {
       const address = server.address();
       resolve({
         port: typeof address === "object" && address ? address.port : port,

@@ -19,7 +19,7 @@ import { createStopStart } from "./stop-start.ts";
 import { maskSecrets } from "./release-view.ts";
 import { configChangedSince } from "./config-drift.ts";
 import { withReplicas } from "./scale.ts";
-import { blockUrl, routesFor, type Place } from "./routes.ts";
+import { blockUrl, routesFor, type HttpsEdge, type Place } from "./routes.ts";
 import { keepRoutes } from "./kept-routes.ts";
 
 export interface DeployDeps {
@@ -34,6 +34,8 @@ export interface DeployDeps {
   domain: string;
   /** The edge's public port, for the URLs status prints. */
   edgePort: number;
+  /** The edge's HTTPS listener, so status shows https URLs for hosts with a certificate. */
+  https?: HttpsEdge;
   /** How long the edge may take to see a route change; old replicas keep serving meanwhile. */
   edgeSyncMs: number;
   /** Limits and stop grace of blocks that set none. */
@@ -338,7 +340,7 @@ export function createDeployments(deps: DeployDeps) {
           wanted: spec.kind === "service" ? 1 : (spec.replicas ?? 1),
           image: observed?.image ?? null,
           release: observed?.release ?? null,
-          url: blockUrl(place, name, spec, deps.edgePort),
+          url: blockUrl(place, name, spec, deps.edgePort, deps.https),
           internal: spec.port === undefined ? null : `${name}:${spec.port}`,
           restarts: observed?.restarts ?? 0,
           /** Set when replicas crashed: the last lines the crashing one wrote. */

@@ -26,10 +26,17 @@ export function routesFor(place: Place, block: string, spec: BlockSpec, upstream
   return [];
 }
 
-/** The address a user opens for a block, or null when it is not routed. */
-export function blockUrl(place: Place, block: string, spec: BlockSpec, edgePort: number): string | null {
-  const port = edgePort === 80 ? "" : `:${edgePort}`;
+/** How the edge serves HTTPS: its port, and whether a host has a certificate in force now. */
+export interface HttpsEdge {
+  port: number;
+  hasCertificate(host: string): boolean;
+}
+
+/** The address a user opens for a block, or null when it is not routed: https on the first of its hosts with a certificate. */
+export function blockUrl(place: Place, block: string, spec: BlockSpec, edgePort: number, https?: HttpsEdge): string | null {
   const routes = routesFor(place, block, spec, []);
+  const secure = https && routes.find((route) => https.hasCertificate(route.host));
+  if (secure) return `https://${secure.host}${https.port === 443 ? "" : `:${https.port}`}${secure.pathPrefix}/`;
   const first = routes[0];
-  return first ? `http://${first.host}${port}${first.pathPrefix}/` : null;
+  return first ? `http://${first.host}${edgePort === 80 ? "" : `:${edgePort}`}${first.pathPrefix}/` : null;
 }

@@ -1,6 +1,6 @@
 import type { ReleaseRecord } from "../../ports/release-store.ts";
 
-export const NOTIFY_KINDS = ["deploy", "promote", "rollback", "push", "job"] as const;
+export const NOTIFY_KINDS = ["deploy", "promote", "rollback", "push", "job", "certificate"] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 
 export const NOTIFY_FORMATS = ["json", "slack", "discord"] as const;
@@ -15,6 +15,8 @@ export interface NotifyEvent {
   number: number;
   /** The job's name, for kind `job`. */
   job?: string;
+  /** The host name, for kind `certificate`. */
+  host?: string;
   /** What started it: `deploy`, `promote from dev#4`, `rollback to #2`, `push <sha>`, `schedule`… */
   source: string;
   /** deployed | failed for releases; succeeded | failed (or the job's word) for job runs. */
@@ -48,8 +50,31 @@ export function releaseEvent(release: ReleaseRecord & { source?: string | null }
   };
 }
 
-/** "deploy prod #4", "job prod nightly #7": what `notify list` says was being sent. */
+/**
+ * A certificate near its end whose renewal keeps failing, told to the project whose block
+ * serves the host (at most once a day, like the server's log line).
+ */
+export function certificateEvent(holder: { project: string; environment: string }, cert: { host: string; notAfter: string; reason: string | null }, now: string): NotifyEvent {
+  return {
+    kind: "certificate",
+    ...holder,
+    number: 0,
+    host: cert.host,
+    source: "renewal",
+    status: "expiring",
+    ok: false,
+    reason: `the certificate of ${cert.host} expires at ${cert.notAfter} and renewal keeps failing${cert.reason ? `: ${cert.reason}` : ""}`,
+    startedAt: now,
+    finishedAt: now,
+  };
+}
+
+/** "deploy prod #4", "job prod nightly #7", "certificate prod shop.example.com": what `notify list` says was being sent. */
 export const eventLabel = (event: NotifyEvent) =>
-  event.kind === "job" ? `job ${event.environment} ${event.job ?? "?"} #${event.number}` : `${event.kind} ${event.environment} #${event.number}`;
+  event.kind === "job"
+    ? `job ${event.environment} ${event.job ?? "?"} #${event.number}`
+    : event.kind === "certificate"
+      ? `certificate ${event.environment} ${event.host ?? "?"}`
+      : `${event.kind} ${event.environment} #${event.number}`;
 
 export const durationMs = (event: NotifyEvent) => Math.max(0, Date.parse(event.finishedAt) - Date.parse(event.startedAt)) || 0;

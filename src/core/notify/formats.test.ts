@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ReleaseRecord } from "../../ports/release-store.ts";
-import { kindOfSource, releaseEvent, type NotifyEvent } from "./event.ts";
-import { discordBody, humanDuration, jsonBody, messageBody, slackBody } from "./formats.ts";
+import { certificateEvent, eventLabel, kindOfSource, releaseEvent, type NotifyEvent } from "./event.ts";
+import { discordBody, humanDuration, jsonBody, messageBody, slackBody, summaryLine } from "./formats.ts";
 
 const URL_ = "https://berth.example.com/#/p/shop/prod";
 
@@ -49,6 +49,15 @@ describe("formats", () => {
     const body = jsonBody(run, URL_);
     expect(body).toMatchObject({ event: "job", job: "nightly", run: 5, source: "schedule", status: "succeeded" });
     expect(body).not.toHaveProperty("release");
+  });
+
+  test("a certificate near its end names the host and why renewal fails, instead of a release", () => {
+    const event = certificateEvent({ project: "shop", environment: "prod" }, { host: "shop.example.com", notAfter: "2026-12-15T00:00:00.000Z", reason: "rate limited by the CA" }, "2026-12-02T10:00:00.000Z");
+    const body = jsonBody(event, URL_);
+    expect(body).toMatchObject({ event: "certificate", host: "shop.example.com", status: "expiring", ok: false, reason: "the certificate of shop.example.com expires at 2026-12-15T00:00:00.000Z and renewal keeps failing: rate limited by the CA" });
+    expect(body).not.toHaveProperty("release");
+    expect(summaryLine(event)).toStartWith("❌ shop/prod: certificate of shop.example.com expiring");
+    expect(eventLabel(event)).toBe("certificate prod shop.example.com");
   });
 
   test("slack: text plus blocks, user text escaped so it cannot link or ping", () => {

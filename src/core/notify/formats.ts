@@ -16,7 +16,8 @@ const clip = (text: string, limit: number) => (text.length <= limit ? text : `${
 const reasonOf = (event: NotifyEvent) => (event.reason ? clip(event.reason, REASON_LIMIT) : null);
 
 /** "release #4" or "job nightly run #7". */
-const subject = (event: NotifyEvent) => (event.kind === "job" ? `job ${event.job ?? "?"} run #${event.number}` : `release #${event.number}`);
+const subject = (event: NotifyEvent) =>
+  event.kind === "job" ? `job ${event.job ?? "?"} run #${event.number}` : event.kind === "certificate" ? `certificate of ${event.host ?? "?"}` : `release #${event.number}`;
 
 /** One plain line: "✅ shop/prod: release #4 deployed in 42 s (deploy)". */
 export function summaryLine(event: NotifyEvent): string {
@@ -33,7 +34,7 @@ export function jsonBody(event: NotifyEvent, url: string) {
     event: event.kind,
     project: event.project,
     environment: event.environment,
-    ...(event.kind === "job" ? { job: event.job ?? null, run: event.number } : { release: event.number }),
+    ...(event.kind === "job" ? { job: event.job ?? null, run: event.number } : event.kind === "certificate" ? { host: event.host ?? null } : { release: event.number }),
     source: event.source,
     status: event.status,
     ok: event.ok,

@@ -46,7 +46,7 @@ describe("notification receivers", () => {
   test("the URL is stored sealed, and shown masked to scheme and host", () => {
     const { db, notifications } = setup();
     const added = notifications.add("shop", { url: SECRET_URL });
-    expect(added).toMatchObject({ project: "shop", target: "https://hooks.example.com/…", format: "json", events: ["deploy", "promote", "rollback", "push", "job"], last: null });
+    expect(added).toMatchObject({ project: "shop", target: "https://hooks.example.com/…", format: "json", events: ["deploy", "promote", "rollback", "push", "job", "certificate"], last: null });
     const dump = JSON.stringify(db.$client.query("SELECT * FROM notifications").all());
     expect(dump).not.toContain("s3cr3t");
     expect(dump).not.toContain("hooks.example.com");

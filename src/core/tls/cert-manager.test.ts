@@ -46,13 +46,14 @@ function setup() {
       }
     },
   };
-  const manager = createCertManager({ store, issuer, box, retryMs: 60_000, consoleHost: "berth.example.org", now: () => now });
+  const expiring: string[] = [];
+  const manager = createCertManager({ store, issuer, box, retryMs: 60_000, consoleHost: "berth.example.org", now: () => now, onExpiring: (record) => expiring.push(record.host) });
   const certs = createCerts({ store, box, manager, now: () => now });
   const route = (host: string) =>
     db.insert(edgeRoutes).values({ host, pathPrefix: "", project: "p", environment: "e", block: host.split(".")[0]!, auth: "none", upstreams: [], updatedAt: "x" }).run();
   const lines: string[] = [];
   const log = (line: string) => void lines.push(line);
-  return { db, store, box, manager, certs, route, orders, failing, lines, log, advance: (ms: number) => (now += ms), now: () => now };
+  return { db, store, box, manager, certs, route, orders, failing, lines, log, expiring, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 describe("which hosts get certificates", () => {
@@ -134,6 +135,7 @@ describe("the certificate manager", () => {
     await s.manager.check(s.log);
     await s.manager.check(s.log);
     expect(s.lines.filter((l) => l.includes("WARNING shop.example.com"))).toHaveLength(1);
+    expect(s.expiring).toEqual(["shop.example.com"]);
     s.failing.delete("shop.example.com");
     s.advance(24 * HOUR);
     await s.manager.check(s.log);

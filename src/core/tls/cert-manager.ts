@@ -12,6 +12,8 @@ export interface CertManagerDeps {
   consoleHost?: string;
   /** The wait after a first failure; later ones double it (see schedule.ts). */
   retryMs: number;
+  /** Told once a day about a certificate near its end whose renewal keeps failing (notifications). */
+  onExpiring?(record: CertRecord): void;
   /** Orders started in any hour, at most: well under Let's Encrypt's limits for one account. */
   ordersPerHour?: number;
   now?: () => number;
@@ -99,6 +101,7 @@ export function createCertManager(deps: CertManagerDeps) {
     for (const record of deps.store.list()) {
       if (!shouldWarn(record, now())) continue;
       log(`certs: WARNING ${record.host} expires at ${record.notAfter} and renewal keeps failing (${record.reason})`);
+      deps.onExpiring?.(record);
       deps.store.put({ ...record, warnedAt: new Date(now()).toISOString() });
     }
   }
