@@ -8,7 +8,7 @@
 // Targets: from nothing < 60 s, the change < 90 s with 0 failed requests, status p99 < 50 ms,
 // serve's RSS < 150 MB.
 //
-//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings]
+//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings] [--set SETTING=VALUE]…
 // Needs the test environment (bash scripts/test-env/setup.sh) and the binary (bun run build).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -25,6 +25,7 @@ const { values: flags } = parseArgs({
     workers: { type: "string", default: "40" },
     concurrency: { type: "string" },
     "test-timings": { type: "boolean", default: false },
+    set: { type: "string", multiple: true, default: [] },
   },
 });
 const WEBSITES = Number(flags.websites);
@@ -35,13 +36,21 @@ const concurrency = flags.concurrency === undefined ? undefined : Number(flags.c
 if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) fail("--concurrency must be a whole number from 1 to 64");
 const PRODUCTION_TIMINGS = { deployDrain: "2s", deploySettle: "2s", edgeSync: "500ms", rolloutWatch: "5s" };
 const timings = flags["test-timings"] ? TEST_TIMINGS : PRODUCTION_TIMINGS;
+// Any other serve setting, to see what it costs (e.g. --set metricsInterval=0s).
+const extra = Object.fromEntries(
+  flags.set.map((pair) => {
+    const at = pair.indexOf("=");
+    if (at < 1) fail(`--set takes SETTING=VALUE, got ${JSON.stringify(pair)}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 const TARGETS = { fromNothingMs: 60_000, changeMs: 90_000, statusP99Ms: 50, rssMb: 150 };
 
 requireTestEnv();
 requireBinary();
 const busybox = loadTestEnv().images.busybox;
 const project = `benchscale${crypto.randomUUID().slice(0, 6)}`;
-const server = await startServe([], { ...timings, ...(concurrency === undefined ? {} : { rolloutConcurrency: concurrency }) });
+const server = await startServe([], { ...timings, ...extra, ...(concurrency === undefined ? {} : { rolloutConcurrency: concurrency }) });
 const token = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
 
 function docker(args: string[]): string[] {
@@ -184,7 +193,7 @@ try {
   writeFileSync(file, projectFile("v1"));
   await run(["apply", "-f", file]);
   const settings = JSON.parse(readFileSync(join(server.home, "config.yaml"), "utf8")) as Record<string, unknown>;
-  console.log(`${WEBSITES} websites + ${WORKERS} workers (${busybox}); rolloutConcurrency ${settings.rolloutConcurrency ?? "default"}; timings ${JSON.stringify(timings)}`);
+  console.log(`${WEBSITES} websites + ${WORKERS} workers (${busybox}); rolloutConcurrency ${settings.rolloutConcurrency ?? "default"}; timings ${JSON.stringify(timings)}${flags.set.length ? `; ${flags.set.join(" ")}` : ""}`);
 
   const fromNothing = await deployStep("deploy from nothing");
   const listed = JSON.parse(await run(["status", project, "dev", "--json"])) as { blocks?: { state: string }[] } | { state: string }[];
