@@ -8,7 +8,7 @@
 // Targets: from nothing < 60 s, the change < 90 s with 0 failed requests, status p99 < 50 ms,
 // serve's RSS < 150 MB.
 //
-//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings] [--set SETTING=VALUE]…
+//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings] [--set SETTING=VALUE]… [--serve-env NAME=VALUE]…
 // Needs the test environment (bash scripts/test-env/setup.sh) and the binary (bun run build).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -26,6 +26,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string" },
     "test-timings": { type: "boolean", default: false },
     set: { type: "string", multiple: true, default: [] },
+    "serve-env": { type: "string", multiple: true, default: [] },
   },
 });
 const WEBSITES = Number(flags.websites);
@@ -44,13 +45,21 @@ const extra = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
+// Environment for serve alone, e.g. --serve-env BUN_OPTIONS=--smol to see what the runtime's heap costs.
+const serveEnv = Object.fromEntries(
+  flags["serve-env"].map((pair) => {
+    const at = pair.indexOf("=");
+    if (at < 1) fail(`--serve-env takes NAME=VALUE, got ${JSON.stringify(pair)}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 const TARGETS = { fromNothingMs: 60_000, changeMs: 90_000, statusP99Ms: 50, rssMb: 150 };
 
 requireTestEnv();
 requireBinary();
 const busybox = loadTestEnv().images.busybox;
 const project = `benchscale${crypto.randomUUID().slice(0, 6)}`;
-const server = await startServe([], { ...timings, ...extra, ...(concurrency === undefined ? {} : { rolloutConcurrency: concurrency }) });
+const server = await startServe([], { ...timings, ...extra, ...(concurrency === undefined ? {} : { rolloutConcurrency: concurrency }) }, serveEnv);
 const token = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
 
 function docker(args: string[]): string[] {
@@ -193,7 +202,7 @@ try {
   writeFileSync(file, projectFile("v1"));
   await run(["apply", "-f", file]);
   const settings = JSON.parse(readFileSync(join(server.home, "config.yaml"), "utf8")) as Record<string, unknown>;
-  console.log(`${WEBSITES} websites + ${WORKERS} workers (${busybox}); rolloutConcurrency ${settings.rolloutConcurrency ?? "default"}; timings ${JSON.stringify(timings)}${flags.set.length ? `; ${flags.set.join(" ")}` : ""}`);
+  console.log(`${WEBSITES} websites + ${WORKERS} workers (${busybox}); rolloutConcurrency ${settings.rolloutConcurrency ?? "default"}; timings ${JSON.stringify(timings)}${[...flags.set, ...flags["serve-env"]].map((p) => `; ${p}`).join("")}`);
 
   const fromNothing = await deployStep("deploy from nothing");
   const listed = JSON.parse(await run(["status", project, "dev", "--json"])) as { blocks?: { state: string }[] } | { state: string }[];
