@@ -112,7 +112,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
   const releases = createReleaseStore(db);
   const builder = createImageBuilder(docker);
-  const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle) });
+  const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle), concurrency: config.rolloutConcurrency });
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });

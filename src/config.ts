@@ -63,6 +63,8 @@ const schema = z.strictObject({
   deploySettle: duration.default("2s"),
   /** Wait after a route change for the edge (which polls the state DB) to follow it. */
   edgeSync: duration.default("500ms"),
+  /** Blocks of one start tier rolled out at once; rollouts mostly wait (health checks, drains), so a few per core. */
+  rolloutConcurrency: z.coerce.number().int().min(1).max(64).default(() => Math.min(64, 4 * availableParallelism())),
   /** Job runs at once on this machine (manual and scheduled); more wait in a queue. */
   jobConcurrency: z.coerce.number().int().min(1).max(64).default(2),
   /** Output kept per job run; past it one notice line, and the run goes on. */

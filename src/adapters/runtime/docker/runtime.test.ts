@@ -212,4 +212,39 @@ describe("docker runtime (real engine)", () => {
     expect(again).toMatchObject({ ok: true });
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", ready: 2, release: 5 });
   }, 30_000);
+  test.concurrent("blocks of one tier roll out side by side within the bound; a later tier waits for the earlier one", async () => {
+    const e = env();
+    const tiered = createDockerRuntime(docker, { ...FAST, concurrency: 2 });
+    const db = httpBlock("db", "d1", { kind: "service" });
+    const sites = ["s1", "s2", "s3"].map((name) => httpBlock(name, "v1"));
+    const { hooks, events } = recordingHooks();
+    const outcomes = await tiered.apply({ project, environment: e, release: 1, blocks: [db, ...sites] }, hooks);
+
+    expect(outcomes.map((o) => [o.block, o.ok])).toEqual([["db", true], ["s1", true], ["s2", true], ["s3", true]]);
+    const at = (line: string) => events.indexOf(line);
+    const firstSiteSwitch = Math.min(...sites.map((s) => at(`switch ${s.block}`)));
+    // The service's traffic switched before any website started.
+    expect(at("switch db")).toBeGreaterThan(-1);
+    for (const s of sites) expect(at(`log ${s.block}: starting 1 replica(s) of release 1`)).toBeGreaterThan(at("switch db"));
+    // Two websites started before either turned healthy; the third waited for a free slot.
+    expect(at("log s1: starting 1 replica(s) of release 1")).toBeLessThan(firstSiteSwitch);
+    expect(at("log s2: starting 1 replica(s) of release 1")).toBeLessThan(firstSiteSwitch);
+    expect(at("log s3: starting 1 replica(s) of release 1")).toBeGreaterThan(firstSiteSwitch);
+    for (const o of outcomes.slice(1)) expect(await get(o.upstreams[0])).toBe("v1");
+  }, 60_000);
+
+  test.concurrent("a failed block of one tier leaves the later tiers as they were, with a reason naming it", async () => {
+    const e = env();
+    const tiered = createDockerRuntime(docker, { ...FAST, concurrency: 4 });
+    const [, v1] = await tiered.apply({ project, environment: e, release: 1, blocks: [httpBlock("db", "d1", { kind: "service" }), httpBlock("site", "v1")] }, recordingHooks().hooks);
+    const broken = httpBlock("db", "d2", { kind: "service", command: ["sh", "-c", "echo no disk; exit 2"] });
+    const { hooks, logs } = recordingHooks();
+    const outcomes = await tiered.apply({ project, environment: e, release: 2, blocks: [broken, httpBlock("site", "v2")] }, hooks);
+
+    expect(outcomes[0]).toMatchObject({ block: "db", ok: false });
+    expect(outcomes[0]!.reason).toStartWith("health check failed for db: replica 0 exited with code 2");
+    expect(outcomes[1]).toEqual({ block: "site", ok: false, reason: "not rolled out: block db failed", upstreams: v1!.upstreams, containers: v1!.containers });
+    expect(logs.filter((line) => line.startsWith("site:"))).toEqual([]);
+    expect(await get(v1!.upstreams[0])).toBe("v1");
+  }, 60_000);
 });

@@ -10,7 +10,8 @@ import { lastLogLines } from "./logs.ts";
 import { ensureNetwork, removeNetwork } from "./network.ts";
 import { applyBlock } from "./replace-block.ts";
 import { removeWithOwnGrace, retireAbsentBlocks } from "./retire-block.ts";
-import type { Timing } from "./rollout.ts";
+import { type Timing, failure, running } from "./rollout.ts";
+import { runBounded, startTiers } from "./tiers.ts";
 import { environmentStatus, mostRestarted } from "./status.ts";
 import { removeVolumes } from "./volumes.ts";
 
@@ -25,6 +26,8 @@ export interface DockerRuntimeOptions {
   settleMs?: number;
   /** Health poll interval. Default 250 ms. */
   pollMs?: number;
+  /** Blocks of one start tier rolled out at once. Default 4. */
+  concurrency?: number;
 }
 
 /**
@@ -41,11 +44,13 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
     stopGraceSeconds: options.stopGraceSeconds ?? 10,
   };
 
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+
   // Two applies of one environment at once would both start replicas for the same change.
   const exclusive = serialiser();
 
   return {
-    apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(docker, plan, hooks, timing)),
+    apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(docker, plan, hooks, timing, concurrency)),
 
     async status(project, env, { crashes = true } = {}) {
       const listed = await listReplicas(docker, project, env);
@@ -84,17 +89,33 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
   };
 }
 
-async function applyPlan(docker: Dockerode, plan: EnvironmentPlan, hooks: ApplyHooks, timing: Timing): Promise<BlockOutcome[]> {
+async function applyPlan(docker: Dockerode, plan: EnvironmentPlan, hooks: ApplyHooks, timing: Timing, concurrency: number): Promise<BlockOutcome[]> {
   checkPlan(plan);
   const { project, environment: env, release } = plan;
   const network = await ensureNetwork(docker, project, env);
   const observed = await listReplicas(docker, project, env);
   const found = byBlock(observed);
   const outcomes: BlockOutcome[] = [];
-  // One block at a time, in plan order: the caller puts the services others depend on first.
-  for (const block of plan.blocks) {
-    const job = { docker, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block) };
-    outcomes.push(await applyBlock(job, found.get(block.block) ?? []));
+  let failed: string | undefined;
+  // Tier by tier in plan order (the caller puts the services others depend on first); the blocks
+  // of a tier roll out side by side, each switching its own traffic as it turns healthy.
+  for (const tier of startTiers(plan.blocks)) {
+    const settled = failed
+      ? tier.map(() => ({ done: false as const }))
+      : await runBounded(
+          tier,
+          concurrency,
+          (block) => {
+            const job = { docker, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block) };
+            return applyBlock(job, found.get(block.block) ?? []);
+          },
+          (outcome) => !outcome.ok,
+        );
+    for (const s of settled) if (s.done && !s.result.ok) failed ??= s.result.block;
+    // A failed block fails the release: what has not started yet stays as it is.
+    const notStarted = settled.flatMap((s, i) => (s.done ? [] : [tier[i]!]));
+    outcomes.push(...settled.flatMap((s) => (s.done ? [s.result] : [])));
+    for (const block of notStarted) outcomes.push(failure(block.block, `not rolled out: block ${failed} failed`, running(found.get(block.block) ?? [])));
   }
   // Last, so a block renamed in the plan keeps serving under its old name until the new one runs.
   await retireAbsentBlocks(docker, observed, new Set(plan.blocks.map((b) => b.block)), hooks, timing);

@@ -1,0 +1,246 @@
+// Prints how one machine copes with a project of many small blocks: 100 image blocks (60
+// websites, 40 workers, all busybox) on the compiled binary's `berth serve` and edge on the real
+// Docker engine, at the production rollout timings (drain 2 s, settle 2 s, edge sync 500 ms,
+// crash watch 5 s) unless --test-timings. It deploys them from nothing, deploys again with no
+// change, deploys a change to all 100 while a load loop asks one website through the edge (no
+// request may fail), times the status API, samples serve's RSS throughout, and deletes the
+// project (containers, network, routes) at the end, also when interrupted.
+// Targets: from nothing < 60 s, the change < 90 s with 0 failed requests, status p99 < 50 ms,
+// serve's RSS < 150 MB.
+//
+//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings] [--set SETTING=VALUE]… [--serve-env NAME=VALUE]…
+// Needs the test environment (bash scripts/test-env/setup.sh) and the binary (bun run build).
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startServe, TEST_TIMINGS } from "../test/support/binary.ts";
+import { loadTestEnv } from "../test/support/test-env.ts";
+import { verdict } from "./bench/stats.ts";
+import { fail, requireBinary, requireTestEnv } from "./bench/tools.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    websites: { type: "string", default: "60" },
+    workers: { type: "string", default: "40" },
+    concurrency: { type: "string" },
+    "test-timings": { type: "boolean", default: false },
+    set: { type: "string", multiple: true, default: [] },
+    "serve-env": { type: "string", multiple: true, default: [] },
+  },
+});
+const WEBSITES = Number(flags.websites);
+const WORKERS = Number(flags.workers);
+if (!Number.isInteger(WEBSITES) || WEBSITES < 1 || WEBSITES > 500) fail("--websites must be a whole number from 1 to 500");
+if (!Number.isInteger(WORKERS) || WORKERS < 0 || WORKERS > 500) fail("--workers must be a whole number from 0 to 500");
+const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
+if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) fail("--concurrency must be a whole number from 1 to 64");
+const PRODUCTION_TIMINGS = { deployDrain: "2s", deploySettle: "2s", edgeSync: "500ms", rolloutWatch: "5s" };
+const timings = flags["test-timings"] ? TEST_TIMINGS : PRODUCTION_TIMINGS;
+// Any other serve setting, to see what it costs (e.g. --set metricsInterval=0s).
+const extra = Object.fromEntries(
+  flags.set.map((pair) => {
+    const at = pair.indexOf("=");
+    if (at < 1) fail(`--set takes SETTING=VALUE, got ${JSON.stringify(pair)}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+// Environment for serve alone, e.g. --serve-env BUN_OPTIONS=--smol to see what the runtime's heap costs.
+const serveEnv = Object.fromEntries(
+  flags["serve-env"].map((pair) => {
+    const at = pair.indexOf("=");
+    if (at < 1) fail(`--serve-env takes NAME=VALUE, got ${JSON.stringify(pair)}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+const TARGETS = { fromNothingMs: 60_000, changeMs: 90_000, statusP99Ms: 50, rssMb: 150 };
+
+requireTestEnv();
+requireBinary();
+const busybox = loadTestEnv().images.busybox;
+const project = `benchscale${crypto.randomUUID().slice(0, 6)}`;
+const server = await startServe([], { ...timings, ...extra, ...(concurrency === undefined ? {} : { rolloutConcurrency: concurrency }) }, serveEnv);
+const token = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
+
+function docker(args: string[]): string[] {
+  const result = Bun.spawnSync(["docker", ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  return result.stdout.toString().split("\n").filter(Boolean);
+}
+
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  await server.run(["project", "delete", project, "--yes"]).catch(() => {});
+  await server.stop().catch(() => {});
+  try {
+    const edgePid = Number(readFileSync(join(server.dataDir, "edge.pid"), "utf8"));
+    if (edgePid > 1) process.kill(edgePid, "SIGTERM");
+  } catch {} // no edge left running
+  // Whatever the delete could not reach (serve gone mid-run): only this project's objects.
+  const containers = docker(["ps", "-aq", "--filter", `label=berth.project=${project}`]);
+  if (containers.length) docker(["rm", "-f", ...containers]);
+  docker(["network", "rm", `berth-${project}-dev`]);
+  rmSync(server.home, { recursive: true, force: true });
+}
+const interrupted = () => void cleanup().finally(() => process.exit(130));
+process.once("SIGINT", interrupted);
+process.once("SIGTERM", interrupted);
+
+async function run(args: string[]): Promise<string> {
+  const result = await server.run(args);
+  if (result.code !== 0) throw new Error(`berth ${args.join(" ")} exited with ${result.code}: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`);
+  return result.stdout;
+}
+
+const pad = (n: number) => String(n).padStart(3, "0");
+function projectFile(version: string): string {
+  const blocks: string[] = [];
+  for (let i = 0; i < WEBSITES; i++) {
+    blocks.push(`  w${pad(i)}:
+    kind: website
+    image: ${busybox}
+    command: [sh, -c, "mkdir -p /www && echo w${pad(i)} ${version} > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    port: 8080`);
+  }
+  for (let i = 0; i < WORKERS; i++) {
+    blocks.push(`  k${pad(i)}:
+    kind: worker
+    image: ${busybox}
+    command: [sh, -c, "echo k${pad(i)} ${version}; while true; do sleep 5; done"]`);
+  }
+  return `project: ${project}\nblocks:\n${blocks.join("\n")}\nenvironments:\n  dev: {}\n`;
+}
+
+/** serve's resident set in MB, sampled every 200 ms while `work` runs. */
+async function sampledRss<T>(work: () => Promise<T>): Promise<{ value: T; maxMb: number }> {
+  const rssMb = () => {
+    const line = readFileSync(`/proc/${server.proc.pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
+    return line ? Number(line[1]) / 1024 : 0;
+  };
+  let maxMb = rssMb();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      maxMb = Math.max(maxMb, rssMb());
+      await Bun.sleep(200);
+    }
+  })();
+  try {
+    return { value: await work(), maxMb };
+  } finally {
+    sampling = false;
+    await sampler;
+    maxMb = Math.max(maxMb, rssMb());
+  }
+}
+
+interface Row {
+  step: string;
+  seconds: number;
+  rssMb: number;
+  note: string;
+}
+const rows: Row[] = [];
+
+async function deployStep(step: string, note = ""): Promise<number> {
+  const load = loadavg()[0]!;
+  const started = performance.now();
+  const { maxMb } = await sampledRss(() => run(["deploy", project, "dev", "--wait"]));
+  const ms = performance.now() - started;
+  rows.push({ step, seconds: ms / 1000, rssMb: maxMb, note: `${note}${note ? "; " : ""}load ${load.toFixed(1)} at start` });
+  return ms;
+}
+
+/** Asks one website through the edge, one request after another, until stopped. */
+function loadLoop(host: string) {
+  let sent = 0;
+  let failed = 0;
+  const failures: string[] = [];
+  let going = true;
+  const loop = (async () => {
+    while (going) {
+      sent++;
+      try {
+        const res = await fetch(`${server.edgeUrl}/`, { headers: { Host: host }, signal: AbortSignal.timeout(5000) });
+        const body = await res.text();
+        if (res.status !== 200) {
+          failed++;
+          failures.push(`${res.status} ${body.trim().slice(0, 80)}`);
+        }
+      } catch (error) {
+        failed++;
+        failures.push(String(error).slice(0, 80));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      going = false;
+      await loop;
+      return { sent, failed, failures };
+    },
+  };
+}
+
+async function statusTimes(samples: number): Promise<number[]> {
+  const url = `${server.url}/api/projects/${project}/environments/dev/status`;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`status answered ${res.status}`);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+try {
+  const file = join(server.home, "berth.yaml");
+  writeFileSync(file, projectFile("v1"));
+  await run(["apply", "-f", file]);
+  const settings = JSON.parse(readFileSync(join(server.home, "config.yaml"), "utf8")) as Record<string, unknown>;
+  console.log(`${WEBSITES} websites + ${WORKERS} workers (${busybox}); rolloutConcurrency ${settings.rolloutConcurrency ?? "default"}; timings ${JSON.stringify(timings)}${[...flags.set, ...flags["serve-env"]].map((p) => `; ${p}`).join("")}`);
+
+  const fromNothing = await deployStep("deploy from nothing");
+  const listed = JSON.parse(await run(["status", project, "dev", "--json"])) as { blocks?: { state: string }[] } | { state: string }[];
+  const blocks = Array.isArray(listed) ? listed : (listed.blocks ?? []);
+  const runningCount = blocks.filter((b) => b.state === "running").length;
+  if (runningCount !== WEBSITES + WORKERS) throw new Error(`after the deploy ${runningCount} of ${WEBSITES + WORKERS} blocks run`);
+
+  await deployStep("deploy, no change");
+
+  writeFileSync(file, projectFile("v2"));
+  await run(["apply", "-f", file]);
+  const load = loadLoop(`w000.dev.${project}.localhost`);
+  const change = await deployStep("deploy a change to all", "load on w000");
+  const { sent, failed, failures } = await load.stop();
+  rows.at(-1)!.note = `${sent} requests, ${failed} failed; ${rows.at(-1)!.note}`;
+  const answer = await (await fetch(`${server.edgeUrl}/`, { headers: { Host: `w000.dev.${project}.localhost` } })).text();
+  if (answer.trim() !== "w000 v2") throw new Error(`w000 answers ${JSON.stringify(answer.trim())} after the change`);
+
+  const times = await statusTimes(200);
+  const p50 = percentile(times, 50);
+  const p99 = percentile(times, 99);
+
+  const removeStarted = performance.now();
+  const removed = await sampledRss(() => run(["project", "delete", project, "--yes"]));
+  rows.push({ step: "delete the project", seconds: (performance.now() - removeStarted) / 1000, rssMb: removed.maxMb, note: "" });
+
+  console.log(`\n${"step".padEnd(26)}${"s".padStart(8)}${"serve RSS max MB".padStart(18)}  note`);
+  for (const row of rows) console.log(`${row.step.padEnd(26)}${row.seconds.toFixed(1).padStart(8)}${row.rssMb.toFixed(0).padStart(18)}  ${row.note}`);
+  console.log(`status API (200 calls, ${WEBSITES + WORKERS} blocks): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+  if (failures.length) console.log(`failed requests: ${[...new Set(failures)].slice(0, 5).join(" | ")}`);
+  const rssMax = Math.max(...rows.map((r) => r.rssMb));
+  console.log(`load average now: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(`targets: from nothing < ${TARGETS.fromNothingMs / 1000} s ${verdict(fromNothing < TARGETS.fromNothingMs)}; ` +
+    `change < ${TARGETS.changeMs / 1000} s with 0 failed ${verdict(change < TARGETS.changeMs && failed === 0)}; ` +
+    `status p99 < ${TARGETS.statusP99Ms} ms ${verdict(p99 < TARGETS.statusP99Ms)}; serve RSS < ${TARGETS.rssMb} MB ${verdict(rssMax < TARGETS.rssMb)}`);
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
