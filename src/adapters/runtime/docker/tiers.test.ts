@@ -29,9 +29,10 @@ function gated() {
 }
 
 describe("start tiers", () => {
-  test("consecutive blocks of one kind form a tier, in plan order", () => {
-    const tiers = startTiers([block("db", "service"), block("cache", "service"), block("q", "worker"), block("a", "website"), block("b", "website")]);
-    expect(tiers.map((t) => t.map((b) => b.block))).toEqual([["db", "cache"], ["q"], ["a", "b"]]);
+  test("services form the first tier; microservices, workers and websites the second, in plan order", () => {
+    const tiers = startTiers([block("db", "service"), block("cache", "service"), block("api", "microservice"), block("q", "worker"), block("a", "website"), block("b", "website")]);
+    expect(tiers.map((t) => t.map((b) => b.block))).toEqual([["db", "cache"], ["api", "q", "a", "b"]]);
+    expect(startTiers([block("a", "website")]).map((t) => t.map((b) => b.block))).toEqual([["a"]]);
     expect(startTiers([])).toEqual([]);
   });
 });

@@ -1,14 +1,18 @@
 import type { BlockPlan } from "../../../ports/runtime.ts";
 
 /**
- * The plan's blocks cut into start tiers: runs of consecutive blocks of one kind. The caller
- * orders the plan (services first), so a tier holds the blocks that may start side by side.
+ * The plan's blocks cut into start tiers: data services, then everything else. Services hold
+ * the state the others connect to, so they are up first; microservices, workers and websites
+ * are stateless and reach each other by name (on a replace the old replicas keep answering
+ * meanwhile), so they roll out side by side, as Kubernetes starts a namespace's deployments.
+ * The caller orders the plan (services first), so each tier is a run of consecutive blocks.
  */
 export function startTiers(blocks: BlockPlan[]): BlockPlan[][] {
+  const tierOf = (block: BlockPlan) => (block.kind === "service" ? "data" : "apps");
   const tiers: BlockPlan[][] = [];
   for (const block of blocks) {
     const last = tiers.at(-1);
-    if (last && last[0]!.kind === block.kind) last.push(block);
+    if (last && tierOf(last[0]!) === tierOf(block)) last.push(block);
     else tiers.push([block]);
   }
   return tiers;
