@@ -163,7 +163,7 @@ describe("notifications on the compiled binary and the real engine", () => {
     // The receiver that listens for deploys only heard it too; a refused --events value is a usage error.
     await eventually(() => received("flaky", 5).length > 0, 30_000, "the deploy-only receiver's message");
     const wrong = await server.run(["notify", "add", PROJECT, hook("x"), "--events", "deploy,launch"]);
-    expect([wrong.code, wrong.stderr.split("\n")[0]]).toEqual([2, "berth notify add: --events takes a comma-separated list of deploy, promote, rollback, push, job; not launch"]);
+    expect([wrong.code, wrong.stderr.split("\n")[0]]).toEqual([2, "berth notify add: --events takes a comma-separated list of deploy, promote, rollback, push, job, certificate; not launch"]);
   });
 
   test("the stored URL is not in plain text in the state DB, nor in serve's logs", () => {
