@@ -8,12 +8,13 @@
 //
 //   bun scripts/bench-promote.ts [--runs 3] [--lines]   (--lines: each rollout line with its time)
 // Needs the test environment: bash scripts/test-env/setup.sh
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BINARY, startServe, TEST_TIMINGS } from "../test/support/binary.ts";
 import { loadTestEnv } from "../test/support/test-env.ts";
 import { verdict } from "./bench/stats.ts";
+import { berthOk, cleanUpOnInterrupt, dockerLines, removeProjectObjects, stopServeAndEdge } from "./bench/project-objects.ts";
 import { fail, requireBinary, requireTestEnv } from "./bench/tools.ts";
 
 const { values: flags } = parseArgs({ options: { runs: { type: "string", default: "3" }, lines: { type: "boolean", default: false } } });
@@ -27,43 +28,26 @@ const busybox = loadTestEnv().images.busybox;
 const project = `benchpromote${crypto.randomUUID().slice(0, 6)}`;
 const tags = ["a", "b"].map((t) => `berth-bench-promote-${project}:${t}`);
 
-function docker(args: string[], stdin?: string): string[] {
-  const result = Bun.spawnSync(["docker", ...args], { stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0 && stdin !== undefined) throw new Error(`docker ${args[0]}: ${result.stderr.toString().trim()}`);
-  return result.stdout.toString().split("\n").filter(Boolean);
-}
 
 // Two images with different ids, so dev and prod differ in every block.
-for (const tag of tags) docker(["build", "-q", "-t", tag, "-"], `FROM ${busybox}\nLABEL bench.variant=${tag}\n`);
+for (const tag of tags) {
+  const built = Bun.spawnSync(["docker", "build", "-q", "-t", tag, "-"], { stdin: new TextEncoder().encode(`FROM ${busybox}\nLABEL bench.variant=${tag}\n`), stdout: "pipe", stderr: "pipe" });
+  if (built.exitCode !== 0) fail(`docker build ${tag}: ${built.stderr.toString().trim()}`);
+}
 
 const server = await startServe([]);
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  await server.stop().catch(() => {});
-  try {
-    const edgePid = Number(readFileSync(join(server.dataDir, "edge.pid"), "utf8"));
-    if (edgePid > 1) process.kill(edgePid, "SIGTERM");
-  } catch {} // no edge left running
-  const label = `label=berth.project=${project}`;
-  const containers = docker(["ps", "-aq", "--filter", label]);
-  if (containers.length) docker(["rm", "-f", ...containers]);
-  for (const environment of ["dev", "prod"]) docker(["network", "rm", `berth-${project}-${environment}`]);
-  const volumes = docker(["volume", "ls", "-q", "--filter", label]);
-  if (volumes.length) docker(["volume", "rm", "-f", ...volumes]);
-  docker(["rmi", "-f", ...tags]);
+  await stopServeAndEdge(server);
+  removeProjectObjects(project, ["dev", "prod"]);
+  dockerLines(["rmi", "-f", ...tags]);
   rmSync(server.home, { recursive: true, force: true });
 }
-const interrupted = () => void cleanup().finally(() => process.exit(130));
-process.once("SIGINT", interrupted);
-process.once("SIGTERM", interrupted);
+cleanUpOnInterrupt(cleanup);
 
-async function run(args: string[]): Promise<string> {
-  const result = await server.run(args);
-  if (result.code !== 0) throw new Error(`berth ${args.join(" ")} exited with ${result.code}: ${(result.stderr || result.stdout).trim()}`);
-  return result.stdout;
-}
+const run = (args: string[]) => berthOk(server, args);
 
 /** The binary with argv, each output line handed over as it arrives. */
 async function timed(args: string[], onLine: (line: string) => void): Promise<void> {

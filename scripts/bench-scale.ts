@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { startServe, TEST_TIMINGS } from "../test/support/binary.ts";
 import { loadTestEnv } from "../test/support/test-env.ts";
 import { verdict } from "./bench/stats.ts";
+import { berthOk, cleanUpOnInterrupt, removeProjectObjects, stopServeAndEdge } from "./bench/project-objects.ts";
 import { fail, requireBinary, requireTestEnv } from "./bench/tools.ts";
 
 const { values: flags } = parseArgs({
@@ -62,36 +63,20 @@ const project = `benchscale${crypto.randomUUID().slice(0, 6)}`;
 const server = await startServe([], { ...timings, ...extra, ...(concurrency === undefined ? {} : { rolloutConcurrency: concurrency }) }, serveEnv);
 const token = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
 
-function docker(args: string[]): string[] {
-  const result = Bun.spawnSync(["docker", ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  return result.stdout.toString().split("\n").filter(Boolean);
-}
 
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
   await server.run(["project", "delete", project, "--yes"]).catch(() => {});
-  await server.stop().catch(() => {});
-  try {
-    const edgePid = Number(readFileSync(join(server.dataDir, "edge.pid"), "utf8"));
-    if (edgePid > 1) process.kill(edgePid, "SIGTERM");
-  } catch {} // no edge left running
+  await stopServeAndEdge(server);
   // Whatever the delete could not reach (serve gone mid-run): only this project's objects.
-  const containers = docker(["ps", "-aq", "--filter", `label=berth.project=${project}`]);
-  if (containers.length) docker(["rm", "-f", ...containers]);
-  docker(["network", "rm", `berth-${project}-dev`]);
+  removeProjectObjects(project, ["dev"]);
   rmSync(server.home, { recursive: true, force: true });
 }
-const interrupted = () => void cleanup().finally(() => process.exit(130));
-process.once("SIGINT", interrupted);
-process.once("SIGTERM", interrupted);
+cleanUpOnInterrupt(cleanup);
 
-async function run(args: string[]): Promise<string> {
-  const result = await server.run(args);
-  if (result.code !== 0) throw new Error(`berth ${args.join(" ")} exited with ${result.code}: ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`);
-  return result.stdout;
-}
+const run = (args: string[]) => berthOk(server, args);
 
 const pad = (n: number) => String(n).padStart(3, "0");
 function projectFile(version: string): string {

@@ -1,7 +1,8 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY as SERVE_BINARY, startServe } from "../../test/support/binary.ts";
 import { createRepo, loadTestEnv, type TestRepo } from "../../test/support/test-env.ts";
+import { cleanUpOnInterrupt, dockerLines, removeProjectObjects, stopServeAndEdge } from "./project-objects.ts";
 import { requireBinary, requireTestEnv } from "./tools.ts";
 
 export const ENVIRONMENT = "dev";
@@ -73,37 +74,20 @@ export async function startSite(name: string) {
     return result;
   }
 
-  function docker(args: string[]) {
-    const result = Bun.spawnSync(["docker", ...args], { stdout: "pipe", stderr: "pipe" });
-    return result.stdout.toString().split("\n").filter(Boolean);
-  }
-
   /** Everything this run made: serve, its edge, containers, network, volumes and images of the project, the repo. */
   async function cleanup() {
     if (cleaned) return;
     cleaned = true;
-    await server.stop().catch(() => {});
-    try {
-      const edgePid = Number(readFileSync(join(server.dataDir, "edge.pid"), "utf8"));
-      if (edgePid > 1) process.kill(edgePid, "SIGTERM");
-    } catch {} // no edge left running
-    const label = `label=berth.project=${project}`;
-    const containers = docker(["ps", "-aq", "--filter", label]);
-    if (containers.length) docker(["rm", "-f", ...containers]);
-    for (const network of docker(["network", "ls", "-q", "--filter", label])) docker(["network", "rm", network]);
-    docker(["network", "rm", `berth-${project}-${ENVIRONMENT}`]);
-    const volumes = docker(["volume", "ls", "-q", "--filter", label]);
-    if (volumes.length) docker(["volume", "rm", "-f", ...volumes]);
-    const images = [...new Set(docker(["image", "ls", "-q", "--filter", label]))];
-    if (images.length) docker(["rmi", "-f", ...images]);
+    await stopServeAndEdge(server);
+    removeProjectObjects(project, [ENVIRONMENT]);
+    const images = [...new Set(dockerLines(["image", "ls", "-q", "--filter", `label=berth.project=${project}`]))];
+    if (images.length) dockerLines(["rmi", "-f", ...images]);
     repo.remove();
     rmSync(server.home, { recursive: true, force: true });
   }
 
   // Ctrl-C must not leave containers behind.
-  const interrupted = () => void cleanup().finally(() => process.exit(130));
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  cleanUpOnInterrupt(cleanup);
 
   try {
     const file = join(server.home, "berth.yaml");
