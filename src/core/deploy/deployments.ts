@@ -138,7 +138,7 @@ export function createDeployments(deps: DeployDeps) {
       return { ...b, vars: b.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? deps.variables.fingerprint(ref) };
     });
 
-  async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[]) {
+  async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[], runJobs = collect === collectImages) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
     const redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
     const say = (line: string) => channel.write(release.id, redact(line));
@@ -148,15 +148,11 @@ export function createDeployments(deps: DeployDeps) {
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
       const frozen = deps.releases.freezeRelease(release.id, withConfig(release, await collect(release, say)));
-      // A deploy or a promote brings images new to this environment, so its jobs run (migrations
-      // before traffic moves, as Heroku's release phase runs on promote); restart, scale, start and
-      // rollback reuse images whose jobs ran here already.
-      const deploying = collect === collectImages || release.source.startsWith("promote ");
-      if (deploying) await deps.beforeRollout?.(frozen, say);
+      if (runJobs) await deps.beforeRollout?.(frozen, say);
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
       await roll(frozen, say, switched, restart);
-      if (deploying) await deps.afterRollout?.(frozen, say);
+      if (runJobs) await deps.afterRollout?.(frozen, say);
       final = deps.releases.finishRelease(release.id, "deployed", null);
       // A stopped environment runs again once any release of it is live.
       deps.projects.setStopped(release.project, release.environment, false);
@@ -212,8 +208,11 @@ export function createDeployments(deps: DeployDeps) {
   /**
    * A release of given images with the environment's own config today (overrides, replicas,
    * domains), and today's variables unless an image choice carries recorded ones: no build.
+   * `runJobs`: the images are new to this environment (a
+   * promote), so its pre- and post-deploy jobs run, as Heroku's release phase runs on promote;
+   * rollback and start reuse images whose jobs ran here already.
    */
-  function fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string): ReleaseRecord {
+  function fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string, runJobs = false): ReleaseRecord {
     const key = checkIdle(project, environment);
     const file = loadEnvironment(project, environment);
     const blocks: ReleaseBlock[] = [];
@@ -228,7 +227,7 @@ export function createDeployments(deps: DeployDeps) {
       say(note);
       return blocks;
     };
-    return start(key, project, environment, collect, undefined, origin);
+    return start(key, project, environment, collect, undefined, origin, runJobs);
   }
 
   /** The project, known to have that environment. */
@@ -248,10 +247,10 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   /** Creates the release and runs it in the background; one at a time per environment. */
-  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[], origin?: ReleaseOrigin): ReleaseRecord {
+  function start(key: string, project: string, environment: string, collect?: Collect, restart?: string[], origin?: ReleaseOrigin, runJobs?: boolean): ReleaseRecord {
     const release = deps.releases.createRelease(project, environment, origin);
     active.set(key, `release ${release.number} of ${key} is still deploying`);
-    run(release, collect, restart).finally(() => active.delete(key));
+    run(release, collect, restart, runJobs).finally(() => active.delete(key));
     return release;
   }
 

@@ -106,8 +106,8 @@ describe("promote, rollback, stop and start", () => {
     const { release, diff } = await deployments.promote("shop", "dev", "prod", { dryRun: true });
     expect([release, diff.live, diff.blocks.map((b) => b.change)]).toEqual([null, null, ["added", "added", "added"]]);
     expect(deployments.list("shop", "prod")).toEqual([]);
-    expect(deployments.promote("shop", "prod", "dev", {})).rejects.toThrow("shop/prod has no live release to promote: deploy it first");
-    expect(deployments.promote("shop", "dev", "prod", { blocks: ["nope"] })).rejects.toThrow('block "nope" in project "shop" not found');
+    await expect(deployments.promote("shop", "prod", "dev", {})).rejects.toThrow("shop/prod has no live release to promote: deploy it first");
+    await expect(deployments.promote("shop", "dev", "prod", { blocks: ["nope"] })).rejects.toThrow('block "nope" in project "shop" not found');
   });
 
   test("rollback: the previous deployed release's images with today's variables, or N's recorded ones", async () => {

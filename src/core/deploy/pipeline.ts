@@ -24,7 +24,7 @@ export interface PipelineDeps {
   images: { findImage(reference: string): Promise<string | null> };
   loadEnvironment(project: string, environment: string): ProjectFile;
   checkIdle(project: string, environment: string): string;
-  fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string): ReleaseRecord;
+  fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string, runJobs?: boolean): ReleaseRecord;
 }
 
 export interface PromoteRequest {
@@ -109,7 +109,7 @@ export function createPipeline(deps: PipelineDeps) {
       const diff = await compare(project, to, target, next, `${from}#${source.number}`);
       if (request.dryRun) return { diff, release: null };
       const named = request.blocks?.length ? request.blocks.join(", ") : "every block";
-      const release = deps.fromImages(project, to, images, { ...origin, source: `promote from ${from}#${source.number}` }, `promoting ${named} from ${from} release ${source.number}: its images, no build`);
+      const release = deps.fromImages(project, to, images, { ...origin, source: `promote from ${from}#${source.number}` }, `promoting ${named} from ${from} release ${source.number}: its images, no build`, true);
       return { diff, release };
     },
 
