@@ -50,7 +50,7 @@ describe("edge reader", () => {
     expect(r.load()).toEqual({ routes: [], basicAuthUsers: [], gatewayClients: [], certificates: [], challenges: [] });
   });
 
-  test("follows a database file put in place of the one it opened (a restore), even at the same data_version", () => {
+  test("follows a database file put in place of the one it opened (a restore), even at the same data_version", async () => {
     const { dir, db } = paths();
     const w = writer(db);
     migrate(w);
@@ -63,6 +63,8 @@ describe("edge reader", () => {
     w2.insert(edgeRoutes).values({ host: "web.prod.shop.localhost", pathPrefix: "", project: "shop", environment: "prod", block: "web", auth: "none", upstreams: [{ host: "127.0.0.1", port: 4001 }], updatedAt }).run();
     w2.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     renameSync(other, db);
+    // The file is compared at most every 200 ms (a stat per request would sit on the hot path).
+    await Bun.sleep(250);
     expect(r.version()).not.toBe(before);
     expect(r.load()!.routes.map((route) => route.host)).toEqual(["web.prod.shop.localhost"]);
   });

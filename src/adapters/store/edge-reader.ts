@@ -67,6 +67,9 @@ export interface EdgeReader {
   close(): void;
 }
 
+/** How often the DB file's inode is compared (a restored file is seen within this, like the edge's poll). */
+const INODE_CHECK_MS = 200;
+
 export function openEdgeReader(path: string): EdgeReader {
   let client: Database | null = null;
   let inode = 0;
@@ -80,11 +83,21 @@ export function openEdgeReader(path: string): EdgeReader {
     }
   };
 
+  // The edge asks for the version before each auth decision: a stat per request would be a
+  // syscall on the hot path for an event (a restore) that a poll interval's delay covers.
+  let checkedAt = 0;
+  const fileReplaced = () => {
+    const now = Date.now();
+    if (now - checkedAt < INODE_CHECK_MS) return false;
+    checkedAt = now;
+    return inodeNow() !== inode;
+  };
+
   // Opened lazily and retried: the edge may start before `berth serve` ever created the DB.
   // A restore puts a new file in place; the open handle would keep reading the old one, so
   // a changed inode closes it and the next read opens the file that is there now.
   const connect = (): Database | null => {
-    if (client && inodeNow() === inode) return client;
+    if (client && !fileReplaced()) return client;
     if (client) {
       client.close();
       client = null;
