@@ -214,10 +214,10 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   };
 }
 
-/** Certificates: the store, the ACME account and CA, and the manager that orders and renews. */
 /** A certificate the edge serves now: issued or imported, and not past its end. */
 const inForce = (record: CertRecord | null) => Boolean(record?.certPem && record.notAfter && Date.parse(record.notAfter) > Date.now());
 
+/** Certificates: the store, the ACME account and CA, and the manager that orders and renews. */
 function certsFor(store: CertStore, box: ReturnType<typeof createSecretBox>, config: Config, onExpiring: (record: CertRecord) => void) {
   let extraCa: string | undefined;
   if (config.acmeCaFile) {

@@ -228,8 +228,6 @@ export function createJobs(deps: JobDeps) {
       const run = get(id);
       return channel.wait(id, run, FINISHED.has(run.status));
     },
-    /** Whether a run of this job is queued or running now. */
-    busy: (project: string, environment: string, job: string) => [...active.values()].some((a) => a.key === `${project}/${environment}/${job}`),
 
     /**
      * At start: runs a previous process left queued or running can never finish (their output
@@ -269,4 +267,3 @@ export function describeRun(run: JobRunRecord): string {
   return run.status;
 }
 
-export const isJob = (block: ReleaseBlock) => block.spec.kind === "job";

@@ -13,7 +13,7 @@ function setup(now: Date, history: Partial<JobRunRecord>[] = []) {
   let live: ReleaseRecord | null = release({ backup: { kind: "job", image: "a:1", schedule: "0 3 * * *", startingDeadline: "1h" }, web: { kind: "worker", image: "a:1" } });
   const started: { job: string; scheduledFor?: string }[] = [];
   const scheduler = createScheduler({
-    projects: { listProjects: () => [{ name: "shop", blocks: 2, environments: ["prod"], updatedAt: "" }], loadProject: () => null },
+    projects: { listProjects: () => [{ name: "shop", blocks: 2, environments: ["prod"], updatedAt: "" }] },
     releases: { currentRelease: () => live },
     jobs: {
       start: (_p, _e, job, options) => (started.push({ job, scheduledFor: options?.scheduledFor }), { status: "queued" } as JobRunRecord),

@@ -9,7 +9,7 @@ import { cronOf, missedRun } from "./schedule.ts";
 const REFRESH_MS = 2_000;
 
 export interface SchedulerDeps {
-  projects: Pick<ProjectStore, "listProjects" | "loadProject">;
+  projects: Pick<ProjectStore, "listProjects">;
   releases: Pick<ReleaseStore, "currentRelease">;
   jobs: Pick<Jobs, "start" | "list">;
   now?: () => Date;

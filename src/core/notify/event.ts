@@ -34,13 +34,13 @@ export function kindOfSource(source: string | null | undefined): NotifyKind {
 }
 
 /** The one mapping from a finished release to what its receivers are told. */
-export function releaseEvent(release: ReleaseRecord & { source?: string | null }): NotifyEvent {
+export function releaseEvent(release: ReleaseRecord): NotifyEvent {
   return {
     kind: kindOfSource(release.source),
     project: release.project,
     environment: release.environment,
     number: release.number,
-    source: release.source ?? "deploy",
+    source: release.source,
     status: release.status,
     ok: release.status === "deployed",
     // A deployed release's warnings (a failed post-deploy job) are what its receivers need to hear.

@@ -1,8 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-/** Hex HMAC-SHA256 of the raw body, as GitHub, Gitea/Forgejo and Bitbucket sign it. */
-export const hmacHex = (secret: string, body: Uint8Array) => createHmac("sha256", secret).update(body).digest("hex");
-
 /**
  * Whether `received` (hex, any case, optionally after `prefix`) is the HMAC-SHA256 of `body`
  * under `secret`. The comparison takes the same time wherever the first difference is.
