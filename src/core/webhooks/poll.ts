@@ -1,8 +1,10 @@
 import type { GitSource } from "../../ports/git-source.ts";
 import type { ProjectStore } from "../../ports/project-store.ts";
+import type { ReleaseRecord } from "../../ports/release-store.ts";
 import type { GitCredentialsReader } from "../builds/credentials.ts";
 import type { Deployments } from "../deploy/deployments.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
+import type { ProjectFile } from "../project-file/schema.ts";
 import type { AutoDeploy } from "./auto-deploy.ts";
 
 export interface PollDeps {
@@ -26,21 +28,19 @@ export function createPoller(deps: PollDeps) {
   /** The last error per environment, so a remote that stays down is reported once. */
   const failing = new Map<string, string>();
 
-  /** The commit the newest release that built `block` used. */
-  function released(project: string, environment: string, block: string): string | undefined {
-    for (const release of deps.deployments.list(project, environment)) {
+  /** The commit the newest release (of `history`, newest first) that built `block` used. */
+  function released(history: ReleaseRecord[], block: string): string | undefined {
+    for (const release of history) {
       const commit = release.blocks.find((b) => b.name === block)?.commit;
       if (commit) return commit;
     }
     return undefined;
   }
 
-  async function pollEnvironment(project: string, environment: string) {
+  async function pollEnvironment(project: string, environment: string, file: ProjectFile) {
     const key = `${project}/${environment}`;
     // A deploy running (or queued) builds the ref as it is: look again next round.
     if (deps.deployments.isDeploying(project, environment) || deps.autoDeploy.queued(project, environment)) return;
-    const file = deps.projects.loadProject(project);
-    if (!file?.environments[environment]) return;
     const heads = new Map<string, string>();
     for (const name of Object.keys(file.blocks)) {
       const spec = resolveBlock(file, environment, name);
@@ -48,7 +48,8 @@ export function createPoller(deps: PollDeps) {
       const head = await deps.git.head({ url: spec.git.url, ref: spec.git.ref, credentials: deps.credentials.read(project, name) });
       if (head) heads.set(name, head);
     }
-    const moved = [...heads].find(([block, head]) => known.get(`${key}/${block}`) !== head && released(project, environment, block) !== head);
+    const history = deps.deployments.list(project, environment);
+    const moved = [...heads].find(([block, head]) => known.get(`${key}/${block}`) !== head && released(history, block) !== head);
     if (!moved) return;
     const [block, head] = moved;
     const triggered = deps.autoDeploy.trigger(project, environment, { source: `push ${head.slice(0, 7)}`, actor: "poll" });
@@ -60,11 +61,12 @@ export function createPoller(deps: PollDeps) {
   async function tick() {
     for (const { name: project } of deps.projects.listProjects()) {
       const file = deps.projects.loadProject(project);
-      for (const [environment, env] of Object.entries(file?.environments ?? {})) {
+      if (!file) continue;
+      for (const [environment, env] of Object.entries(file.environments)) {
         if (env.autoDeploy !== "poll") continue;
         const key = `${project}/${environment}`;
         try {
-          await pollEnvironment(project, environment);
+          await pollEnvironment(project, environment, file);
           failing.delete(key);
         } catch (error) {
           const message = (error as Error).message.split("\n")[0]!;
