@@ -74,7 +74,14 @@ export function createLogCollector(deps: CollectorDeps) {
   }
 
   async function reconcile() {
-    const containers = (await deps.source.list()).filter((c) => deps.known(c.project, c.environment));
+    // Asked once per environment per pass: an environment's containers all share the answer.
+    const answers = new Map<string, boolean>();
+    const known = (project: string, environment: string) => {
+      const key = `${project}/${environment}`;
+      if (!answers.has(key)) answers.set(key, deps.known(project, environment));
+      return answers.get(key)!;
+    };
+    const containers = (await deps.source.list()).filter((c) => known(c.project, c.environment));
     for (const container of containers) {
       if (active.has(container.id)) continue;
       if (container.running || !drained.has(container.id)) follow(container);
