@@ -101,14 +101,18 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const masterKey = masterKeyFile(join(options.dataDir, "secret.key"));
   const accessLog = options.accessLog ? createAccessLog(options.accessLog.dir, options.accessLog.maxBytes, log) : undefined;
   let front: TlsFront | null = null;
+  // One of each for both listeners: a password verified over HTTP is verified over HTTPS too.
+  const proxies = trustedProxies(options.trustedProxies ?? []);
+  const basicAuth = createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials });
+  const gateway = createGateway({ masterKey, guard, credentials });
   const handlerFor = (scheme: "http" | "https", httpsPort: number | null) =>
     createHandler({
       table: follower.current,
       refresh: follower.poll,
-      trustedProxies: trustedProxies(options.trustedProxies ?? []),
+      trustedProxies: proxies,
       metrics,
-      basicAuth: createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials }),
-      gateway: createGateway({ masterKey, guard, credentials }),
+      basicAuth,
+      gateway,
       upstreamTimeoutMs,
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       scheme,
