@@ -13,7 +13,7 @@ import { checkOwnImage } from "../builds/image-owner.ts";
 import { LABELS } from "../builds/image-name.ts";
 import { watchForCrashes } from "./crash-watch.ts";
 import { createPipeline, type ImageChoice } from "./pipeline.ts";
-import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
+import { type BlockDefaults, blockPlan, inStartOrder, releaseVariables } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
 import { createStopStart } from "./stop-start.ts";
 import { maskSecrets } from "./release-view.ts";
@@ -102,8 +102,8 @@ export function createDeployments(deps: DeployDeps) {
     const running = release.blocks.filter((b) => b.spec.kind !== "job");
     const plans = inStartOrder(running.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
-      const env = b.vars ? deps.variables.open(b.vars) : deps.variables.resolve(ref);
-      return blockPlan(b, env, b.fingerprint ?? deps.variables.fingerprint(ref), deps.blockDefaults);
+      const { env, fingerprint } = releaseVariables(deps.variables, ref, b);
+      return blockPlan(b, env, fingerprint, deps.blockDefaults);
     });
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },

@@ -6,6 +6,8 @@ import { invalid } from "../errors.ts";
 import { durationSeconds } from "../project-file/container-fields.ts";
 import type { BlockKind, BlockSpec } from "../project-file/schema.ts";
 import { execLast } from "../start-command.ts";
+import type { VariableRef } from "../../ports/variable-store.ts";
+import type { Variables } from "../variables.ts";
 
 /** Dependencies start first: data services, then APIs, then what calls them. */
 const START_ORDER: Record<BlockKind, number> = { service: 0, microservice: 1, worker: 2, website: 3, job: 4 };
@@ -39,6 +41,11 @@ function portOf(name: string, spec: BlockSpec): number | undefined {
  * A release block as the runtime should run it. `envFingerprint` changes whenever a variable
  * does, without putting secret values into the hash (which ends up in a container label).
  */
+/** The variables a release's block runs with: those the release recorded, else today's (and their fingerprint). */
+export function releaseVariables(variables: Pick<Variables, "open" | "resolve" | "fingerprint">, ref: VariableRef, block: ReleaseBlock) {
+  return { env: block.vars ? variables.open(block.vars) : variables.resolve(ref), fingerprint: block.fingerprint ?? variables.fingerprint(ref) };
+}
+
 export function blockPlan(block: ReleaseBlock, env: Record<string, string>, envFingerprint: string, defaults: BlockDefaults = DEFAULT_BLOCK_DEFAULTS): BlockPlan {
   const { spec } = block;
   const port = portOf(block.name, spec);

@@ -4,7 +4,7 @@ import type { JobRunRecord, JobRunStore, JobRunUpdate, JobTrigger } from "../../
 import type { ProjectStore } from "../../ports/project-store.ts";
 import type { ReleaseBlock, ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import { LogChannel } from "../builds/log-channel.ts";
-import { type BlockDefaults, blockPlan } from "../deploy/plan.ts";
+import { type BlockDefaults, blockPlan, releaseVariables } from "../deploy/plan.ts";
 import { BerthError, conflict, invalid, notFound } from "../errors.ts";
 import { formatBytes, LogCap } from "../logs/log-cap.ts";
 import { ENV_NAME } from "../names.ts";
@@ -104,7 +104,9 @@ export function createJobs(deps: JobDeps) {
     try {
       deps.store.updateRun(run.id, { status: "running", startedAt: now() });
       const ref = { project: run.project, environment: run.environment, block: run.job };
-      const plan = blockPlan(block, { ...deps.variables.resolve(ref), ...overrides }, deps.variables.fingerprint(ref), deps.settings.blockDefaults);
+      // The release's recorded variables, like its long-running blocks (rollback --with-config-of).
+      const { env, fingerprint } = releaseVariables(deps.variables, ref, block);
+      const plan = blockPlan(block, { ...env, ...overrides }, fingerprint, deps.settings.blockDefaults);
       const { exitCode } = await deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan }, write, entry.controller.signal);
       if (entry.stopped === "timed-out") finish(run.id, { status: "timed-out", exitCode, reason: `ran longer than its timeout (${timeout}): stopped` });
       else if (entry.stopped === "cancelled") finish(run.id, { status: "cancelled", exitCode, reason: "cancelled" });
