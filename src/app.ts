@@ -29,7 +29,8 @@ import { createAuditStore } from "./adapters/store/audit-store.ts";
 import { createUsers } from "./core/people/users.ts";
 import { createMembers } from "./core/people/members.ts";
 import { createSessions } from "./core/people/sessions.ts";
-import { createAudit } from "./core/people/audit.ts";
+import { createAudit, type Audit } from "./core/people/audit.ts";
+import type { Jobs } from "./core/jobs/jobs.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createWebhookStore } from "./adapters/store/webhook-store.ts";
 import { createNotificationStore } from "./adapters/store/notification-store.ts";
@@ -224,9 +225,27 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     metrics: createMetricsService(db, docker, config, projectStore),
     jobs: Object.assign(jobs, {
       overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
-      scheduler: createScheduler({ projects: projectStore, releases, jobs }),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit) }),
     }),
     logs,
+  };
+}
+
+/** Jobs as the scheduler starts them: each run it starts (or that is refused) goes in the audit log. */
+function scheduledJobs(jobs: Jobs, audit: Audit): Pick<Jobs, "start" | "list"> {
+  return {
+    list: jobs.list,
+    start(project, environment, job, options) {
+      const entry = { user: null, via: "schedule", ip: null, method: "POST", route: "/api/projects/:project/environments/:env/jobs/:job/runs", project, environment, action: "job run", detail: `job ${job}` };
+      try {
+        const run = jobs.start(project, environment, job, options);
+        audit.record({ ...entry, detail: `job ${job} run ${run.id}: ${run.status}`, outcome: "ok", status: 202 });
+        return run;
+      } catch (error) {
+        audit.record({ ...entry, outcome: error instanceof BerthError ? error.code : "internal", status: 409 });
+        throw error;
+      }
+    },
   };
 }
 

@@ -17,6 +17,7 @@ const purgesVolumes = (query: URLSearchParams) => query.has("purgeVolumes") && q
 const RULES: Rule[] = [
   // Every signed-in caller may ask who they are, list what they can see and manage their own tokens.
   { path: /^\/api\/whoami$/, role: "none" },
+  { method: "GET", path: /^\/api\/openapi\.json$/, role: "none" },
   { method: "GET", path: /^\/api\/projects$/, role: "none" },
   { path: /^\/api\/tokens(\/|$)/, role: "none" },
   { path: /^\/api\/audit$/, role: "none" },
@@ -69,7 +70,7 @@ export function scopeOf(method: string, path: string): Scope {
   if (project) return { kind: "project", project: decodeURIComponent(project[1]!) };
   const resource = /^\/api\/(builds|releases|job-runs)\/(\d+)(\/|$)/.exec(path);
   if (resource) return { kind: "resource", resource: RESOURCES[resource[1] as keyof typeof RESOURCES], id: Number(resource[2]) };
-  if (/^\/api\/(whoami|projects|tokens|audit)(\/|$)/.test(path) || /^\/api\/users\/[^/]+\/(keys|password|sessions)(\/|$)/.test(path) || path === "/metrics") return { kind: "own" };
+  if (/^\/api\/(whoami|projects|tokens|audit|openapi\.json)(\/|$)/.test(path) || /^\/api\/users\/[^/]+\/(keys|password|sessions)(\/|$)/.test(path) || path === "/metrics") return { kind: "own" };
   return { kind: "install" };
 }
 

@@ -13,6 +13,8 @@ const setBody = z.strictObject({
 });
 const unsetBody = z.strictObject({ names: z.array(envName).min(1) });
 
+const block = (c: { req: { param: (name: "block") => string } }) => `block ${c.req.param("block")}:`;
+
 const ref = (p: z.output<typeof refParam>) => ({ project: p.project, environment: p.env, block: p.block });
 
 export const variableRoutes = (variables: Variables) =>
@@ -27,6 +29,8 @@ export const variableRoutes = (variables: Variables) =>
       valid("json", setBody),
       (c) => {
         const body = c.req.valid("json");
+        // The audit log keeps the names, never the values.
+        c.set("auditDetail", `${block(c)} ${Object.keys(body.vars).join(",")}${body.secret ? " (secret)" : ""}`.slice(0, 1000));
         return c.json({ set: variables.set(ref(c.req.valid("param")), body.vars, body.secret ?? false) });
       },
     )
@@ -35,5 +39,8 @@ export const variableRoutes = (variables: Variables) =>
       describeRoute({ summary: "Remove variables set with vars set", tags: ["variables"] }),
       valid("param", refParam),
       valid("json", unsetBody),
-      (c) => c.json({ removed: variables.unset(ref(c.req.valid("param")), c.req.valid("json").names) }),
+      (c) => {
+        c.set("auditDetail", `${block(c)} ${c.req.valid("json").names.join(",")}`.slice(0, 1000));
+        return c.json({ removed: variables.unset(ref(c.req.valid("param")), c.req.valid("json").names) });
+      },
     );
