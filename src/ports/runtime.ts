@@ -30,6 +30,8 @@ export interface BlockPlan {
   privileges?: "restricted" | "standard";
   /** User (and group) the process runs as, e.g. "1000:1000"; none means the image's. */
   user?: string;
+  /** Blocks of the plan that must be up and healthy before this one starts (services it reads). */
+  dependsOn?: string[];
   /** Hash of everything above; a container whose label matches needs no replacing. */
   hash: string;
 }

@@ -1,0 +1,25 @@
+import type { Template } from "../template-schema.ts";
+
+export const redis: Template = {
+  name: "redis",
+  title: "Redis",
+  image: "redis:{version}",
+  versions: { default: "7.2", supported: ["6.2", "7.0", "7.2", "7.4"] },
+  port: 6379,
+  dataPath: "/data",
+  // The image reads no password variable: it goes in as an option, through its own entrypoint.
+  command: ["sh", "-c", 'exec docker-entrypoint.sh redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
+  env: {},
+  credentials: ["REDIS_PASSWORD"],
+  exports: {
+    host: "{host}",
+    port: "{port}",
+    password: "{REDIS_PASSWORD}",
+    url: "redis://:{REDIS_PASSWORD|uri}@{host}:{port}/0",
+  },
+  dump: ["sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --rdb /tmp/berth-dump.rdb >/dev/null && cat /tmp/berth-dump.rdb && rm -f /tmp/berth-dump.rdb'],
+  // Redis loads a snapshot only at start: the file replaces the data and the server restarts on it.
+  restore: ["sh", "-c", 'cat >/data/dump.rdb.new && mv /data/dump.rdb.new /data/dump.rdb && rm -rf /data/appendonlydir && REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli SHUTDOWN NOSAVE; true'],
+  dumpFormat: "rdb",
+  notes: "A dump is an RDB snapshot; a restore replaces the data and restarts Redis on it (not exercised by the tests).",
+};
