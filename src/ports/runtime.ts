@@ -145,4 +145,9 @@ export interface Runtime {
   watch(onChange: (changed: EnvironmentRef | null) => void, log: (line: string) => void): () => void;
   /** Starts a command in a running replica of a block. */
   exec(request: ExecRequest): Promise<ExecSession>;
+  /**
+   * Stops the running replicas of these blocks, keeping their containers (a restore underneath
+   * them); resolves with a function that starts the same containers again.
+   */
+  holdBlocks(project: string, environment: string, blocks: string[]): Promise<() => Promise<void>>;
 }

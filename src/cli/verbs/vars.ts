@@ -23,7 +23,7 @@ async function deployAfter(ctx: VerbContext): Promise<void> {
     return;
   }
   const api = await ctx.client();
-  const release = await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param: { project, env } }));
+  const release = await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param: { project, env }, query: {} }));
   const code = await followOrDetach(ctx, api, release);
   if (code !== 0) throw new Error(`the variables are set, but release ${release.number} did not deploy`);
 }

@@ -37,6 +37,13 @@ export const templateSchema = z
     dump: argv.optional(),
     /** Reads a dump from stdin back into the running service. */
     restore: argv.optional(),
+    /** The credential `berth service rotate-password` renews. */
+    password: z.string().regex(ENV_NAME).optional(),
+    /**
+     * Run inside the running service with the new password on stdin, for images that keep the
+     * password in their data (set only at first start); without it, the restart with the new variable is enough.
+     */
+    rotate: argv.optional(),
     /** The dump's file extension before ".gz". */
     dumpFormat: z.string().regex(/^[a-z0-9.]+$/).optional(),
     /** Anything a user should know (what a dump holds, what a restore does). */
@@ -54,6 +61,8 @@ export const templateSchema = z
     for (const [name, value] of Object.entries(t.exports)) check(value, ["exports", name]);
     for (const name of t.credentials) if (name in t.env) ctx.addIssue({ code: "custom", path: ["credentials"], message: `${name} is generated: it cannot also have a fixed value in env` });
     for (const required of ["host", "port"]) if (!(required in t.exports)) ctx.addIssue({ code: "custom", path: ["exports"], message: `must export ${required}` });
+    if (t.password && !t.credentials.includes(t.password)) ctx.addIssue({ code: "custom", path: ["password"], message: `${t.password} is not among the generated credentials` });
+    if (t.rotate && !t.password) ctx.addIssue({ code: "custom", path: ["rotate"], message: "rotate needs the password it renews" });
     if (Boolean(t.dump) !== Boolean(t.restore)) ctx.addIssue({ code: "custom", path: ["dump"], message: "dump and restore go together" });
   });
 

@@ -297,6 +297,8 @@ export function createDeployments(deps: DeployDeps) {
     ...stopStart,
 
     redeployLive,
+    /** Holds an environment (no release starts there) while a change that is not a release runs (a restore). */
+    exclusively,
 
     /** New replica counts, kept in the environment's overrides and rolled out at once from the live images. */
     scale(project: string, environment: string, replicas: Record<string, number>, origin?: ReleaseOrigin): ReleaseRecord {

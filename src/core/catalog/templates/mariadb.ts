@@ -9,6 +9,8 @@ export const mariadb: Template = {
   dataPath: "/var/lib/mysql",
   env: { MARIADB_USER: "app", MARIADB_DATABASE: "app" },
   credentials: ["MARIADB_PASSWORD", "MARIADB_ROOT_PASSWORD"],
+  password: "MARIADB_PASSWORD",
+  rotate: ["sh", "-c", 'read -r p && MYSQL_PWD="$MARIADB_ROOT_PASSWORD" exec mariadb -uroot -e "ALTER USER \'$MARIADB_USER\'@\'%\' IDENTIFIED BY \'$p\'"'],
   exports: {
     host: "{host}",
     port: "{port}",

@@ -10,6 +10,7 @@ export const minio: Template = {
   command: ["server", "/data"],
   env: { MINIO_ROOT_USER: "app" },
   credentials: ["MINIO_ROOT_PASSWORD"],
+  password: "MINIO_ROOT_PASSWORD",
   exports: {
     host: "{host}",
     port: "{port}",

@@ -9,6 +9,8 @@ export const mongodb: Template = {
   dataPath: "/data/db",
   env: { MONGO_INITDB_ROOT_USERNAME: "app", MONGO_INITDB_DATABASE: "app" },
   credentials: ["MONGO_INITDB_ROOT_PASSWORD"],
+  password: "MONGO_INITDB_ROOT_PASSWORD",
+  rotate: ["sh", "-c", 'read -r p && exec mongosh --quiet admin -u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" --eval "db.changeUserPassword(\'$MONGO_INITDB_ROOT_USERNAME\', \'$p\')"'],
   exports: {
     host: "{host}",
     port: "{port}",

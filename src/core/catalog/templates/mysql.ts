@@ -9,6 +9,8 @@ export const mysql: Template = {
   dataPath: "/var/lib/mysql",
   env: { MYSQL_USER: "app", MYSQL_DATABASE: "app" },
   credentials: ["MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"],
+  password: "MYSQL_PASSWORD",
+  rotate: ["sh", "-c", 'read -r p && MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql -uroot -e "ALTER USER \'$MYSQL_USER\'@\'%\' IDENTIFIED BY \'$p\'"'],
   exports: {
     host: "{host}",
     port: "{port}",

@@ -9,6 +9,8 @@ export const postgres: Template = {
   dataPath: "/var/lib/postgresql/data",
   env: { POSTGRES_USER: "app", POSTGRES_DB: "app" },
   credentials: ["POSTGRES_PASSWORD"],
+  password: "POSTGRES_PASSWORD",
+  rotate: ["sh", "-c", 'read -r p && exec psql -v ON_ERROR_STOP=1 -q -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "ALTER ROLE CURRENT_USER PASSWORD \'$p\'"'],
   exports: {
     host: "{host}",
     port: "{port}",

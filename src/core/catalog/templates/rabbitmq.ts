@@ -9,6 +9,8 @@ export const rabbitmq: Template = {
   dataPath: "/var/lib/rabbitmq",
   env: { RABBITMQ_DEFAULT_USER: "app", RABBITMQ_DEFAULT_VHOST: "/" },
   credentials: ["RABBITMQ_DEFAULT_PASS"],
+  password: "RABBITMQ_DEFAULT_PASS",
+  rotate: ["sh", "-c", 'read -r p && exec rabbitmqctl change_password "$RABBITMQ_DEFAULT_USER" "$p"'],
   exports: {
     host: "{host}",
     port: "{port}",

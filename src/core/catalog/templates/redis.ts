@@ -11,6 +11,7 @@ export const redis: Template = {
   command: ["sh", "-c", 'exec docker-entrypoint.sh redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
   env: {},
   credentials: ["REDIS_PASSWORD"],
+  password: "REDIS_PASSWORD",
   exports: {
     host: "{host}",
     port: "{port}",
