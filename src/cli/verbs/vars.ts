@@ -52,6 +52,18 @@ export const varVerbs: Verb[] = [
     },
   },
   {
+    name: "vars get",
+    summary: "Print one variable's value (a secret stays masked unless --reveal, which needs the admin role)",
+    args: "PROJECT ENV BLOCK NAME",
+    options: { reveal: { type: "boolean" }, json: { type: "boolean" } },
+    optionHelp: ["--reveal    print a secret's value in clear (admins only)", "--json      print name, value, secret and source as JSON"],
+    async run({ args, values, client, out }) {
+      const route = (await client()).projects[":project"].environments[":env"].blocks[":block"].vars[":name"];
+      const view = await unwrap(route.$get({ param: { ...target(args), name: args[3]! }, query: values.reveal ? { reveal: "true" } : {} }));
+      out(values.json ? json(view) : view.value);
+    },
+  },
+  {
     name: "vars set",
     summary: "Set variables: NAME=value …, or NAME alone to read its value from stdin",
     args: "PROJECT ENV BLOCK NAME=value…",
