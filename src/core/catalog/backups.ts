@@ -74,7 +74,8 @@ export function createServiceBackups(deps: BackupDeps) {
     const { release, service, template } = liveService(project, environment, block);
     const place = { project, environment, block };
     const keep = service.spec.backup?.keep ?? DEFAULT_BACKUPS_KEPT;
-    const run: JobRunRecord = deps.jobs.startTask({ project, environment, release: release.number }, backupJobName(block), trigger, BACKUP_TIMEOUT, async (write, signal) => {
+    // The work may start before startTask returns: it reads its run from its arguments.
+    return deps.jobs.startTask({ project, environment, release: release.number }, backupJobName(block), trigger, BACKUP_TIMEOUT, async (write, signal, run) => {
       write(`dumping ${block} (${template.name} ${service.spec.version ?? template.versions.default})`);
       let backup: ServiceBackup;
       try {
@@ -90,7 +91,6 @@ export function createServiceBackups(deps: BackupDeps) {
       }
       return { exitCode: 0 };
     }, scheduledFor);
-    return run;
   }
 
   return {

@@ -52,7 +52,7 @@ const FINISHED = new Set(["succeeded", "failed", "timed-out", "skipped", "cancel
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
 /** What a run does: writes its output line by line, ends with an exit code, stops when `signal` aborts. */
-export type RunWork = (write: (line: string) => void, signal: AbortSignal) => Promise<{ exitCode: number }>;
+export type RunWork = (write: (line: string) => void, signal: AbortSignal, run: JobRunRecord) => Promise<{ exitCode: number }>;
 
 interface Pending {
   run: JobRunRecord;
@@ -106,7 +106,7 @@ export function createJobs(deps: JobDeps) {
     }, durationSeconds(timeout) * 1000);
     try {
       deps.store.updateRun(run.id, { status: "running", startedAt: now() });
-      const { exitCode } = await work(write, entry.controller.signal);
+      const { exitCode } = await work(write, entry.controller.signal, run);
       if (entry.stopped === "timed-out") finish(run.id, { status: "timed-out", exitCode, reason: `ran longer than its timeout (${timeout}): stopped` });
       else if (entry.stopped === "cancelled") finish(run.id, { status: "cancelled", exitCode, reason: "cancelled" });
       else if (exitCode === 0) finish(run.id, { status: "succeeded", exitCode });
