@@ -21,7 +21,7 @@ export const templateSchema = z
     name: z.string().regex(/^[a-z][a-z0-9]*$/),
     title: z.string().min(1),
     /** The official image; `{version}` stands for the block's version. */
-    image: z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*\{version\}[a-z0-9._-]*$/, "must name the image with {version}, e.g. postgres:{version}"),
+    image: z.string().regex(/^[a-z0-9][a-zA-Z0-9._\-/:@]*\{version\}[a-zA-Z0-9._-]*$/, "must name the image with {version}, e.g. postgres:{version}"),
     versions: z.strictObject({ default: version, supported: z.array(version).min(1) }),
     port: z.number().int().min(1).max(65535),
     /** Where the image keeps its data: a volume that outlives releases and template changes. */

@@ -26,8 +26,8 @@ function misplacedKeys(kind: BlockKind, spec: BlockSpec | BlockOverride, path: s
 function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
   const path = `blocks.${name}`;
   const issues = misplacedKeys(spec.kind, spec, path);
-  if (spec.template) issues.push(...templateIssues(spec, path));
-  else if (!spec.git && !spec.image) issues.push({ path, message: "needs a source: `git` or `image`" });
+  if (spec.kind === "service") issues.push(...templateIssues(spec, path));
+  if (!spec.template && !spec.git && !spec.image) issues.push({ path, message: "needs a source: `git` or `image`" });
   if (spec.git && spec.image) issues.push({ path: `${path}.image`, message: "a block has one source: `git` or `image`, not both" });
   if (spec.build && !spec.git) issues.push({ path: `${path}.build`, message: "a build needs a `git` source" });
   const b = spec.build;
