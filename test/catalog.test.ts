@@ -123,6 +123,15 @@ describe("the service catalog on the compiled binary and the real engine", () =>
     expect(kept.map((b) => b.id)).not.toContain(backup!.id);
     const runs = JSON.parse((await server.run(["job", "runs", NOTES, "dev", "db-backup", "--json"])).stdout) as { status: string }[];
     expect(runs.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+
+    // A new password: set in the database, stored, and the website restarted with it in one release.
+    const rotated = await server.run(["service", "rotate-password", NOTES, "dev", "db"]);
+    expect([rotated.code, rotated.stderr]).toEqual([0, ""]);
+    expect(rotated.stdout).toContain("restarts db, web");
+    const renewed = (await server.run(["vars", "get", NOTES, "dev", "db", "POSTGRES_PASSWORD", "--reveal"])).stdout.trim();
+    expect(renewed).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(renewed).not.toBe(password);
+    expect(await site(NOTES)).toEqual({ status: 200, text: "first\nsecond\n" });
   });
 
   test.concurrent("a redis-backed counter keeps counting across a redeploy", async () => {

@@ -4,6 +4,7 @@ import { confirmDestructive } from "../confirm.ts";
 import { followLog } from "../follow.ts";
 import { ago, json, table } from "../output.ts";
 import type { Verb } from "../verb.ts";
+import { followFlags, followOrDetach } from "./deploy.ts";
 import { formatBytes } from "../../core/logs/log-cap.ts";
 
 const serviceParam = (args: string[]) => ({ project: args[0]!, env: args[1]!, block: args[2]! });
@@ -76,11 +77,13 @@ export const serviceVerbs: Verb[] = [
     name: "service rotate-password",
     summary: "Give a catalog service a new generated password; one release restarts it and the blocks using it",
     args: "PROJECT ENV BLOCK",
-    options: { json: { type: "boolean" } },
-    async run({ args, values, client, out }) {
-      const result = await unwrap((await client()).projects[":project"].environments[":env"].services[":block"]["rotate-password"].$post({ param: serviceParam(args) }));
-      if (values.json) return out(json(result));
-      out(`new password stored; release ${result.release.number} restarts ${result.restarted.join(", ")} (berth status ${args[0]} ${args[1]})`);
+    ...followFlags,
+    async run(ctx) {
+      const { args } = ctx;
+      const api = await ctx.client();
+      const result = await unwrap(api.projects[":project"].environments[":env"].services[":block"]["rotate-password"].$post({ param: serviceParam(args) }));
+      ctx.out(`new password stored; release ${result.release.number} restarts ${result.restarted.join(", ")}`);
+      return followOrDetach(ctx, api, result.release);
     },
   },
 ];
