@@ -144,6 +144,21 @@ describe("the service catalog on the compiled binary and the real engine", () =>
     const after = docker(["ps", "-q", "--filter", `label=berth.project=${VISITS}`, "--filter", "label=berth.block=cache"]).out.trim();
     expect(after).not.toBe(before);
     expect(await site(VISITS)).toEqual({ status: 200, text: "3\n" });
+
+    // A snapshot taken at 3 and restored after a 4th visit: the next visit counts 4 again.
+    expect((await server.run(["service", "backup", VISITS, "dev", "cache"])).code).toBe(0);
+    expect(await site(VISITS)).toEqual({ status: 200, text: "4\n" });
+    const [snapshot] = JSON.parse((await server.run(["service", "backups", VISITS, "dev", "cache", "--json"])).stdout) as { id: string }[];
+    const restored = await server.run(["service", "restore", VISITS, "dev", "cache", snapshot!.id, "--yes"]);
+    expect([restored.code, restored.stderr]).toEqual([0, ""]);
+    // The website was stopped meanwhile: the first visit it answers after its start counts.
+    let first = "";
+    await eventually(async () => {
+      const answer = await site(VISITS);
+      first = answer.text;
+      return answer.status === 200;
+    }, 30_000, "the counter served again");
+    expect(first).toBe("4\n");
   });
 
   test.concurrent("an export the service does not have is refused at apply, naming the path", async () => {

@@ -8,7 +8,8 @@ export const redis: Template = {
   port: 6379,
   dataPath: "/data",
   // The image reads no password variable: it goes in as an option, through its own entrypoint.
-  command: ["sh", "-c", 'exec docker-entrypoint.sh redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
+  // DEBUG RELOAD (the restore) is allowed over local connections only: `docker exec`, never the network.
+  command: ["sh", "-c", 'exec docker-entrypoint.sh redis-server --appendonly yes --enable-debug-command local --requirepass "$REDIS_PASSWORD"'],
   env: {},
   credentials: ["REDIS_PASSWORD"],
   password: "REDIS_PASSWORD",
@@ -19,8 +20,8 @@ export const redis: Template = {
     url: "redis://:{REDIS_PASSWORD|uri}@{host}:{port}/0",
   },
   dump: ["sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --rdb /tmp/berth-dump.rdb >/dev/null && cat /tmp/berth-dump.rdb && rm -f /tmp/berth-dump.rdb'],
-  // Redis loads a snapshot only at start: the file replaces the data and the server restarts on it.
-  restore: ["sh", "-c", 'cat >/data/dump.rdb.new && mv /data/dump.rdb.new /data/dump.rdb && rm -rf /data/appendonlydir && REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli SHUTDOWN NOSAVE; true'],
+  // The snapshot replaces dump.rdb, is loaded in place of the data, and the append-only file is rewritten from it.
+  restore: ["sh", "-c", 'cat >/data/dump.rdb.new && mv /data/dump.rdb.new /data/dump.rdb && export REDISCLI_AUTH="$REDIS_PASSWORD" && redis-cli DEBUG RELOAD NOSAVE && redis-cli BGREWRITEAOF'],
   dumpFormat: "rdb",
-  notes: "A dump is an RDB snapshot; a restore replaces the data and restarts Redis on it (not exercised by the tests).",
+  notes: "A dump is an RDB snapshot; a restore loads it in place of the data (DEBUG RELOAD) and rewrites the append-only file from it.",
 };
