@@ -13,6 +13,7 @@ const suffix = crypto.randomUUID().slice(0, 6);
 const NOTES = `notes${suffix}`;
 const VISITS = `visits${suffix}`;
 const BROKEN = `broken${suffix}`;
+const MARIA = `maria${suffix}`;
 let server: Awaited<ReturnType<typeof startServe>>;
 
 const app = (name: string) => JSON.stringify(readFileSync(join(import.meta.dir, "fixtures", "catalog", name), "utf8"));
@@ -68,12 +69,13 @@ beforeAll(async () => {
   server = await startServe([], {}, {
     BERTH_CATALOG_IMAGE_POSTGRES: env.services.postgres,
     BERTH_CATALOG_IMAGE_REDIS: env.services.redis,
+    BERTH_CATALOG_IMAGE_MARIADB: env.services.mariadb,
   });
 }, 60_000);
 
 afterAll(async () => {
   await server?.close();
-  for (const project of [NOTES, VISITS]) {
+  for (const project of [NOTES, VISITS, MARIA]) {
     const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${project}`]).out.split("\n").filter(Boolean);
     if (ids.length) docker(["rm", "-f", ...ids]);
     docker(["network", "rm", `berth-${project}-dev`]);
@@ -159,6 +161,20 @@ describe("the service catalog on the compiled binary and the real engine", () =>
       return answer.status === 200;
     }, 30_000, "the counter served again");
     expect(first).toBe("4\n");
+  });
+
+  test.concurrent("a mariadb service gets its generated credentials; its dump restores a dropped table", async () => {
+    await applyAndDeploy(MARIA, `project: ${MARIA}\nblocks:\n  db: { kind: service, template: mariadb, version: "10.11" }\n`);
+    // As the app user, over TCP, with the generated password the service got.
+    const sql = (statement: string) => server.run(["exec", MARIA, "dev", "db", "--", "sh", "-c", `MYSQL_PWD="$MARIADB_PASSWORD" mariadb -h 127.0.0.1 -u"$MARIADB_USER" "$MARIADB_DATABASE" -N -e "${statement}"`]);
+    await eventually(async () => (await sql("SELECT 1")).code === 0, 30_000, "mariadb answering");
+    expect((await sql("CREATE TABLE t (x INT); INSERT INTO t VALUES (42)")).code).toBe(0);
+    expect((await server.run(["service", "backup", MARIA, "dev", "db"])).code).toBe(0);
+    const [dump] = JSON.parse((await server.run(["service", "backups", MARIA, "dev", "db", "--json"])).stdout) as { id: string; file: string }[];
+    expect(new TextDecoder().decode(Bun.gunzipSync(readFileSync(dump!.file)))).toMatch(/INSERT INTO `t` VALUES\s*\(42\)/);
+    expect((await sql("DROP TABLE t")).code).toBe(0);
+    expect((await server.run(["service", "restore", MARIA, "dev", "db", dump!.id, "--yes"])).code).toBe(0);
+    expect((await sql("SELECT x FROM t")).stdout).toBe("42\n");
   });
 
   test.concurrent("an export the service does not have is refused at apply, naming the path", async () => {
