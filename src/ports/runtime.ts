@@ -107,7 +107,8 @@ export interface ExecRequest {
 /** A running exec: input in, output out, its exit code at the end. */
 export interface ExecSession {
   onOutput(listener: (data: Uint8Array, stream: "stdout" | "stderr") => void): void;
-  write(data: Uint8Array): void;
+  /** Resolves once the data is handed to the engine: awaiting it keeps a large input (a restore) from piling up in memory. */
+  write(data: Uint8Array): Promise<void>;
   /** No more input (the command sees end of file). */
   endInput(): void;
   resize(columns: number, rows: number): Promise<void>;

@@ -124,7 +124,7 @@ export function createServiceBackups(deps: BackupDeps) {
           const session = await deps.runtime.exec({ ...place, replica: 0, command: template.restore!, tty: false });
           const lines = lineSplitter((line) => output.push(line));
           session.onOutput((data) => lines.push(data));
-          for await (const chunk of source) session.write(chunk as Uint8Array);
+          for await (const chunk of source) await session.write(chunk as Uint8Array);
           session.endInput();
           const code = await session.exited;
           lines.flush();

@@ -34,7 +34,7 @@ export async function rotatePassword(deps: RotateDeps, project: string, environm
     const session = await deps.runtime.exec({ project, environment, block, replica: 0, command: template.rotate, tty: false });
     const said: string[] = [];
     session.onOutput((data) => said.push(new TextDecoder().decode(data)));
-    session.write(new TextEncoder().encode(`${next}\n`));
+    await session.write(new TextEncoder().encode(`${next}\n`));
     session.endInput();
     const code = await session.exited;
     // The secret never appears in what is shown, even if the command echoed it.

@@ -155,7 +155,7 @@ export function createDeployments(deps: DeployDeps) {
 
   async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[], runJobs = collect === collectImages) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
-    const redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
+    let redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
     const say = (line: string) => channel.write(release.id, redact(line));
     const switched = new Set<string>();
     let rolling = false;
@@ -163,6 +163,8 @@ export function createDeployments(deps: DeployDeps) {
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
       const frozen = deps.releases.freezeRelease(release.id, withConfig(release, await collect(release, say)));
+      // A first deploy of a catalog service generated its credentials just now: they are secrets too.
+      redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
       if (runJobs) await deps.beforeRollout?.(frozen, say);
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
