@@ -65,6 +65,7 @@ describe("templated blocks", () => {
     const sized = withTemplate({ ...db, version: "15", volumes: { "/var/lib/postgresql/data": "5Gi" } }, { postgres: "mirror/pg:15" });
     expect([sized.image, sized.volumes]).toEqual(["mirror/pg:15", { "/var/lib/postgresql/data": "5Gi" }]);
     expect(withTemplate({ kind: "worker", image: "busybox" })).toEqual({ kind: "worker", image: "busybox" });
+    expect(withTemplate({ kind: "service", template: "minio" }).health).toBe("/minio/health/live");
   });
 
   test("versions compare by number; a downgrade is refused, a major upgrade needs allowMajor, a template change is refused", () => {

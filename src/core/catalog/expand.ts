@@ -20,6 +20,7 @@ export function withTemplate(spec: BlockSpec, mirrors: CatalogImages = {}): Bloc
     port: spec.port ?? template.port,
     volumes: { [template.dataPath]: DEFAULT_DATA_SIZE, ...spec.volumes },
     ...((spec.command ?? template.command) && { command: spec.command ?? template.command }),
+    ...((spec.health ?? template.health) && { health: spec.health ?? template.health }),
   };
 }
 

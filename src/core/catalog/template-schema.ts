@@ -26,6 +26,8 @@ export const templateSchema = z
     port: z.number().int().min(1).max(65535),
     /** Where the image keeps its data: a volume that outlives releases and template changes. */
     dataPath: z.string().regex(/^\/[^\s]*$/),
+    /** An HTTP path new replicas must answer before they count as up; none: a TCP connect on the port. */
+    health: z.string().regex(/^\/[^\s]*$/).optional(),
     /** Overrides the image's command (e.g. to pass the password as an option). */
     command: argv.optional(),
     /** The environment the image needs; the block's own `env` wins. */

@@ -7,6 +7,7 @@ export const minio: Template = {
   versions: { default: "2024-11-07T00-52-20Z", supported: ["2024-06-13T22-53-53Z", "2024-11-07T00-52-20Z"] },
   port: 9000,
   dataPath: "/data",
+  health: "/minio/health/live",
   command: ["server", "/data"],
   env: { MINIO_ROOT_USER: "app" },
   credentials: ["MINIO_ROOT_PASSWORD"],
