@@ -24,7 +24,8 @@ blocks:
     kind: service
     template: postgres
     version: "15"
-    backup: { keep: 2 }
+    # New Year's morning only: the backups this test counts are its own.
+    backup: { schedule: "0 3 1 1 *", keep: 2 }
   web:
     kind: website
     image: ${env.images.python}
@@ -99,6 +100,12 @@ describe("the service catalog on the compiled binary and the real engine", () =>
     expect(masked.stdout.trim()).toBe("••••••••");
     const password = (await server.run(["vars", "get", NOTES, "dev", "db", "POSTGRES_PASSWORD", "--reveal"])).stdout.trim();
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+
+    // The schedule is listed with the environment's jobs, under the run name backups get.
+    const token = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
+    const overview = (await (await fetch(`${server.url}/api/projects/${NOTES}/environments/dev/jobs`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { jobs: { name: string; schedule: string; nextRun: string }[] };
+    expect(overview.jobs.map((j) => [j.name, j.schedule])).toEqual([["db-backup", "0 3 1 1 *"]]);
+    expect(overview.jobs[0]!.nextRun).toMatch(/-01-01T03:00:00\.000Z$/);
 
     const taken = await server.run(["service", "backup", NOTES, "dev", "db"]);
     expect([taken.code, taken.stderr]).toEqual([0, ""]);
