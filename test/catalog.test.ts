@@ -170,7 +170,7 @@ describe("the service catalog on the compiled binary and the real engine", () =>
     expect(first).toBe("4\n");
   });
 
-  test.concurrent("a mariadb service gets its generated credentials; its dump restores a dropped table", async () => {
+  test.concurrent("a mariadb service gets its generated credentials; its dump restores a dropped table; a downgrade or an unasked major upgrade is refused", async () => {
     await applyAndDeploy(MARIA, `project: ${MARIA}\nblocks:\n  db: { kind: service, template: mariadb, version: "10.11" }\n`);
     // As the app user, over TCP, with the generated password the service got.
     const sql = (statement: string) => server.run(["exec", MARIA, "dev", "db", "--", "sh", "-c", `MYSQL_PWD="$MARIADB_PASSWORD" mariadb -h 127.0.0.1 -u"$MARIADB_USER" "$MARIADB_DATABASE" -N -e "${statement}"`]);
@@ -181,6 +181,16 @@ describe("the service catalog on the compiled binary and the real engine", () =>
     expect(new TextDecoder().decode(Bun.gunzipSync(readFileSync(dump!.file)))).toMatch(/INSERT INTO `t` VALUES\s*\(42\)/);
     expect((await sql("DROP TABLE t")).code).toBe(0);
     expect((await server.run(["service", "restore", MARIA, "dev", "db", dump!.id, "--yes"])).code).toBe(0);
+    expect((await sql("SELECT x FROM t")).stdout).toBe("42\n");
+
+    // The data was written by 10.11: an older server is refused, a new major one needs --allow-major.
+    for (const [version, refusal] of [["10.6", "mariadb 10.6 is older than the live 10.11"], ["11.4", "mariadb 10.11 → 11.4 is a major upgrade"]]) {
+      writeFileSync(join(server.home, `${MARIA}.yaml`), `project: ${MARIA}\nblocks:\n  db: { kind: service, template: mariadb, version: "${version}" }\n`);
+      expect((await server.run(["apply", "-f", join(server.home, `${MARIA}.yaml`)])).code).toBe(0);
+      const refused = await server.run(["deploy", MARIA, "dev"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(refusal!);
+    }
     expect((await sql("SELECT x FROM t")).stdout).toBe("42\n");
   });
 
