@@ -6,7 +6,8 @@ import { eventually } from "./support/eventually.ts";
 import { docker } from "./support/sh.ts";
 import { loadTestEnv } from "./support/test-env.ts";
 
-setDefaultTimeout(180_000);
+// Each test deploys and waits on databases; at the load averages of a shared CI machine (30+) one took 105 s.
+setDefaultTimeout(300_000);
 
 const env = loadTestEnv();
 const suffix = crypto.randomUUID().slice(0, 6);
