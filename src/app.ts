@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
@@ -62,6 +63,10 @@ import { certificateEvent, releaseEvent } from "./core/notify/event.ts";
 import { jobEvent } from "./core/jobs/job-event.ts";
 import { BerthError } from "./core/errors.ts";
 import { createMetricsService } from "./metrics-wiring.ts";
+import { createServiceBackupStore } from "./adapters/backups/service-backup-store.ts";
+import { createServiceBackups } from "./core/catalog/backups.ts";
+import { rotatePassword } from "./core/catalog/rotate.ts";
+import { catalogListing } from "./core/catalog/service-catalog.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 import { VERSION } from "./version.ts";
 
@@ -191,6 +196,16 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     beforeRollout: jobHooks.beforeRollout,
     afterRollout: jobHooks.afterRollout,
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
+    catalogImages: config.catalogImages,
+  });
+  // Dumps of catalog services go beside Berth's own backups, one folder per service.
+  const serviceBackups = createServiceBackups({
+    projects: projectStore,
+    releases,
+    runtime,
+    store: createServiceBackupStore(join(files.backups, "services")),
+    jobs,
+    exclusively: deployments.exclusively,
   });
   const userStore = createUserStore(db);
   const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name) });
@@ -225,9 +240,14 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     metrics: createMetricsService(db, docker, config, projectStore),
     jobs: Object.assign(jobs, {
       overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
-      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit) }),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups }),
     }),
     logs,
+    catalog: {
+      list: catalogListing,
+      backups: serviceBackups,
+      rotatePassword: (project, environment, block, actor) => rotatePassword({ projects: projectStore, releases, runtime, variables, deployments }, project, environment, block, actor),
+    },
   };
 }
 

@@ -12,6 +12,8 @@ interface Rule {
 
 /** Anything but an explicit "false" asks for the volumes to go; refusing must not depend on spelling. */
 const purgesVolumes = (query: URLSearchParams) => query.has("purgeVolumes") && query.get("purgeVolumes") !== "false";
+/** The same for showing a secret's value. */
+const reveals = (query: URLSearchParams) => query.has("reveal") && query.get("reveal") !== "false";
 
 /** Routes that need more (or less) than the default (reads: viewer, changes: member). First match wins. */
 const RULES: Rule[] = [
@@ -33,6 +35,10 @@ const RULES: Rule[] = [
   { method: "DELETE", path: /^\/api\/projects\/[^/]+$/, role: "admin" },
   // Destroying data needs admin, as deleting a project does.
   { method: "DELETE", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+$/, query: purgesVolumes, role: "admin" },
+  // A secret in clear (a generated database password) is an admin's to read, as the webhook secret is.
+  { method: "GET", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/vars\/[^/]+$/, query: reveals, role: "admin" },
+  // A restore replaces a service's data with an older copy: destroying data, an admin's call.
+  { method: "POST", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/services\/[^/]+\/restore$/, role: "admin" },
   // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
   { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
   // Certificates serve every project of the install: changing them is an admin's call.

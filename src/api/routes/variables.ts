@@ -22,6 +22,16 @@ export const variableRoutes = (variables: Variables) =>
     .get("/:project/environments/:env/blocks/:block/vars", describeRoute({ summary: "List variables (secrets masked)", tags: ["variables"] }), valid("param", refParam), (c) =>
       c.json({ vars: variables.list(ref(c.req.valid("param"))) }),
     )
+    .get(
+      "/:project/environments/:env/blocks/:block/vars/:name",
+      describeRoute({ summary: "One variable; a secret stays masked unless ?reveal=true (admins only)", tags: ["variables"] }),
+      valid("param", refParam.extend({ name: envName })),
+      valid("query", z.object({ reveal: z.enum(["true", "false"]).optional() })),
+      (c) => {
+        const p = c.req.valid("param");
+        return c.json(variables.reveal(ref(p), p.name, c.req.valid("query").reveal === "true"));
+      },
+    )
     .put(
       "/:project/environments/:env/blocks/:block/vars",
       describeRoute({ summary: "Set variables; `secret` stores them encrypted and never returns them", tags: ["variables"] }),
