@@ -78,6 +78,8 @@ describe("people on the compiled binary", () => {
     const login = await ann(["login", server.url, "--user", "ann", "--password-stdin"], `${ANN_PASSWORD}\n`);
     expect(login.stderr).toBe("");
     expect(login.stdout).toContain("as ann");
+    const me = JSON.parse((await ann(["whoami", "--json"])).stdout) as { user: string; via: string; grants: { project: string; role: string }[] };
+    expect(me).toMatchObject({ user: "ann", via: "token", grants: [{ project: A, role: "member" }] });
     const deployed = await ann(["deploy", A, "dev"]);
     expect({ code: deployed.code, stderr: deployed.stderr }).toEqual({ code: 0, stderr: "" });
 
