@@ -81,6 +81,11 @@ describe("people", () => {
     expect((await call("/api/certs", {}, ci)).status).toBe(403);
     const wider = await call("/api/tokens", { method: "POST", body: JSON.stringify({ name: "x", role: "admin", project: "alpha" }) }, ci);
     expect(wider.status).toBe(403);
+    // A key or a password would give it back all of its user's rights.
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINj1QxO757/XwJxQtVw5vhl0qMJuZ0nAhLKm73LMNLBd";
+    expect((await call("/api/users/owner/keys", { method: "POST", body: JSON.stringify({ key }) }, ci)).status).toBe(403);
+    expect((await call("/api/users/owner/password", { method: "PUT", body: JSON.stringify({ password: "a-new-long-password" }) }, ci)).status).toBe(403);
+    expect((await call("/api/users/owner/keys", { method: "POST", body: JSON.stringify({ key }) }, owner)).status).toBe(201);
     void app;
   });
 

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { notFound } from "../../core/errors.ts";
-import { installRole, type Principal } from "../../core/people/rights.ts";
+import { forbidden, notFound } from "../../core/errors.ts";
+import { bestRole, installRole, type Principal } from "../../core/people/rights.ts";
 import type { Users } from "../../core/people/users.ts";
 import { atLeast, GLOBAL_ROLES } from "../../core/roles.ts";
 import type { ApiEnv } from "../env.ts";
@@ -18,9 +18,18 @@ const addBody = z.strictObject({
   sshKeys: z.array(keyLine).max(50).optional(),
 });
 
-/** One's own keys, password and sessions; an install admin may manage anyone's (users.ts checks the role order). */
+/**
+ * One's own keys, password and sessions; an install admin may manage anyone's (users.ts checks
+ * the role order). A narrowed token (a project, a lower role) cannot: a key or a password would
+ * turn it back into all of its user's rights.
+ */
 const selfOrAdmin = (caller: Principal, name: string) => {
-  if (caller.user.name !== name && !atLeast(installRole(caller), "admin")) throw notFound(`user "${name}"`);
+  if (caller.user.name === name) {
+    const narrowed = caller.token && (caller.token.project !== null || !atLeast(caller.token.role, bestRole({ ...caller, token: undefined })));
+    if (narrowed) throw forbidden("a token narrowed to a project or a lower role cannot change its user's password, keys or sessions");
+    return;
+  }
+  if (!atLeast(installRole(caller), "admin")) throw notFound(`user "${name}"`);
 };
 
 export const userRoutes = (users: Users) =>
