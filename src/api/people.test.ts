@@ -99,6 +99,19 @@ describe("people", () => {
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  test("the cookie is Secure when the request came over HTTPS, directly or through the edge on loopback", async () => {
+    const { app, link } = await install();
+    const accept = (url: string, address: string) =>
+      app.request(url, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-Proto": "https" }, body: JSON.stringify({ password: PASSWORD }) }, { requestIP: () => ({ address }) });
+    const viaEdge = await accept(`http://berth.test/auth/invitations/${link}`, "127.0.0.1");
+    expect(viaEdge.headers.get("set-cookie")).toContain("; Secure;");
+    const session = await app.request("https://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) }, { requestIP: () => ({ address: "192.0.2.9" }) });
+    expect(session.headers.get("set-cookie")).toContain("; Secure;");
+    // From a remote peer, X-Forwarded-Proto is only the client's claim.
+    const plain = await app.request("http://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-Proto": "https" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) }, { requestIP: () => ({ address: "192.0.2.9" }) });
+    expect(plain.headers.get("set-cookie")).not.toContain("Secure");
+  });
+
   test("a change made with the cookie needs the request's own Origin", async () => {
     const { app, call, link } = await install();
     const accepted = await app.request(`http://berth.test/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
