@@ -193,7 +193,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
   });
   const userStore = createUserStore(db);
-  const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name) });
+  const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name), daysKept: config.auditDaysKept });
   const autoDeploy = createAutoDeploy({ deployments, log });
   const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy, log });
   return {
