@@ -165,6 +165,8 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
       checkPassword(password, user.name);
       store.setPasswordHash(user.id, await deps.hasher.hash(password));
       store.deleteInvitationsOf(user.id);
+      // A new link resets a forgotten password: whoever held the old one is signed out.
+      store.deleteSessionsOf(user.id);
       return store.userById(user.id)!;
     },
   };
