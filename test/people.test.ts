@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 describe("people on the compiled binary", () => {
-  test("ann is invited, sets her password, logs in with the CLI, deploys her project and sees nothing of the other", async () => {
+  test.concurrent("ann is invited, sets her password, logs in with the CLI, deploys her project and sees nothing of the other", async () => {
     const added = await server.run(["user", "add", "ann", "--role", "none", "--json"]);
     expect(added.code).toBe(0);
     const { invitation } = JSON.parse(added.stdout) as { invitation: { url: string } };
@@ -109,7 +109,7 @@ describe("people on the compiled binary", () => {
     expect(entries.find((e) => e.user === "ann" && e.action === "deploy")).toMatchObject({ outcome: "ok", route: "/api/projects/:project/environments/:env/deploys" });
   });
 
-  test("a viewer's changes are 403; 10 wrong passwords lock the 11th try out; cookie changes need the server's own Origin", async () => {
+  test.concurrent("a viewer's changes are 403; 10 wrong passwords lock the 11th try out; cookie changes need the server's own Origin", async () => {
     expect((await server.run(["user", "add", "vic", "--role", "viewer", "--password-stdin"], `${VIC_PASSWORD}\n`)).code).toBe(0);
     const trade = await api("/auth/token", { method: "POST", body: JSON.stringify({ user: "vic", password: VIC_PASSWORD }) });
     const { token } = (await trade.json()) as { token: string };
