@@ -22,6 +22,8 @@ const expired = (record: TokenRecord, now: number) => record.expiresAt !== null 
 
 export function createTokens(store: TokenStore, now: () => number = Date.now) {
   const issue = (userId: number, request: TokenRequest) => {
+    // Short-lived tokens (one per terminal session) would otherwise pile up.
+    store.deleteExpired(new Date(now()).toISOString());
     const id = randomBytes(6).toString("hex");
     const token = `${PREFIX}${id}_${randomBytes(32).toString("base64url")}`;
     const record = store.createToken({ id, userId, name: request.name, role: request.role, project: request.project ?? null, expiresAt: request.expiresAt ?? null, hash: hashToken(token) });
