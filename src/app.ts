@@ -55,7 +55,7 @@ import { createProjects } from "./core/projects.ts";
 import type { Services } from "./core/services.ts";
 import { createTokens } from "./core/tokens.ts";
 import { createVariables } from "./core/variables.ts";
-import { createAutoDeploy } from "./core/webhooks/auto-deploy.ts";
+import { createAutoDeploy, type AutoDeploy } from "./core/webhooks/auto-deploy.ts";
 import { createPoller } from "./core/webhooks/poll.ts";
 import { createWebhooks } from "./core/webhooks/webhooks.ts";
 import { createNotifications } from "./core/notify/notifications.ts";
@@ -208,9 +208,9 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     exclusively: deployments.exclusively,
   });
   const userStore = createUserStore(db);
-  const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name) });
+  const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name), daysKept: config.auditDaysKept });
   const autoDeploy = createAutoDeploy({ deployments, log });
-  const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy, log });
+  const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy: polledDeploys(autoDeploy, audit), log });
   return {
     projects: createProjects(projectStore, teardown, config.domain, (project) => removeProjectImages(builder, project)),
     environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
@@ -247,6 +247,24 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       list: catalogListing,
       backups: serviceBackups,
       rotatePassword: (project, environment, block, actor) => rotatePassword({ projects: projectStore, releases, runtime, variables, deployments }, project, environment, block, actor),
+    },
+  };
+}
+
+/** Deploys the git poller starts, each recorded in the audit log (pushes through webhooks are recorded where they arrive). */
+function polledDeploys(autoDeploy: AutoDeploy, audit: Audit): Pick<AutoDeploy, "trigger" | "queued"> {
+  return {
+    queued: autoDeploy.queued,
+    trigger(project, environment, origin) {
+      const entry = { user: null, via: "poll", ip: null, method: "POST", route: "/api/projects/:project/environments/:env/deploys", project, environment, action: "deploy" };
+      try {
+        const triggered = autoDeploy.trigger(project, environment, origin);
+        audit.record({ ...entry, detail: `${origin.source}${triggered.queued ? " (queued)" : ` release ${triggered.release}`}`, outcome: "ok", status: 202 });
+        return triggered;
+      } catch (error) {
+        audit.record({ ...entry, detail: origin.source, outcome: error instanceof BerthError ? error.code : "internal", status: 409 });
+        throw error;
+      }
     },
   };
 }

@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 describe("people on the compiled binary", () => {
-  test("ann is invited, sets her password, logs in with the CLI, deploys her project and sees nothing of the other", async () => {
+  test.concurrent("ann is invited, sets her password, logs in with the CLI, deploys her project and sees nothing of the other", async () => {
     const added = await server.run(["user", "add", "ann", "--role", "none", "--json"]);
     expect(added.code).toBe(0);
     const { invitation } = JSON.parse(added.stdout) as { invitation: { url: string } };
@@ -78,6 +78,8 @@ describe("people on the compiled binary", () => {
     const login = await ann(["login", server.url, "--user", "ann", "--password-stdin"], `${ANN_PASSWORD}\n`);
     expect(login.stderr).toBe("");
     expect(login.stdout).toContain("as ann");
+    const me = JSON.parse((await ann(["whoami", "--json"])).stdout) as { user: string; via: string; grants: { project: string; role: string }[] };
+    expect(me).toMatchObject({ user: "ann", via: "token", grants: [{ project: A, role: "member" }] });
     const deployed = await ann(["deploy", A, "dev"]);
     expect({ code: deployed.code, stderr: deployed.stderr }).toEqual({ code: 0, stderr: "" });
 
@@ -107,7 +109,7 @@ describe("people on the compiled binary", () => {
     expect(entries.find((e) => e.user === "ann" && e.action === "deploy")).toMatchObject({ outcome: "ok", route: "/api/projects/:project/environments/:env/deploys" });
   });
 
-  test("a viewer's changes are 403; 10 wrong passwords lock the 11th try out; cookie changes need the server's own Origin", async () => {
+  test.concurrent("a viewer's changes are 403; 10 wrong passwords lock the 11th try out; cookie changes need the server's own Origin", async () => {
     expect((await server.run(["user", "add", "vic", "--role", "viewer", "--password-stdin"], `${VIC_PASSWORD}\n`)).code).toBe(0);
     const trade = await api("/auth/token", { method: "POST", body: JSON.stringify({ user: "vic", password: VIC_PASSWORD }) });
     const { token } = (await trade.json()) as { token: string };

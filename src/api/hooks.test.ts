@@ -30,7 +30,7 @@ describe("POST /hooks/git/{project}", () => {
   });
 
   test("a signed push to a branch no environment follows: 202 ignored; unsigned or wrongly signed: 401 problem", async () => {
-    const { app, hook } = await setup();
+    const { app, client, hook } = await setup();
     const body = JSON.stringify({ ref: "refs/heads/feature", after: "a".repeat(40) });
     const ok = await app.request("/hooks/git/shop", { method: "POST", body, headers: { "X-GitHub-Event": "push", "X-GitHub-Delivery": "1", "X-Hub-Signature-256": sign(hook.secret, body) } });
     expect(ok.status).toBe(202);
@@ -40,6 +40,13 @@ describe("POST /hooks/git/{project}", () => {
     expect(await wrong.json()).toMatchObject({ code: "unauthorized", detail: "webhook signature missing or wrong (X-Hub-Signature-256)" });
     const none = await app.request("/hooks/git/shop", { method: "POST", body });
     expect(none.status).toBe(401);
+    // Both ends are in the audit log, with no user: the signature is the only proof.
+    const audit = await unwrap(client.audit.$get({ query: { project: "shop" } }));
+    expect(audit.filter((e) => e.via === "webhook").map((e) => [e.user, e.action, e.outcome])).toEqual([
+      [null, "push", "unauthorized"],
+      [null, "push", "unauthorized"],
+      [null, "push", "ok"],
+    ]);
   });
 
   test("after rotate the old secret is refused", async () => {

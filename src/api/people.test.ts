@@ -81,6 +81,11 @@ describe("people", () => {
     expect((await call("/api/certs", {}, ci)).status).toBe(403);
     const wider = await call("/api/tokens", { method: "POST", body: JSON.stringify({ name: "x", role: "admin", project: "alpha" }) }, ci);
     expect(wider.status).toBe(403);
+    // A key or a password would give it back all of its user's rights.
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINj1QxO757/XwJxQtVw5vhl0qMJuZ0nAhLKm73LMNLBd";
+    expect((await call("/api/users/owner/keys", { method: "POST", body: JSON.stringify({ key }) }, ci)).status).toBe(403);
+    expect((await call("/api/users/owner/password", { method: "PUT", body: JSON.stringify({ password: "a-new-long-password" }) }, ci)).status).toBe(403);
+    expect((await call("/api/users/owner/keys", { method: "POST", body: JSON.stringify({ key }) }, owner)).status).toBe(201);
     void app;
   });
 
@@ -92,6 +97,19 @@ describe("people", () => {
     const locked = await signIn(PASSWORD);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("the cookie is Secure when the request came over HTTPS, directly or through the edge on loopback", async () => {
+    const { app, link } = await install();
+    const accept = (url: string, address: string) =>
+      app.request(url, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-Proto": "https" }, body: JSON.stringify({ password: PASSWORD }) }, { requestIP: () => ({ address }) });
+    const viaEdge = await accept(`http://berth.test/auth/invitations/${link}`, "127.0.0.1");
+    expect(viaEdge.headers.get("set-cookie")).toContain("; Secure;");
+    const session = await app.request("https://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) }, { requestIP: () => ({ address: "192.0.2.9" }) });
+    expect(session.headers.get("set-cookie")).toContain("; Secure;");
+    // From a remote peer, X-Forwarded-Proto is only the client's claim.
+    const plain = await app.request("http://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-Proto": "https" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) }, { requestIP: () => ({ address: "192.0.2.9" }) });
+    expect(plain.headers.get("set-cookie")).not.toContain("Secure");
   });
 
   test("a change made with the cookie needs the request's own Origin", async () => {

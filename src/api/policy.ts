@@ -1,6 +1,6 @@
 import { atLeast, type GlobalRole } from "../core/roles.ts";
 import { forbidden, notFound } from "../core/errors.ts";
-import { bestRole, installRole, roleOn, type Principal } from "../core/people/rights.ts";
+import { bestRole, canSee, installRole, roleOn, type Principal } from "../core/people/rights.ts";
 
 interface Rule {
   method?: string;
@@ -112,6 +112,30 @@ export function authorize(
   }
   if (!atLeast(role, needed)) throw forbidden(`this needs the ${needed} role${project ? ` on "${project}"` : scope.kind === "install" ? " on the install" : ""}; you have ${role}`);
   return project;
+}
+
+/**
+ * Apply names its project in the file, not the path: changing a project needs member on it;
+ * making a new one, member on the install. A project the caller cannot see reads as a new one.
+ */
+export function authorizeApply(principal: Principal, project: string, exists: boolean) {
+  const visible = exists && canSee(principal, project);
+  const role = visible ? roleOn(principal, project) : installRole(principal);
+  if (!atLeast(role, "member")) throw forbidden(`applying project "${project}" needs the member role ${visible ? "on it" : "on the install to create a project"}; you have ${role}`);
+}
+
+/**
+ * One's own keys, password and sessions; an install admin may manage anyone's (users.ts checks
+ * the role order). A narrowed token (a project, a lower role) cannot: a key or a password would
+ * turn it back into all of its user's rights.
+ */
+export function authorizeSelfService(caller: Principal, name: string) {
+  if (caller.user.name === name) {
+    const narrowed = caller.token && (caller.token.project !== null || !atLeast(caller.token.role, bestRole({ ...caller, token: undefined })));
+    if (narrowed) throw forbidden("a token narrowed to a project or a lower role cannot change its user's password, keys or sessions");
+    return;
+  }
+  if (!atLeast(installRole(caller), "admin")) throw notFound(`user "${name}"`);
 }
 
 /**

@@ -12,3 +12,6 @@ export const atLeast = (role: GlobalRole, needed: GlobalRole) => rank(role) >= r
 
 export const maxRole = (a: GlobalRole, b: GlobalRole): GlobalRole => (rank(a) >= rank(b) ? a : b);
 export const minRole = (a: GlobalRole, b: GlobalRole): GlobalRole => (rank(a) <= rank(b) ? a : b);
+
+/** "an admin", "a member": for messages that name a role. */
+export const aRole = (role: GlobalRole) => (role === "none" ? "a user with no role" : `${/^[aeiou]/.test(role) ? "an" : "a"} ${role}`);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { TokenRecord, TokenStore } from "../ports/token-store.ts";
 import { forbidden, invalid, notFound, unauthorized } from "./errors.ts";
 import { bestRole, canSee, installRole, roleOn, type Principal } from "./people/rights.ts";
-import { atLeast, type Role } from "./roles.ts";
+import { aRole, atLeast, type Role } from "./roles.ts";
 
 const PREFIX = "berth_";
 
@@ -22,6 +22,8 @@ const expired = (record: TokenRecord, now: number) => record.expiresAt !== null 
 
 export function createTokens(store: TokenStore, now: () => number = Date.now) {
   const issue = (userId: number, request: TokenRequest) => {
+    // Short-lived tokens (one per terminal session) would otherwise pile up.
+    store.deleteExpired(new Date(now()).toISOString());
     const id = randomBytes(6).toString("hex");
     const token = `${PREFIX}${id}_${randomBytes(32).toString("base64url")}`;
     const record = store.createToken({ id, userId, name: request.name, role: request.role, project: request.project ?? null, expiresAt: request.expiresAt ?? null, hash: hashToken(token) });
@@ -101,7 +103,7 @@ export function createTokens(store: TokenStore, now: () => number = Date.now) {
       if (!target || (!own && !admin)) throw notFound(`token "${id}"`);
       const pinned = caller.token?.project;
       const reach = own ? (caller.token ? (pinned && target.project !== pinned ? "none" : caller.token.role) : "owner") : installRole(caller);
-      if (!atLeast(reach, target.role)) throw forbidden(`a ${reach === "none" ? `token for project "${pinned}"` : `${reach} token`} cannot revoke an ${target.role} token`);
+      if (!atLeast(reach, target.role)) throw forbidden(`${reach === "none" ? `a token for project "${pinned}"` : `${aRole(reach)} token`} cannot revoke ${aRole(target.role)} token`);
       store.deleteToken(id);
     },
   };

@@ -27,4 +27,6 @@ export interface AuditQuery {
 export interface AuditStore {
   append(entry: AuditEntry): void;
   query(query: AuditQuery): AuditEntry[];
+  /** Deletes entries older than `before` (ISO time); returns how many went. */
+  prune(before: string): number;
 }

@@ -24,4 +24,6 @@ export interface TokenStore {
   /** Every token, or one user's; each with its user's name. */
   listTokens(userId?: number): (TokenRecord & { user: string })[];
   deleteToken(id: string): boolean;
+  /** Removes tokens whose end is before `now` (ISO time). */
+  deleteExpired(now: string): void;
 }

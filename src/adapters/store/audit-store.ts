@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gte, inArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, lt, type SQL } from "drizzle-orm";
 import type { AuditStore } from "../../ports/audit-store.ts";
 import type { Db } from "./db.ts";
 import { auditLog } from "./schema.ts";
@@ -8,6 +8,7 @@ const { id: _id, ...columns } = getTableColumns(auditLog);
 export function createAuditStore(db: Db): AuditStore {
   return {
     append: (entry) => void db.insert(auditLog).values(entry).run(),
+    prune: (before) => db.delete(auditLog).where(lt(auditLog.at, before)).returning({ id: auditLog.id }).all().length,
     query: ({ since, projects, project, limit }) => {
       const where: SQL[] = [];
       if (since) where.push(gte(auditLog.at, since));

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, lt, sql } from "drizzle-orm";
 import type { TokenRecord, TokenStore } from "../../ports/token-store.ts";
 import type { Db } from "./db.ts";
 import { apiTokens, users } from "./schema.ts";
@@ -32,6 +32,7 @@ export function createTokenStore(db: Db): TokenStore {
         .where(userId === undefined ? undefined : eq(apiTokens.userId, userId))
         .orderBy(asc(apiTokens.createdAt))
         .all(),
+    deleteExpired: (now) => void db.delete(apiTokens).where(and(isNotNull(apiTokens.expiresAt), lt(apiTokens.expiresAt, now))).run(),
     deleteToken: (id) => db.delete(apiTokens).where(eq(apiTokens.id, id)).returning({ id: apiTokens.id }).all().length > 0,
   };
 }

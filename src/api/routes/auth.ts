@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { routePath } from "hono/route";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { BerthError, rateLimited } from "../../core/errors.ts";
@@ -32,7 +33,7 @@ export interface AuthRouteDeps {
  */
 export function authRoutes(deps: AuthRouteDeps) {
   const record = (c: Context, user: string | null, via: string, action: string, outcome: string, status: number) =>
-    deps.audit.record({ user, via, ip: clientIp(c), method: c.req.method, route: c.req.routePath, project: null, environment: null, action, outcome, status });
+    deps.audit.record({ user, via, ip: clientIp(c), method: c.req.method, route: routePath(c), project: null, environment: null, action, outcome, status });
 
   const startSession = (c: Context, userId: number) => {
     const value = deps.sessions.start(userId, clientIp(c));

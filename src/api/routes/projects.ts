@@ -1,10 +1,9 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { forbidden } from "../../core/errors.ts";
-import { canSee, installRole, roleOn, type Principal } from "../../core/people/rights.ts";
+import { canSee } from "../../core/people/rights.ts";
 import type { Projects } from "../../core/projects.ts";
-import { atLeast } from "../../core/roles.ts";
+import { authorizeApply } from "../policy.ts";
 import { projectName } from "../../core/names.ts";
 import type { ApiEnv } from "../env.ts";
 import { valid } from "../validate.ts";
@@ -19,12 +18,6 @@ const applyBody = z.strictObject({
   prune: z.boolean().optional(),
 });
 
-/** Changing a project needs member on it; making a new one, member on the install. An unseen project reads as a new one. */
-const mayApply = (principal: Principal, project: string, exists: boolean) => {
-  const role = exists && canSee(principal, project) ? roleOn(principal, project) : installRole(principal);
-  if (!atLeast(role, "member")) throw forbidden(`applying project "${project}" needs the member role ${exists && canSee(principal, project) ? "on it" : "on the install to create a project"}; you have ${role}`);
-};
-
 export const projectRoutes = (projects: Projects) =>
   new Hono<ApiEnv>()
     .get("/", describeRoute({ summary: "List projects", tags: ["projects"] }), (c) =>
@@ -38,7 +31,7 @@ export const projectRoutes = (projects: Projects) =>
         const { file, ...options } = c.req.valid("json");
         const authorize = (project: string, exists: boolean) => {
           c.set("project", project);
-          mayApply(c.get("principal"), project, exists);
+          authorizeApply(c.get("principal"), project, exists);
         };
         return c.json(await projects.apply(file, { ...options, authorize }));
       },

@@ -37,6 +37,8 @@ export const tokenRoutes = (tokens: Tokens) =>
       valid("json", createBody),
       (c) => {
         const { name, role, project, expiresIn: ttl } = c.req.valid("json");
+        if (project) c.set("project", project);
+        c.set("auditDetail", `token "${name}" ${role}${ttl ? ` for ${ttl}` : ""}`);
         const { token, record } = tokens.create(c.get("principal"), { name, role, project, expiresAt: ttl ? untilFrom(ttl) : null });
         return c.json({ token, ...record }, 201);
       },

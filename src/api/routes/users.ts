@@ -1,11 +1,10 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import { notFound } from "../../core/errors.ts";
-import { installRole, type Principal } from "../../core/people/rights.ts";
 import type { Users } from "../../core/people/users.ts";
-import { atLeast, GLOBAL_ROLES } from "../../core/roles.ts";
+import { GLOBAL_ROLES } from "../../core/roles.ts";
 import type { ApiEnv } from "../env.ts";
+import { authorizeSelfService } from "../policy.ts";
 import { valid } from "../validate.ts";
 
 const nameParam = z.object({ name: z.string().min(1).max(64) });
@@ -17,11 +16,6 @@ const addBody = z.strictObject({
   password: z.string().min(1).max(1024).optional(),
   sshKeys: z.array(keyLine).max(50).optional(),
 });
-
-/** One's own keys, password and sessions; an install admin may manage anyone's (users.ts checks the role order). */
-const selfOrAdmin = (caller: Principal, name: string) => {
-  if (caller.user.name !== name && !atLeast(installRole(caller), "admin")) throw notFound(`user "${name}"`);
-};
 
 export const userRoutes = (users: Users) =>
   new Hono<ApiEnv>()
@@ -67,7 +61,7 @@ export const userRoutes = (users: Users) =>
       valid("json", z.strictObject({ password: z.string().min(1).max(1024) })),
       async (c) => {
         const { name } = c.req.valid("param");
-        selfOrAdmin(c.get("principal"), name);
+        authorizeSelfService(c.get("principal"), name);
         c.set("auditDetail", `user ${name}`);
         await users.setPassword(c.get("principal"), name, c.req.valid("json").password);
         return c.body(null, 204);
@@ -80,7 +74,7 @@ export const userRoutes = (users: Users) =>
       valid("json", z.strictObject({ key: keyLine })),
       (c) => {
         const { name } = c.req.valid("param");
-        selfOrAdmin(c.get("principal"), name);
+        authorizeSelfService(c.get("principal"), name);
         const added = users.addKey(name, c.req.valid("json").key);
         c.set("auditDetail", `user ${name} key ${added.fingerprint}`);
         return c.json(added, 201);
@@ -92,7 +86,7 @@ export const userRoutes = (users: Users) =>
       valid("param", nameParam.extend({ fingerprint: z.string().min(1).max(100) })),
       (c) => {
         const { name, fingerprint } = c.req.valid("param");
-        selfOrAdmin(c.get("principal"), name);
+        authorizeSelfService(c.get("principal"), name);
         c.set("auditDetail", `user ${name} key ${fingerprint}`);
         users.removeKey(name, fingerprint);
         return c.body(null, 204);
@@ -100,7 +94,7 @@ export const userRoutes = (users: Users) =>
     )
     .delete("/:name/sessions", describeRoute({ summary: "Sign a user out of every console session", tags: ["users"] }), valid("param", nameParam), (c) => {
       const { name } = c.req.valid("param");
-      selfOrAdmin(c.get("principal"), name);
+      authorizeSelfService(c.get("principal"), name);
       c.set("auditDetail", `user ${name}`);
       return c.json({ ended: users.signOutEverywhere(name) });
     });

@@ -50,7 +50,7 @@ export const userVerbs: Verb[] = [
     async run({ values, client, out }) {
       const { users } = await unwrap((await client()).users.$get());
       if (values.json) return out(json(users));
-      const rows = users.map((u) => [u.name, u.role, u.grants.map((g) => `${g.project}:${g.role}`).join(" ") || "-", u.keys.length, u.hasPassword ? "yes" : "invited", ago(u.createdAt)]);
+      const rows = users.map((u) => [u.name, u.role, u.grants.map((g) => `${g.project}:${g.role}`).join(" ") || "-", u.keys.length, u.hasPassword ? "yes" : "no", ago(u.createdAt)]);
       out(table(["NAME", "ROLE", "GRANTS", "KEYS", "PASSWORD", "CREATED"], rows));
     },
   },
@@ -62,7 +62,7 @@ export const userVerbs: Verb[] = [
     async run({ args, values, client, out }) {
       const user = await unwrap((await client()).users[":name"].$get({ param: { name: args[0]! } }));
       if (values.json) return out(json(user));
-      out(`${user.name}: ${user.role}${user.hasPassword ? "" : " (invitation not taken up yet)"}`);
+      out(`${user.name}: ${user.role}${user.hasPassword ? "" : " (no password yet: an invitation or `berth user password` sets one)"}`);
       out(`grants: ${user.grants.map((g) => `${g.project}:${g.role}`).join(", ") || "none"}`);
       for (const key of user.keys) out(`key ${key.fingerprint} ${key.algo} ${key.comment}`.trimEnd());
     },

@@ -4,6 +4,7 @@ import { atLeast } from "../roles.ts";
 import { installRole, visibleProjects, type Principal } from "./rights.ts";
 
 export const AUDIT_MAX_LIMIT = 1000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** "90s", "30m", "1h", "7d" ago, or an RFC 3339 time; the ISO time it names. */
 export function parseAuditSince(text: string, now: number): string {
@@ -14,11 +15,18 @@ export function parseAuditSince(text: string, now: number): string {
 }
 
 /** Who changed what, when, from where, and how it ended. Install admins read every entry; others their projects'. */
-export function createAudit(deps: { store: AuditStore; projectNames: () => string[]; now?: () => number }) {
+export function createAudit(deps: { store: AuditStore; projectNames: () => string[]; daysKept: number; now?: () => number }) {
   const now = deps.now ?? Date.now;
+  let prunedAt = 0;
   return {
     record(entry: Omit<AuditEntry, "at" | "detail"> & { detail?: string | null }) {
-      deps.store.append({ ...entry, detail: entry.detail ?? null, at: new Date(now()).toISOString() });
+      const at = now();
+      deps.store.append({ ...entry, detail: entry.detail ?? null, at: new Date(at).toISOString() });
+      // Old entries go as new ones come, at most hourly: a log nobody prunes by hand stays bounded.
+      if (at - prunedAt >= PRUNE_EVERY_MS) {
+        prunedAt = at;
+        deps.store.prune(new Date(at - deps.daysKept * 86_400_000).toISOString());
+      }
     },
 
     query(caller: Principal, options: { project?: string; since?: string; limit?: number }) {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { UserRecord, UserStore } from "../../ports/user-store.ts";
 import { conflict, forbidden, invalid, notFound, unauthorized } from "../errors.ts";
 import { projectName } from "../names.ts";
-import { atLeast, type GlobalRole } from "../roles.ts";
+import { aRole, atLeast, type GlobalRole } from "../roles.ts";
 import { checkPassword, type PasswordHasher } from "./passwords.ts";
 import { installRole, type Principal } from "./rights.ts";
 import { parseSshKey } from "./ssh-keys.ts";
@@ -41,7 +41,7 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
   /** An admin manages users up to their own role; only owners touch owners. */
   const mayManage = (caller: Principal, role: GlobalRole, what: string) => {
     const own = installRole(caller);
-    if (!atLeast(own, role)) throw forbidden(`an ${own} cannot ${what} an ${role}`);
+    if (!atLeast(own, role)) throw forbidden(`${aRole(own)} cannot ${what} ${aRole(role)}`);
   };
 
   const lastOwner = (user: UserRecord) => user.role === "owner" && store.countOwners() <= 1;
@@ -165,6 +165,8 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
       checkPassword(password, user.name);
       store.setPasswordHash(user.id, await deps.hasher.hash(password));
       store.deleteInvitationsOf(user.id);
+      // A new link resets a forgotten password: whoever held the old one is signed out.
+      store.deleteSessionsOf(user.id);
       return store.userById(user.id)!;
     },
   };
