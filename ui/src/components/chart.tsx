@@ -27,7 +27,7 @@ export function Chart({ title, times, values, format }: ChartProps) {
         legend: { show: false },
         cursor: { y: false },
         series: [{}, { label: title, stroke: "#2f81f7", fill: "rgba(47,129,247,0.12)", width: 1.5, value: (_u, v) => (v == null ? "—" : format(v)) }],
-        axes: [axis, { ...axis, size: 64, values: (_u, ticks) => ticks.map(format) }],
+        axes: [axis, { ...axis, size: 76, values: (_u, ticks) => ticks.map(format) }],
       },
       [times, values],
       el,

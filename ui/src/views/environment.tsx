@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 // An environment at a glance: its live release and what would change, each block's state
 // (kept live from the rollout stream of whatever is under way), its jobs, and the actions.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { unwrap } from "../../../src/client/index.ts";
 import { useSession } from "../context.ts";
 import { Action } from "../components/action.tsx";
@@ -40,6 +40,14 @@ export function Environment({ params }: { params: Record<string, string> }) {
   };
 
   const s = status.data;
+  // A block between states (its replicas starting, the crash watch still on) is read again
+  // shortly; a settled environment is not polled.
+  const settling = s?.blocks.some((b) => b.state === "deploying") ?? false;
+  useEffect(() => {
+    if (!settling) return;
+    const timer = setTimeout(status.reload, 1500);
+    return () => clearTimeout(timer);
+  }, [s]);
   const live = releases.data?.releases.find((r) => r.live);
   const blocks = s?.blocks ?? [];
   return (

@@ -59,7 +59,7 @@ export function Metrics({ params, query }: { params: Record<string, string>; que
       {series.error && <p class="error" role="alert">{series.error}</p>}
       {s && (
         <div class="charts">
-          <Chart title="CPU" times={cpuT} values={cpu} format={(v) => `${v.toFixed(v < 10 ? 2 : 0)}%`} />
+          <Chart title="CPU" times={cpuT} values={cpu} format={(v) => `${v.toFixed(v < 1 ? 3 : v < 10 ? 2 : 0)}%`} />
           <Chart title="Memory" times={memT} values={mem} format={bytes} />
           <Chart title="Requests" times={tt} values={traffic.map((p) => p.requestsPerSecond)} format={(v) => `${v.toFixed(1)}/s`} />
           <Chart title="p95 latency" times={tt} values={traffic.map((p) => p.p95Ms)} format={(v) => `${Math.round(v)} ms`} />
