@@ -24,6 +24,12 @@ import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type 
 import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
+import { createUserStore } from "./adapters/store/user-store.ts";
+import { createAuditStore } from "./adapters/store/audit-store.ts";
+import { createUsers } from "./core/people/users.ts";
+import { createMembers } from "./core/people/members.ts";
+import { createSessions } from "./core/people/sessions.ts";
+import { createAudit } from "./core/people/audit.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createWebhookStore } from "./adapters/store/webhook-store.ts";
 import { createNotificationStore } from "./adapters/store/notification-store.ts";
@@ -185,6 +191,8 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     afterRollout: jobHooks.afterRollout,
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
   });
+  const userStore = createUserStore(db);
+  const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name) });
   const autoDeploy = createAutoDeploy({ deployments, log });
   const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy, log });
   return {
@@ -192,6 +200,14 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
     variables,
     tokens: createTokens(createTokenStore(db)),
+    users: createUsers({
+      store: userStore,
+      hasher: { hash: (p) => Bun.password.hash(p, { algorithm: "argon2id" }), verify: (p, h) => Bun.password.verify(p, h) },
+      consoleUrl: config.publicUrl ?? (config.consoleHost ? `https://${config.consoleHost}` : localUrl(config.apiListen)),
+    }),
+    members: createMembers(userStore),
+    sessions: createSessions(userStore),
+    audit,
     gitCredentials,
     builds,
     deployments,

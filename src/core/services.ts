@@ -10,6 +10,10 @@ import type { Scheduler } from "./jobs/scheduler.ts";
 import type { Logs } from "./logs/logs.ts";
 import type { Notifications } from "./notify/notifications.ts";
 import type { Metrics } from "./metrics/metrics.ts";
+import type { Audit } from "./people/audit.ts";
+import type { Members } from "./people/members.ts";
+import type { Sessions } from "./people/sessions.ts";
+import type { Users } from "./people/users.ts";
 import type { Projects } from "./projects.ts";
 import type { Certs } from "./tls/certs.ts";
 import type { Tokens } from "./tokens.ts";
@@ -22,6 +26,11 @@ export interface Services {
   environments: Environments;
   variables: Variables;
   tokens: Tokens;
+  /** People: users with their keys and passwords, per-project grants, console sessions, the audit log. */
+  users: Users;
+  members: Members;
+  sessions: Sessions;
+  audit: Audit;
   builds: Builds;
   gitCredentials: GitCredentialService;
   deployments: Deployments;

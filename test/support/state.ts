@@ -27,9 +27,9 @@ export function apiHarness() {
   const { db, services } = memoryState();
   const app = createHttpApp(services);
   const ownerToken = services.tokens.bootstrapOwner()!;
-  const owner = services.tokens.authenticate(ownerToken);
+  const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof globalThis.fetch;
   const clientFor = (token?: string) => createClient({ url: "http://berth.test", token, fetch });
-  const tokenWithRole = (role: Role) => services.tokens.create(owner, `${role}-token`, role).token;
+  const tokenWithRole = (role: Role) => services.tokens.create(owner, { name: `${role}-token`, role }).token;
   return { db, services, app, ownerToken, client: clientFor(ownerToken), clientFor, tokenWithRole };
 }

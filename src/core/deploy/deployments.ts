@@ -300,7 +300,7 @@ export function createDeployments(deps: DeployDeps) {
     /** Release N of an environment. */
     byNumber(project: string, environment: string, number: number): ReleaseRecord {
       loadEnvironment(project, environment);
-      const release = deps.releases.listReleases(project, environment, 1000).find((r) => r.number === number);
+      const release = deps.releases.releaseByNumber(project, environment, number);
       if (!release) throw notFound(`release ${number} of ${project}/${environment}`);
       return maskSecrets(release);
     },

@@ -121,13 +121,13 @@ export function createPipeline(deps: PipelineDeps) {
       deps.loadEnvironment(project, environment);
       const current = live(project, environment);
       if (!current) throw new BerthError("invalid", `${project}/${environment} has no live release to roll back`);
-      const history = deps.releases.listReleases(project, environment, 1000);
-      const number = request.to ?? history.find((r) => r.status === "deployed" && r.number < current.number)?.number;
+      const byNumber = (n: number) => deps.releases.releaseByNumber(project, environment, n);
+      const number = request.to ?? deps.releases.deployedBefore(project, environment, current.number)?.number;
       if (number === undefined) throw new BerthError("invalid", `${project}/${environment} has no deployed release before release ${current.number}`);
-      const wanted = history.find((r) => r.number === number);
+      const wanted = byNumber(number);
       if (!wanted) throw notFound(`release ${number} of ${project}/${environment}`);
       if (wanted.status !== "deployed" || wanted.blocks.length === 0) throw new BerthError("invalid", `release ${number} of ${project}/${environment} never deployed (${wanted.status}); pick one that did`);
-      const config = request.withConfigOf === undefined ? undefined : history.find((r) => r.number === request.withConfigOf);
+      const config = request.withConfigOf === undefined ? undefined : byNumber(request.withConfigOf);
       if (request.withConfigOf !== undefined && !config) throw notFound(`release ${request.withConfigOf} of ${project}/${environment}`);
       if (config && config.blocks.some((b) => !b.vars)) throw new BerthError("invalid", `release ${config.number} did not record its variables; roll back without --with-config-of`);
       const images = new Map<string, ImageChoice>(current.blocks.map((b) => [b.name, choice(b)]));
