@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
@@ -12,6 +12,7 @@ import { loadTestEnv } from "./support/test-env.ts";
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const STEP_MS = 60_000;
+const PASSWORD = "tidal-orbit-lantern-42";
 const SCREENSHOTS = join(import.meta.dir, "../docs/screenshots");
 
 const env = loadTestEnv();
@@ -36,8 +37,7 @@ interface Session {
   context: BrowserContext;
   page: Page;
   profile: string;
-  admin: string;
-  viewer: string;
+  cli: (args: string[], stdin?: string) => Promise<string>;
   cspErrors: string[];
 }
 
@@ -52,8 +52,8 @@ beforeAll(async () => {
 async function open(): Promise<Session> {
   // Metrics sampled every second, so the CPU chart has points within the test.
   const server = await startServe(["--no-edge"], { metricsInterval: "1s" });
-  const cli = async (args: string[]) => {
-    const r = await server.run(args);
+  const cli = async (args: string[], stdin?: string) => {
+    const r = await server.run(args, stdin);
     if (r.code !== 0) throw new Error(`berth ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
@@ -62,7 +62,8 @@ async function open(): Promise<Session> {
   await cli(["apply", "-f", file]);
   await cli(["vars", "set", PROJECT, "dev", "web", "GREETING=one"]);
   await cli(["deploy", PROJECT, "dev"]);
-  const viewer = (await cli(["token", "create", "watcher", "--role", "viewer"])).split("\n")[0]!.trim();
+  await cli(["user", "add", "alice", "--role", "member", "--password-stdin"], PASSWORD);
+  await cli(["user", "add", "vera", "--role", "viewer", "--password-stdin"], PASSWORD);
 
   const profile = mkdtempSync(join(tmpdir(), "berth-chromium-"));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 800 } });
@@ -71,8 +72,7 @@ async function open(): Promise<Session> {
   page.on("console", (message) => {
     if (message.type() === "error" && message.text().includes("Content Security Policy")) cspErrors.push(message.text());
   });
-  const admin = readFileSync(join(server.dataDir, "admin.token"), "utf8").trim();
-  return { server, context, page, profile, admin, viewer, cspErrors };
+  return { server, context, page, profile, cli, cspErrors };
 }
 
 afterAll(async () => {
@@ -108,25 +108,31 @@ const shot = async (page: Page, name: string) => {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 };
 
-async function signIn(page: Page, token: string) {
-  await page.getByLabel("API token").fill(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+async function signIn(page: Page, user: string, password = PASSWORD) {
+  await page.getByLabel("User").fill(user);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("form", { name: "Sign in" }).waitFor();
 }
 
 describe("web console in Debian's Chromium, against the compiled binary and the engine", () => {
   test(
-    "a visitor signs in with a token, under a CSP that allows no inline script; a wrong one is refused",
+    "a user signs in with a password, under a CSP that allows no inline script; a wrong one is refused",
     async () => {
-      const { server, page, admin } = await session();
+      const { server, page } = await session();
       const response = await page.goto(`${server.url}/p/${PROJECT}/env/dev`);
       expect(response?.headers()["content-security-policy"]).toContain("script-src 'self';");
       expect(response?.headers()["content-security-policy"]).not.toContain("script-src 'self' 'unsafe-inline'");
-      await signIn(page, "berth_not-a-real-token");
-      expect(await page.getByRole("alert").textContent()).toBe("the API token is not valid");
-      await signIn(page, admin);
+      await signIn(page, "alice", "not-her-password");
+      expect(await page.getByRole("alert").textContent()).toContain("wrong");
+      await signIn(page, "alice");
       // The deep link it was opened on is where it lands.
       await page.getByRole("heading", { name: `${PROJECT} / dev` }).waitFor();
-      expect(await page.getByText("admin (owner)").isVisible()).toBe(true);
+      expect(await page.getByText("alice (member)").isVisible()).toBe(true);
       await page.goto(server.url);
       await page.getByRole("link", { name: PROJECT, exact: true }).waitFor();
       await shot(page, "projects");
@@ -247,13 +253,13 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
   test(
     "a viewer sees the blocks but no action buttons",
     async () => {
-      const { server, page, viewer } = await session();
-      await page.getByRole("button", { name: "Sign out" }).click();
-      await signIn(page, viewer);
+      const { server, page } = await session();
+      await signOut(page);
+      await signIn(page, "vera");
       await page.getByRole("button", { name: "Sign out" }).waitFor();
       await page.goto(`${server.url}/p/${PROJECT}/env/dev`);
       await page.getByRole("table", { name: "Blocks" }).waitFor();
-      expect(await page.getByText("watcher (viewer)").isVisible()).toBe(true);
+      expect(await page.getByText("vera (viewer)").isVisible()).toBe(true);
       expect((await rows(page, "Blocks"))[0]![0]).toBe("web");
       const buttons = await page.locator("main").getByRole("button").allTextContents();
       expect(buttons).toEqual([]);
@@ -267,9 +273,9 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
   test(
     "at phone width in dark mode the environment still reads, and the API reference lists the routes",
     async () => {
-      const { server, page, admin, cspErrors } = await session();
-      await page.getByRole("button", { name: "Sign out" }).click();
-      await signIn(page, admin);
+      const { server, page, cspErrors } = await session();
+      await signOut(page);
+      await signIn(page, "alice");
       await page.getByRole("button", { name: "Sign out" }).waitFor();
       await page.setViewportSize({ width: 390, height: 800 });
       await page.emulateMedia({ colorScheme: "dark" });
@@ -287,6 +293,63 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
       const deploy = routes.find((cells) => cells[0] === "POST" && cells[1] === "/api/projects/{project}/environments/{env}/deploys");
       expect(deploy?.[3]).toContain("project (path)");
       expect(cspErrors).toEqual([]);
+    },
+    STEP_MS,
+  );
+  test(
+    "an invited user sets a password, signs in, and sees only the project they were given",
+    async () => {
+      const { server, page, cli } = await session();
+      const other = `${PROJECT}b`;
+      writeFileSync(join(server.home, "other.yaml"), `project: ${other}\nblocks:\n  web: { kind: website, image: "${env.images.busybox}", port: 8080 }\nenvironments:\n  dev: {}\n`);
+      await cli(["apply", "-f", join(server.home, "other.yaml")]);
+      const added = await cli(["user", "add", "bob", "--role", "none"]);
+      await cli(["member", "add", PROJECT, "bob", "--role", "viewer"]);
+      const link = added.match(/https?:\/\/\S+\/invite\/\S+/)?.[0];
+      expect(link).toBeDefined();
+      await signOut(page);
+      await page.goto(`${server.url}${new URL(link!).pathname}`);
+      await page.getByText("Choose a password for bob").waitFor();
+      await shot(page, "invite");
+      await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+      await page.getByLabel("Password again").fill(PASSWORD);
+      await page.getByRole("button", { name: "Set password and sign in" }).click();
+      await page.getByRole("link", { name: PROJECT, exact: true }).waitFor();
+      expect(new URL(page.url()).pathname).toBe("/");
+      expect(await page.getByRole("link", { name: other, exact: true }).count()).toBe(0);
+      // A project bob has no grant on does not exist for him.
+      await page.goto(`${server.url}/p/${other}`);
+      expect(await page.getByRole("alert").textContent()).toContain("not found");
+      await cli(["project", "delete", other, "--yes"]);
+    },
+    STEP_MS,
+  );
+
+  test(
+    "a cookie session's change from another origin is refused",
+    async () => {
+      const { server, context } = await session();
+      const url = `${server.url}/api/projects/${PROJECT}/environments/dev/deploys`;
+      const foreign = await context.request.post(url, { headers: { Origin: "http://evil.example" } });
+      expect(foreign.status()).toBe(403);
+    },
+    STEP_MS,
+  );
+
+  // Last: ten failures block this address too, for every later sign-in of the file.
+  test(
+    "ten wrong passwords lock the sign-in, and the form says for how long",
+    async () => {
+      const { page } = await session();
+      await signOut(page);
+      for (let i = 0; i < 10; i++) {
+        await signIn(page, "alice", `wrong-password-${i}`);
+        await page.getByRole("alert").filter({ hasText: "wrong" }).waitFor();
+        await page.evaluate(() => document.querySelector("[role=alert]")?.remove());
+      }
+      await signIn(page, "alice");
+      expect(await page.getByRole("alert").textContent()).toMatch(/try again in \d+ s/);
+      expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
     },
     STEP_MS,
   );

@@ -1,11 +1,14 @@
 /** @jsxImportSource preact */
-// Picks the view for the URL inside a signed-in session; the sign-in form otherwise.
+// Picks the view for the URL inside a signed-in session; the sign-in form (or an invitation)
+// otherwise.
 import { useEffect, useState } from "preact/hooks";
 import { unwrap } from "../../src/client/index.ts";
+import { signOutSession } from "./auth.ts";
 import { SessionContext } from "./context.ts";
 import { match, usePlace } from "./router.ts";
 import { clientFor, forgetToken, headersFor, storedToken, type Me, type Session } from "./session.ts";
 import { SignIn } from "./views/sign-in.tsx";
+import { Invite } from "./views/invite.tsx";
 import { Header } from "./components/header.tsx";
 import { ROUTES, NotFound } from "./routes.tsx";
 
@@ -14,6 +17,7 @@ export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [checking, setChecking] = useState(true);
 
+  /** Asks who we are with this token, or with the session cookie when there is none. */
   const start = async (token: string | null) => {
     const client = clientFor(token);
     const me = (await unwrap(client.whoami.$get())) as unknown as Me;
@@ -21,17 +25,24 @@ export function App() {
   };
   useEffect(() => {
     const token = storedToken();
-    if (!token) return setChecking(false);
     start(token)
-      .catch(() => forgetToken())
+      .catch(() => {
+        if (token) forgetToken();
+        // A dropped token may leave a live session cookie behind.
+        return token ? start(null) : undefined;
+      })
+      .catch(() => undefined)
       .finally(() => setChecking(false));
   }, []);
 
+  const invite = match("/invite/:token", place.path);
+  if (invite && !session) return <Invite token={invite.token!} signedIn={() => start(null)} />;
   if (checking) return <p class="meta">Loading…</p>;
-  if (!session) return <SignIn signIn={start} />;
+  if (!session) return <SignIn start={start} />;
 
-  const signOut = () => {
+  const signOut = async () => {
     forgetToken();
+    await signOutSession().catch(() => undefined);
     setSession(null);
   };
   let view = <NotFound />;

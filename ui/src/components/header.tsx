@@ -11,7 +11,7 @@ export function Header({ me, signOut }: { me: Me; signOut: () => void }) {
         <a href="/api-docs">API</a>
       </nav>
       <span class="who">
-        {me.name} ({me.role})
+        {me.name} ({me.role === "none" ? "project grants" : me.role})
       </span>
       <button type="button" onClick={signOut}>Sign out</button>
     </header>

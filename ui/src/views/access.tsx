@@ -21,7 +21,7 @@ export function Access({ params }: { params: Record<string, string> }) {
   const certs = useData(() => unwrap(client.certs.$get()), []);
   const [name, setName] = useState("");
   const [secret, setSecret] = useState<{ clientId: string; clientSecret: string } | null>(null);
-  const canAct = may(me, "member");
+  const canAct = may(me, "member", project);
   const websites = (status.data?.blocks ?? []).filter((b) => b.kind === "website");
   const hosts = (status.data?.blocks ?? []).flatMap((b) => (b.url ? [{ block: b.name, host: new URL(b.url).hostname, url: b.url }] : []));
   return (

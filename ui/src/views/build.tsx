@@ -31,7 +31,7 @@ export function Build({ params }: { params: Record<string, string> }) {
         </p>
       )}
       {b?.reason && <p class="error">{b.reason}</p>}
-      {!finished && may(me, "member") && <Action label="Cancel build" danger confirm={`Cancel build #${id} of ${b?.block}.`} run={() => unwrap(client.builds[":id"].cancel.$post({ param: { id: String(id) } }))} done={build.reload} />}
+      {!finished && may(me, "member", project) && <Action label="Cancel build" danger confirm={`Cancel build #${id} of ${b?.block}.`} run={() => unwrap(client.builds[":id"].cancel.$post({ param: { id: String(id) } }))} done={build.reload} />}
       <LogView lines={log.lines} label={`Output of build ${id}`} />
     </section>
   );

@@ -27,7 +27,7 @@ export function Environment({ params }: { params: Record<string, string> }) {
   const releases = useData(() => unwrap(where.releases.$get({ param })), [project, env]);
   const diff = useData(() => unwrap(where.diff.$get({ param })), [project, env]);
   const [started, setStarted] = useState<Started>(null);
-  const canAct = may(me, "member");
+  const canAct = may(me, "member", project);
 
   // A rollout someone else started (the CLI, a git push) is followed too.
   const running = releases.data?.releases.find((r) => UNDER_WAY.has(r.status));

@@ -31,7 +31,7 @@ export function JobRun({ params }: { params: Record<string, string> }) {
         </p>
       )}
       {r?.reason && <p class="error">{r.reason}</p>}
-      {!finished && may(me, "member") && <Action label="Cancel run" danger confirm={`Cancel run #${id} of ${r?.job}: its container is killed.`} run={() => unwrap(client["job-runs"][":id"].cancel.$post({ param: { id: String(id) } }))} done={run.reload} />}
+      {!finished && may(me, "member", project) && <Action label="Cancel run" danger confirm={`Cancel run #${id} of ${r?.job}: its container is killed.`} run={() => unwrap(client["job-runs"][":id"].cancel.$post({ param: { id: String(id) } }))} done={run.reload} />}
       <LogView lines={log.lines} label={`Output of job run ${id}`} />
     </section>
   );

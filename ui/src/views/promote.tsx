@@ -34,7 +34,7 @@ export function Promote({ params, query }: { params: Record<string, string>; que
       </label>
       {diff.error && <p class="error" role="alert">{diff.error}</p>}
       {diff.data && <Changes diff={diff.data} title={`What promoting ${from} changes in ${env}`} />}
-      {may(me, "member") && diff.data && (
+      {may(me, "member", project) && diff.data && (
         <div class="actions">
           <Action
             label={`Promote ${from} → ${env}`}

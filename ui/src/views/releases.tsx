@@ -19,7 +19,7 @@ export function Releases({ params }: { params: Record<string, string> }) {
   const where = client.projects[":project"].environments[":env"];
   const releases = useData(() => unwrap(where.releases.$get({ param })), [project, env]);
   const [started, setStarted] = useState<{ id: number; number: number } | null>(null);
-  const canAct = may(me, "member");
+  const canAct = may(me, "member", project);
   return (
     <section>
       <EnvNav project={project} env={env} at="releases" />

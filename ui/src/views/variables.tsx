@@ -21,7 +21,7 @@ export function Variables({ params, query }: { params: Record<string, string>; q
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [secret, setSecret] = useState(false);
-  const canAct = may(me, "member");
+  const canAct = may(me, "member", project);
   const set = (n: string, v: string, s: boolean) => unwrap(at.$put({ param, json: { vars: { [n]: v }, secret: s } }));
   return (
     <section>
