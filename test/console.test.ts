@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, type Page, chromium } from "playwright-core";
@@ -343,12 +343,34 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
     STEP_MS,
   );
 
+  test(
+    "the owner signs in with a token and adds a user, whose invitation link shows once and lands in the audit log",
+    async () => {
+      const { server, page } = await session();
+      await page.goto(server.url);
+      await signOut(page);
+      await page.getByText("Sign in with an API token").click();
+      await page.getByLabel("API token").fill(readFileSync(join(server.dataDir, "admin.token"), "utf8").trim());
+      await page.getByRole("button", { name: "Use token" }).click();
+      await page.getByRole("link", { name: "Users" }).click();
+      expect((await rows(page, "Users")).map((cells) => cells[0])).toEqual(expect.arrayContaining(["alice", "vera", "owner"]));
+      await page.getByLabel("New user's name").fill("carl");
+      await page.getByLabel("New user's role").selectOption("viewer");
+      await act(page, "Add user");
+      expect(await page.getByRole("status").textContent()).toMatch(/Invitation for carl, works once until .*\/invite\/\S+/);
+      await shot(page, "users");
+      await page.getByRole("link", { name: "Audit" }).click();
+      await eventually(async () => (await rows(page, "Audit log")).some((cells) => cells[3] === "user add" && cells[5] === "user carl"), 5_000, "the audit entry");
+      await signOut(page);
+    },
+    STEP_MS,
+  );
+
   // Last: ten failures block this address too, for every later sign-in of the file.
   test(
     "ten wrong passwords lock the sign-in, and the form says for how long",
     async () => {
       const { page } = await session();
-      await signOut(page);
       // The first test's one wrong password counts too: the lock comes with the tenth failure.
       const statuses: number[] = [];
       while (statuses.at(-1) !== 429 && statuses.length < 12) {

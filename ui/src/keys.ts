@@ -1,8 +1,8 @@
 // Keyboard: `/` focuses the page's search box, `g p` goes to the projects, `g c` to the
-// certificates, `g a` to the API reference; none fire while typing in a field.
+// certificates, `g a` to the API reference, `g u` users, `g t` tokens, `g l` the audit log; none fire while typing in a field.
 import { navigate } from "./router.ts";
 
-const GO: Record<string, string> = { p: "/", c: "/certs", a: "/api-docs" };
+const GO: Record<string, string> = { p: "/", c: "/certs", a: "/api-docs", u: "/admin/users", t: "/admin/tokens", l: "/admin/audit" };
 
 export function bindKeys() {
   let leader = 0;

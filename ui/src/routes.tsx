@@ -16,6 +16,9 @@ import { Promote } from "./views/promote.tsx";
 import { Release } from "./views/release.tsx";
 import { Releases } from "./views/releases.tsx";
 import { Variables } from "./views/variables.tsx";
+import { Audit } from "./views/audit.tsx";
+import { Tokens } from "./views/tokens.tsx";
+import { Users } from "./views/users.tsx";
 
 export type View = FunctionComponent<{ params: Record<string, string>; query: Place["query"] }>;
 
@@ -23,6 +26,9 @@ export const ROUTES: [string, View][] = [
   ["/", Projects],
   ["/certs", Certs],
   ["/api-docs", ApiDocs],
+  ["/admin/users", Users],
+  ["/admin/tokens", Tokens],
+  ["/admin/audit", Audit],
   ["/p/:project", Project],
   ["/p/:project/builds/:id", Build],
   ["/p/:project/env/:env", Environment],

@@ -38,7 +38,8 @@ export const headersFor = (token: string | null): Record<string, string> => (tok
 
 /** Whether `me` may do what needs `role`, on `project` when one is named (the higher of the install role and the grant there). */
 export function may(me: Me, role: Role, project?: string): boolean {
-  if (me.project) return (project === undefined || project === me.project) && RANK[me.role] >= RANK[role];
+  // A project token has rights on its project only, never on the install.
+  if (me.project) return project === me.project && RANK[me.role] >= RANK[role];
   const grant = project === undefined ? undefined : me.grants.find((g) => g.project === project);
   return Math.max(RANK[me.role], grant ? RANK[grant.role] : -1) >= RANK[role];
 }

@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import type { Me } from "../session.ts";
+import { may, type Me } from "../session.ts";
 
 export function Header({ me, signOut }: { me: Me; signOut: () => void }) {
   return (
@@ -7,7 +7,11 @@ export function Header({ me, signOut }: { me: Me; signOut: () => void }) {
       <a class="brand" href="/">Berth</a>
       <nav aria-label="Main">
         <a href="/">Projects</a>
-        <a href="/certs">Certificates</a>
+        {/* Install-wide lists need a role on the install, not only project grants. */}
+        {may(me, "viewer") && <a href="/certs">Certificates</a>}
+        {may(me, "viewer") && <a href="/admin/users">Users</a>}
+        <a href="/admin/tokens">Tokens</a>
+        <a href="/admin/audit">Audit</a>
         <a href="/api-docs">API</a>
       </nav>
       <span class="who">

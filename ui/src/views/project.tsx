@@ -3,6 +3,7 @@
 import { unwrap } from "../../../src/client/index.ts";
 import { useSession } from "../context.ts";
 import { Badge } from "../components/badge.tsx";
+import { Members } from "../components/members.tsx";
 import { ago } from "../format.ts";
 import { href } from "../router.ts";
 import { useData } from "../use-data.ts";
@@ -47,6 +48,7 @@ export function Project({ params }: { params: Record<string, string> }) {
         </tbody>
       </table>
       {builds.data && builds.data.builds.length === 0 && <p class="meta">No builds yet.</p>}
+      <Members project={project} />
     </section>
   );
 }
