@@ -211,6 +211,20 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
   );
 
   test(
+    "a restart started from the CLI shows on the open environment page without a reload",
+    async () => {
+      const { server, page } = await session();
+      await page.goto(`${server.url}/p/${PROJECT}/env/dev`);
+      await page.getByRole("table", { name: "Blocks" }).waitFor();
+      const restarted = server.run(["restart", PROJECT, "dev", "web"]);
+      await page.getByRole("log", { name: "Rollout log of release 4" }).filter({ hasText: "release 4 deployed" }).waitFor({ timeout: 45_000 });
+      expect((await restarted).code).toBe(0);
+      await eventually(async () => (await rows(page, "Blocks"))[0]![4] === "4", 10_000, "the block table shows release 4");
+    },
+    STEP_MS,
+  );
+
+  test(
     "the logs page finds a line the app printed",
     async () => {
       const { server, page } = await session();

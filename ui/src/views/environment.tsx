@@ -12,6 +12,7 @@ import { ago } from "../format.ts";
 import { href, navigate } from "../router.ts";
 import { may } from "../session.ts";
 import { useData } from "../use-data.ts";
+import { useStream } from "../live.ts";
 import { Changes } from "../components/changes.tsx";
 import { JobsTable } from "../components/jobs-table.tsx";
 
@@ -28,6 +29,16 @@ export function Environment({ params }: { params: Record<string, string> }) {
   const diff = useData(() => unwrap(where.diff.$get({ param })), [project, env]);
   const [started, setStarted] = useState<Started>(null);
   const canAct = may(me, "member", project);
+  const { headers } = useSession();
+
+  // Releases started elsewhere (the CLI, a git push, a colleague) and stops: the page hears of
+  // them from the environment's event stream and reads its state again.
+  useStream(`/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/events`, headers, (e) => {
+    if (e.event !== "log") return;
+    const change = JSON.parse(e.data) as { change: string; release: { id: number; number: number; status: string } | null };
+    if (change.release && UNDER_WAY.has(change.release.status)) setStarted({ id: change.release.id, number: change.release.number });
+    refresh();
+  });
 
   // A rollout someone else started (the CLI, a git push) is followed too.
   const running = releases.data?.releases.find((r) => UNDER_WAY.has(r.status));
