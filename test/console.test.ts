@@ -225,6 +225,43 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
   );
 
   test(
+    "a job run from the console shows its output and outcome",
+    async () => {
+      const { server, page } = await session();
+      await page.goto(`${server.url}/p/${PROJECT}/env/dev`);
+      await act(page, "Run");
+      await page.getByRole("log", { name: /Output of job run \d+/ }).filter({ hasText: "tick ran" }).waitFor({ timeout: 30_000 });
+      await page.getByRole("heading", { name: /Job run #\d+ succeeded/ }).waitFor({ timeout: 10_000 });
+    },
+    STEP_MS,
+  );
+
+  test(
+    "a secret variable is set but never shown, and a gateway client's secret shows once",
+    async () => {
+      const { server, page } = await session();
+      await page.goto(`${server.url}/p/${PROJECT}/env/dev/variables?block=web`);
+      await page.getByLabel("Name", { exact: true }).fill("API_KEY");
+      await page.getByLabel("Value", { exact: true }).fill("hush-hush-value");
+      await page.getByLabel("Secret").check();
+      await act(page, "Set variable");
+      await eventually(async () => (await rows(page, "Variables")).some((cells) => cells[0] === "API_KEY" && cells[1] === "secret, hidden"), 5_000, "API_KEY listed as hidden");
+      expect(await page.locator("main").textContent()).not.toContain("hush-hush-value");
+
+      await page.getByRole("link", { name: "Access" }).click();
+      await page.getByLabel("Client name").fill("mobile");
+      await act(page, "Create client");
+      const shown = await page.getByRole("status").textContent();
+      expect(shown).toMatch(/^Secret of gc_\w+, shown this once: \S{20,}$/);
+      const secret = shown!.split(": ")[1]!;
+      await page.reload();
+      await page.getByRole("table", { name: "Gateway clients" }).getByText("mobile").waitFor();
+      expect(await page.locator("main").textContent()).not.toContain(secret);
+    },
+    STEP_MS,
+  );
+
+  test(
     "the logs page finds a line the app printed",
     async () => {
       const { server, page } = await session();
