@@ -331,7 +331,8 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
       await page.setViewportSize({ width: 390, height: 800 });
       await page.emulateMedia({ colorScheme: "dark" });
       await page.goto(`${server.url}/p/${PROJECT}/env/dev`);
-      await page.getByRole("table", { name: "Blocks" }).waitFor();
+      expect((await rows(page, "Blocks"))[0]![2]).toBe("running");
+      await page.getByLabel("Live release").waitFor();
       expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(13, 17, 23)");
       await shot(page, "environment-phone-dark");
       await page.setViewportSize({ width: 1100, height: 800 });
