@@ -11,6 +11,15 @@ export interface Place {
 
 const here = (): Place => ({ path: location.pathname, query: new URLSearchParams(location.search) });
 
+/** The earlier console's hash places (`#/p/P/E`, `#/api`, `#/certs`), still in old notifications and bookmarks, as today's paths. */
+export function fromLegacyHash(hash: string): string | null {
+  const [, project, env] = /^#\/p\/([^/]+)(?:\/([^/]+))?\/?$/.exec(hash) ?? [];
+  if (project) return env ? `/p/${project}/env/${env}` : `/p/${project}`;
+  if (hash === "#/api") return "/api-docs";
+  if (hash === "#/certs") return "/certs";
+  return null;
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (to === location.pathname + location.search) return;
   if (options.replace) history.replaceState(null, "", to);
@@ -30,7 +39,11 @@ export function setQuery(values: Record<string, string | undefined>) {
 }
 
 export function usePlace(): Place {
-  const [place, setPlace] = useState(here);
+  const [place, setPlace] = useState(() => {
+    const legacy = fromLegacyHash(location.hash);
+    if (legacy) history.replaceState(null, "", legacy);
+    return here();
+  });
   useEffect(() => {
     const update = () => setPlace(here());
     window.addEventListener("popstate", update);
