@@ -70,7 +70,7 @@ async function open(): Promise<Session> {
   const page = context.pages()[0] ?? (await context.newPage());
   const cspErrors: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error" && message.text().includes("Content Security Policy")) cspErrors.push(message.text());
+    if (message.text().includes("Content Security Policy")) cspErrors.push(message.text());
   });
   return { server, context, page, profile, cli, cspErrors };
 }

@@ -8,9 +8,7 @@ import style from "../../dist/console/console.css" with { type: "text" };
 const page = pageText as unknown as string;
 
 // Script and style come only from these files, so no inline code (injected or not) runs.
-// uPlot sizes its canvas with style attributes, hence style-src-attr.
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The console's screens: each is a URL of its own, so a deep link or a reload lands on the
