@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
@@ -29,7 +30,8 @@ import { createAuditStore } from "./adapters/store/audit-store.ts";
 import { createUsers } from "./core/people/users.ts";
 import { createMembers } from "./core/people/members.ts";
 import { createSessions } from "./core/people/sessions.ts";
-import { createAudit } from "./core/people/audit.ts";
+import { createAudit, type Audit } from "./core/people/audit.ts";
+import type { Jobs } from "./core/jobs/jobs.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createWebhookStore } from "./adapters/store/webhook-store.ts";
 import { createNotificationStore } from "./adapters/store/notification-store.ts";
@@ -61,6 +63,10 @@ import { certificateEvent, releaseEvent } from "./core/notify/event.ts";
 import { jobEvent } from "./core/jobs/job-event.ts";
 import { BerthError } from "./core/errors.ts";
 import { createMetricsService } from "./metrics-wiring.ts";
+import { createServiceBackupStore } from "./adapters/backups/service-backup-store.ts";
+import { createServiceBackups } from "./core/catalog/backups.ts";
+import { rotatePassword } from "./core/catalog/rotate.ts";
+import { catalogListing } from "./core/catalog/service-catalog.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 import { VERSION } from "./version.ts";
 
@@ -190,6 +196,16 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     beforeRollout: jobHooks.beforeRollout,
     afterRollout: jobHooks.afterRollout,
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
+    catalogImages: config.catalogImages,
+  });
+  // Dumps of catalog services go beside Berth's own backups, one folder per service.
+  const serviceBackups = createServiceBackups({
+    projects: projectStore,
+    releases,
+    runtime,
+    store: createServiceBackupStore(join(files.backups, "services")),
+    jobs,
+    exclusively: deployments.exclusively,
   });
   const userStore = createUserStore(db);
   const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name) });
@@ -224,9 +240,32 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     metrics: createMetricsService(db, docker, config, projectStore),
     jobs: Object.assign(jobs, {
       overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
-      scheduler: createScheduler({ projects: projectStore, releases, jobs }),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups }),
     }),
     logs,
+    catalog: {
+      list: catalogListing,
+      backups: serviceBackups,
+      rotatePassword: (project, environment, block, actor) => rotatePassword({ projects: projectStore, releases, runtime, variables, deployments }, project, environment, block, actor),
+    },
+  };
+}
+
+/** Jobs as the scheduler starts them: each run it starts (or that is refused) goes in the audit log. */
+function scheduledJobs(jobs: Jobs, audit: Audit): Pick<Jobs, "start" | "list"> {
+  return {
+    list: jobs.list,
+    start(project, environment, job, options) {
+      const entry = { user: null, via: "schedule", ip: null, method: "POST", route: "/api/projects/:project/environments/:env/jobs/:job/runs", project, environment, action: "job run", detail: `job ${job}` };
+      try {
+        const run = jobs.start(project, environment, job, options);
+        audit.record({ ...entry, detail: `job ${job} run ${run.id}: ${run.status}`, outcome: "ok", status: 202 });
+        return run;
+      } catch (error) {
+        audit.record({ ...entry, outcome: error instanceof BerthError ? error.code : "internal", status: 409 });
+        throw error;
+      }
+    },
   };
 }
 

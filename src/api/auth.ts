@@ -32,7 +32,9 @@ export const authenticate = (deps: Pick<AuthDeps, "tokens" | "sessions">, guard:
     if (!header && cookie) {
       const principal = deps.sessions.principal(cookie);
       if (!principal) throw unauthorized("the session has ended: sign in again");
-      if (!isRead(c.req.method) && c.req.header("origin") !== ownOrigin(c)) {
+      // A websocket upgrade is a GET that opens a shell: browsers send cookies with it from any site.
+      const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+      if ((!isRead(c.req.method) || upgrade) && c.req.header("origin") !== ownOrigin(c)) {
         throw forbidden("a change made with the session cookie must come from the console's own origin (Origin header)");
       }
       c.set("principal", principal);

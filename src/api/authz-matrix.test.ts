@@ -39,6 +39,12 @@ const EXPECTED: Record<string, GlobalRole> = {
   "GET /api/projects/{project}/members": "viewer",
   "PUT /api/projects/{project}/members/{user}": "admin",
   "DELETE /api/projects/{project}/members/{user}": "admin",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/vars/{name}": "viewer",
+  "GET /api/catalog": "viewer",
+  "POST /api/projects/{project}/environments/{env}/services/{block}/backups": "member",
+  "GET /api/projects/{project}/environments/{env}/services/{block}/backups": "viewer",
+  "POST /api/projects/{project}/environments/{env}/services/{block}/restore": "admin",
+  "POST /api/projects/{project}/environments/{env}/services/{block}/rotate-password": "member",
   "POST /api/projects/{project}/blocks/{block}/builds": "member",
   "GET /api/projects/{project}/builds": "viewer",
   "GET /api/builds/{id}": "viewer",
@@ -117,6 +123,8 @@ const QUERY_VARIANTS: { route: string; query: string; role: Role }[] = [
   { route: "DELETE /api/projects/{project}/environments/{env}", query: "purgeVolumes=true", role: "admin" },
   { route: "DELETE /api/projects/{project}/environments/{env}", query: "purgeVolumes=false", role: "member" },
   { route: "DELETE /api/projects/{project}", query: "purgeVolumes=true", role: "admin" },
+  // A secret in clear is an admin's to read; masked, any viewer's.
+  { route: "GET /api/projects/{project}/environments/{env}/blocks/{block}/vars/{name}", query: "reveal=true", role: "admin" },
 ];
 
 /** Valid but absent things: allowed calls answer 4xx from the handler (404, 400), never a change. */

@@ -26,6 +26,7 @@ import { deployRoutes } from "./routes/deploys.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { catalogRoutes } from "./routes/catalog.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { pipelineRoutes } from "./routes/pipeline.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
@@ -77,6 +78,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", accessRoutes(s.access))
     .route("/", execRoutes(s.exec))
     .route("/", jobRoutes(s.jobs))
+    .route("/", catalogRoutes(s.catalog))
     .route("/", certRoutes(s.certs))
     .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications))

@@ -20,6 +20,18 @@ async function install() {
 const cookieOf = (res: Response) => /berth_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
 
 describe("people", () => {
+  test("SSH keys: added by their line, removed by their fingerprint even with '/' in it", async () => {
+    const { client } = apiHarness();
+    // This key's fingerprint has a "/" (SHA256:…/…), the case a path segment must carry encoded.
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIITJFynrn7LOqaHTL6Zbp8r8DkVEPsqfnzzrXj+hb8/z ann@laptop";
+    await client.users.$post({ json: { name: "ann", role: "viewer" } });
+    const added = await (await client.users[":name"].keys.$post({ param: { name: "ann" }, json: { key } })).json();
+    expect(added.fingerprint).toContain("/");
+    const removed = await client.users[":name"].keys[":fingerprint"].$delete({ param: { name: "ann", fingerprint: encodeURIComponent(added.fingerprint) } });
+    expect(removed.status).toBe(204);
+    expect((await (await client.users[":name"].$get({ param: { name: "ann" } })).json()).keys).toEqual([]);
+  });
+
   test("an invitation sets the password once and signs in; the session cookie works for /api", async () => {
     const { app, call, link } = await install();
     expect(await (await app.request(`/auth/invitations/${link}`)).json()).toMatchObject({ user: "ann" });

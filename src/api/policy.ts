@@ -12,11 +12,14 @@ interface Rule {
 
 /** Anything but an explicit "false" asks for the volumes to go; refusing must not depend on spelling. */
 const purgesVolumes = (query: URLSearchParams) => query.has("purgeVolumes") && query.get("purgeVolumes") !== "false";
+/** The same for showing a secret's value. */
+const reveals = (query: URLSearchParams) => query.has("reveal") && query.get("reveal") !== "false";
 
 /** Routes that need more (or less) than the default (reads: viewer, changes: member). First match wins. */
 const RULES: Rule[] = [
   // Every signed-in caller may ask who they are, list what they can see and manage their own tokens.
   { path: /^\/api\/whoami$/, role: "none" },
+  { method: "GET", path: /^\/api\/openapi\.json$/, role: "none" },
   { method: "GET", path: /^\/api\/projects$/, role: "none" },
   { path: /^\/api\/tokens(\/|$)/, role: "none" },
   { path: /^\/api\/audit$/, role: "none" },
@@ -32,6 +35,10 @@ const RULES: Rule[] = [
   { method: "DELETE", path: /^\/api\/projects\/[^/]+$/, role: "admin" },
   // Destroying data needs admin, as deleting a project does.
   { method: "DELETE", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+$/, query: purgesVolumes, role: "admin" },
+  // A secret in clear (a generated database password) is an admin's to read, as the webhook secret is.
+  { method: "GET", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/vars\/[^/]+$/, query: reveals, role: "admin" },
+  // A restore replaces a service's data with an older copy: destroying data, an admin's call.
+  { method: "POST", path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/services\/[^/]+\/restore$/, role: "admin" },
   // A shell in a container can change anything the app can: a GET (the websocket upgrade), but a member's right.
   { path: /^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/, role: "member" },
   // Certificates serve every project of the install: changing them is an admin's call.
@@ -69,7 +76,7 @@ export function scopeOf(method: string, path: string): Scope {
   if (project) return { kind: "project", project: decodeURIComponent(project[1]!) };
   const resource = /^\/api\/(builds|releases|job-runs)\/(\d+)(\/|$)/.exec(path);
   if (resource) return { kind: "resource", resource: RESOURCES[resource[1] as keyof typeof RESOURCES], id: Number(resource[2]) };
-  if (/^\/api\/(whoami|projects|tokens|audit)(\/|$)/.test(path) || /^\/api\/users\/[^/]+\/(keys|password|sessions)(\/|$)/.test(path) || path === "/metrics") return { kind: "own" };
+  if (/^\/api\/(whoami|projects|tokens|audit|openapi\.json)(\/|$)/.test(path) || /^\/api\/users\/[^/]+\/(keys|password|sessions)(\/|$)/.test(path) || path === "/metrics") return { kind: "own" };
   return { kind: "install" };
 }
 

@@ -19,6 +19,9 @@ import type { Certs } from "./tls/certs.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
 import type { Webhooks } from "./webhooks/webhooks.ts";
+import type { ServiceBackups } from "./catalog/backups.ts";
+import type { catalogListing } from "./catalog/service-catalog.ts";
+import type { ReleaseRecord } from "../ports/release-store.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -49,4 +52,10 @@ export interface Services {
   notifications: Notifications;
   metrics: Metrics;
   logs: Logs;
+  /** The service catalog: templates, backups of templated services, password rotation. */
+  catalog: {
+    list: typeof catalogListing;
+    backups: ServiceBackups;
+    rotatePassword(project: string, environment: string, block: string, actor?: string): Promise<{ release: ReleaseRecord; restarted: string[] }>;
+  };
 }

@@ -90,13 +90,18 @@ export function createTokens(store: TokenStore, now: () => number = Date.now) {
     /** One's own tokens; install admins see everyone's. */
     list: (caller: Principal) => store.listTokens(atLeast(installRole(caller), "admin") ? undefined : caller.user.id).filter((t) => !expired(t, now())),
 
-    /** Anyone may revoke their own; others' need an install admin with at least the token's role. */
+    /**
+     * One's own tokens, but never with a narrower token than the one revoked (a leaked admin token
+     * must not lock its owner out); others' need an install admin with at least the token's role.
+     */
     revoke(caller: Principal, id: string) {
       const target = store.listTokens().find((t) => t.id === id);
       const own = target?.userId === caller.user.id;
       const admin = atLeast(installRole(caller), "admin");
       if (!target || (!own && !admin)) throw notFound(`token "${id}"`);
-      if (!own && !atLeast(installRole(caller), target.role)) throw forbidden(`an ${installRole(caller)} cannot revoke an ${target.role} token of another user`);
+      const pinned = caller.token?.project;
+      const reach = own ? (caller.token ? (pinned && target.project !== pinned ? "none" : caller.token.role) : "owner") : installRole(caller);
+      if (!atLeast(reach, target.role)) throw forbidden(`a ${reach === "none" ? `token for project "${pinned}"` : `${reach} token`} cannot revoke an ${target.role} token`);
       store.deleteToken(id);
     },
   };

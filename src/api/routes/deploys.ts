@@ -20,9 +20,11 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       "/projects/:project/environments/:env/deploys",
       describeRoute({ summary: "Build what changed, create a release and roll it out (answers at once)", tags: ["deploys"] }),
       valid("param", envParam),
+      valid("query", z.object({ allowMajor: z.enum(["true", "false"]).optional() })),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.deploy(project, env, { actor: actorName(c.get("principal")) }), 202);
+        const allowMajor = c.req.valid("query").allowMajor === "true";
+        return c.json(deployments.deploy(project, env, { actor: actorName(c.get("principal")) }, { allowMajor }), 202);
       },
     )
     .post(

@@ -42,3 +42,15 @@ export const login: Verb = {
     out(user ? `logged in to ${url} as ${me.user} (${me.role}); saved in ${file}` : `logged in to ${url} as token "${me.name}" (${me.role}); saved in ${file}`);
   },
 };
+
+export const whoamiVerb: Verb = {
+  name: "whoami",
+  summary: "Who the CLI acts as: the user, the credential's role, its project and the user's grants",
+  options: { json: { type: "boolean" } },
+  async run({ values, client, out }) {
+    const me = await unwrap((await client()).whoami.$get());
+    if (values.json) return out(JSON.stringify(me, null, 2));
+    out(`${me.user} (${me.userRole}) via ${me.via === "token" ? `token "${me.name}"` : "a session"}: ${me.role}${me.project ? ` on ${me.project} only` : ""}`);
+    if (me.grants.length > 0) out(`grants: ${me.grants.map((g) => `${g.project}:${g.role}`).join(", ")}`);
+  },
+};

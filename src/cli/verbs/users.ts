@@ -126,7 +126,8 @@ export const userVerbs: Verb[] = [
     summary: "Remove a user's SSH key by fingerprint (SHA256:…, as `ssh-keygen -lf` prints it)",
     args: "NAME FINGERPRINT",
     async run({ args, client, out }) {
-      await unwrap((await client()).users[":name"].keys[":fingerprint"].$delete({ param: { name: args[0]!, fingerprint: args[1]! } }));
+      // Fingerprints are base64: their "/" and "+" must reach the server as one path segment.
+      await unwrap((await client()).users[":name"].keys[":fingerprint"].$delete({ param: { name: args[0]!, fingerprint: encodeURIComponent(args[1]!) } }));
       out(`removed key ${args[1]} of ${args[0]}`);
     },
   },

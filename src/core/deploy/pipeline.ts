@@ -3,6 +3,8 @@ import type { ProjectStore } from "../../ports/project-store.ts";
 import type { RecordedVariable, ReleaseBlock, ReleaseOrigin, ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import type { Builds } from "../builds/builds.ts";
 import { BerthError, notFound } from "../errors.ts";
+import type { CatalogImages } from "../catalog/catalog.ts";
+import { withTemplate } from "../catalog/expand.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
 import type { Variables } from "../variables.ts";
 import { type BlockSide, type Diff, diffBlocks } from "./diff.ts";
@@ -25,6 +27,7 @@ export interface PipelineDeps {
   loadEnvironment(project: string, environment: string): ProjectFile;
   checkIdle(project: string, environment: string): string;
   fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string, runJobs?: boolean): ReleaseRecord;
+  catalogImages?: CatalogImages;
 }
 
 export interface PromoteRequest {
@@ -48,7 +51,7 @@ export function createPipeline(deps: PipelineDeps) {
     const file = deps.loadEnvironment(project, environment);
     return Promise.all(
       Object.keys(file.blocks).map((name) => {
-        const spec = resolveBlock(file, environment, name);
+        const spec = withTemplate(resolveBlock(file, environment, name), deps.catalogImages);
         return images(name, spec).then((image) => ({ name, spec, ...image, vars: deps.variables.snapshot({ project, environment, block: name }) }));
       }),
     );
