@@ -21,7 +21,7 @@ test("an environment's event stream tells of a release starting and finishing, a
     if (heard.some((h) => h.release && ["deployed", "failed"].includes(h.release.status))) finished();
   }).catch(() => undefined);
   const param = { project: "todo", env: "prod" };
-  const release = await unwrap(client.projects[":project"].environments[":env"].deploys.$post({ param }));
+  const release = await unwrap(client.projects[":project"].environments[":env"].deploys.$post({ param, query: {} }));
   await done;
   stop.abort();
   expect(heard[0]).toEqual({ change: "release", release: { id: release.id, number: release.number, status: "building", source: "deploy" } });

@@ -84,7 +84,7 @@ export function Environment({ params }: { params: Record<string, string> }) {
 
       {canAct && s && (
         <div class="actions" aria-label="Actions">
-          <Action label="Deploy" confirm={`Build what changed and roll out a new release of ${project}/${env}.`} run={() => unwrap(where.deploys.$post({ param }))} done={follow} />
+          <Action label="Deploy" confirm={`Build what changed and roll out a new release of ${project}/${env}.`} run={() => unwrap(where.deploys.$post({ param, query: {} }))} done={follow} />
           <button type="button" onClick={() => navigate(href("p", project, "env", env, "promote"))}>Promote…</button>
           <button type="button" onClick={() => navigate(href("p", project, "env", env, "releases"))}>Rollback…</button>
           {s.stopped ? (
