@@ -6,7 +6,7 @@ import { join } from "node:path";
 export const ROOT = join(import.meta.dir, "..");
 export const BINARY_PATH = join(ROOT, "dist/berth");
 
-const INPUTS = ["src/**/*", "ui/**/*", "migrations/**/*", "scripts/build.ts", "scripts/compile.ts", "scripts/embed-migrations.ts", "package.json", "bun.lock"];
+const INPUTS = ["src/**/*", "ui/**/*", "migrations/**/*", "scripts/build.ts", "scripts/compile.ts", "scripts/bundle-console.ts", "scripts/embed-migrations.ts", "package.json", "bun.lock"];
 
 /** The newest input file that is newer than the binary, or null when the binary is fresh. */
 export function staleBecause(): string | null {

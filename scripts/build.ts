@@ -1,10 +1,10 @@
 // Builds dist/berth: one executable with the migrations and the web console inside.
 import { join } from "node:path";
-import { compileBerth, currentCommit, ROOT } from "./compile.ts";
+import { bundleLine, compileBerth, currentCommit, ROOT } from "./compile.ts";
 
 const outfile = join(ROOT, "dist/berth");
 try {
-  await compileBerth({ outfile, commit: await currentCommit() });
+  console.log(bundleLine(await compileBerth({ outfile, commit: await currentCommit() })));
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

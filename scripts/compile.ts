@@ -1,6 +1,7 @@
 // One way to compile the berth executable, for dist/berth (build.ts) and the release binaries (release.ts).
 import { $ } from "bun";
 import { join } from "node:path";
+import { bundleConsole, kb, type BundleReport } from "./bundle-console.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -13,8 +14,9 @@ export async function currentCommit(): Promise<string> {
 }
 
 /** Compiles src/main.ts with the migrations and the web console inside; `target` as `bun build --target` takes it (bun-linux-arm64…). */
-export async function compileBerth(options: { outfile: string; target?: string; commit: string; version?: string }): Promise<void> {
+export async function compileBerth(options: { outfile: string; target?: string; commit: string; version?: string }): Promise<BundleReport> {
   await $`bun ${join(ROOT, "scripts/embed-migrations.ts")}`.quiet();
+  const bundle = await bundleConsole();
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/main.ts")],
     compile: options.target ? { outfile: options.outfile, target: options.target as Bun.Build.CompileTarget } : { outfile: options.outfile },
@@ -34,4 +36,8 @@ export async function compileBerth(options: { outfile: string; target?: string; 
     ],
   });
   if (!result.success) throw new AggregateError(result.logs, `compiling ${options.outfile} failed: ${result.logs.map(String).join("\n")}`);
+  return bundle;
 }
+
+/** One line on the console bundle's size, printed by every build. */
+export const bundleLine = (r: BundleReport) => `web console: ${kb(r.jsBytes)} JS + ${kb(r.cssBytes)} CSS, ${kb(r.gzippedBytes)} gzipped`;

@@ -26,7 +26,7 @@ const SLOW_IMPORTS = [
   /\/support\/sh(\.ts)?$/,
 ];
 
-export const TEST_GLOBS = ["src/**/*.test.{ts,tsx}", "scripts/**/*.test.ts", "test/**/*.test.ts"];
+export const TEST_GLOBS = ["src/**/*.test.{ts,tsx}", "ui/**/*.test.{ts,tsx}", "scripts/**/*.test.ts", "test/**/*.test.ts"];
 
 export function importsOf(text: string): string[] {
   return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);

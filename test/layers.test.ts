@@ -63,3 +63,18 @@ test("only config.ts reads process.env", () => {
   const readers = sources().filter((f) => f !== "config.ts" && /process\.env\b/.test(readFileSync(join(src, f), "utf8")));
   expect(readers).toEqual([]);
 });
+
+test("the web console reaches the server only through the typed client", () => {
+  const ui = join(import.meta.dir, "../ui/src");
+  const allowed = (spec: string) => /^(preact|uplot)(\/|$)/.test(spec) || spec.startsWith("./") || spec.startsWith("../") && !spec.startsWith("../../") || spec.startsWith("../../src/client/") || spec.startsWith("../../../src/client/");
+  const violations: string[] = [];
+  for (const file of new Bun.Glob("**/*.{ts,tsx}").scanSync(ui)) {
+    if (file.endsWith(".test.ts")) continue;
+    const text = readFileSync(join(ui, file), "utf8");
+    for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']|import\s+["']([^"']+)["']/g)) {
+      const spec = m[1] ?? m[2]!;
+      if (!allowed(spec)) violations.push(`ui/src/${file} imports ${spec}`);
+    }
+  }
+  expect(violations).toEqual([]);
+});

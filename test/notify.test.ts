@@ -101,7 +101,7 @@ describe("notifications on the compiled binary and the real engine", () => {
     const [message] = received("ok", 1);
     expect(message!.body).toMatchObject({
       version: 1, event: "deploy", project: PROJECT, environment: "dev", release: 1, source: "deploy", status: "deployed", ok: true, reason: null,
-      url: `https://berth.test/#/p/${PROJECT}/dev`,
+      url: `https://berth.test/p/${PROJECT}/env/dev`,
     });
     const body = message!.body as { startedAt: string; finishedAt: string; durationMs: number };
     expect(body.durationMs).toBe(Date.parse(body.finishedAt) - Date.parse(body.startedAt));

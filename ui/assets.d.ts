@@ -1,5 +1,5 @@
-// src/api/console.ts embeds the console's files `with { type: "text" }`: each is a string.
-declare module "*/ui/console.js" {
+// src/api/console.ts embeds the bundled console `with { type: "text" }`: each file is a string.
+declare module "*/console/console.js" {
   const text: string;
   export default text;
 }

@@ -5,6 +5,7 @@ import type { ReleaseBlock, ReleaseOrigin, ReleaseRecord, ReleaseStore, RouteSto
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
+import { createEnvironmentEvents, type EnvironmentEvent } from "./environment-events.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
 import { secretRedactor } from "../redact.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
@@ -68,6 +69,9 @@ const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !=
 
 export function createDeployments(deps: DeployDeps) {
   const channel = new LogChannel<ReleaseRecord>(deps.logs);
+  const events = createEnvironmentEvents();
+  const announceRelease = (r: ReleaseRecord) =>
+    events.announce(r.project, r.environment, { change: "release", release: { id: r.id, number: r.number, status: r.status, source: r.source } });
   /** Environments something changes now (a release rolling out, a stop), with what to tell whoever else tries. */
   const active = new Map<string, string>();
   const routeSync = createRouteSync({ ...deps, deploying: (project, environment) => active.has(`${project}/${environment}`) });
@@ -187,6 +191,7 @@ export function createDeployments(deps: DeployDeps) {
       say(`after release ${release.number}: ${oneLine((error as Error).message)}`);
     }
     channel.close(release.id, shown);
+    announceRelease(shown);
   }
 
   /** A failed release leaves nothing of its own running but the blocks already serving traffic. */
@@ -268,6 +273,7 @@ export function createDeployments(deps: DeployDeps) {
     const release = deps.releases.createRelease(project, environment, origin);
     active.set(key, `release ${release.number} of ${key} is still deploying`);
     run(release, collect, restart, runJobs).finally(() => active.delete(key));
+    announceRelease(release);
     return release;
   }
 
@@ -286,6 +292,7 @@ export function createDeployments(deps: DeployDeps) {
       return await task();
     } finally {
       active.delete(key);
+      events.announce(project, environment, { change: "stopped", release: null });
     }
   }
   const stopStart = createStopStart({ ...deps, checkIdle, exclusively, fromImages });
@@ -384,6 +391,11 @@ export function createDeployments(deps: DeployDeps) {
     syncRoutes: () => routeSync.all(),
     /** Rewrites an environment's routes soon after the runtime reports a replica started or died; returns a stop function. */
     followRuntime: (log: (line: string) => void) => routeSync.follow(log),
+
+    /** Each release started or finished in an environment, and its stops, until the returned function is called. */
+    watch: (project: string, environment: string, onEvent: (event: EnvironmentEvent) => void) => events.watch(project, environment, onEvent),
+    /** Throws not_found unless the project has this environment. */
+    checkEnvironment: (project: string, environment: string) => void loadEnvironment(project, environment),
 
     /** Log lines so far, then each new one, until the release has finished. */
     follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>

@@ -3,7 +3,7 @@ import type { ReleaseRecord } from "../../ports/release-store.ts";
 import { certificateEvent, eventLabel, kindOfSource, releaseEvent, type NotifyEvent } from "./event.ts";
 import { discordBody, humanDuration, jsonBody, messageBody, slackBody, summaryLine } from "./formats.ts";
 
-const URL_ = "https://berth.example.com/#/p/shop/prod";
+const URL_ = "https://berth.example.com/p/shop/env/prod";
 
 const release = (over: Partial<ReleaseRecord> = {}): ReleaseRecord => ({
   id: 7, project: "shop", environment: "prod", number: 12, blocks: [], status: "deployed", reason: null, warnings: [], source: "deploy", actor: null,

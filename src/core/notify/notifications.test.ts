@@ -98,7 +98,7 @@ describe("delivery", () => {
     expect(sent[0]!.url).toBe(SECRET_URL);
     expect(sent[0]!.timeoutMs).toBe(5000);
     expect(sent[0]!.headers).toMatchObject({ "Content-Type": "application/json", "User-Agent": "Berth/test", "X-Berth-Event": "deploy" });
-    expect(JSON.parse(sent[0]!.body)).toMatchObject({ event: "deploy", project: "shop", environment: "prod", release: 3, url: "https://berth.example.com/#/p/shop/prod" });
+    expect(JSON.parse(sent[0]!.body)).toMatchObject({ event: "deploy", project: "shop", environment: "prod", release: 3, url: "https://berth.example.com/p/shop/env/prod" });
     expect(notifications.list("shop")[0]!.last).toMatchObject({ status: "delivered", error: null, event: "deploy prod #3", attempts: 1 });
   });
 
@@ -181,7 +181,7 @@ describe("a test message", () => {
     expect(tested.last).toMatchObject({ status: "delivered", event: "test", attempts: 1 });
     expect(sent).toHaveLength(1);
     expect(sent[0]!.headers["X-Berth-Event"]).toBe("test");
-    expect(JSON.parse(sent[0]!.body)).toEqual({ version: 1, event: "test", project: "shop", url: "https://berth.example.com/#/p/shop" });
+    expect(JSON.parse(sent[0]!.body)).toEqual({ version: 1, event: "test", project: "shop", url: "https://berth.example.com/p/shop" });
     expect((await notifications.test("shop", down.id)).last).toMatchObject({ status: "failed", error: "HTTP 500: oops", attempts: 1 });
     expect(sent).toHaveLength(2);
   });

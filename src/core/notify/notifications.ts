@@ -53,7 +53,7 @@ export function createNotifications(deps: NotificationDeps) {
 
   /** The console page of a project, or of one of its environments. */
   const consoleLink = (project: string, environment?: string) =>
-    `${base}/#/p/${encodeURIComponent(project)}${environment === undefined ? "" : `/${encodeURIComponent(environment)}`}`;
+    `${base}/p/${encodeURIComponent(project)}${environment === undefined ? "" : `/env/${encodeURIComponent(environment)}`}`;
 
   /** What one delivery sends: the body, the kind for X-Berth-Event, and the label `notify list` shows. */
   interface Message {
