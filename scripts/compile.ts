@@ -21,6 +21,8 @@ export async function compileBerth(options: { outfile: string; target?: string; 
     minify: true,
     bytecode: true,
     target: "bun",
+    // ESM: Ink's layout engine (yoga) loads its WebAssembly with a top-level await, which CommonJS bytecode cannot hold.
+    format: "esm",
     define: { BERTH_COMMIT: JSON.stringify(options.commit), ...(options.version ? { BERTH_BUILD_VERSION: JSON.stringify(options.version) } : {}) },
     plugins: [
       {
