@@ -18,10 +18,11 @@ import { metricsVerbs } from "./metrics.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
+import { tuiVerb } from "./tui.ts";
 import { upgradeVerb } from "./upgrade.ts";
 import { varVerbs } from "./vars.ts";
 import { webhookVerbs } from "./webhooks.ts";
 import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, tuiVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];

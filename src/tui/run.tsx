@@ -1,0 +1,32 @@
+import { render } from "ink";
+import type { Client } from "../client/index.ts";
+import { tuiApi } from "./api.ts";
+import { App } from "./app.tsx";
+
+export interface TuiOptions {
+  client: Client;
+  /** Shown in the header: where the API is. */
+  url: string;
+  machine: string;
+  color: boolean;
+  /** The terminal: process's own for `berth tui`, an SSH channel's for serve. */
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+}
+
+/**
+ * Draws the TUI until the user quits; resolves once the terminal is given back (alternate screen
+ * left, raw mode off). Who the user is comes from the API first: a bad token is one line, no screen.
+ */
+export async function runTui(options: TuiOptions): Promise<void> {
+  const api = tuiApi(options.client);
+  const me = await api.whoami();
+  const instance = render(<App api={api} me={me} machine={options.machine} url={options.url} color={options.color} />, {
+    stdin: options.stdin,
+    stdout: options.stdout,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    alternateScreen: true,
+  });
+  await instance.waitUntilExit();
+}
