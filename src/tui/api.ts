@@ -46,12 +46,18 @@ export function tuiApi(client: Client) {
       return () => abort.abort();
     },
     /** Follows a release's rollout log as it is written: the TUI's live deploy progress. */
-    followRelease(id: number, onLine: (line: string) => void, onEnd: () => void): () => void {
+    followRelease(id: number, onLine: (line: string) => void, onEnd: (release: { number: number; status: string; reason: string | null } | null) => void): () => void {
       const abort = new AbortController();
+      let ended: { number: number; status: string; reason: string | null } | null = null;
       client.releases[":id"].log.stream
         .$get({ param: { id: String(id) } }, { init: { signal: abort.signal } })
-        .then((res) => readEvents(res as unknown as Response, (event) => event.event === "log" && onLine(event.data)))
-        .then(onEnd, () => abort.signal.aborted || onEnd());
+        .then((res) =>
+          readEvents(res as unknown as Response, (event) => {
+            if (event.event === "log") onLine(event.data);
+            else if (event.event === "end") ended = JSON.parse(event.data);
+          }),
+        )
+        .then(() => onEnd(ended), () => abort.signal.aborted || onEnd(null));
       return () => abort.abort();
     },
   };

@@ -50,7 +50,7 @@ export function App({ api, me, machine, url, color }: AppProps) {
     if (picked && view === "projects") dispatch({ type: "env", env: { project: picked.project, env: picked.env } });
   }, [picked?.project, picked?.env, view]);
 
-  const live = useEnvLive(api, state.env);
+  const live = useEnvLive(api, state.env, (text, failed) => dispatch({ type: "flash", flash: { kind: failed ? "error" : "info", text } }));
   const model = useViewModel(api, view, state.env, state.block, live, state.filter[view]);
   const logs = useLogs(api, state.env, state.block, view === "logs");
   const logLines = filterRows(logs.lines, state.filter.logs, (l) => `${l.block} ${l.text}`);

@@ -11,7 +11,7 @@ const TOP_EVERY_MS = 5000;
  * An environment as it is now: status, samples and releases, kept live. While a release rolls
  * out, its log stream (SSE) is followed: each line is shown as progress and reloads the status.
  */
-export function useEnvLive(api: TuiApi, env: Env | null) {
+export function useEnvLive(api: TuiApi, env: Env | null, onFinished: (text: string, failed: boolean) => void) {
   const key = env ? `${env.project}/${env.env}` : "";
   const status = useResource(env ? () => api.status(env) : null, key, STATUS_EVERY_MS);
   const top = useResource(env ? () => api.top(env) : null, key, TOP_EVERY_MS);
@@ -32,7 +32,12 @@ export function useEnvLive(api: TuiApi, env: Env | null) {
       stop = api.followRelease(
         record.id,
         (line) => (setProgress(`#${rolling} ${line}`), status.reload()),
-        () => (setProgress(null), status.reload(), releases.reload()),
+        (ended) => {
+          setProgress(null);
+          status.reload();
+          releases.reload();
+          if (ended && live) onFinished(`release #${ended.number} of ${key} ${ended.status}${ended.reason ? `: ${ended.reason}` : ""}`, ended.status !== "deployed");
+        },
       );
     }, () => {});
     return () => {
