@@ -12,6 +12,8 @@ export interface TuiOptions {
   /** The terminal: process's own for `berth tui`, an SSH channel's for serve. */
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
+  /** Ends the UI from outside: the SSH client went away. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,5 +30,6 @@ export async function runTui(options: TuiOptions): Promise<void> {
     patchConsole: false,
     alternateScreen: true,
   });
+  options.signal?.addEventListener("abort", () => instance.unmount(), { once: true });
   await instance.waitUntilExit();
 }
