@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freshBinary, startServe } from "./support/binary.ts";
+import { freePort, freshBinary, startServe } from "./support/binary.ts";
 import { eventually } from "./support/eventually.ts";
-import { docker } from "./support/sh.ts";
+import { docker, sh } from "./support/sh.ts";
 import { loadTestEnv } from "./support/test-env.ts";
 import { tmuxSession } from "./support/tmux.ts";
 
@@ -13,6 +13,10 @@ const TAG = crypto.randomUUID().slice(0, 6);
 const PROJECT = `tui${TAG}`;
 let server: Awaited<ReturnType<typeof startServe>>;
 let term: ReturnType<typeof tmuxSession>;
+const SSH_PORT = freePort();
+const keyFile = (name: string) => join(server.home, `${name}_ed25519`);
+/** The OpenSSH client with a throwaway known_hosts: argv for sh() or a tmux line. */
+const sshArgs = (key: string, user: string) => ["ssh", "-i", keyFile(key), "-p", String(SSH_PORT), "-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${join(server.home, "known_hosts")}`, "-o", "IdentitiesOnly=yes", `${user}@127.0.0.1`];
 
 // Prints a numbered line every second: the logs view must show new ones as they come.
 const projectFile = `project: ${PROJECT}
@@ -31,10 +35,18 @@ const cli = async (args: string[]) => {
   if (ran.code !== 0) throw new Error(`berth ${args.join(" ")}: ${ran.stderr}`);
   return ran.stdout;
 };
+/** Drawn for 80×24: the header on the first line, the keys on the last, nothing wrapped between. */
+const fitsAt80 = (screen: string) => {
+  const lines = screen.split("\n");
+  return lines.length <= 24 && lines[0]!.startsWith("berth") && lines.at(-1)!.startsWith("<enter> open") && lines.slice(1, -2).every((l) => /^.{19}│/.test(l));
+};
 const tuiCommand = () => `${freshBinary()} tui --config ${join(server.home, "config.yaml")}`;
 
 beforeAll(async () => {
-  server = await startServe();
+  server = await startServe(["--no-edge"], { sshListen: `127.0.0.1:${SSH_PORT}` });
+  for (const name of ["ann", "vic", "stranger"]) sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", keyFile(name)]);
+  const line = (name: string, role: string) => `${readFileSync(`${keyFile(name)}.pub`, "utf8").trim().split(" ").slice(0, 2).join(" ")} ${name} ${role}`;
+  writeFileSync(join(server.dataDir, "ssh_authorized_keys"), `${line("ann", "member")}\n${line("vic", "viewer")}\n`);
   const file = join(server.home, "berth.yaml");
   writeFileSync(file, projectFile);
   await cli(["apply", "-f", file]);
@@ -80,8 +92,10 @@ test("/ filters the project list; esc brings everything back", async () => {
   term.type("/");
   term.type("dev");
   term.keys("Enter");
-  await term.waitFor(new RegExp(`^${PROJECT}`, "m"));
+  await term.waitFor(/^PROJECTS \/dev/m);
+  expect(term.screen()).toMatch(new RegExp(`^${PROJECT}`, "m"));
   term.keys("Escape");
+  await term.waitFor(/^PROJECTS\s+│/m);
 });
 
 test("enter drills into the environment's blocks", async () => {
@@ -122,7 +136,8 @@ test("at 80×24 the screen reflows: nothing runs past the edge, header and keys 
   term.keys("Escape");
   await term.waitFor(`BLOCKS ${PROJECT}/dev`);
   term.resize(80, 24);
-  await eventually(() => term.screen().split("\n").every((l) => l.length <= 80), 5000, "the screen to fit 80 columns");
+  // tmux cuts nothing: a frame drawn for 100 columns would wrap and push the header off the top.
+  await eventually(() => fitsAt80(term.screen()), 5000, "the screen to be drawn for 80×24");
   const lines = term.screen().split("\n");
   expect(lines.length).toBeLessThanOrEqual(24);
   expect(lines.every((l) => l.length <= 80)).toBe(true);
@@ -152,4 +167,54 @@ test("a viewer sees why d does nothing", async () => {
   } finally {
     viewer.close();
   }
+});
+
+test("over SSH a registered key reaches the same screen, and quitting closes the connection", async () => {
+  const ssh = tmuxSession(`ssh${TAG}`, server.env);
+  try {
+    ssh.type(sshArgs("ann", "ann").join(" "));
+    ssh.keys("Enter");
+    const screen = await ssh.waitFor(/web\s+website\s+running/, 15_000);
+    expect(screen).toContain("ann (member)");
+    expect(screen).toContain(PROJECT);
+    ssh.resize(80, 24);
+    await eventually(() => fitsAt80(ssh.screen()), 5000, "the SSH screen to be drawn for 80×24");
+    ssh.type("q");
+    await ssh.waitFor("Connection to 127.0.0.1 closed");
+  } finally {
+    ssh.close();
+  }
+});
+
+test("over SSH a viewer's d says why it does nothing", async () => {
+  const ssh = tmuxSession(`vssh${TAG}`, server.env);
+  try {
+    ssh.type(sshArgs("vic", "vic").join(" "));
+    ssh.keys("Enter");
+    await ssh.waitFor(/web\s+website\s+running/, 15_000);
+    ssh.type("d");
+    await ssh.waitFor("deploy needs the member role; you are viewer");
+  } finally {
+    ssh.close();
+  }
+});
+
+test("SSH refuses unknown keys, another user's name, passwords, exec and sftp, and logs each login", async () => {
+  const batch = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
+  const unknown = sh([...sshArgs("stranger", "ann"), ...batch, "-tt"]);
+  expect(unknown.code).toBe(255);
+  expect(unknown.err).toContain("Permission denied (publickey)");
+  const asOther = sh([...sshArgs("vic", "ann"), ...batch, "-tt"]);
+  expect(asOther.err).toContain("Permission denied (publickey)");
+  const password = sh([...sshArgs("ann", "ann"), ...batch, "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"]);
+  expect(password.err).toContain("Permission denied (publickey)");
+  const exec = sh([...sshArgs("ann", "ann"), ...batch, "ls", "/"]);
+  expect(exec.code).not.toBe(0);
+  expect(exec.out).toBe("");
+  const sftp = sh(["sftp", "-i", keyFile("ann"), "-P", String(SSH_PORT), "-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${join(server.home, "known_hosts")}`, "-o", "IdentitiesOnly=yes", ...batch, "-b", "-", "ann@127.0.0.1"], { stdin: "ls\n" });
+  expect(sftp.code).not.toBe(0);
+  const log = readdirSync(server.home).filter((f) => f.endsWith(".out.log")).map((f) => readFileSync(join(server.home, f), "utf8")).join("");
+  expect(log).toContain("ssh: login accepted: ann from 127.0.0.1");
+  expect(log).toContain("ssh: login refused (unknown-key): ann from 127.0.0.1");
+  expect(log).toContain("ssh: login refused (wrong-user): ann from 127.0.0.1");
 });

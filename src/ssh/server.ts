@@ -113,10 +113,10 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
         session.on("auth-agent", (_accept, rejectAgent) => rejectAgent?.());
         session.on("shell", (acceptShell) => {
           const channel = acceptShell();
+          // The client closes the connection once the channel ends ("Connection to … closed").
           const finish = (code: number) => {
             channel.exit(code);
             channel.end();
-            client.end();
           };
           if (!size) {
             channel.stderr.write("berth: the terminal UI needs a terminal: connect with ssh -t\r\n");

@@ -1,5 +1,5 @@
 import { Box, useApp, useInput, useStdin, useWindowSize } from "ink";
-import { useEffect, useMemo, useReducer } from "react";
+import { useEffect, useMemo, useReducer, useRef } from "react";
 import type { Role } from "../core/roles.ts";
 import type { TuiApi, Whoami } from "./api.ts";
 import { filterRows } from "./format.ts";
@@ -8,9 +8,9 @@ import { useEnvLive } from "./hooks/use-env-live.ts";
 import { useLogs } from "./hooks/use-logs.ts";
 import { useResource } from "./hooks/use-resource.ts";
 import { useViewModel } from "./hooks/use-view-model.ts";
-import { handleKey } from "./input.ts";
+import { handleKey, splitChunk } from "./input.ts";
 import { footerKeys } from "./keys.ts";
-import { currentView, initialState, reduce } from "./state.ts";
+import { currentView, initialState, reduce, type Msg } from "./state.ts";
 import { theme as makeTheme } from "./theme.ts";
 import { Footer } from "./views/footer.tsx";
 import { Header } from "./views/header.tsx";
@@ -74,10 +74,18 @@ export function App({ api, me, machine, url, color }: AppProps) {
   const row = view === "projects" ? null : ((model.table.rows[cursor ?? 0] as Record<string, unknown> | undefined) ?? null);
   const envName = state.env ? `${state.env.project}/${state.env.env}` : "no environment";
 
+  // Keys typed faster than a frame arrive as one chunk: each is handled against the state the
+  // previous one left, so "/web" or ":logs⏎" work like the same keys typed slowly.
+  const latest = useRef(state);
+  latest.current = state;
+  const step = (msg: Msg) => {
+    latest.current = reduce(latest.current, msg);
+    dispatch(msg);
+  };
   useInput(
-    (input, key) =>
-      handleKey(input, key, {
-        state, view, role, count, page: Math.max(1, bodyHeight - 3), dispatch, exit,
+    (chunk, flags) =>
+      splitChunk(chunk, flags).forEach(([input, key]) => handleKey(input, key, {
+        state: latest.current, view: currentView(latest.current), role, count, page: Math.max(1, bodyHeight - 3), dispatch: step, exit,
         enter: () => {
           if (view === "projects" && picked) dispatch({ type: "push", view: "blocks" });
           else if (view === "blocks" && row) dispatch({ type: "push", view: "logs", block: row.name as string });
@@ -92,7 +100,7 @@ export function App({ api, me, machine, url, color }: AppProps) {
             stopped: live.status.data?.stopped ?? false,
             reload: () => (live.status.reload(), live.releases.reload(), model.reload()),
           }),
-      }),
+      })),
     { isActive: isRawModeSupported },
   );
 

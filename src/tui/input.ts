@@ -18,6 +18,15 @@ export interface KeyContext {
 
 const MOVES = { up: "up", down: "down", top: "top", bottom: "bottom", pageUp: "pageUp", pageDown: "pageDown" } as const;
 
+/**
+ * A chunk of input as single key presses. Ink hands over what one read returned: keys sent
+ * quickly (a paste, a test driver, a slow link) come as "/web" or ":logs\r".
+ */
+export function splitChunk(input: string, key: KeyInfo & { meta?: boolean }): [string, KeyInfo][] {
+  if (input.length <= 1 || key.ctrl || key.meta || input.startsWith("\x1b")) return [[input, key]];
+  return [...input].map((ch): [string, KeyInfo] => (ch === "\r" || ch === "\n" ? ["", { return: true }] : ch === "\x7f" ? ["", { backspace: true }] : [ch, {}]));
+}
+
 /** One key press: to the line being typed, the open prompt or help, else through the key table. */
 export function handleKey(input: string, key: KeyInfo, ctx: KeyContext) {
   const { state, dispatch } = ctx;

@@ -43,3 +43,10 @@ test("key presses fold into the table's names", () => {
   expect(keyName("G", {})).toBe("G");
   expect(bindingFor(keyName("c", { ctrl: true }), "logs")?.action).toBe("quit");
 });
+
+test("keys that arrive in one chunk are handled one by one", async () => {
+  const { splitChunk } = await import("./input.ts");
+  expect(splitChunk(":logs\r", {})).toEqual([[":", {}], ["l", {}], ["o", {}], ["g", {}], ["s", {}], ["", { return: true }]]);
+  expect(splitChunk("j", {})).toEqual([["j", {}]]);
+  expect(splitChunk("c", { ctrl: true })).toEqual([["c", { ctrl: true }]]);
+});

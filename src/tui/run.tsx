@@ -29,6 +29,8 @@ export async function runTui(options: TuiOptions): Promise<void> {
     exitOnCtrlC: false,
     patchConsole: false,
     alternateScreen: true,
+    // Ink would judge by CI variables in the environment; the caller has checked for a terminal.
+    interactive: true,
   });
   options.signal?.addEventListener("abort", () => instance.unmount(), { once: true });
   await instance.waitUntilExit();
