@@ -2,6 +2,7 @@ import { render } from "ink";
 import type { Client } from "../client/index.ts";
 import { tuiApi } from "./api.ts";
 import { App } from "./app.tsx";
+import { CrashBoundary } from "./views/crash.tsx";
 
 export interface TuiOptions {
   client: Client;
@@ -23,15 +24,20 @@ export interface TuiOptions {
 export async function runTui(options: TuiOptions): Promise<void> {
   const api = tuiApi(options.client);
   const me = await api.whoami();
-  const instance = render(<App api={api} me={me} machine={options.machine} url={options.url} color={options.color} />, {
-    stdin: options.stdin,
-    stdout: options.stdout,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    alternateScreen: true,
-    // Ink would judge by CI variables in the environment; the caller has checked for a terminal.
-    interactive: true,
-  });
+  const instance = render(
+    <CrashBoundary>
+      <App api={api} me={me} machine={options.machine} url={options.url} color={options.color} />
+    </CrashBoundary>,
+    {
+      stdin: options.stdin,
+      stdout: options.stdout,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      alternateScreen: true,
+      // Ink would judge by CI variables in the environment; the caller has checked for a terminal.
+      interactive: true,
+    },
+  );
   options.signal?.addEventListener("abort", () => instance.unmount(), { once: true });
   await instance.waitUntilExit();
 }

@@ -2,6 +2,7 @@ import type { Dispatch } from "react";
 import type { Env, TuiApi } from "../api.ts";
 import type { Action } from "../keys.ts";
 import type { Msg, Prompt } from "../state.ts";
+import { oneLine } from "../errors.ts";
 import { diffLines } from "../tables.ts";
 
 export interface ActionContext {
@@ -30,7 +31,7 @@ export function createActions(api: TuiApi, dispatch: Dispatch<Msg>) {
       flash("info", await work());
       after?.();
     } catch (error) {
-      flash("error", (error as Error).message.split("\n")[0]!);
+      flash("error", oneLine(error));
     }
   };
   const confirm = (title: string, lines: string[], busy: string, work: () => Promise<string>, after?: () => void) =>
@@ -64,7 +65,7 @@ export function createActions(api: TuiApi, dispatch: Dispatch<Msg>) {
                 return result.release ? `release #${result.release.number} of ${target.project}/${target.env} started` : `nothing to promote to ${target.env}`;
               }, ctx.reload);
             } catch (error) {
-              flash("error", (error as Error).message);
+              flash("error", oneLine(error));
             }
           });
         }
@@ -102,7 +103,7 @@ export function createActions(api: TuiApi, dispatch: Dispatch<Msg>) {
         }
       }
     } catch (error) {
-      flash("error", (error as Error).message.split("\n")[0]!);
+      flash("error", oneLine(error));
     }
   };
 }

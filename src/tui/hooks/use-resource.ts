@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { oneLine } from "../errors.ts";
 
 export interface Resource<T> {
   data: T | null;
@@ -25,7 +26,7 @@ export function useResource<T>(load: (() => Promise<T>) | null, key: string, eve
     let live = true;
     current().then(
       (value) => live && (setData(value), setError(null)),
-      (e: Error) => live && setError(e.message),
+      (e: unknown) => live && setError(oneLine(e)),
     );
     const timer = setTimeout(reload, everyMs);
     return () => {
