@@ -38,6 +38,7 @@ const EXPECTED: Record<string, Role> = {
   // The websocket upgrade is a GET, but a shell in a container is a member's right.
   "GET /api/projects/{project}/environments/{env}/blocks/{block}/exec": "member",
   "GET /api/projects/{project}/environments/{env}/status": "viewer",
+  "GET /api/projects/{project}/environments/{env}/status/stream": "viewer",
   "GET /api/projects/{project}/environments/{env}/releases": "viewer",
   "GET /api/releases/{id}": "viewer",
   "GET /api/releases/{id}/log/stream": "viewer",

@@ -11,11 +11,12 @@ export type Env = { project: string; env: string };
 export function tuiApi(client: Client) {
   const env = (e: Env) => client.projects[":project"].environments[":env"];
   const param = (e: Env) => ({ param: { project: e.project, env: e.env } });
+  const status = (e: Env) => unwrap(env(e).status.$get(param(e)));
   return {
     whoami: () => unwrap(client.whoami.$get()),
     projects: async () => (await unwrap(client.projects.$get())).projects,
     environments: async (project: string) => (await unwrap(client.projects[":project"].environments.$get({ param: { project } }))).environments,
-    status: (e: Env) => unwrap(env(e).status.$get(param(e))),
+    status,
     top: (e: Env) => unwrap(env(e).top.$get(param(e))),
     releases: (e: Env) => unwrap(env(e).releases.$get(param(e))),
     builds: async (project: string) => (await unwrap(client.projects[":project"].builds.$get({ param: { project } }))).builds,
@@ -42,6 +43,15 @@ export function tuiApi(client: Client) {
       env(e)
         .logs.stream.$get({ ...param(e), query }, { init: { signal: abort.signal } })
         .then((res) => readEvents(res as unknown as Response, (event) => event.event === "log" && onLine(JSON.parse(event.data) as LogLine)))
+        .then(() => onEnd(), (error: Error) => abort.signal.aborted || onEnd(error));
+      return () => abort.abort();
+    },
+    /** The environment's status now and at each change, over the API's event stream; returns a stop function. */
+    followStatus(e: Env, onStatus: (body: Awaited<ReturnType<typeof status>>) => void, onEnd: (error?: Error) => void): () => void {
+      const abort = new AbortController();
+      env(e)
+        .status.stream.$get(param(e), { init: { signal: abort.signal } })
+        .then((res) => readEvents(res as unknown as Response, (event) => event.event === "status" && onStatus(JSON.parse(event.data))))
         .then(() => onEnd(), (error: Error) => abort.signal.aborted || onEnd(error));
       return () => abort.abort();
     },
