@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
@@ -24,6 +25,13 @@ import { checkpoint, dbFiles, lostWalCommits, migrate, openDb, quickCheck, type 
 import { listManagedObjects } from "./adapters/docker/managed-objects.ts";
 import { createProjectStore } from "./adapters/store/project-store.ts";
 import { createTokenStore } from "./adapters/store/token-store.ts";
+import { createUserStore } from "./adapters/store/user-store.ts";
+import { createAuditStore } from "./adapters/store/audit-store.ts";
+import { createUsers } from "./core/people/users.ts";
+import { createMembers } from "./core/people/members.ts";
+import { createSessions } from "./core/people/sessions.ts";
+import { createAudit, type Audit } from "./core/people/audit.ts";
+import type { Jobs } from "./core/jobs/jobs.ts";
 import { createVariableStore } from "./adapters/store/variable-store.ts";
 import { createWebhookStore } from "./adapters/store/webhook-store.ts";
 import { createNotificationStore } from "./adapters/store/notification-store.ts";
@@ -55,6 +63,10 @@ import { certificateEvent, releaseEvent } from "./core/notify/event.ts";
 import { jobEvent } from "./core/jobs/job-event.ts";
 import { BerthError } from "./core/errors.ts";
 import { createMetricsService } from "./metrics-wiring.ts";
+import { createServiceBackupStore } from "./adapters/backups/service-backup-store.ts";
+import { createServiceBackups } from "./core/catalog/backups.ts";
+import { rotatePassword } from "./core/catalog/rotate.ts";
+import { catalogListing } from "./core/catalog/service-catalog.ts";
 import { checkOrphans, type OrphanChoice } from "./start-checks.ts";
 import { VERSION } from "./version.ts";
 
@@ -184,7 +196,19 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     beforeRollout: jobHooks.beforeRollout,
     afterRollout: jobHooks.afterRollout,
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
+    catalogImages: config.catalogImages,
   });
+  // Dumps of catalog services go beside Berth's own backups, one folder per service.
+  const serviceBackups = createServiceBackups({
+    projects: projectStore,
+    releases,
+    runtime,
+    store: createServiceBackupStore(join(files.backups, "services")),
+    jobs,
+    exclusively: deployments.exclusively,
+  });
+  const userStore = createUserStore(db);
+  const audit = createAudit({ store: createAuditStore(db), projectNames: () => projectStore.listProjects().map((p) => p.name) });
   const autoDeploy = createAutoDeploy({ deployments, log });
   const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy, log });
   return {
@@ -192,6 +216,14 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
     variables,
     tokens: createTokens(createTokenStore(db)),
+    users: createUsers({
+      store: userStore,
+      hasher: { hash: (p) => Bun.password.hash(p, { algorithm: "argon2id" }), verify: (p, h) => Bun.password.verify(p, h) },
+      consoleUrl: config.publicUrl ?? (config.consoleHost ? `https://${config.consoleHost}` : localUrl(config.apiListen)),
+    }),
+    members: createMembers(userStore),
+    sessions: createSessions(userStore),
+    audit,
     gitCredentials,
     builds,
     deployments,
@@ -208,9 +240,32 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     metrics: createMetricsService(db, docker, config, projectStore),
     jobs: Object.assign(jobs, {
       overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
-      scheduler: createScheduler({ projects: projectStore, releases, jobs }),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups }),
     }),
     logs,
+    catalog: {
+      list: catalogListing,
+      backups: serviceBackups,
+      rotatePassword: (project, environment, block, actor) => rotatePassword({ projects: projectStore, releases, runtime, variables, deployments }, project, environment, block, actor),
+    },
+  };
+}
+
+/** Jobs as the scheduler starts them: each run it starts (or that is refused) goes in the audit log. */
+function scheduledJobs(jobs: Jobs, audit: Audit): Pick<Jobs, "start" | "list"> {
+  return {
+    list: jobs.list,
+    start(project, environment, job, options) {
+      const entry = { user: null, via: "schedule", ip: null, method: "POST", route: "/api/projects/:project/environments/:env/jobs/:job/runs", project, environment, action: "job run", detail: `job ${job}` };
+      try {
+        const run = jobs.start(project, environment, job, options);
+        audit.record({ ...entry, detail: `job ${job} run ${run.id}: ${run.status}`, outcome: "ok", status: 202 });
+        return run;
+      } catch (error) {
+        audit.record({ ...entry, outcome: error instanceof BerthError ? error.code : "internal", status: 409 });
+        throw error;
+      }
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { cronPattern } from "./core/project-file/fields.ts";
 import { PRESETS } from "./core/project-file/schema.ts";
+import { TEMPLATE_NAMES } from "./core/catalog/catalog.ts";
 import { parseCidr } from "./lib/cidr.ts";
 import { publicIPv4 } from "./lib/public-address.ts";
 
@@ -48,6 +49,11 @@ const schema = z.strictObject({
   imagesKept: z.coerce.number().int().min(1).max(100).default(5),
   /** Base image per preset, `{version}` standing for the block's version (env: JSON object). */
   presetImages: z.partialRecord(z.enum([...PRESETS, "goRuntime"]), z.string().min(1)).default({}),
+  /**
+   * Mirrors of the catalog's official images by template, each a whole image reference
+   * (env: JSON object, or one BERTH_CATALOG_IMAGE_<TEMPLATE> per template).
+   */
+  catalogImages: z.partialRecord(z.enum(TEMPLATE_NAMES), z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, "expected an image reference such as registry.local/postgres:16")).default({}),
   domain: z
     .string()
     .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/, "expected a domain name such as localhost or example.com")
@@ -171,6 +177,14 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
       origin[key] = settingEnvVar(key);
     }
   }
+  // One variable per template as well: BERTH_CATALOG_IMAGE_POSTGRES=registry.local/postgres:16.
+  for (const name of TEMPLATE_NAMES) {
+    const variable = `BERTH_CATALOG_IMAGE_${name.toUpperCase()}`;
+    const value = env[variable];
+    if (value === undefined || value === "") continue;
+    raw.catalogImages = { ...(raw.catalogImages as Record<string, string> | undefined), [name]: value };
+    origin.catalogImages = variable;
+  }
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -247,6 +261,5 @@ export const dataFiles = (config: Config) => ({
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
   sshHostKey: join(config.dataDir, "ssh_host_ed25519_key"),
-  sshAuthorizedKeys: join(config.dataDir, "ssh_authorized_keys"),
   backups: config.backupDir ? resolve(config.backupDir) : join(config.dataDir, "backups"),
 });

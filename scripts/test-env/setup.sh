@@ -34,6 +34,11 @@ IMG_DEBIAN=berth-base/debian:bookworm
 IMG_BUSYBOX=berth-base/busybox:latest
 IMG_NODE=berth-base/node:18   # Debian bookworm ships Node.js 18
 IMG_PYTHON=berth-base/python:3
+# Stand-ins for the official database images the service catalog names (test/catalog.test.ts
+# maps the templates to them with BERTH_CATALOG_IMAGE_<TEMPLATE>).
+IMG_POSTGRES=berth-base/postgres:15
+IMG_REDIS=berth-base/redis:7
+IMG_MARIADB=berth-base/mariadb:10.11
 
 # sshd's StrictModes refuses an authorized_keys file below any directory that is not
 # root-owned or is group/world writable, and the "git" user must be able to reach the
@@ -251,6 +256,17 @@ EOF
   fi
 }
 
+# build_context_image IMAGE DIR: a Dockerfile with its entrypoint script in scripts/test-env/images/DIR.
+build_context_image() {
+  local image=$1 dir="$HERE/images/$2" logf
+  logf="$LOG_DIR/build-${image//[\/:]/-}.log"
+  log "building $image (from $dir; log: $logf)"
+  if ! docker build --force-rm -t "$image" "$dir" </dev/null >"$logf" 2>&1; then
+    show_log "$logf"
+    die "docker build of $image failed (log: $logf)"
+  fi
+}
+
 STEP="base images"
 if ! docker image inspect "$IMG_DEBIAN" "$IMG_BUSYBOX" "$IMG_PYTHON" "$IMG_NODE" >/dev/null 2>&1; then
   image_exists "$IMG_DEBIAN" || build_debian
@@ -258,6 +274,10 @@ if ! docker image inspect "$IMG_DEBIAN" "$IMG_BUSYBOX" "$IMG_PYTHON" "$IMG_NODE"
   image_exists "$IMG_PYTHON" || build_apt_image "$IMG_PYTHON" python3 python3
   image_exists "$IMG_NODE" || build_apt_image "$IMG_NODE" node nodejs npm
 fi
+STEP="service images"
+image_exists "$IMG_POSTGRES" || build_context_image "$IMG_POSTGRES" postgres
+image_exists "$IMG_REDIS" || build_context_image "$IMG_REDIS" redis
+image_exists "$IMG_MARIADB" || build_context_image "$IMG_MARIADB" mariadb
 
 # --------------------------------------------------------------------------
 STEP="git user"
@@ -434,6 +454,9 @@ BERTH_TEST_BASE_DEBIAN=$IMG_DEBIAN
 BERTH_TEST_BASE_BUSYBOX=$IMG_BUSYBOX
 BERTH_TEST_BASE_NODE=$IMG_NODE
 BERTH_TEST_BASE_PYTHON=$IMG_PYTHON
+BERTH_TEST_SERVICE_POSTGRES=$IMG_POSTGRES
+BERTH_TEST_SERVICE_REDIS=$IMG_REDIS
+BERTH_TEST_SERVICE_MARIADB=$IMG_MARIADB
 EOF
 mv "$STATE/env.tmp" "$STATE/env"
 STEP="done"

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { unauthorized } from "../core/errors.ts";
+import type { Sessions } from "../core/people/sessions.ts";
 import type { Tokens } from "../core/tokens.ts";
 import { createLoginGuard, LOGIN_LIMITS } from "../lib/throttle.ts";
 import { authenticate } from "./auth.ts";
@@ -17,10 +18,11 @@ function api() {
     authenticate(token: string) {
       seen.lookups++;
       if (token !== GOOD) throw unauthorized("the API token is not valid");
-      return { id: "0123456789ab", name: "ci", role: "viewer", userId: 1, createdAt: "", lastUsedAt: null };
+      return { id: "0123456789ab", name: "ci", role: "viewer", userId: 1, project: null, expiresAt: null, createdAt: "", lastUsedAt: null };
     },
   } as unknown as Tokens;
-  const app = new Hono<ApiEnv>().use(authenticate(tokens, createLoginGuard(LOGIN_LIMITS, () => now))).get("/api/whoami", (c) => c.json(c.get("token")));
+  const sessions = { forToken: (token: { id: string; name: string }) => ({ user: { id: 1, name: "owner", role: "owner" }, grants: [], via: "token", token }) } as unknown as Sessions;
+  const app = new Hono<ApiEnv>().use(authenticate({ tokens, sessions }, createLoginGuard(LOGIN_LIMITS, () => now))).get("/api/whoami", (c) => c.json(c.get("principal")));
   app.onError(onError);
   const call = (token: string, address: string, realIp?: string) =>
     app.request("/api/whoami", { headers: { Authorization: `Bearer ${token}`, ...(realIp && { "X-Real-IP": realIp }) } }, { requestIP: () => ({ address }) });

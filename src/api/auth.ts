@@ -1,33 +1,48 @@
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { BerthError, rateLimited, unauthorized } from "../core/errors.ts";
-import { atLeast } from "../core/roles.ts";
+import { BerthError, forbidden, rateLimited, unauthorized } from "../core/errors.ts";
+import type { Principal } from "../core/people/rights.ts";
+import type { Sessions } from "../core/people/sessions.ts";
 import { tokenId, type Tokens } from "../core/tokens.ts";
 import { createLoginGuard, retryAfterSeconds, type LoginGuard } from "../lib/throttle.ts";
+import { clientIp, ownOrigin } from "./client-ip.ts";
 import type { ApiEnv } from "./env.ts";
-import { authorize, requiredRole } from "./policy.ts";
+import { authorize, isRead, type ResolveProject } from "./policy.ts";
 
-type PeerAware = { requestIP?: (req: Request) => { address: string } | null };
+export const SESSION_COOKIE = "berth_session";
 
+export interface AuthDeps {
+  tokens: Tokens;
+  sessions: Sessions;
+  resolve: ResolveProject;
+}
 
 /**
- * Authenticates the bearer token, then authorises the route: every /api request, streams included.
- * Failed tokens feed a login guard (per client address and per token id); while it blocks, the
- * answer is 429 with Retry-After and the token is not looked at. The address is the direct peer,
- * except for a loopback peer that sends X-Real-IP: that is the edge carrying the console host
- * (docs/tls.md), which sets the header to the client it saw; without it, everyone reaching the
- * API through the edge would share one address and one attacker could block them all.
+ * Who is calling: a bearer token, or else the console's session cookie. Failed tokens feed a
+ * login guard (per client address and per token id); while it blocks, the answer is 429 with
+ * Retry-After and the token is not looked at. A change made with a cookie must come from a page
+ * of this server (Origin equal to its own), so another site cannot make a browser send it.
  */
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-export const authenticate = (tokens: Tokens, guard: LoginGuard = createLoginGuard()) =>
+export const authenticate = (deps: Pick<AuthDeps, "tokens" | "sessions">, guard: LoginGuard = createLoginGuard()) =>
   createMiddleware<ApiEnv>(async (c, next) => {
-    const header = c.req.header("Authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw unauthorized("missing API token: send Authorization: Bearer <token>");
-    // Requests made in-process (app.request) have no socket and share one key.
-    const peer = (c.env as PeerAware | undefined)?.requestIP?.(c.req.raw)?.address ?? "in-process";
-    const forwarded = c.req.header("x-real-ip");
-    const ip = forwarded && LOOPBACK.test(peer) ? forwarded : peer;
+    const ip = clientIp(c);
+    c.set("ip", ip);
+    const header = c.req.header("Authorization");
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (!header && cookie) {
+      const principal = deps.sessions.principal(cookie);
+      if (!principal) throw unauthorized("the session has ended: sign in again");
+      // A websocket upgrade is a GET that opens a shell: browsers send cookies with it from any site.
+      const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+      if ((!isRead(c.req.method) || upgrade) && c.req.header("origin") !== ownOrigin(c)) {
+        throw forbidden("a change made with the session cookie must come from the console's own origin (Origin header)");
+      }
+      c.set("principal", principal);
+      c.set("currentPrincipal", () => deps.sessions.current(cookie));
+      return next();
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+    if (!match) throw unauthorized("missing API token: send Authorization: Bearer <token>, or sign in to the console");
     const id = tokenId(match[1]!);
     const credential = id && `token:${id}`;
     const blocked = guard.retryAfterMs(ip, credential);
@@ -36,21 +51,39 @@ export const authenticate = (tokens: Tokens, guard: LoginGuard = createLoginGuar
       c.header("Retry-After", String(seconds));
       throw rateLimited(`too many failed logins: try again in ${seconds} s`);
     }
-    let token: ReturnType<Tokens["authenticate"]>;
+    let principal: Principal | null;
     try {
-      token = tokens.authenticate(match[1]!);
+      principal = deps.sessions.forToken(deps.tokens.authenticate(match[1]!));
+      if (!principal) throw unauthorized("the API token's user no longer exists");
     } catch (error) {
       if (error instanceof BerthError && error.code === "unauthorized") guard.failed(ip, credential);
       throw error;
     }
     if (credential) guard.succeeded(ip, credential);
+    c.set("principal", principal);
+    c.set("currentPrincipal", () => {
+      const record = deps.tokens.current(match[1]!);
+      return record && deps.sessions.forToken(record);
+    });
+    await next();
+  });
+
+/** Authorises the route for the principal (policy.ts): every /api request, streams included. */
+export const authorizeRoute = (resolve: ResolveProject) =>
+  createMiddleware<ApiEnv>(async (c, next) => {
     const query = new URL(c.req.url).searchParams;
-    authorize(token.role, c.req.method, c.req.path, query);
-    c.set("token", token);
-    // Long answers (log streams) ask again, so a revoked token stops reading.
+    const check = (principal: Principal, onProject?: (project: string) => void) => authorize(principal, c.req.method, c.req.path, query, resolve, onProject);
+    check(c.get("principal"), (project) => c.set("project", project));
+    // Long answers (log streams) ask again, so a revoked token, an ended session or a removed grant stops reading.
     c.set("stillAuthorised", () => {
-      const now = tokens.current(match[1]!);
-      return now !== null && atLeast(now.role, requiredRole(c.req.method, c.req.path, query));
+      const now = c.get("currentPrincipal")();
+      if (!now) return false;
+      try {
+        check(now);
+        return true;
+      } catch {
+        return false;
+      }
     });
     await next();
   });

@@ -1,14 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { apiHarness } from "../../test/support/state.ts";
-import { ROLES, atLeast, type Role } from "../core/roles.ts";
+import { ROLES, atLeast, type GlobalRole, type Role } from "../core/roles.ts";
 
 /**
  * Who may call each route, written out by hand: the document's routes must match this table
  * exactly, so a new route fails here until someone decides its rule.
  */
-const EXPECTED: Record<string, Role> = {
-  "GET /api/whoami": "viewer",
-  "GET /api/projects": "viewer",
+const EXPECTED: Record<string, GlobalRole> = {
+  // "none": any signed-in caller; the handler answers with what is theirs or what they can see.
+  "GET /api/whoami": "none",
+  "GET /api/projects": "none",
   "POST /api/projects/apply": "member",
   "GET /api/projects/{project}": "viewer",
   "DELETE /api/projects/{project}": "admin",
@@ -20,9 +21,30 @@ const EXPECTED: Record<string, Role> = {
   "GET /api/projects/{project}/environments/{env}/blocks/{block}/vars": "viewer",
   "PUT /api/projects/{project}/environments/{env}/blocks/{block}/vars": "member",
   "POST /api/projects/{project}/environments/{env}/blocks/{block}/vars/unset": "member",
-  "GET /api/tokens": "admin",
-  "POST /api/tokens": "admin",
-  "DELETE /api/tokens/{id}": "admin",
+  "GET /api/tokens": "none",
+  "POST /api/tokens": "none",
+  "DELETE /api/tokens/{id}": "none",
+  "GET /api/audit": "none",
+  "GET /api/users": "viewer",
+  "POST /api/users": "admin",
+  "GET /api/users/{name}": "viewer",
+  "DELETE /api/users/{name}": "admin",
+  "PUT /api/users/{name}/role": "admin",
+  "POST /api/users/{name}/invitation": "admin",
+  // One's own password, keys and sessions; an admin's for others (the handler decides).
+  "PUT /api/users/{name}/password": "none",
+  "POST /api/users/{name}/keys": "none",
+  "DELETE /api/users/{name}/keys/{fingerprint}": "none",
+  "DELETE /api/users/{name}/sessions": "none",
+  "GET /api/projects/{project}/members": "viewer",
+  "PUT /api/projects/{project}/members/{user}": "admin",
+  "DELETE /api/projects/{project}/members/{user}": "admin",
+  "GET /api/projects/{project}/environments/{env}/blocks/{block}/vars/{name}": "viewer",
+  "GET /api/catalog": "viewer",
+  "POST /api/projects/{project}/environments/{env}/services/{block}/backups": "member",
+  "GET /api/projects/{project}/environments/{env}/services/{block}/backups": "viewer",
+  "POST /api/projects/{project}/environments/{env}/services/{block}/restore": "admin",
+  "POST /api/projects/{project}/environments/{env}/services/{block}/rotate-password": "member",
   "POST /api/projects/{project}/blocks/{block}/builds": "member",
   "GET /api/projects/{project}/builds": "viewer",
   "GET /api/builds/{id}": "viewer",
@@ -87,11 +109,22 @@ const EXPECTED: Record<string, Role> = {
 /** Routes no token opens: their proof is a signature, so every caller without one gets 401, owner included. */
 const SIGNED = ["POST /hooks/git/{project}"];
 
+/** Routes whose proof is a password or an invitation link: a token changes nothing, so every caller gets the same answer. */
+const PASSWORD: Record<string, number> = {
+  "POST /auth/session": 400,
+  "DELETE /auth/session": 204,
+  "POST /auth/token": 400,
+  "GET /auth/invitations/{token}": 404,
+  "POST /auth/invitations/{token}": 400,
+};
+
 /** Requests a route takes with a query that changes who may call it: destroying data needs admin. */
 const QUERY_VARIANTS: { route: string; query: string; role: Role }[] = [
   { route: "DELETE /api/projects/{project}/environments/{env}", query: "purgeVolumes=true", role: "admin" },
   { route: "DELETE /api/projects/{project}/environments/{env}", query: "purgeVolumes=false", role: "member" },
   { route: "DELETE /api/projects/{project}", query: "purgeVolumes=true", role: "admin" },
+  // A secret in clear is an admin's to read; masked, any viewer's.
+  { route: "GET /api/projects/{project}/environments/{env}/blocks/{block}/vars/{name}", query: "reveal=true", role: "admin" },
 ];
 
 /** Valid but absent things: allowed calls answer 4xx from the handler (404, 400), never a change. */
@@ -105,6 +138,10 @@ const SAMPLES: Record<string, string> = {
   number: "1",
   job: "nightly",
   host: "ghost.example.com",
+  name: "alice",
+  user: "alice",
+  fingerprint: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  token: "0123456789abcdef0123456789abcdef",
 };
 
 async function documentedRoutes(): Promise<string[]> {
@@ -122,7 +159,7 @@ describe("the authorisation matrix: every documented route × every role", async
   const routes = await documentedRoutes();
 
   test("every route in the OpenAPI document has a rule in this table, and every rule a route", () => {
-    expect([...routes].sort()).toEqual([...Object.keys(EXPECTED), ...SIGNED].sort());
+    expect([...routes].sort()).toEqual([...Object.keys(EXPECTED), ...SIGNED, ...Object.keys(PASSWORD)].sort());
   });
 
   const { app, tokenWithRole, ownerToken } = apiHarness();
@@ -130,7 +167,7 @@ describe("the authorisation matrix: every documented route × every role", async
   for (const role of ROLES.filter((r) => r !== "owner")) tokens[role] = tokenWithRole(role);
 
   const cases = [
-    ...routes.filter((route) => !SIGNED.includes(route)).map((route) => ({ route, query: "", role: EXPECTED[route] ?? "owner" })),
+    ...routes.filter((route) => !SIGNED.includes(route) && !(route in PASSWORD)).map((route) => ({ route, query: "", role: EXPECTED[route] ?? "owner" })),
     ...QUERY_VARIANTS,
   ];
   for (const { route, query, role: needed } of cases) {
@@ -151,6 +188,24 @@ describe("the authorisation matrix: every documented route × every role", async
       }
       const verdict = Object.fromEntries(CALLERS.map((c) => [c, seen[c] === 401 ? "401" : seen[c] === 403 ? "403" : "allowed"]));
       expect({ route, verdict }).toEqual({ route, verdict: want });
+    });
+  }
+
+  for (const [route, status] of Object.entries(PASSWORD)) {
+    const [method, path] = route.split(" ") as [string, string];
+    test(`${route} takes a password or a link, not a token: every caller gets ${status}`, async () => {
+      const verdict: Record<string, number> = {};
+      for (const caller of CALLERS) {
+        const token = tokens[caller];
+        const res = await app.request(concrete(path), {
+          method,
+          headers: { ...(token && { Authorization: `Bearer ${token}` }), "Content-Type": "application/json" },
+          ...(method !== "GET" && method !== "DELETE" && { body: "{}" }),
+        });
+        await res.body?.cancel();
+        verdict[caller] = res.status;
+      }
+      expect({ route, verdict }).toEqual({ route, verdict: Object.fromEntries(CALLERS.map((c) => [c, status])) });
     });
   }
 

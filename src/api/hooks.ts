@@ -4,7 +4,9 @@ import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import { BerthError } from "../core/errors.ts";
 import { projectName } from "../core/names.ts";
+import type { Audit } from "../core/people/audit.ts";
 import type { Webhooks } from "../core/webhooks/webhooks.ts";
+import { clientIp } from "./client-ip.ts";
 import { authorizePublic } from "./policy.ts";
 import { valid } from "./validate.ts";
 
@@ -15,7 +17,7 @@ const MAX_HOOK_BYTES = 2 * 1024 * 1024;
  * Requests from git hosts, outside /api: no token, the project's webhook signature is the proof.
  * Which routes may go without a token is decided in policy.ts like every other rule.
  */
-export const hookRoutes = (webhooks: Webhooks) =>
+export const hookRoutes = (webhooks: Webhooks, audit?: Audit) =>
   new Hono()
     .use(async (c, next) => {
       authorizePublic(c.req.method, c.req.path);
@@ -33,7 +35,17 @@ export const hookRoutes = (webhooks: Webhooks) =>
       valid("param", z.object({ project: projectName })),
       async (c) => {
         const body = new Uint8Array(await c.req.arrayBuffer());
-        const outcome = webhooks.receive(c.req.valid("param").project, (name) => c.req.header(name), body);
+        const { project } = c.req.valid("param");
+        const entry = { user: null, via: "webhook", ip: clientIp(c), method: "POST", route: "/hooks/git/:project", project, environment: null, action: "push" };
+        let outcome: ReturnType<Webhooks["receive"]>;
+        try {
+          outcome = webhooks.receive(project, (name) => c.req.header(name), body);
+        } catch (error) {
+          // Refused deliveries are worth seeing too: a wrong secret, a project that is gone.
+          if (error instanceof BerthError) audit?.record({ ...entry, outcome: error.code, status: error.code === "unauthorized" ? 401 : error.code === "not_found" ? 404 : 400 });
+          throw error;
+        }
+        audit?.record({ ...entry, detail: JSON.stringify(outcome).slice(0, 500), outcome: "ok", status: 202 });
         return c.json(outcome, 202);
       },
     );

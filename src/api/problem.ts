@@ -16,6 +16,9 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
 };
 
+/** The error code an HTTP status stands for (the nearest one for statuses Berth does not make). */
+export const codeOfStatus = (status: number): ErrorCode => (Object.keys(STATUS) as ErrorCode[]).find((k) => STATUS[k] === status) ?? (status >= 500 ? "internal" : "invalid");
+
 export interface Problem {
   type: string;
   title: string;

@@ -20,7 +20,7 @@ test("the status stream sends the status now and again when a release starts and
     if (event.event !== "status") return;
     seen.push(JSON.parse(event.data));
     // The empty test engine has no images: the deploy fails, and the stream must say so on its own.
-    if (!deployed) (deployed = true), void harness.client.projects[":project"].environments[":env"].deploys.$post({ param: { project: "todo", env: "dev" } });
+    if (!deployed) (deployed = true), void harness.client.projects[":project"].environments[":env"].deploys.$post({ param: { project: "todo", env: "dev" }, query: {} });
     if (seen.at(-1)?.release?.status === "failed") failed();
   }).catch(() => {});
   await Promise.race([done, Bun.sleep(4000)]);

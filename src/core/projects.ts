@@ -11,6 +11,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Environments hold deployments and data, so dropping one from the file deletes it only with prune. */
   prune?: boolean;
+  /** Asked before anything is checked or changed: whether the caller may apply this project (new or not); throws if not. */
+  authorize?: (project: string, exists: boolean) => void;
 }
 
 export interface ApplyResult {
@@ -41,6 +43,7 @@ export function createProjects(store: ProjectStore, teardown: Teardown, baseDoma
 
     async apply(text: string, options: ApplyOptions = {}): Promise<ApplyResult> {
       const next = parseProjectFile(text);
+      options.authorize?.(next.project, store.loadProject(next.project) !== null);
       const taken = installDomainIssues(store, baseDomain, next);
       if (taken.length > 0) throw invalid("berth.yaml has errors", taken);
       const current = store.loadProject(next.project);

@@ -10,11 +10,18 @@ import type { Scheduler } from "./jobs/scheduler.ts";
 import type { Logs } from "./logs/logs.ts";
 import type { Notifications } from "./notify/notifications.ts";
 import type { Metrics } from "./metrics/metrics.ts";
+import type { Audit } from "./people/audit.ts";
+import type { Members } from "./people/members.ts";
+import type { Sessions } from "./people/sessions.ts";
+import type { Users } from "./people/users.ts";
 import type { Projects } from "./projects.ts";
 import type { Certs } from "./tls/certs.ts";
 import type { Tokens } from "./tokens.ts";
 import type { Variables } from "./variables.ts";
 import type { Webhooks } from "./webhooks/webhooks.ts";
+import type { ServiceBackups } from "./catalog/backups.ts";
+import type { catalogListing } from "./catalog/service-catalog.ts";
+import type { ReleaseRecord } from "../ports/release-store.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -22,6 +29,11 @@ export interface Services {
   environments: Environments;
   variables: Variables;
   tokens: Tokens;
+  /** People: users with their keys and passwords, per-project grants, console sessions, the audit log. */
+  users: Users;
+  members: Members;
+  sessions: Sessions;
+  audit: Audit;
   builds: Builds;
   gitCredentials: GitCredentialService;
   deployments: Deployments;
@@ -40,4 +52,10 @@ export interface Services {
   notifications: Notifications;
   metrics: Metrics;
   logs: Logs;
+  /** The service catalog: templates, backups of templated services, password rotation. */
+  catalog: {
+    list: typeof catalogListing;
+    backups: ServiceBackups;
+    rotatePassword(project: string, environment: string, block: string, actor?: string): Promise<{ release: ReleaseRecord; restarted: string[] }>;
+  };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ProjectStore } from "../ports/project-store.ts";
 import type { RecordedVariable } from "../ports/release-store.ts";
 import type { SecretBox } from "../ports/secret-box.ts";
@@ -6,6 +6,7 @@ import type { VariableRef, VariableStore } from "../ports/variable-store.ts";
 import { invalid, notFound } from "./errors.ts";
 import { ENV_NAME } from "./names.ts";
 import { valueProblem } from "./variable-text.ts";
+import { templateEnv, templateNamed } from "./catalog/catalog.ts";
 
 /** What is shown in place of a secret value: fixed, so not even its length leaks. */
 export const MASK = "••••••••";
@@ -14,8 +15,8 @@ export interface VariableView {
   name: string;
   value: string;
   secret: boolean;
-  /** "file": from berth.yaml `env`; "set": set with `berth vars set` (wins over the file). */
-  source: "file" | "set";
+  /** "template": the catalog template's; "file": from berth.yaml `env`; "set": set with `berth vars set` (wins over both). */
+  source: "template" | "file" | "set";
 }
 
 export function createVariables(projects: ProjectStore, store: VariableStore, box: SecretBox) {
@@ -26,13 +27,26 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
     if (!env) throw notFound(`environment "${ref.environment}" in project "${ref.project}"`);
     const block = file.blocks[ref.block];
     if (!block) throw notFound(`block "${ref.block}" in project "${ref.project}"`);
-    return { ...block.env, ...env.blocks?.[ref.block]?.env };
+    return { ...templateDefaults(ref), ...block.env, ...env.blocks?.[ref.block]?.env };
   };
+
+  /** What a catalog template gives a block's environment before berth.yaml's `env`. */
+  const templateDefaults = (ref: VariableRef): Record<string, string> => {
+    const file = projects.loadProject(ref.project)!;
+    const base = file.blocks[ref.block]!;
+    const override = file.environments[ref.environment]?.blocks?.[ref.block];
+    const template = templateNamed(override?.template ?? base.template ?? "");
+    return template ? templateEnv(template, ref.block, override?.port ?? base.port ?? template.port) : {};
+  };
+
+  /** A generated credential: random and URL-safe, so it goes into connection URLs as it is. */
+  const generate = () => randomBytes(24).toString("base64url");
 
   return {
     list(ref: VariableRef): VariableView[] {
       const merged = new Map<string, VariableView>();
-      for (const [name, value] of Object.entries(fileEnv(ref))) merged.set(name, { name, value, secret: false, source: "file" });
+      const fromTemplate = templateDefaults(ref);
+      for (const [name, value] of Object.entries(fileEnv(ref))) merged.set(name, { name, value, secret: false, source: fromTemplate[name] === value ? "template" : "file" });
       for (const v of store.listVariables(ref)) {
         merged.set(v.name, { name: v.name, value: v.secret ? MASK : v.value, secret: v.secret, source: "set" });
       }
@@ -53,6 +67,33 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
       const rows = Object.entries(values).map(([name, value]) => ({ name, secret, value: secret ? box.seal(value) : value }));
       store.setVariables(ref, rows);
       return rows.map((r) => r.name);
+    },
+
+    /** One variable's clear value (`berth vars get --reveal`; the API lets only admins ask for secrets). */
+    reveal(ref: VariableRef, name: string, reveal: boolean): VariableView {
+      const view = this.list(ref).find((v) => v.name === name);
+      if (!view) throw notFound(`variable ${name} of ${ref.block} in ${ref.project}/${ref.environment}`);
+      if (!view.secret || !reveal) return view;
+      const stored = store.listVariables(ref).find((v) => v.name === name)!;
+      return { ...view, value: box.open(stored.value) };
+    },
+
+    /**
+     * Generates the credentials a template names that the block has no variable for yet, as
+     * secret variables; those set already (a first deploy earlier, or by hand) stay. Returns the new names.
+     */
+    ensureCredentials(ref: VariableRef, names: string[]): string[] {
+      const have = new Set(store.listVariables(ref).map((v) => v.name));
+      const missing = names.filter((name) => !have.has(name));
+      if (missing.length > 0) store.setVariables(ref, missing.map((name) => ({ name, secret: true, value: box.seal(generate()) })));
+      return missing;
+    },
+
+    /** New values for credentials (rotate-password); returns them in clear for the caller to apply. */
+    regenerate(ref: VariableRef, names: string[]): Record<string, string> {
+      const values = Object.fromEntries(names.map((name) => [name, generate()]));
+      store.setVariables(ref, names.map((name) => ({ name, secret: true, value: box.seal(values[name]!) })));
+      return values;
     },
 
     unset(ref: VariableRef, names: string[]) {

@@ -58,6 +58,10 @@ export interface ReleaseStore {
   addWarning(id: number, warning: string): ReleaseRecord;
   getRelease(id: number): ReleaseRecord | null;
   listReleases(project: string, environment: string, limit: number): ReleaseRecord[];
+  /** Release N of an environment, however old. */
+  releaseByNumber(project: string, environment: string, number: number): ReleaseRecord | null;
+  /** The newest release with status deployed and a number below `before`. */
+  deployedBefore(project: string, environment: string, before: number): ReleaseRecord | null;
   /** Releases a previous process left building or deploying. */
   unfinishedReleases(): ReleaseRecord[];
   /** The newest release with status deployed, if any. */

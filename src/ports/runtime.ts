@@ -30,6 +30,8 @@ export interface BlockPlan {
   privileges?: "restricted" | "standard";
   /** User (and group) the process runs as, e.g. "1000:1000"; none means the image's. */
   user?: string;
+  /** Blocks of the plan that must be up and healthy before this one starts (services it reads). */
+  dependsOn?: string[];
   /** Hash of everything above; a container whose label matches needs no replacing. */
   hash: string;
 }
@@ -105,7 +107,8 @@ export interface ExecRequest {
 /** A running exec: input in, output out, its exit code at the end. */
 export interface ExecSession {
   onOutput(listener: (data: Uint8Array, stream: "stdout" | "stderr") => void): void;
-  write(data: Uint8Array): void;
+  /** Resolves once the data is handed to the engine: awaiting it keeps a large input (a restore) from piling up in memory. */
+  write(data: Uint8Array): Promise<void>;
   /** No more input (the command sees end of file). */
   endInput(): void;
   resize(columns: number, rows: number): Promise<void>;
@@ -143,4 +146,9 @@ export interface Runtime {
   watch(onChange: (changed: EnvironmentRef | null) => void, log: (line: string) => void): () => void;
   /** Starts a command in a running replica of a block. */
   exec(request: ExecRequest): Promise<ExecSession>;
+  /**
+   * Stops the running replicas of these blocks, keeping their containers (a restore underneath
+   * them); resolves with a function that starts the same containers again.
+   */
+  holdBlocks(project: string, environment: string, blocks: string[]): Promise<() => Promise<void>>;
 }

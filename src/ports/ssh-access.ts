@@ -1,10 +1,11 @@
-import type { Role } from "../core/roles.ts";
+import type { GlobalRole } from "../core/roles.ts";
 
 /** The user a registered SSH public key belongs to. */
 export interface SshUser {
   id: number;
   name: string;
-  role: Role;
+  /** The install-wide role; grants per project come with the user's token. */
+  role: GlobalRole;
 }
 
 /** One SSH login attempt, refused or accepted, for the audit log. */
@@ -23,6 +24,6 @@ export interface SshAccess {
   /** A token acting as the user for at most `ttlMs`: the session's in-process API client uses it. */
   issueShortLived(userId: number, name: string, ttlMs: number): string;
   /** Ends a session's token before its time (the session closed). */
-  endShortLived(token: string): void;
+  endShortLived(token: string): void | Promise<void>;
   recordLogin(login: SshLogin): void;
 }

@@ -5,6 +5,10 @@ export interface TokenRecord {
   name: string;
   role: Role;
   userId: number;
+  /** The one project the token may act on; null: any its user may. */
+  project: string | null;
+  /** Past this time the token is refused; null: no end. */
+  expiresAt: string | null;
   createdAt: string;
   lastUsedAt: string | null;
 }
@@ -17,6 +21,7 @@ export interface TokenStore {
   createToken(token: Omit<TokenRecord, "createdAt" | "lastUsedAt"> & { hash: string }): TokenRecord;
   findTokenByHash(hash: string): TokenRecord | null;
   touchToken(id: string): void;
-  listTokens(): TokenRecord[];
+  /** Every token, or one user's; each with its user's name. */
+  listTokens(userId?: number): (TokenRecord & { user: string })[];
   deleteToken(id: string): boolean;
 }

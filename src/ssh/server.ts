@@ -135,7 +135,7 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
                 finish(1);
               },
             )
-            .finally(() => options.access.endShortLived(token));
+            .finally(() => Promise.resolve(options.access.endShortLived(token)).catch(() => {}));
         });
       });
       // Port and agent forwarding: nothing on this server is reachable through it.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { EventEmitter } from "node:events";
 import ssh2 from "ssh2";
 import { apiHarness } from "../../test/support/state.ts";
-import { dropStaleSessionTokens, keyFileAccess } from "../ssh-wiring.ts";
+import { peopleAccess } from "../ssh-wiring.ts";
 import { loadOrCreateHostKey } from "./host-key.ts";
 import { startSshServer } from "./server.ts";
 import { channelTerminal } from "./terminal.ts";
@@ -48,35 +48,33 @@ const ann = pair("ann");
 const vic = pair("vic");
 const stranger = pair("stranger");
 
-test("keys from the file map to users and roles; session tokens carry the role and go at the end", () => {
-  const { services } = apiHarness();
-  const file = join(dir, "authorized_keys");
-  writeFileSync(file, `# people\n${ann.algo} ${ann.blob} ann member\n${vic.algo} ${vic.blob} vic\n`);
-  const logged: string[] = [];
-  const access = keyFileAccess(file, services.tokens, (l) => logged.push(l));
-  expect(access.userForSshKey(ann.algo, ann.blob)).toEqual({ id: 2, name: "ann", role: "member" });
-  expect(access.userForSshKey(vic.algo, vic.blob)?.role).toBe("viewer");
+test("registered keys map to their users; session tokens act as the user and end with the session; logins are audited", async () => {
+  const { services, app, ownerToken } = apiHarness();
+  const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
+  await services.users.add(owner, { name: "ann", role: "member", sshKeys: [`${ann.algo} ${ann.blob}`] });
+  const access = peopleAccess(services, (r) => app.fetch(r));
+  expect(access.userForSshKey(ann.algo, ann.blob)).toMatchObject({ name: "ann", role: "member" });
   expect(access.userForSshKey(stranger.algo, stranger.blob)).toBeNull();
-  const token = access.issueShortLived(2, "ssh:ann", 60_000);
-  expect(services.tokens.authenticate(token)).toMatchObject({ name: "ssh:ann", role: "member" });
-  access.endShortLived(token);
+  const user = access.userForSshKey(ann.algo, ann.blob)!;
+  const token = access.issueShortLived(user.id, "ssh:ann", 60_000);
+  const me = (await (await app.request("/api/whoami", { headers: { Authorization: `Bearer ${token}` } })).json()) as { user: string; role: string };
+  expect(me).toMatchObject({ user: "ann", role: "member" });
+  await access.endShortLived(token);
   expect(services.tokens.current(token)).toBeNull();
-  const stale = access.issueShortLived(3, "ssh:vic", 60_000);
-  dropStaleSessionTokens(services.tokens);
-  expect(services.tokens.current(stale)).toBeNull();
-  access.recordLogin({ user: "ann", ip: "192.0.2.1", outcome: "unknown-key", detail: "x" });
-  expect(logged).toEqual(["ssh: login refused (unknown-key): ann from 192.0.2.1: x"]);
+  access.recordLogin({ user: "ann", ip: "192.0.2.1", outcome: "unknown-key", detail: "ssh-ed25519 key is not registered" });
+  expect(services.audit.query(owner, {})[0]).toMatchObject({ user: "ann", via: "ssh", ip: "192.0.2.1", action: "ssh login", outcome: "unknown-key" });
 });
 
 describe("the SSH server", () => {
-  const { services, app } = apiHarness();
+  const { services, app, ownerToken } = apiHarness();
   const logins: string[] = [];
   let server: Awaited<ReturnType<typeof startSshServer>>;
   const sessions: string[] = [];
   beforeAll(async () => {
-    const file = join(dir, "keys2");
-    writeFileSync(file, `${ann.algo} ${ann.blob} ann member\n`);
-    const access = keyFileAccess(file, services.tokens, () => {});
+    const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
+    await services.users.add(owner, { name: "ann", role: "member", sshKeys: [`${ann.algo} ${ann.blob}`] });
+    await services.users.add(owner, { name: "vic", role: "viewer", sshKeys: [`${vic.algo} ${vic.blob}`] });
+    const access = peopleAccess(services, (r) => app.fetch(r));
     server = await startSshServer({
       hostname: "127.0.0.1",
       port: 0,
@@ -84,8 +82,8 @@ describe("the SSH server", () => {
       access: { ...access, recordLogin: (l) => logins.push(`${l.user} ${l.outcome}`) },
       // The UI itself is tested under tmux; here the session proves who it runs as.
       session: async (ctx) => {
-        const me = await (await app.request("/api/whoami", { headers: { Authorization: `Bearer ${ctx.token}` } })).json();
-        sessions.push(`${me.name} ${me.role} ${ctx.terminal.stdout.columns}x${ctx.terminal.stdout.rows}`);
+        const me = (await (await app.request("/api/whoami", { headers: { Authorization: `Bearer ${ctx.token}` } })).json()) as { user: string; role: string };
+        sessions.push(`${me.user} ${me.role} ${ctx.terminal.stdout.columns}x${ctx.terminal.stdout.rows}`);
         ctx.terminal.stdout.write("hello\n");
       },
       log: () => {},
@@ -111,7 +109,7 @@ describe("the SSH server", () => {
     );
     client.end();
     expect(output).toBe("hello\r\n");
-    expect(sessions).toEqual(["ssh:ann member 90x25"]);
+    expect(sessions).toEqual(["ann member 90x25"]);
     expect(logins).toContain("ann ok");
   });
 

@@ -28,7 +28,7 @@ export function tuiApi(client: Client) {
     certs: async () => (await unwrap(client.certs.$get())).certificates,
     tokens: async () => (await unwrap(client.tokens.$get())).tokens,
     diff: (e: Env) => unwrap(env(e).diff.$get(param(e))),
-    deploy: (e: Env) => unwrap(env(e).deploys.$post(param(e))),
+    deploy: (e: Env) => unwrap(env(e).deploys.$post({ ...param(e), query: {} })),
     promote: (e: Env, from: string, dryRun: boolean) => unwrap(env(e).promote.$post({ ...param(e), json: { from, dryRun, blocks: [] } })),
     rollback: (e: Env, to: number) => unwrap(env(e).rollback.$post({ ...param(e), json: { to } })),
     stop: (e: Env) => unwrap(env(e).stop.$post(param(e))),

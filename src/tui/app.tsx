@@ -1,6 +1,5 @@
 import { Box, useApp, useInput, useStdin, useWindowSize } from "ink";
 import { useEffect, useMemo, useReducer, useRef } from "react";
-import type { Role } from "../core/roles.ts";
 import type { TuiApi, Whoami } from "./api.ts";
 import { filterRows } from "./format.ts";
 import { createActions } from "./hooks/use-actions.ts";
@@ -9,6 +8,7 @@ import { useLogs } from "./hooks/use-logs.ts";
 import { useResource } from "./hooks/use-resource.ts";
 import { useViewModel } from "./hooks/use-view-model.ts";
 import { handleKey, splitChunk } from "./input.ts";
+import { roleOn, type Me } from "./role.ts";
 import { footerKeys } from "./keys.ts";
 import { currentView, initialState, reduce, type Msg } from "./state.ts";
 import { theme as makeTheme } from "./theme.ts";
@@ -38,7 +38,6 @@ export function App({ api, me, machine, url, color }: AppProps) {
   const { isRawModeSupported } = useStdin();
   const { columns: width, rows: height } = useWindowSize();
   const view = currentView(state);
-  const role = me.role as Role;
   const theme = makeTheme(color);
 
   const projects = useResource(() => api.projects(), "projects", PROJECTS_EVERY_MS);
@@ -50,6 +49,7 @@ export function App({ api, me, machine, url, color }: AppProps) {
     if (picked && view === "projects") dispatch({ type: "env", env: { project: picked.project, env: picked.env } });
   }, [picked?.project, picked?.env, view]);
 
+  const role = roleOn(me as Me, state.env?.project ?? null);
   const live = useEnvLive(api, state.env, (text, failed) => dispatch({ type: "flash", flash: { kind: failed ? "error" : "info", text } }));
   const model = useViewModel(api, view, state.env, state.block, live, state.filter[view]);
   const logs = useLogs(api, state.env, state.block, view === "logs");
@@ -129,7 +129,7 @@ export function App({ api, me, machine, url, color }: AppProps) {
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Header machine={machine} user={me.name} role={role} url={url} width={width} theme={theme} />
+      <Header machine={machine} user={(me as { user?: string }).user ?? me.name} role={role} url={url} width={width} theme={theme} />
       <Box height={bodyHeight}>
         <Sidebar items={envs} cursor={state.env ? envs.findIndex((i) => i.project === state.env!.project && i.env === state.env!.env) : -1} focused={view === "projects"} width={sideWidth} height={bodyHeight} filter={view === "projects" ? state.filter.projects : undefined} />
         <Box marginLeft={1}>{main}</Box>

@@ -1,12 +1,12 @@
 import type { Dispatch } from "react";
-import type { Role } from "../core/roles.ts";
+import type { GlobalRole } from "../core/roles.ts";
 import { bindingFor, keyName, refusal, VIEWS, type Action, type KeyInfo, type View } from "./keys.ts";
 import { parseCommand, type Msg, type UiState } from "./state.ts";
 
 export interface KeyContext {
   state: UiState;
   view: View;
-  role: Role;
+  role: GlobalRole;
   /** Rows of the current list, for moves. */
   count: number;
   page: number;

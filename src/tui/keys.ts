@@ -1,4 +1,4 @@
-import { atLeast, type Role } from "../core/roles.ts";
+import { atLeast, type GlobalRole, type Role } from "../core/roles.ts";
 
 export const VIEWS = ["projects", "blocks", "releases", "builds", "jobs", "logs", "vars", "clients", "certs", "users"] as const;
 export type View = (typeof VIEWS)[number];
@@ -53,7 +53,7 @@ export const KEYS: readonly KeyBinding[] = [
 ];
 
 /** Why the key does nothing for this role, or null when it works. */
-export function refusal(binding: KeyBinding, role: Role): string | null {
+export function refusal(binding: KeyBinding, role: GlobalRole): string | null {
   return binding.needs && !atLeast(role, binding.needs) ? `${binding.label} needs the ${binding.needs} role; you are ${role}` : null;
 }
 
@@ -70,12 +70,12 @@ export interface KeyHint {
 }
 
 /** The footer of a view: the keys that work there, in table order. */
-export function footerKeys(view: View, role: Role): KeyHint[] {
+export function footerKeys(view: View, role: GlobalRole): KeyHint[] {
   return KEYS.filter((b) => !b.helpOnly && worksIn(b, view)).map((b) => ({ key: b.keys[0]!, label: b.label, disabled: refusal(b, role) }));
 }
 
 /** The `?` map: every key with where it works. */
-export function helpLines(role: Role): { keys: string; help: string; where: string; disabled: string | null }[] {
+export function helpLines(role: GlobalRole): { keys: string; help: string; where: string; disabled: string | null }[] {
   return KEYS.map((b) => ({ keys: b.keys.join(" "), help: b.help, where: b.views ? b.views.join(" ") : "everywhere", disabled: refusal(b, role) }));
 }
 

@@ -34,6 +34,17 @@ export async function berth(args: string[], env: Record<string, string>, stdin?:
   return { code, stdout, stderr };
 }
 
+/**
+ * The server that answered is the one just started: it is still running and takes the owner
+ * token it wrote into its own data dir (another install would answer 401).
+ */
+async function expectOwnServer(url: string, dataDir: string, proc: Bun.Subprocess) {
+  if (proc.exitCode !== null) throw new Error(`berth serve exited with code ${proc.exitCode}, yet ${url} answered: another process holds the port`);
+  const token = readFileSync(join(dataDir, "admin.token"), "utf8").trim();
+  const whoami = await fetch(`${url}/api/whoami`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!whoami.ok) throw new Error(`${url} answered /api/whoami with ${whoami.status} to this server's owner token: another process holds the port`);
+}
+
 export async function waitForHealth(url: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -81,29 +92,54 @@ export async function startServe(extraArgs: string[] = ["--no-edge"], settings: 
     // A listener another process must know before serve starts (an ACME test server's validation port).
     ...envOverrides,
   };
-  const url = `http://127.0.0.1:${port}`;
+  let url = `http://127.0.0.1:${port}`;
   const spawn = async () => {
     // Other installs share the test engine: their labelled containers are not orphans of this one.
     const stamp = Date.now();
     const out = Bun.file(join(home, `serve-${stamp}.out.log`));
     const err = Bun.file(join(home, `serve-${stamp}.err.log`));
     const proc = Bun.spawn([freshBinary(), "serve", "--fresh", ...extraArgs], { env, stdout: out, stderr: err });
-    await waitForHealth(url);
+    try {
+      await waitForHealth(url);
+      await expectOwnServer(url, env.BERTH_DATA_DIR, proc);
+    } catch (error) {
+      proc.kill("SIGKILL");
+      await proc.exited;
+      const log = existsSync(err.name!) ? readFileSync(err.name!, "utf8").trim().split("\n").slice(-5).join("\n") : "";
+      throw new Error(`${(error as Error).message}${log ? `\nserve's stderr:\n${log}` : ""}`);
+    }
     return proc;
   };
-  let proc = await spawn();
+  // A port found free can be taken by another test's process before serve binds it; then the
+  // health check would reach that other server. Up to three tries, each on new ports.
+  let proc: Bun.Subprocess | undefined;
+  for (let attempt = 1; !proc; attempt++) {
+    try {
+      proc = await spawn();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      const fresh = freePort();
+      env.BERTH_API_LISTEN = `127.0.0.1:${fresh}`;
+      url = `http://127.0.0.1:${fresh}`;
+      for (const key of ["BERTH_EDGE_LISTEN", "BERTH_EDGE_METRICS_LISTEN", "BERTH_EDGE_HTTPS_LISTEN"] as const) {
+        if (!(key in envOverrides)) env[key] = `127.0.0.1:${freePort()}`;
+      }
+    }
+  }
   const stop = async () => {
-    proc.kill("SIGTERM");
-    await proc.exited;
+    proc!.kill("SIGTERM");
+    await proc!.exited;
   };
   return {
-    url,
+    get url() {
+      return url;
+    },
     env,
     home,
     dataDir: env.BERTH_DATA_DIR,
     edgeUrl: `http://${env.BERTH_EDGE_LISTEN}`,
     get proc() {
-      return proc;
+      return proc!;
     },
     /** Starts `berth serve` again on the same data dir (after a stop or a kill). */
     async restart() {

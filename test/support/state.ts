@@ -9,6 +9,17 @@ import { createHttpApp } from "../../src/api/index.ts";
 import { createClient } from "../../src/client/index.ts";
 import type { Role } from "../../src/core/roles.ts";
 import { emptyEngine } from "./empty-engine.ts";
+import { createUserStore } from "../../src/adapters/store/user-store.ts";
+import { createUsers } from "../../src/core/people/users.ts";
+
+/**
+ * Real argon2id at its lowest cost: the production cost (64 MiB, two passes) makes each check
+ * take a good part of a second on a loaded machine, and lock-out tests check a dozen passwords.
+ */
+export const cheapArgon2 = {
+  hash: (password: string) => Bun.password.hash(password, { algorithm: "argon2id", memoryCost: 8, timeCost: 1 }),
+  verify: (password: string, hash: string) => Bun.password.verify(password, hash),
+};
 
 /**
  * A real SQLite state in memory with the real migrations, and the services over it. The
@@ -19,6 +30,7 @@ export function memoryState() {
   migrate(db);
   const config = loadConfig({ env: { BERTH_DATA_DIR: mkdtempSync(join(tmpdir(), "berth-state-")) } });
   const services = createServices(db, randomBytes(32), config, emptyEngine());
+  services.users = createUsers({ store: createUserStore(db), hasher: cheapArgon2, consoleUrl: "http://berth.test" });
   return { db, services };
 }
 
@@ -27,9 +39,9 @@ export function apiHarness() {
   const { db, services } = memoryState();
   const app = createHttpApp(services);
   const ownerToken = services.tokens.bootstrapOwner()!;
-  const owner = services.tokens.authenticate(ownerToken);
+  const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) => app.request(input, init)) as typeof globalThis.fetch;
   const clientFor = (token?: string) => createClient({ url: "http://berth.test", token, fetch });
-  const tokenWithRole = (role: Role) => services.tokens.create(owner, `${role}-token`, role).token;
+  const tokenWithRole = (role: Role) => services.tokens.create(owner, { name: `${role}-token`, role }).token;
   return { db, services, app, ownerToken, client: clientFor(ownerToken), clientFor, tokenWithRole };
 }

@@ -26,6 +26,8 @@ export interface TestEnv {
   /** Path of sshd's host public key (OpenSSH format), for pinning. */
   sshHostPubkey: string;
   images: { debian: string; busybox: string; node: string; python: string };
+  /** Stand-ins for the catalog's official images, built by setup.sh from Debian packages. */
+  services: { postgres: string; redis: string; mariadb: string };
 }
 
 /** State directory used by setup.sh: $BERTH_TEST_STATE or <repo>/.test-env. */
@@ -63,6 +65,12 @@ export function loadTestEnv(): TestEnv {
       busybox: get("BERTH_TEST_BASE_BUSYBOX"),
       node: get("BERTH_TEST_BASE_NODE"),
       python: get("BERTH_TEST_BASE_PYTHON"),
+    },
+    // An env file from before these images existed still names the tags setup.sh builds.
+    services: {
+      postgres: vars.get("BERTH_TEST_SERVICE_POSTGRES") ?? "berth-base/postgres:15",
+      redis: vars.get("BERTH_TEST_SERVICE_REDIS") ?? "berth-base/redis:7",
+      mariadb: vars.get("BERTH_TEST_SERVICE_MARIADB") ?? "berth-base/mariadb:10.11",
     },
   };
 }

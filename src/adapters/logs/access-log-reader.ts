@@ -30,17 +30,30 @@ export function createAccessLogReader(dir: string): AccessLogReader {
     read(filter, limit) {
       const match = matcher(filter);
       const since = filter.since ? Date.parse(filter.since) : 0;
+      const wanted = Math.min(filter.tail ?? limit, limit);
+      // A rotated file last written before `since` holds nothing wanted.
+      const candidates = files.filter((file) => existsSync(file) && statSync(file).mtimeMs >= since);
       const found: AccessEntry[] = [];
-      // Oldest file first; a rotated file last written before `since` holds nothing wanted.
-      for (const file of [...files].reverse()) {
-        if (!existsSync(file) || statSync(file).mtimeMs < since) continue;
+      if (filter.tail !== undefined) {
+        // The last entries: newest file first, each from its end, and no further file once enough.
+        for (const file of candidates) {
+          const lines = readFileSync(file, "utf8").split("\n");
+          for (let i = lines.length - 1; i >= 0 && found.length < wanted; i--) {
+            const entry = lines[i] ? match(lines[i]!) : null;
+            if (entry) found.push(entry);
+          }
+          if (found.length >= wanted) break;
+        }
+        return found.reverse();
+      }
+      for (const file of candidates.reverse()) {
         for (const line of readFileSync(file, "utf8").split("\n")) {
           const entry = line ? match(line) : null;
           if (entry) found.push(entry);
+          if (found.length >= wanted) return found;
         }
       }
-      const wanted = Math.min(filter.tail ?? limit, limit);
-      return filter.tail !== undefined ? found.slice(-wanted) : found.slice(0, wanted);
+      return found;
     },
 
     follow(filter, onEntries) {

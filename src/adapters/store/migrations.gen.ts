@@ -8,6 +8,7 @@ import m5 from "../../../migrations/0005_metrics.sql" with { type: "text" };
 import m6 from "../../../migrations/0006_jobs.sql" with { type: "text" };
 import m7 from "../../../migrations/0007_tls.sql" with { type: "text" };
 import m8 from "../../../migrations/0008_pipeline.sql" with { type: "text" };
+import m9 from "../../../migrations/0009_users_grants_sessions_audit.sql" with { type: "text" };
 
 export const embeddedMigrations = [
   { tag: "0000_init", when: 1795688645891, breakpoints: true, sql: m0 },
@@ -19,4 +20,5 @@ export const embeddedMigrations = [
   { tag: "0006_jobs", when: 1796192598664, breakpoints: true, sql: m6 },
   { tag: "0007_tls", when: 1796193714047, breakpoints: true, sql: m7 },
   { tag: "0008_pipeline", when: 1796193809397, breakpoints: true, sql: m8 },
+  { tag: "0009_users_grants_sessions_audit", when: 1796208335017, breakpoints: true, sql: m9 },
 ];

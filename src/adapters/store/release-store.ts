@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { ReleaseBlock, ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import type { Db } from "./db.ts";
 import { environments, projects, releases } from "./schema.ts";
@@ -47,6 +47,14 @@ export function createReleaseStore(db: Db): ReleaseStore {
     },
     getRelease,
     listReleases: (project, environment, limit) => select().where(inEnv(project, environment)).orderBy(desc(releases.number)).limit(limit).all().map(row),
+    releaseByNumber(project, environment, number) {
+      const r = select().where(and(inEnv(project, environment), eq(releases.number, number))).get();
+      return r ? row(r) : null;
+    },
+    deployedBefore(project, environment, before) {
+      const r = select().where(and(inEnv(project, environment), eq(releases.status, "deployed"), lt(releases.number, before))).orderBy(desc(releases.number)).get();
+      return r ? row(r) : null;
+    },
     unfinishedReleases: () => select().where(inArray(releases.status, ["building", "deploying"])).all().map(row),
     currentRelease(project, environment) {
       const r = select().where(and(inEnv(project, environment), eq(releases.status, "deployed"))).orderBy(desc(releases.number)).get();

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BlockOverride, BlockSpec } from "../../core/project-file/schema.ts";
-import type { Role } from "../../core/roles.ts";
+import type { GlobalRole, Role } from "../../core/roles.ts";
 import type { NotifyFormat, NotifyKind } from "../../core/notify/event.ts";
 import type { DeliveryStatus } from "../../ports/notification-store.ts";
 
@@ -10,9 +10,74 @@ const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull().unique(),
-  role: text("role").$type<Role>().notNull(),
+  /** "none": the user sees only the projects a grant names. */
+  role: text("role").$type<GlobalRole>().notNull(),
+  /** argon2id (PHC string); null until the invitation is taken up. */
+  passwordHash: text("password_hash"),
   createdAt: createdAt(),
 });
+
+/** SSH public keys per user (for the terminal UI over SSH); the OpenSSH SHA256 fingerprint names each. */
+export const userKeys = sqliteTable("user_keys", {
+  fingerprint: text("fingerprint").primaryKey(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  algo: text("algo").notNull(),
+  /** The key's wire blob, base64, as in authorized_keys. */
+  blob: text("blob").notNull(),
+  comment: text("comment").notNull().default(""),
+  createdAt: createdAt(),
+});
+
+/** A user's role on one project, on top of their global role. */
+export const projectGrants = sqliteTable(
+  "project_grants",
+  {
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    projectId: integer("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    role: text("role").$type<Role>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.projectId] })],
+);
+
+/** Console sessions: only the SHA-256 of the cookie value is kept. */
+export const sessions = sqliteTable("sessions", {
+  hash: text("hash").primaryKey(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  ip: text("ip"),
+  createdAt: createdAt(),
+  lastSeenAt: text("last_seen_at").notNull(),
+});
+
+/** One-time links that let a new user set their password; only the hash of the link's token is kept. */
+export const invitations = sqliteTable("invitations", {
+  hash: text("hash").primaryKey(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: text("expires_at").notNull(),
+  createdAt: createdAt(),
+});
+
+/** Every change made through the API, a webhook or the scheduler; names are copied so entries outlive users and projects. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull(),
+    user: text("user"),
+    via: text("via").notNull(),
+    ip: text("ip"),
+    method: text("method").notNull(),
+    route: text("route").notNull(),
+    project: text("project"),
+    environment: text("environment"),
+    action: text("action").notNull(),
+    /** Variable names and the like, never values. */
+    detail: text("detail"),
+    outcome: text("outcome").notNull(),
+    status: integer("status").notNull(),
+  },
+  (t) => [index("audit_log_at").on(t.at), index("audit_log_project_at").on(t.project, t.at)],
+);
 
 export const apiTokens = sqliteTable("api_tokens", {
   id: text("id").primaryKey(),
@@ -20,6 +85,10 @@ export const apiTokens = sqliteTable("api_tokens", {
   name: text("name").notNull(),
   role: text("role").$type<Role>().notNull(),
   hash: text("hash").notNull().unique(),
+  /** The one project the token may act on; null: every project its user may. */
+  project: text("project"),
+  /** Past this time the token answers 401; null: no end. */
+  expiresAt: text("expires_at"),
   createdAt: createdAt(),
   lastUsedAt: text("last_used_at"),
 });

@@ -8,6 +8,8 @@ const publicColumns = {
   name: apiTokens.name,
   role: apiTokens.role,
   userId: apiTokens.userId,
+  project: apiTokens.project,
+  expiresAt: apiTokens.expiresAt,
   createdAt: apiTokens.createdAt,
   lastUsedAt: apiTokens.lastUsedAt,
 };
@@ -22,7 +24,14 @@ export function createTokenStore(db: Db): TokenStore {
     touchToken: (id) => {
       db.update(apiTokens).set({ lastUsedAt: new Date().toISOString() }).where(eq(apiTokens.id, id)).run();
     },
-    listTokens: () => db.select(publicColumns).from(apiTokens).orderBy(asc(apiTokens.createdAt)).all(),
+    listTokens: (userId) =>
+      db
+        .select({ ...publicColumns, user: users.name })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(userId === undefined ? undefined : eq(apiTokens.userId, userId))
+        .orderBy(asc(apiTokens.createdAt))
+        .all(),
     deleteToken: (id) => db.delete(apiTokens).where(eq(apiTokens.id, id)).returning({ id: apiTokens.id }).all().length > 0,
   };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Deployments } from "../../core/deploy/deployments.ts";
 import type { Metrics } from "../../core/metrics/metrics.ts";
 import { blockName, environmentName, projectName } from "../../core/names.ts";
+import { actorName } from "../../core/people/rights.ts";
 import type { ApiEnv } from "../env.ts";
 import { followAsEvents, statusEvents } from "../sse.ts";
 import { valid } from "../validate.ts";
@@ -17,9 +18,11 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       "/projects/:project/environments/:env/deploys",
       describeRoute({ summary: "Build what changed, create a release and roll it out (answers at once)", tags: ["deploys"] }),
       valid("param", envParam),
+      valid("query", z.object({ allowMajor: z.enum(["true", "false"]).optional() })),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.deploy(project, env, { actor: c.get("token").name }), 202);
+        const allowMajor = c.req.valid("query").allowMajor === "true";
+        return c.json(deployments.deploy(project, env, { actor: actorName(c.get("principal")) }, { allowMajor }), 202);
       },
     )
     .post(
@@ -29,7 +32,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       valid("json", z.object({ blocks: z.array(blockName).max(100).default([]) })),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.redeployLive(project, env, { restart: c.req.valid("json").blocks }, { actor: c.get("token").name }), 202);
+        return c.json(deployments.redeployLive(project, env, { restart: c.req.valid("json").blocks }, { actor: actorName(c.get("principal")) }), 202);
       },
     )
     .post(
@@ -39,7 +42,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       valid("json", z.object({ replicas: z.record(blockName, z.number().int().min(0).max(100)) })),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.scale(project, env, c.req.valid("json").replicas, { actor: c.get("token").name }), 202);
+        return c.json(deployments.scale(project, env, c.req.valid("json").replicas, { actor: actorName(c.get("principal")) }), 202);
       },
     )
     .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL; and the machine's warnings (disks filling up)", tags: ["deploys"] }), valid("param", envParam), async (c) => {

@@ -3,6 +3,7 @@ import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { Deployments } from "../../core/deploy/deployments.ts";
 import { blockName, environmentName, projectName } from "../../core/names.ts";
+import { actorName } from "../../core/people/rights.ts";
 import type { ApiEnv } from "../env.ts";
 import { valid } from "../validate.ts";
 
@@ -24,7 +25,7 @@ export const pipelineRoutes = (deployments: Deployments) =>
       async (c) => {
         const { project, env } = c.req.valid("param");
         const { from, blocks, dryRun } = c.req.valid("json");
-        const result = await deployments.promote(project, from, env, { blocks, dryRun }, { actor: c.get("token").name });
+        const result = await deployments.promote(project, from, env, { blocks, dryRun }, { actor: actorName(c.get("principal")) });
         return c.json(result, result.release ? 202 : 200);
       },
     )
@@ -35,7 +36,7 @@ export const pipelineRoutes = (deployments: Deployments) =>
       valid("json", rollbackBody),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.rollback(project, env, c.req.valid("json"), { actor: c.get("token").name }), 202);
+        return c.json(deployments.rollback(project, env, c.req.valid("json"), { actor: actorName(c.get("principal")) }), 202);
       },
     )
     .get(
@@ -62,7 +63,7 @@ export const pipelineRoutes = (deployments: Deployments) =>
       valid("param", envParam),
       (c) => {
         const { project, env } = c.req.valid("param");
-        return c.json(deployments.start(project, env, { actor: c.get("token").name }), 202);
+        return c.json(deployments.start(project, env, { actor: actorName(c.get("principal")) }), 202);
       },
     )
     .get("/projects/:project/environments/:env/releases/:number", describeRoute({ summary: "Release N of an environment, with its blocks", tags: ["pipeline"] }), valid("param", numberParam), (c) => {

@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { forbidden } from "../../core/errors.ts";
+import { canSee, installRole, roleOn, type Principal } from "../../core/people/rights.ts";
 import type { Projects } from "../../core/projects.ts";
+import { atLeast } from "../../core/roles.ts";
 import { projectName } from "../../core/names.ts";
 import type { ApiEnv } from "../env.ts";
 import { valid } from "../validate.ts";
@@ -16,16 +19,28 @@ const applyBody = z.strictObject({
   prune: z.boolean().optional(),
 });
 
+/** Changing a project needs member on it; making a new one, member on the install. An unseen project reads as a new one. */
+const mayApply = (principal: Principal, project: string, exists: boolean) => {
+  const role = exists && canSee(principal, project) ? roleOn(principal, project) : installRole(principal);
+  if (!atLeast(role, "member")) throw forbidden(`applying project "${project}" needs the member role ${exists && canSee(principal, project) ? "on it" : "on the install to create a project"}; you have ${role}`);
+};
+
 export const projectRoutes = (projects: Projects) =>
   new Hono<ApiEnv>()
-    .get("/", describeRoute({ summary: "List projects", tags: ["projects"] }), (c) => c.json({ projects: projects.list() }))
+    .get("/", describeRoute({ summary: "List projects", tags: ["projects"] }), (c) =>
+      c.json({ projects: projects.list().filter((p) => canSee(c.get("principal"), p.name)) }),
+    )
     .post(
       "/apply",
       describeRoute({ summary: "Create or update a project from berth.yaml; reports what changes", tags: ["projects"] }),
       valid("json", applyBody),
       async (c) => {
         const { file, ...options } = c.req.valid("json");
-        return c.json(await projects.apply(file, options));
+        const authorize = (project: string, exists: boolean) => {
+          c.set("project", project);
+          mayApply(c.get("principal"), project, exists);
+        };
+        return c.json(await projects.apply(file, { ...options, authorize }));
       },
     )
     .get("/:project", describeRoute({ summary: "A project's definition", tags: ["projects"] }), valid("param", projectParam), (c) =>

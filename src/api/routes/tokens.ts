@@ -1,25 +1,47 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { invalid } from "../../core/errors.ts";
+import { projectName } from "../../core/names.ts";
 import { ROLES } from "../../core/roles.ts";
 import type { Tokens } from "../../core/tokens.ts";
 import type { ApiEnv } from "../env.ts";
 import { valid } from "../validate.ts";
 
+/** "30d", "12h", "90m": how long from now; the longest is about ten years. */
+const expiresIn = z.string().regex(/^[1-9][0-9]{0,5}(m|h|d)$/, "expected a duration such as 90m, 12h or 30d");
+
 const createBody = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, "letters, digits, space, '.', '_' and '-'"),
   role: z.enum(ROLES).default("member"),
+  project: projectName.optional(),
+  expiresIn: expiresIn.optional(),
 });
 
+const untilFrom = (text: string) => {
+  const n = Number(text.slice(0, -1));
+  const ms = n * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.at(-1) as "m"];
+  if (ms > 3650 * 86_400_000) throw invalid("a token expires within ten years at most");
+  return new Date(Date.now() + ms).toISOString();
+};
+
+/** Every caller manages their own tokens; install admins see and revoke others' too (core/tokens.ts). */
 export const tokenRoutes = (tokens: Tokens) =>
   new Hono<ApiEnv>()
-    .get("/", describeRoute({ summary: "List API tokens (never their values)", tags: ["tokens"] }), (c) => c.json({ tokens: tokens.list() }))
-    .post("/", describeRoute({ summary: "Create an API token; its value is shown once", tags: ["tokens"] }), valid("json", createBody), (c) => {
-      const { name, role } = c.req.valid("json");
-      const { token, record } = tokens.create(c.get("token"), name, role);
-      return c.json({ token, ...record }, 201);
-    })
+    .get("/", describeRoute({ summary: "List API tokens (never their values): one's own; an install admin's lists everyone's", tags: ["tokens"] }), (c) =>
+      c.json({ tokens: tokens.list(c.get("principal")) }),
+    )
+    .post(
+      "/",
+      describeRoute({ summary: "Create an API token for oneself, at most one's own rights, optionally for one project and until a time; its value is shown once", tags: ["tokens"] }),
+      valid("json", createBody),
+      (c) => {
+        const { name, role, project, expiresIn: ttl } = c.req.valid("json");
+        const { token, record } = tokens.create(c.get("principal"), { name, role, project, expiresAt: ttl ? untilFrom(ttl) : null });
+        return c.json({ token, ...record }, 201);
+      },
+    )
     .delete("/:id", describeRoute({ summary: "Revoke an API token", tags: ["tokens"] }), valid("param", z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, "a token id") })), (c) => {
-      tokens.revoke(c.get("token"), c.req.valid("param").id);
+      tokens.revoke(c.get("principal"), c.req.valid("param").id);
       return c.body(null, 204);
     });

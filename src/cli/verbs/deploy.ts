@@ -59,11 +59,13 @@ export const deployVerbs: Verb[] = [
     name: "deploy",
     summary: "Build what changed, create a release, roll it out and follow it",
     args: "PROJECT ENV",
-    ...followFlags,
+    options: { ...followFlags.options, "allow-major": { type: "boolean" } },
+    optionHelp: [...followFlags.optionHelp!, "--allow-major  let a catalog service move to a new major version (back it up first)"],
     async run(ctx) {
       const api = await ctx.client();
       const param = { project: ctx.args[0]!, env: ctx.args[1]! };
-      return followOrDetach(ctx, api, await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param })));
+      const query = ctx.values["allow-major"] ? { allowMajor: "true" as const } : {};
+      return followOrDetach(ctx, api, await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param, query })));
     },
   },
   {

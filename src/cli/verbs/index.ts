@@ -8,8 +8,9 @@ import { deployVerbs } from "./deploy.ts";
 import { edge } from "./edge.ts";
 import { init } from "./init.ts";
 import { jobVerbs } from "./jobs.ts";
+import { serviceVerbs } from "./services.ts";
 import { execVerb } from "./exec.ts";
-import { login } from "./login.ts";
+import { login, whoamiVerb } from "./login.ts";
 import { logsVerb } from "./logs.ts";
 import { metaVerbs } from "./meta.ts";
 import { pipelineVerbs } from "./pipeline.ts";
@@ -19,10 +20,13 @@ import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
 import { tuiVerb } from "./tui.ts";
+import { userVerbs } from "./users.ts";
+import { memberVerbs } from "./members.ts";
+import { auditVerb } from "./audit.ts";
 import { upgradeVerb } from "./upgrade.ts";
 import { varVerbs } from "./vars.ts";
 import { webhookVerbs } from "./webhooks.ts";
 import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, tuiVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, whoamiVerb, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, ...serviceVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, tuiVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...userVerbs, ...memberVerbs, auditVerb, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];

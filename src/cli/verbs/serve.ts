@@ -63,7 +63,7 @@ export const serve: Verb = {
     if (config.sshListen) {
       const { startSsh } = await import("../../ssh-wiring.ts");
       try {
-        ssh = await startSsh({ listen: config.sshListen, hostKeyFile: dataFiles(config).sshHostKey, keysFile: dataFiles(config).sshAuthorizedKeys, tokens: berth.services.tokens, fetch: berth.app.fetch, url, log: out });
+        ssh = await startSsh({ listen: config.sshListen, hostKeyFile: dataFiles(config).sshHostKey, services: berth.services, fetch: berth.app.fetch, url, log: out });
       } catch (error) {
         await server.stop();
         berth.close();

@@ -23,7 +23,7 @@ async function deployAfter(ctx: VerbContext): Promise<void> {
     return;
   }
   const api = await ctx.client();
-  const release = await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param: { project, env } }));
+  const release = await unwrap(api.projects[":project"].environments[":env"].deploys.$post({ param: { project, env }, query: {} }));
   const code = await followOrDetach(ctx, api, release);
   if (code !== 0) throw new Error(`the variables are set, but release ${release.number} did not deploy`);
 }
@@ -49,6 +49,18 @@ export const varVerbs: Verb[] = [
       const { vars } = await unwrap(route.$get({ param: target(args) }));
       if (values.json) return out(json(vars));
       out(table(["NAME", "VALUE", "SECRET", "SOURCE"], vars.map((v) => [v.name, v.value, v.secret ? "yes" : "no", v.source])));
+    },
+  },
+  {
+    name: "vars get",
+    summary: "Print one variable's value (a secret stays masked unless --reveal, which needs the admin role)",
+    args: "PROJECT ENV BLOCK NAME",
+    options: { reveal: { type: "boolean" }, json: { type: "boolean" } },
+    optionHelp: ["--reveal    print a secret's value in clear (admins only)", "--json      print name, value, secret and source as JSON"],
+    async run({ args, values, client, out }) {
+      const route = (await client()).projects[":project"].environments[":env"].blocks[":block"].vars[":name"];
+      const view = await unwrap(route.$get({ param: { ...target(args), name: args[3]! }, query: values.reveal ? { reveal: "true" } : {} }));
+      out(values.json ? json(view) : view.value);
     },
   },
   {

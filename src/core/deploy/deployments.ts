@@ -13,7 +13,7 @@ import { checkOwnImage } from "../builds/image-owner.ts";
 import { LABELS } from "../builds/image-name.ts";
 import { watchForCrashes } from "./crash-watch.ts";
 import { createPipeline, type ImageChoice } from "./pipeline.ts";
-import { type BlockDefaults, blockPlan, inStartOrder, releaseVariables } from "./plan.ts";
+import { type BlockDefaults, blockPlan, inStartOrder } from "./plan.ts";
 import { createRouteSync } from "./route-sync.ts";
 import { createStopStart } from "./stop-start.ts";
 import { maskSecrets } from "./release-view.ts";
@@ -21,6 +21,9 @@ import { configChangedSince } from "./config-drift.ts";
 import { withReplicas } from "./scale.ts";
 import { blockUrl, routesFor, type HttpsEdge, type Place } from "./routes.ts";
 import { keepRoutes } from "./kept-routes.ts";
+import { type CatalogImages, templateNamed } from "../catalog/catalog.ts";
+import { checkVersionChange, withTemplate } from "../catalog/expand.ts";
+import { wiredVariables } from "../catalog/wiring.ts";
 
 export interface DeployDeps {
   projects: ProjectStore;
@@ -48,6 +51,13 @@ export interface DeployDeps {
   afterRollout?(release: ReleaseRecord, say: (line: string) => void): Promise<void>;
   /** Hears each release that finished (deployed or failed); must return at once and never throw. */
   onFinished?: (release: ReleaseRecord) => void;
+  /** Mirrors of the catalog's official images, by template name (BERTH_CATALOG_IMAGE_<TEMPLATE>). */
+  catalogImages?: CatalogImages;
+}
+
+export interface DeployOptions {
+  /** A catalog service may move to a new major version (its data may need migrating). */
+  allowMajor?: boolean;
 }
 
 /** What started a deploy and who, e.g. `{ source: "push 1a2b3c4", actor: "webhook" }`: recorded in the release. */
@@ -68,12 +78,14 @@ export function createDeployments(deps: DeployDeps) {
   };
 
   /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
-  async function collectImages(release: ReleaseRecord, say: (line: string) => void): Promise<ReleaseBlock[]> {
+  async function collectImages(release: ReleaseRecord, say: (line: string) => void, options: DeployOptions = {}): Promise<ReleaseBlock[]> {
     const file = deps.projects.loadProject(release.project)!;
     const blocks: ReleaseBlock[] = [];
+    const live = deps.releases.currentRelease(release.project, release.environment);
     let builtByBerth: Promise<{ id: string; labels: Record<string, string> }[]> | undefined;
     for (const name of Object.keys(file.blocks)) {
-      const spec = resolveBlock(file, release.environment, name);
+      const spec = withTemplate(resolveBlock(file, release.environment, name), deps.catalogImages);
+      checkVersionChange(name, live?.blocks.find((b) => b.name === name)?.spec, spec, options.allowMajor ?? false);
       if (spec.git) {
         const started = deps.builds.start({ project: release.project, block: name, environment: release.environment });
         say(`${name}: build #${started.id}`);
@@ -107,8 +119,8 @@ export function createDeployments(deps: DeployDeps) {
     const running = release.blocks.filter((b) => b.spec.kind !== "job");
     const plans = inStartOrder(running.map((b) => ({ ...b, kind: b.spec.kind }))).map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
-      const { env, fingerprint } = releaseVariables(deps.variables, ref, b);
-      return blockPlan(b, env, fingerprint, deps.blockDefaults);
+      const { env, fingerprint, dependsOn } = wiredVariables(deps.variables, ref, b, release.blocks);
+      return blockPlan(b, env, fingerprint, deps.blockDefaults, dependsOn);
     });
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
@@ -140,12 +152,15 @@ export function createDeployments(deps: DeployDeps) {
   const withConfig = (release: ReleaseRecord, blocks: ReleaseBlock[]): ReleaseBlock[] =>
     blocks.map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
+      // A catalog service's credentials exist from its first release in the environment on.
+      const template = b.spec.template ? templateNamed(b.spec.template) : undefined;
+      if (template && !b.vars) deps.variables.ensureCredentials(ref, template.credentials);
       return { ...b, vars: b.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? deps.variables.fingerprint(ref) };
     });
 
   async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[], runJobs = collect === collectImages) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
-    const redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
+    let redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
     const say = (line: string) => {
       channel.write(release.id, redact(line));
       changed(release.project, release.environment);
@@ -156,6 +171,8 @@ export function createDeployments(deps: DeployDeps) {
     try {
       say(`release ${release.number} of ${release.project}/${release.environment}`);
       const frozen = deps.releases.freezeRelease(release.id, withConfig(release, await collect(release, say)));
+      // A first deploy of a catalog service generated its credentials just now: they are secrets too.
+      redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
       if (runJobs) await deps.beforeRollout?.(frozen, say);
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
@@ -226,7 +243,7 @@ export function createDeployments(deps: DeployDeps) {
     const blocks: ReleaseBlock[] = [];
     for (const name of Object.keys(file.blocks)) {
       // Job blocks too: their runs and schedules take the live release's image.
-      const spec = resolveBlock(file, environment, name);
+      const spec = withTemplate(resolveBlock(file, environment, name), deps.catalogImages);
       const chosen = images.get(name);
       if (!chosen) throw new BerthError("invalid", `block "${name}" has no image to run in ${key}: deploy ${environment} first`);
       blocks.push({ name, image: chosen.image, imageId: chosen.imageId, commit: chosen.commit, spec, ...(chosen.vars && { vars: chosen.vars, fingerprint: chosen.fingerprint }) });
@@ -283,13 +300,15 @@ export function createDeployments(deps: DeployDeps) {
 
   return {
     /** Starts a deploy: returns the new release (status building) at once; the rollout goes on. */
-    deploy: (project: string, environment: string, origin?: ReleaseOrigin): ReleaseRecord =>
-      start(checkIdle(project, environment), project, environment, undefined, undefined, { source: "deploy", ...origin }),
+    deploy: (project: string, environment: string, origin?: ReleaseOrigin, options: DeployOptions = {}): ReleaseRecord =>
+      start(checkIdle(project, environment), project, environment, (release, say) => collectImages(release, say, options), undefined, { source: "deploy", ...origin }, true),
 
     ...pipeline,
     ...stopStart,
 
     redeployLive,
+    /** Holds an environment (no release starts there) while a change that is not a release runs (a restore). */
+    exclusively,
 
     /** New replica counts, kept in the environment's overrides and rolled out at once from the live images. */
     scale(project: string, environment: string, replicas: Record<string, number>, origin?: ReleaseOrigin): ReleaseRecord {
@@ -308,7 +327,7 @@ export function createDeployments(deps: DeployDeps) {
     /** Release N of an environment. */
     byNumber(project: string, environment: string, number: number): ReleaseRecord {
       loadEnvironment(project, environment);
-      const release = deps.releases.listReleases(project, environment, 1000).find((r) => r.number === number);
+      const release = deps.releases.releaseByNumber(project, environment, number);
       if (!release) throw notFound(`release ${number} of ${project}/${environment}`);
       return maskSecrets(release);
     },
@@ -335,7 +354,7 @@ export function createDeployments(deps: DeployDeps) {
       const stoppedAt = deps.projects.stoppedSince(project, environment);
       const place: Place = { project, environment, domain: deps.domain };
       const blocks = Object.keys(file.blocks).flatMap((name) => {
-        const spec = resolveBlock(file, environment, name);
+        const spec = withTemplate(resolveBlock(file, environment, name), deps.catalogImages);
         if (spec.kind === "job") return [];
         const observed = running.get(name);
         const inFlight = latest && !FINISHED.has(latest.status) ? (latest.status === "building" ? "building" : "deploying") : null;

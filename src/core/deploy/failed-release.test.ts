@@ -40,6 +40,7 @@ function fakeRuntime(fail?: (plan: EnvironmentPlan) => Error | undefined) {
     exec: async () => {
       throw new Error("not used");
     },
+    holdBlocks: async () => async () => {},
   };
   return { runtime, running };
 }

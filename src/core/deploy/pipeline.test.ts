@@ -33,6 +33,7 @@ function setup(hooks: Partial<Pick<DeployDeps, "beforeRollout" | "afterRollout">
     exec: async () => {
       throw new Error("not used");
     },
+    holdBlocks: async () => async () => {},
   };
   const db = openDb(":memory:");
   migrate(db);

@@ -3,6 +3,8 @@ import type { ProjectStore } from "../../ports/project-store.ts";
 import type { RecordedVariable, ReleaseBlock, ReleaseOrigin, ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import type { Builds } from "../builds/builds.ts";
 import { BerthError, notFound } from "../errors.ts";
+import type { CatalogImages } from "../catalog/catalog.ts";
+import { withTemplate } from "../catalog/expand.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
 import type { Variables } from "../variables.ts";
 import { type BlockSide, type Diff, diffBlocks } from "./diff.ts";
@@ -25,6 +27,7 @@ export interface PipelineDeps {
   loadEnvironment(project: string, environment: string): ProjectFile;
   checkIdle(project: string, environment: string): string;
   fromImages(project: string, environment: string, images: Map<string, ImageChoice>, origin: ReleaseOrigin, note: string, runJobs?: boolean): ReleaseRecord;
+  catalogImages?: CatalogImages;
 }
 
 export interface PromoteRequest {
@@ -48,7 +51,7 @@ export function createPipeline(deps: PipelineDeps) {
     const file = deps.loadEnvironment(project, environment);
     return Promise.all(
       Object.keys(file.blocks).map((name) => {
-        const spec = resolveBlock(file, environment, name);
+        const spec = withTemplate(resolveBlock(file, environment, name), deps.catalogImages);
         return images(name, spec).then((image) => ({ name, spec, ...image, vars: deps.variables.snapshot({ project, environment, block: name }) }));
       }),
     );
@@ -121,13 +124,13 @@ export function createPipeline(deps: PipelineDeps) {
       deps.loadEnvironment(project, environment);
       const current = live(project, environment);
       if (!current) throw new BerthError("invalid", `${project}/${environment} has no live release to roll back`);
-      const history = deps.releases.listReleases(project, environment, 1000);
-      const number = request.to ?? history.find((r) => r.status === "deployed" && r.number < current.number)?.number;
+      const byNumber = (n: number) => deps.releases.releaseByNumber(project, environment, n);
+      const number = request.to ?? deps.releases.deployedBefore(project, environment, current.number)?.number;
       if (number === undefined) throw new BerthError("invalid", `${project}/${environment} has no deployed release before release ${current.number}`);
-      const wanted = history.find((r) => r.number === number);
+      const wanted = byNumber(number);
       if (!wanted) throw notFound(`release ${number} of ${project}/${environment}`);
       if (wanted.status !== "deployed" || wanted.blocks.length === 0) throw new BerthError("invalid", `release ${number} of ${project}/${environment} never deployed (${wanted.status}); pick one that did`);
-      const config = request.withConfigOf === undefined ? undefined : history.find((r) => r.number === request.withConfigOf);
+      const config = request.withConfigOf === undefined ? undefined : byNumber(request.withConfigOf);
       if (request.withConfigOf !== undefined && !config) throw notFound(`release ${request.withConfigOf} of ${project}/${environment}`);
       if (config && config.blocks.some((b) => !b.vars)) throw new BerthError("invalid", `release ${config.number} did not record its variables; roll back without --with-config-of`);
       const images = new Map<string, ImageChoice>(current.blocks.map((b) => [b.name, choice(b)]));

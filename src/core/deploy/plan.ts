@@ -46,7 +46,7 @@ export function releaseVariables(variables: Pick<Variables, "open" | "resolve" |
   return { env: block.vars ? variables.open(block.vars) : variables.resolve(ref), fingerprint: block.fingerprint ?? variables.fingerprint(ref) };
 }
 
-export function blockPlan(block: ReleaseBlock, env: Record<string, string>, envFingerprint: string, defaults: BlockDefaults = DEFAULT_BLOCK_DEFAULTS): BlockPlan {
+export function blockPlan(block: ReleaseBlock, env: Record<string, string>, envFingerprint: string, defaults: BlockDefaults = DEFAULT_BLOCK_DEFAULTS, dependsOn: string[] = []): BlockPlan {
   const { spec } = block;
   const port = portOf(block.name, spec);
   const plan: Omit<BlockPlan, "hash"> = {
@@ -65,6 +65,8 @@ export function blockPlan(block: ReleaseBlock, env: Record<string, string>, envF
     stopGraceSeconds: spec.stopGracePeriod ? durationSeconds(spec.stopGracePeriod) : defaults.stopGraceSeconds,
     privileges: spec.security?.privileges ?? "restricted",
     user: spec.user,
+    // Only when set: the hashes of blocks that read no service stay what they were.
+    ...(dependsOn.length > 0 && { dependsOn }),
   };
   const { env: _values, ...rest } = plan;
   return { ...plan, hash: configHash({ ...rest, envFingerprint }) };

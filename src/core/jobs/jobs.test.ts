@@ -180,3 +180,26 @@ describe("deploy hooks", () => {
     expect(releases.getRelease(live.id)!.warnings).toEqual(["post-deploy job notify failed (exit 1)"]);
   });
 });
+
+describe("task runs (catalog backups)", () => {
+  test("a task is a job run: its output kept, its outcome notified; a second manual one while it runs is refused, a scheduled one skipped", async () => {
+    const { jobs, finished } = setup();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const work = async (write: (line: string) => void, _signal: AbortSignal, run: JobRunRecord) => {
+      write(`dumping for run #${run.id}`);
+      await gate;
+      return { exitCode: 1 };
+    };
+    const run = jobs.startTask({ project: "shop", environment: "prod", release: 1 }, "db-backup", "manual", "1m", work);
+    expect(run).toMatchObject({ job: "db-backup", trigger: "manual", release: 1 });
+    await tick();
+    expect(() => jobs.startTask({ project: "shop", environment: "prod", release: 1 }, "db-backup", "manual", "1m", work)).toThrow("db-backup is running already");
+    expect(jobs.startTask({ project: "shop", environment: "prod", release: 1 }, "db-backup", "schedule", "1m", work).status).toBe("skipped");
+    release();
+    const ended = await jobs.wait(run.id);
+    expect([ended.status, ended.exitCode]).toEqual(["failed", 1]);
+    expect(jobs.logLines(run.id)[0]).toBe(`dumping for run #${run.id}`);
+    expect(finished.map((r) => [r.job, r.status])).toEqual([["db-backup", "failed"]]);
+  });
+});

@@ -4,7 +4,8 @@ import type { JobRunRecord, JobRunStore, JobRunUpdate, JobTrigger } from "../../
 import type { ProjectStore } from "../../ports/project-store.ts";
 import type { ReleaseBlock, ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import { LogChannel } from "../builds/log-channel.ts";
-import { type BlockDefaults, blockPlan, releaseVariables } from "../deploy/plan.ts";
+import { type BlockDefaults, blockPlan } from "../deploy/plan.ts";
+import { wiredVariables } from "../catalog/wiring.ts";
 import { BerthError, conflict, invalid, notFound } from "../errors.ts";
 import { formatBytes, LogCap } from "../logs/log-cap.ts";
 import { ENV_NAME } from "../names.ts";
@@ -50,10 +51,13 @@ export const DEFAULT_JOB_TIMEOUT = "10m";
 const FINISHED = new Set(["succeeded", "failed", "timed-out", "skipped", "cancelled"]);
 const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !== "")?.trim() ?? "unknown error";
 
+/** What a run does: writes its output line by line, ends with an exit code, stops when `signal` aborts. */
+export type RunWork = (write: (line: string) => void, signal: AbortSignal, run: JobRunRecord) => Promise<{ exitCode: number }>;
+
 interface Pending {
   run: JobRunRecord;
-  block: ReleaseBlock;
-  overrides: Record<string, string>;
+  work: RunWork;
+  timeout: string;
   /** Extra place each output line goes (the deploy log of the release a hook runs for). */
   echo?: (line: string) => void;
 }
@@ -86,7 +90,7 @@ export function createJobs(deps: JobDeps) {
     return record;
   };
 
-  async function execute({ run, block, overrides, echo }: Pending) {
+  async function execute({ run, work, timeout, echo }: Pending) {
     const entry = active.get(run.id);
     if (!entry) return;
     const redact = secretRedactor(deps.variables.secretValues(run.project, run.environment));
@@ -96,18 +100,13 @@ export function createJobs(deps: JobDeps) {
       channel.write(run.id, ...admitted);
       for (const kept of admitted) echo?.(kept);
     };
-    const timeout = block.spec.timeout ?? DEFAULT_JOB_TIMEOUT;
     const timer = setTimeout(() => {
       entry.stopped ??= "timed-out";
       entry.controller.abort();
     }, durationSeconds(timeout) * 1000);
     try {
       deps.store.updateRun(run.id, { status: "running", startedAt: now() });
-      const ref = { project: run.project, environment: run.environment, block: run.job };
-      // The release's recorded variables, like its long-running blocks (rollback --with-config-of).
-      const { env, fingerprint } = releaseVariables(deps.variables, ref, block);
-      const plan = blockPlan(block, { ...env, ...overrides }, fingerprint, deps.settings.blockDefaults);
-      const { exitCode } = await deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan }, write, entry.controller.signal);
+      const { exitCode } = await work(write, entry.controller.signal, run);
       if (entry.stopped === "timed-out") finish(run.id, { status: "timed-out", exitCode, reason: `ran longer than its timeout (${timeout}): stopped` });
       else if (entry.stopped === "cancelled") finish(run.id, { status: "cancelled", exitCode, reason: "cancelled" });
       else if (exitCode === 0) finish(run.id, { status: "succeeded", exitCode });
@@ -121,6 +120,18 @@ export function createJobs(deps: JobDeps) {
   }
 
   const queue = new RunQueue<Pending>(deps.settings.concurrency, execute);
+
+  /** A job block's run: a container of the release's image, with the release's recorded variables (services' exports resolved). */
+  const containerWork = (run: JobRunRecord, release: ReleaseRecord, block: ReleaseBlock, overrides: Record<string, string>): Pending => ({
+    run,
+    timeout: block.spec.timeout ?? DEFAULT_JOB_TIMEOUT,
+    work: (write, signal) => {
+      const ref = { project: run.project, environment: run.environment, block: run.job };
+      const { env, fingerprint } = wiredVariables(deps.variables, ref, block, release.blocks);
+      const plan = blockPlan(block, { ...env, ...overrides }, fingerprint, deps.settings.blockDefaults);
+      return deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan }, write, signal);
+    },
+  });
 
   /** The job block of the environment's live release (its image and config are what runs). */
   function liveJob(project: string, environment: string, job: string): { release: ReleaseRecord; block: ReleaseBlock } {
@@ -145,7 +156,7 @@ export function createJobs(deps: JobDeps) {
     }
   }
 
-  function create(release: ReleaseRecord, block: ReleaseBlock, trigger: JobTrigger, scheduledFor?: string): JobRunRecord {
+  function create(release: { project: string; environment: string; number: number | null }, block: { name: string }, trigger: JobTrigger, scheduledFor?: string): JobRunRecord {
     const run = deps.store.createRun({ project: release.project, environment: release.environment, job: block.name, trigger, release: release.number, status: "queued", scheduledFor });
     active.set(run.id, { key: keyOf(run), controller: new AbortController() });
     return run;
@@ -191,7 +202,7 @@ export function createJobs(deps: JobDeps) {
         return finish(skipped.id, { status: "skipped", reason: `run #${busy[0]} was still running` });
       }
       const run = create(release, block, trigger, options.scheduledFor);
-      void queue.push({ run, block, overrides });
+      void queue.push(containerWork(run, release, block, overrides));
       return run;
     },
 
@@ -201,8 +212,26 @@ export function createJobs(deps: JobDeps) {
      */
     async runForRelease(release: ReleaseRecord, block: ReleaseBlock, trigger: "pre-deploy" | "post-deploy", echo?: (line: string) => void): Promise<JobRunRecord> {
       const run = create(release, block, trigger);
-      await queue.push({ run, block, overrides: {}, echo }, true);
+      await queue.push({ ...containerWork(run, release, block, {}), echo }, true);
       return get(run.id);
+    },
+
+    /**
+     * A run that is not a container of a job block (a catalog service's backup): queued, timed,
+     * logged, kept, pruned and notified like any job run, under the name `job`.
+     */
+    startTask(place: { project: string; environment: string; release: number | null }, job: string, trigger: "manual" | "schedule", timeout: string, work: RunWork, scheduledFor?: string): JobRunRecord {
+      if (closing.has(`${place.project}/${place.environment}`)) throw conflict(`${place.project}/${place.environment} is being removed`);
+      const key = `${place.project}/${place.environment}/${job}`;
+      const busy = [...active.entries()].find(([, a]) => a.key === key);
+      if (busy) {
+        if (trigger === "manual") throw conflict(`${job} is running already (run #${busy[0]})`);
+        const skipped = deps.store.createRun({ project: place.project, environment: place.environment, job, trigger, release: place.release, status: "skipped", scheduledFor });
+        return finish(skipped.id, { status: "skipped", reason: `run #${busy[0]} was still running` });
+      }
+      const run = create({ ...place, number: place.release }, { name: job }, trigger, scheduledFor);
+      void queue.push({ run, work, timeout });
+      return run;
     },
 
     cancel(id: number): JobRunRecord {

@@ -6,6 +6,7 @@ import { resolveBlock } from "../project-file/resolve.ts";
 import type { BlockSpec } from "../project-file/schema.ts";
 import type { Jobs } from "./jobs.ts";
 import { nextRunOf } from "./schedule.ts";
+import { backupJobName } from "../catalog/backups.ts";
 
 export interface JobOverview {
   name: string;
@@ -37,6 +38,10 @@ export function jobsOverview(
   const specs: [string, BlockSpec][] = live
     ? live.blocks.filter((b) => b.spec.kind === "job").map((b) => [b.name, b.spec])
     : Object.keys(file.blocks).map((name) => [name, resolveBlock(file, environment, name)] as [string, BlockSpec]).filter(([, s]) => s.kind === "job");
+  // A catalog service's scheduled backups are job runs too (core/catalog/backups.ts): listed beside the jobs.
+  for (const b of live?.blocks ?? []) {
+    if (b.spec.template && b.spec.backup?.schedule) specs.push([backupJobName(b.name), { kind: "job", schedule: b.spec.backup.schedule }]);
+  }
   const recent = deps.jobs.list(project, environment, undefined, 200);
   return specs
     .sort(([a], [b]) => a.localeCompare(b))

@@ -3,6 +3,7 @@ import type { JobRunRecord } from "../../ports/job-store.ts";
 import type { ReleaseRecord } from "../../ports/release-store.ts";
 import type { BlockSpec } from "../project-file/schema.ts";
 import { createScheduler } from "./scheduler.ts";
+import { eventually } from "../../../test/support/eventually.ts";
 
 const release = (blocks: Record<string, BlockSpec>): ReleaseRecord => ({
   id: 1, project: "shop", environment: "prod", number: 1, status: "deployed", reason: null, warnings: [], source: "deploy", actor: null, createdAt: "", finishedAt: null,
@@ -54,5 +55,25 @@ describe("the scheduler", () => {
     const tooLate = setup(new Date("2026-01-10T05:00:00Z"));
     tooLate.scheduler.start(() => {})();
     expect(tooLate.started).toEqual([]);
+  });
+
+  test("a catalog service's backup schedule fires a backup of the service, under <block>-backup", async () => {
+    const taken: string[] = [];
+    const scheduler = createScheduler({
+      projects: { listProjects: () => [{ name: "shop", blocks: 1, environments: ["prod"], updatedAt: "" }] },
+      releases: { currentRelease: () => release({ db: { kind: "service", template: "postgres", backup: { schedule: "* * * * * *", keep: 2 } }, raw: { kind: "service", image: "x", port: 1, backup: { schedule: "0 3 * * *" } } }) },
+      jobs: { start: () => ({}) as JobRunRecord, list: () => [] },
+      backups: { take: (project, environment, block, trigger) => (taken.push(`${project}/${environment}/${block} ${trigger}`), {} as JobRunRecord) },
+    });
+    const stop = scheduler.start(() => {});
+    try {
+      expect(scheduler.nextRun("shop", "prod", "db-backup")).not.toBeNull();
+      // A backup without a template (refused at apply anyway) schedules nothing.
+      expect(scheduler.nextRun("shop", "prod", "raw-backup")).toBeNull();
+      await eventually(() => taken.length > 0, 10_000, "a scheduled backup");
+      expect(taken[0]).toBe("shop/prod/db schedule");
+    } finally {
+      stop();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { ReleaseStore } from "../../ports/release-store.ts";
 import type { BlockSpec } from "../project-file/schema.ts";
 import type { Jobs } from "./jobs.ts";
 import { cronOf, missedRun } from "./schedule.ts";
+import { backupJobName, type ServiceBackups } from "../catalog/backups.ts";
 
 /** How often the wanted schedules are compared with the running ones (deploys, deletes). */
 const REFRESH_MS = 2_000;
@@ -12,6 +13,8 @@ export interface SchedulerDeps {
   projects: Pick<ProjectStore, "listProjects">;
   releases: Pick<ReleaseStore, "currentRelease">;
   jobs: Pick<Jobs, "start" | "list">;
+  /** Catalog services' `backup.schedule`: each fires a backup, recorded as a run of `<block>-backup`. */
+  backups?: Pick<ServiceBackups, "take">;
   now?: () => Date;
 }
 
@@ -32,13 +35,28 @@ export function createScheduler(deps: SchedulerDeps) {
   let timer: ReturnType<typeof setInterval> | undefined;
   let log: (line: string) => void = () => {};
 
-  /** Every scheduled job wanted now, by "project/env/job". */
-  function wanted(): Map<string, { project: string; environment: string; job: string; spec: BlockSpec }> {
-    const out = new Map<string, { project: string; environment: string; job: string; spec: BlockSpec }>();
+  interface Wanted {
+    project: string;
+    environment: string;
+    job: string;
+    spec: BlockSpec;
+    /** The block a backup schedule dumps; none for a job. */
+    service?: string;
+  }
+
+  /** Every scheduled job wanted now, and every catalog service's backup schedule, by "project/env/job". */
+  function wanted(): Map<string, Wanted> {
+    const out = new Map<string, Wanted>();
     for (const summary of deps.projects.listProjects()) {
       for (const environment of summary.environments) {
         const release = deps.releases.currentRelease(summary.name, environment);
         for (const block of release?.blocks ?? []) {
+          const backupSchedule = block.spec.template && deps.backups ? block.spec.backup?.schedule : undefined;
+          if (backupSchedule) {
+            const job = backupJobName(block.name);
+            // The backup's own schedule, in UTC, with no catching up: a dump runs when it is due.
+            out.set(`${summary.name}/${environment}/${job}`, { project: summary.name, environment, job, spec: { kind: "job", schedule: backupSchedule }, service: block.name });
+          }
           if (block.spec.kind !== "job" || !block.spec.schedule) continue;
           out.set(`${summary.name}/${environment}/${block.name}`, { project: summary.name, environment, job: block.name, spec: block.spec });
         }
@@ -47,10 +65,11 @@ export function createScheduler(deps: SchedulerDeps) {
     return out;
   }
 
-  function fire(project: string, environment: string, job: string, at: Date) {
+  function fire(project: string, environment: string, job: string, at: Date, service?: string) {
     try {
       // A skipped run is in the job's history; a line per skip would flood serve's output on a fast schedule.
-      deps.jobs.start(project, environment, job, { trigger: "schedule", scheduledFor: at.toISOString() });
+      if (service) deps.backups!.take(project, environment, service, "schedule", at.toISOString());
+      else deps.jobs.start(project, environment, job, { trigger: "schedule", scheduledFor: at.toISOString() });
     } catch (error) {
       log(`jobs: ${project}/${environment} ${job}: scheduled run not started: ${(error as Error).message.split("\n")[0]}`);
     }
@@ -71,16 +90,16 @@ export function createScheduler(deps: SchedulerDeps) {
         scheduled.delete(key);
       }
     }
-    for (const [key, { project, environment, job, spec }] of want) {
+    for (const [key, { project, environment, job, spec, service }] of want) {
       if (scheduled.has(key)) continue;
       if (catchUp) {
         const missed = missedRun(spec, now(), lastScheduled(project, environment, job));
         if (missed) {
           log(`jobs: ${project}/${environment} ${job}: the run at ${missed.toISOString()} was missed while the server was down; starting it now (startingDeadline ${spec.startingDeadline})`);
-          fire(project, environment, job, missed);
+          fire(project, environment, job, missed, service);
         }
       }
-      scheduled.set(key, { signature: signatureOf(spec), cron: cronOf(spec, (at) => fire(project, environment, job, at)) });
+      scheduled.set(key, { signature: signatureOf(spec), cron: cronOf(spec, (at) => fire(project, environment, job, at, service)) });
     }
   }
 

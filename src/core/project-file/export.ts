@@ -3,7 +3,7 @@ import type { BlockSpec, EnvironmentSpec, ProjectFile } from "./schema.ts";
 
 /** The order keys are written in, so an export reads like the documented example. */
 const BLOCK_ORDER = [
-  "kind", "git", "image", "build", "port", "expose", "health", "command", "env", "volumes",
+  "kind", "template", "version", "git", "image", "build", "port", "expose", "health", "command", "env", "volumes", "backup",
   "schedule", "timezone", "startingDeadline", "trigger", "timeout", "ref", "replicas", "resources", "password", "domains",
 ];
 

@@ -1,6 +1,7 @@
 import type { FieldIssue } from "../errors.ts";
 import { foreignImageIssues } from "./image-rules.ts";
 import { domainFileIssues } from "./domains.ts";
+import { referenceIssues, templateIssues } from "./template-rules.ts";
 import type { BlockKey, BlockKind, BlockOverride, BlockSpec, ProjectFile } from "./schema.ts";
 
 /** Keys of every long-running block: how its container is stopped and locked down. */
@@ -11,7 +12,7 @@ const ALLOWED: Record<BlockKind, readonly BlockKey[]> = {
   website: ["git", "image", "build", "port", "health", "env", "command", "replicas", "resources", "password", "domains", "https", "hsts", ...RUNS],
   microservice: ["git", "image", "build", "port", "expose", "health", "env", "command", "replicas", "resources", "domains", "https", "hsts", ...RUNS],
   worker: ["git", "image", "build", "env", "command", "replicas", "resources", ...RUNS],
-  service: ["git", "image", "build", "port", "health", "env", "volumes", "command", "resources", ...RUNS],
+  service: ["git", "image", "build", "port", "health", "env", "volumes", "command", "resources", "template", "version", "backup", ...RUNS],
   job: ["git", "image", "build", "env", "command", "schedule", "timezone", "startingDeadline", "trigger", "timeout", "resources", "security", "user"],
 };
 
@@ -25,7 +26,8 @@ function misplacedKeys(kind: BlockKind, spec: BlockSpec | BlockOverride, path: s
 function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
   const path = `blocks.${name}`;
   const issues = misplacedKeys(spec.kind, spec, path);
-  if (!spec.git && !spec.image) issues.push({ path, message: "needs a source: `git` or `image`" });
+  if (spec.kind === "service") issues.push(...templateIssues(spec, path));
+  if (!spec.template && !spec.git && !spec.image) issues.push({ path, message: "needs a source: `git` or `image`" });
   if (spec.git && spec.image) issues.push({ path: `${path}.image`, message: "a block has one source: `git` or `image`, not both" });
   if (spec.build && !spec.git) issues.push({ path: `${path}.build`, message: "a build needs a `git` source" });
   const b = spec.build;
@@ -38,7 +40,7 @@ function blockIssues(name: string, spec: BlockSpec): FieldIssue[] {
   if (b?.process && !b.preset) issues.push({ path: `${path}.build.process`, message: "`process` needs a `preset` (with a Dockerfile, set the block's `command`)" });
   if (b?.process && (b.start || b.output)) issues.push({ path: `${path}.build.process`, message: "`process` chooses the start command: drop `start` and `output`" });
   const servesFolder = b?.preset === "static" || b?.output !== undefined;
-  const needsPort = spec.kind === "microservice" || spec.kind === "service" || (spec.kind === "website" && !servesFolder);
+  const needsPort = !spec.template && (spec.kind === "microservice" || spec.kind === "service" || (spec.kind === "website" && !servesFolder));
   if (needsPort && spec.port === undefined) issues.push({ path: `${path}.port`, message: `a ${spec.kind} block needs a port` });
   if (name === "auth" && spec.kind === "microservice" && (spec.expose ?? "gateway") === "gateway") {
     issues.push({ path, message: "a gateway API cannot be called \"auth\": gateway.{env}.{project}.{domain}/auth is where clients get tokens" });
@@ -57,6 +59,7 @@ export function crossFieldIssues(file: ProjectFile): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const [name, spec] of Object.entries(file.blocks)) issues.push(...blockIssues(name, spec));
   issues.push(...foreignImageIssues(file));
+  issues.push(...referenceIssues(file));
   for (const [envName, env] of Object.entries(file.environments)) {
     for (const [blockName, override] of Object.entries(env.blocks ?? {})) {
       const path = `environments.${envName}.blocks.${blockName}`;

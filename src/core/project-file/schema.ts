@@ -5,6 +5,8 @@ import {
   absolutePath, cronPattern, timeZone, oneOf, duration, envMap, gitRef, gitUrl, hostname, imageRef, memory, port, repoPath, strict,
 } from "./fields.ts";
 import { containerUser, durationSeconds } from "./container-fields.ts";
+import { TEMPLATE_NAMES } from "../catalog/catalog.ts";
+import { VERSION } from "../catalog/template-schema.ts";
 
 export const BLOCK_KINDS = ["website", "microservice", "worker", "service", "job"] as const;
 export const PRESETS = ["node", "bun", "python", "go", "ruby", "php", "java", "static"] as const;
@@ -40,6 +42,12 @@ const resources = strict({
 
 const security = strict({ privileges: oneOf(PRIVILEGES).optional() });
 
+/** A templated service's scheduled dump: `keep` newest backups stay, older ones are deleted. */
+const backup = strict({
+  schedule: cronPattern.optional(),
+  keep: z.number({ error: "expected a number of backups such as 7" }).int("expected a whole number of backups").min(1, "expected at least 1").max(1000).optional(),
+});
+
 const command = z.union([z.string().min(1).max(4096), z.array(z.string().max(4096)).min(1).max(256)], {
   error: "expected a command string or a list of arguments",
 });
@@ -71,6 +79,11 @@ const blockKeys = {
   stopGracePeriod: duration.refine((d) => durationSeconds(d) <= 3600, "must be at most 1h").optional(),
   security: security.optional(),
   user: containerUser.optional(),
+  /** A service from the catalog (src/core/catalog): image, port, data volume, credentials, exports. */
+  template: oneOf(TEMPLATE_NAMES).optional(),
+  /** The template's version; default: the template's default. */
+  version: z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(VERSION, "must be a version such as 16 or 7.2")).optional(),
+  backup: backup.optional(),
 };
 
 export const blockSchema = strict({ kind: oneOf(BLOCK_KINDS), ...blockKeys });

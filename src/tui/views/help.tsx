@@ -1,10 +1,10 @@
 import { Box, Text } from "ink";
 import { cut } from "../format.ts";
 import { helpLines } from "../keys.ts";
-import type { Role } from "../../core/roles.ts";
+import type { GlobalRole } from "../../core/roles.ts";
 
 /** The full key map, from the same table as the footer. */
-export function Help(props: { role: Role; width: number; height: number }) {
+export function Help(props: { role: GlobalRole; width: number; height: number }) {
   const lines = helpLines(props.role);
   const keyWidth = Math.max(...lines.map((l) => l.keys.length));
   return (

@@ -48,7 +48,7 @@ export async function execInReplica(docker: Dockerode, request: ExecRequest): Pr
   });
   return {
     onOutput: (listener) => void listeners.push(listener),
-    write: (data) => void stream.write(data),
+    write: (data) => new Promise<void>((resolve) => void stream.write(data, () => resolve())),
     endInput: () => void stream.end(),
     async resize(columns, rows) {
       if (!request.tty) return;

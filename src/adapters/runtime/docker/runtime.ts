@@ -5,6 +5,7 @@ import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../.
 import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
 import { watchEngineEvents } from "./events.ts";
 import { execInReplica } from "./exec.ts";
+import { holdBlocks } from "./hold.ts";
 import { byBlock } from "./labels.ts";
 import { lastLogLines } from "./logs.ts";
 import { ensureNetwork, removeNetwork } from "./network.ts";
@@ -86,6 +87,7 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
       }),
 
     exec: (request) => execInReplica(docker, request),
+    holdBlocks: (project, env, blocks) => holdBlocks(docker, project, env, blocks, timing.stopGraceSeconds),
   };
 }
 

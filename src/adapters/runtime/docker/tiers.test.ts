@@ -35,6 +35,15 @@ describe("start tiers", () => {
     expect(startTiers([block("a", "website")]).map((t) => t.map((b) => b.block))).toEqual([["a"]]);
     expect(startTiers([])).toEqual([]);
   });
+
+  test("a block that reads a service's exports starts in a tier after it, even a service reading another", () => {
+    const reads = (b: BlockPlan, ...dependsOn: string[]) => ({ ...b, dependsOn });
+    const tiers = startTiers([block("db", "service"), reads(block("search", "service"), "db"), reads(block("web", "website"), "search"), block("api", "microservice")]);
+    expect(tiers.map((t) => t.map((b) => b.block))).toEqual([["db"], ["search", "api"], ["web"]]);
+    // A cycle (only possible by hand) falls back to the kinds' order instead of hanging.
+    const cycle = startTiers([reads(block("a", "service"), "b"), reads(block("b", "service"), "a")]);
+    expect(cycle.flat().map((b) => b.block).sort()).toEqual(["a", "b"]);
+  });
 });
 
 describe("runBounded", () => {

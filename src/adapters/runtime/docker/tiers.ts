@@ -5,17 +5,32 @@ import type { BlockPlan } from "../../../ports/runtime.ts";
  * the state the others connect to, so they are up first; microservices, workers and websites
  * are stateless and reach each other by name (on a replace the old replicas keep answering
  * meanwhile), so they roll out side by side, as Kubernetes starts a namespace's deployments.
- * The caller orders the plan (services first), so each tier is a run of consecutive blocks.
+ * A block that names `dependsOn` (the services whose exports it reads) goes in a tier after
+ * each of them, so it starts only once they are healthy, even a service reading another.
+ * Within a tier, blocks keep plan order.
  */
 export function startTiers(blocks: BlockPlan[]): BlockPlan[][] {
-  const tierOf = (block: BlockPlan) => (block.kind === "service" ? "data" : "apps");
-  const tiers: BlockPlan[][] = [];
+  const byName = new Map(blocks.map((b) => [b.block, b]));
+  const levels = new Map<string, number>();
+  const levelOf = (block: BlockPlan, seen: Set<string>): number => {
+    const known = levels.get(block.block);
+    if (known !== undefined) return known;
+    let level = block.kind === "service" ? 0 : 1;
+    for (const name of block.dependsOn ?? []) {
+      const dep = byName.get(name);
+      // A cycle or a block outside the plan cannot order anything: the kind decides.
+      if (!dep || seen.has(name)) continue;
+      level = Math.max(level, levelOf(dep, new Set([...seen, name])) + 1);
+    }
+    levels.set(block.block, level);
+    return level;
+  };
+  const tiers = new Map<number, BlockPlan[]>();
   for (const block of blocks) {
-    const last = tiers.at(-1);
-    if (last && tierOf(last[0]!) === tierOf(block)) last.push(block);
-    else tiers.push([block]);
+    const level = levelOf(block, new Set([block.block]));
+    tiers.set(level, [...(tiers.get(level) ?? []), block]);
   }
-  return tiers;
+  return [...tiers.entries()].sort(([a], [b]) => a - b).map(([, tier]) => tier);
 }
 
 export type Settled<R> = { done: true; result: R } | { done: false };

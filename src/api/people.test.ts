@@ -1,0 +1,112 @@
+import { describe, expect, test } from "bun:test";
+import { apiHarness } from "../../test/support/state.ts";
+
+const yaml = (project: string) => `project: ${project}\nblocks:\n  web:\n    kind: worker\n    image: berth-base/busybox:latest\n    command: ["sleep", "3600"]\nenvironments:\n  dev: {}\n`;
+const PASSWORD = "correct-horse-battery";
+
+/** An install with projects alpha and beta, and user ann who signed in through her invitation. */
+async function install() {
+  const h = apiHarness();
+  const owner = { Authorization: `Bearer ${h.ownerToken}`, "Content-Type": "application/json" };
+  const call = (path: string, init: RequestInit = {}, headers: Record<string, string> = owner) => h.app.request(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+  for (const p of ["alpha", "beta"]) expect((await call("/api/projects/apply", { method: "POST", body: JSON.stringify({ file: yaml(p) }) })).status).toBe(200);
+  const added = await call("/api/users", { method: "POST", body: JSON.stringify({ name: "ann", role: "none" }) });
+  expect(added.status).toBe(201);
+  const { invitation } = (await added.json()) as { invitation: { url: string; expiresAt: string } };
+  const link = invitation.url.split("/invite/")[1]!;
+  return { ...h, owner, call, link };
+}
+
+const cookieOf = (res: Response) => /berth_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+
+describe("people", () => {
+  test("SSH keys: added by their line, removed by their fingerprint even with '/' in it", async () => {
+    const { client } = apiHarness();
+    // This key's fingerprint has a "/" (SHA256:…/…), the case a path segment must carry encoded.
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIITJFynrn7LOqaHTL6Zbp8r8DkVEPsqfnzzrXj+hb8/z ann@laptop";
+    await client.users.$post({ json: { name: "ann", role: "viewer" } });
+    const added = await (await client.users[":name"].keys.$post({ param: { name: "ann" }, json: { key } })).json();
+    expect(added.fingerprint).toContain("/");
+    const removed = await client.users[":name"].keys[":fingerprint"].$delete({ param: { name: "ann", fingerprint: encodeURIComponent(added.fingerprint) } });
+    expect(removed.status).toBe(204);
+    expect((await (await client.users[":name"].$get({ param: { name: "ann" } })).json()).keys).toEqual([]);
+  });
+
+  test("an invitation sets the password once and signs in; the session cookie works for /api", async () => {
+    const { app, call, link } = await install();
+    expect(await (await app.request(`/auth/invitations/${link}`)).json()).toMatchObject({ user: "ann" });
+    const weak = await app.request(`/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: "qwertyuiop" }) });
+    expect([weak.status, ((await weak.json()) as { detail: string }).detail]).toEqual([400, "the password is one of the most common passwords: choose another"]);
+    const accepted = await app.request(`/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers.get("set-cookie")).toMatch(/^berth_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect((await app.request(`/auth/invitations/${link}`)).status).toBe(404);
+    const me = await call("/api/whoami", {}, { Cookie: `berth_session=${cookieOf(accepted)}` });
+    expect(await me.json()).toMatchObject({ user: "ann", role: "none", via: "session", grants: [] });
+  });
+
+  test("a member of alpha sees alpha and nothing of beta: list, reads and streams 404; a viewer's changes are 403", async () => {
+    const { app, call, link } = await install();
+    await app.request(`/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+    expect((await call("/api/projects/alpha/members/ann", { method: "PUT", body: JSON.stringify({ role: "member" }) })).status).toBe(200);
+    const login = await app.request("/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) });
+    const { token } = (await login.json()) as { token: string };
+    const ann = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const list = (await (await call("/api/projects", {}, ann)).json()) as { projects: { name: string }[] };
+    expect(list.projects.map((p) => p.name)).toEqual(["alpha"]);
+    expect((await call("/api/projects/alpha", {}, ann)).status).toBe(200);
+    for (const path of ["/api/projects/beta", "/api/projects/beta/environments/dev/logs", "/api/projects/beta/environments/dev/logs/stream", "/api/projects/beta/environments/dev/status"]) {
+      expect({ path, status: (await call(path, {}, ann)).status }).toEqual({ path, status: 404 });
+    }
+    expect((await call("/api/projects/beta/environments/dev/deploys", { method: "POST", body: "{}" }, ann)).status).toBe(404);
+    expect((await call("/api/certs", {}, ann)).status).toBe(403);
+    expect((await call("/api/users", {}, ann)).status).toBe(403);
+
+    await call("/api/projects/alpha/members/ann", { method: "PUT", body: JSON.stringify({ role: "viewer" }) });
+    const refused = await call("/api/projects/alpha/environments/dev/deploys", { method: "POST", body: "{}" }, ann);
+    expect(refused.status).toBe(403);
+    const audit = (await (await call("/api/audit", {}, ann)).json()) as { user: string; action: string; project: string; outcome: string }[];
+    expect(audit.find((e) => e.user === "ann" && e.action === "deploy")).toMatchObject({ project: "alpha", outcome: "forbidden" });
+    expect(audit.every((e) => e.project === "alpha")).toBe(true);
+  });
+
+  test("a token narrows its user: a project, a lower role, an end", async () => {
+    const { app, call, owner } = await install();
+    const made = await call("/api/tokens", { method: "POST", body: JSON.stringify({ name: "ci", role: "viewer", project: "alpha", expiresIn: "1h" }) }, owner);
+    const { token } = (await made.json()) as { token: string };
+    const ci = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    expect((await call("/api/projects/alpha", {}, ci)).status).toBe(200);
+    expect((await call("/api/projects/beta", {}, ci)).status).toBe(404);
+    expect((await call("/api/projects/alpha/environments/dev/deploys", { method: "POST", body: "{}" }, ci)).status).toBe(403);
+    expect((await call("/api/certs", {}, ci)).status).toBe(403);
+    const wider = await call("/api/tokens", { method: "POST", body: JSON.stringify({ name: "x", role: "admin", project: "alpha" }) }, ci);
+    expect(wider.status).toBe(403);
+    void app;
+  });
+
+  test("the 11th wrong password is 429 with Retry-After, even with the right one", async () => {
+    const { app, link } = await install();
+    await app.request(`/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+    const signIn = (password: string) => app.request("/auth/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password }) });
+    for (let i = 0; i < 10; i++) expect((await signIn(`wrong-password-${i}`)).status).toBe(401);
+    const locked = await signIn(PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  test("a change made with the cookie needs the request's own Origin", async () => {
+    const { app, call, link } = await install();
+    const accepted = await app.request(`http://berth.test/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+    const cookie = `berth_session=${cookieOf(accepted)}`;
+    const post = (origin?: string) =>
+      call("http://berth.test/api/tokens", { method: "POST", body: JSON.stringify({ name: "x", role: "viewer" }) }, { Cookie: cookie, "Content-Type": "application/json", ...(origin && { Origin: origin }) });
+    expect((await post()).status).toBe(403);
+    expect((await post("https://evil.example")).status).toBe(403);
+    // ann has no role anywhere yet: past the origin check, the token's role is what refuses.
+    const own = await post("http://berth.test");
+    expect(((await own.json()) as { detail: string }).detail).toContain("up to the none role");
+    const out = await app.request("http://berth.test/auth/session", { method: "DELETE", headers: { Cookie: cookie } });
+    expect(out.status).toBe(204);
+    expect((await call("http://berth.test/api/whoami", {}, { Cookie: cookie })).status).toBe(401);
+  });
+});

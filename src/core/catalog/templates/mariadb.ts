@@ -1,0 +1,26 @@
+import type { Template } from "../template-schema.ts";
+
+export const mariadb: Template = {
+  name: "mariadb",
+  title: "MariaDB",
+  image: "mariadb:{version}",
+  versions: { default: "11.4", supported: ["10.6", "10.11", "11.4"] },
+  port: 3306,
+  dataPath: "/var/lib/mysql",
+  env: { MARIADB_USER: "app", MARIADB_DATABASE: "app" },
+  credentials: ["MARIADB_PASSWORD", "MARIADB_ROOT_PASSWORD"],
+  password: "MARIADB_PASSWORD",
+  rotate: ["sh", "-c", 'read -r p && MYSQL_PWD="$MARIADB_ROOT_PASSWORD" exec mariadb -uroot -e "ALTER USER \'$MARIADB_USER\'@\'%\' IDENTIFIED BY \'$p\'"'],
+  exports: {
+    host: "{host}",
+    port: "{port}",
+    user: "{MARIADB_USER}",
+    password: "{MARIADB_PASSWORD}",
+    database: "{MARIADB_DATABASE}",
+    url: "mysql://{MARIADB_USER|uri}:{MARIADB_PASSWORD|uri}@{host}:{port}/{MARIADB_DATABASE|uri}",
+  },
+  dump: ["sh", "-c", 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" exec mariadb-dump -uroot --single-transaction --routines --databases "$MARIADB_DATABASE"'],
+  restore: ["sh", "-c", 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" exec mariadb -uroot'],
+  dumpFormat: "sql",
+  notes: "A dump is SQL of the database (mariadb-dump --databases): a restore recreates its tables.",
+};
