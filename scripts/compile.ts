@@ -20,9 +20,13 @@ export async function compileBerth(options: { outfile: string; target?: string; 
   const result = await Bun.build({
     entrypoints: [join(ROOT, "src/main.ts")],
     compile: options.target ? { outfile: options.outfile, target: options.target as Bun.Build.CompileTarget } : { outfile: options.outfile },
-    minify: true,
+    // Identifiers are not renamed: ssh2 tells its channel kinds apart by constructor.name, and a
+    // renamed class turned a refused `ssh host ls` into a crash of serve (keepNames did not help).
+    minify: { whitespace: true, syntax: true, identifiers: false },
     bytecode: true,
     target: "bun",
+    // ESM: Ink's layout engine (yoga) loads its WebAssembly with a top-level await, which CommonJS bytecode cannot hold.
+    format: "esm",
     define: { BERTH_COMMIT: JSON.stringify(options.commit), ...(options.version ? { BERTH_BUILD_VERSION: JSON.stringify(options.version) } : {}) },
     plugins: [
       {

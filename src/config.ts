@@ -35,6 +35,11 @@ const schema = z.strictObject({
   edgeListen: listen.default("127.0.0.1:8080"),
   /** The edge's own listener for /metrics and /healthz. */
   edgeMetricsListen: listen.default("127.0.0.1:9464"),
+  /** SSH straight into the terminal UI; "" (the default) listens for none. ":2222" is every address. */
+  sshListen: z
+    .union([z.literal(""), z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)?:\d{1,5}$/, "expected host:port or :port such as :2222")])
+    .refine((v) => v === "" || Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535")
+    .default(""),
   /** Caps on every image build, so a build never takes the host down. */
   buildMemory: size("512Mi or 2Gi").default("2Gi"),
   buildCpus: z.coerce.number().positive().max(256).default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
@@ -257,5 +262,6 @@ export const dataFiles = (config: Config) => ({
   accessLogs: join(config.dataDir, "logs", "access"),
   gitCache: join(config.dataDir, "cache", "git"),
   knownHosts: join(config.dataDir, "known_hosts"),
+  sshHostKey: join(config.dataDir, "ssh_host_ed25519_key"),
   backups: config.backupDir ? resolve(config.backupDir) : join(config.dataDir, "backups"),
 });

@@ -2,7 +2,6 @@
 import { runCli } from "./cli/run.ts";
 import { loadClientSettings } from "./config.ts";
 
-// No top-level await: the compiled binary is built with --bytecode, which needs a CommonJS-safe entry.
 runCli(process.argv.slice(2), {
   out: (line) => console.log(line),
   err: (line) => console.error(line),

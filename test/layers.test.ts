@@ -22,6 +22,8 @@ const RULES: { layer: string; forbidden: string[]; except?: string[] }[] = [
   { layer: "backup/", forbidden: ["hono", "dockerode", "react", "ink", "api/", "cli/", "tui/", "client/", "app.ts"] },
   { layer: "upgrade/", forbidden: ["hono", "dockerode", "drizzle-orm", "react", "ink", "api/", "cli/", "tui/", "client/", "core/", "app.ts"] },
   { layer: "tui/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "app.ts"] },
+  // SSH into the TUI: a client of the API like the TUI itself, wired by ssh-wiring.ts.
+  { layer: "ssh/", forbidden: ["dockerode", "drizzle-orm", "bun:sqlite", "adapters/", "api/", "cli/", "core/", "app.ts"] },
 ];
 
 function sources(): string[] {

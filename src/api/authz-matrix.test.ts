@@ -61,6 +61,7 @@ const EXPECTED: Record<string, GlobalRole> = {
   "GET /api/projects/{project}/environments/{env}/blocks/{block}/exec": "member",
   "GET /api/projects/{project}/environments/{env}/status": "viewer",
   "GET /api/projects/{project}/environments/{env}/events": "viewer",
+  "GET /api/projects/{project}/environments/{env}/status/stream": "viewer",
   "GET /api/projects/{project}/environments/{env}/releases": "viewer",
   "GET /api/releases/{id}": "viewer",
   "GET /api/releases/{id}/log/stream": "viewer",

@@ -49,3 +49,50 @@ export function followAsEvents(c: Context<ApiEnv>, follow: Follow, final: () => 
     }
   });
 }
+
+/** Changes come in bursts (a die, then a start; a release's steps): one read after the burst. */
+const SETTLE_MS = 150;
+/** The repair path: what no event reported (a metric warning, a missed engine event) shows within this. */
+const RESEND_CHECK_MS = 5_000;
+
+/**
+ * A state as server-sent events: `status` with `first`, then again whenever `watch` says it may
+ * have changed and `read()` gives something new. Ends like followAsEvents when the token goes.
+ */
+export function statusEvents(c: Context<ApiEnv>, first: string, read: () => Promise<string>, watch: (onChange: () => void) => () => void) {
+  const stillAuthorised = c.get("stillAuthorised");
+  return streamSSE(c, async (stream) => {
+    let last = first;
+    let dirty = false;
+    let wake = () => {};
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const stop = watch(() => {
+      clearTimeout(settle);
+      settle = setTimeout(() => ((dirty = true), wake()), SETTLE_MS);
+    });
+    const check = setInterval(() => ((dirty = true), wake()), RESEND_CHECK_MS);
+    const recheck = setInterval(() => wake(), RECHECK_MS);
+    stream.onAbort(() => wake());
+    try {
+      await stream.writeSSE({ event: "status", data: first });
+      while (!stream.aborted) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        if (!stillAuthorised()) {
+          await stream.writeSSE({ event: "denied", data: "the API token was revoked or lost its role" });
+          break;
+        }
+        if (!dirty || stream.aborted) continue;
+        dirty = false;
+        const now = await read().catch(() => last);
+        if (now !== last) await stream.writeSSE({ event: "status", data: (last = now) });
+        // A quiet stream must not look dead to the server's idle timeout or a proxy's.
+        else await stream.write(": ping\n\n");
+      }
+    } finally {
+      clearTimeout(settle);
+      clearInterval(check);
+      clearInterval(recheck);
+      stop();
+    }
+  });
+}

@@ -6,7 +6,7 @@ import type { Metrics } from "../../core/metrics/metrics.ts";
 import { blockName, environmentName, projectName } from "../../core/names.ts";
 import { actorName } from "../../core/people/rights.ts";
 import type { ApiEnv } from "../env.ts";
-import { followAsEvents } from "../sse.ts";
+import { followAsEvents, statusEvents } from "../sse.ts";
 import { valid } from "../validate.ts";
 
 const envParam = z.object({ project: projectName, env: environmentName });
@@ -51,6 +51,18 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       const { project, env } = c.req.valid("param");
       return c.json({ ...(await deployments.status(project, env)), warnings: metrics.warnings() });
     })
+    .get(
+      "/projects/:project/environments/:env/status/stream",
+      describeRoute({ summary: "Server-sent events: `status` (as GET …/status answers) now, then again each time it changes: releases, replicas started or dead, health", tags: ["deploys"] }),
+      valid("param", envParam),
+      async (c) => {
+        const { project, env } = c.req.valid("param");
+        const read = async () => JSON.stringify({ ...(await deployments.status(project, env)), warnings: metrics.warnings() });
+        // Unknown environments are a 404 before the stream opens.
+        const first = await read();
+        return statusEvents(c, first, read, (onChange) => deployments.watchEnvironment(project, env, onChange));
+      },
+    )
     .get("/projects/:project/environments/:env/releases", describeRoute({ summary: "Releases, newest first", tags: ["deploys"] }), valid("param", envParam), (c) => {
       const { project, env } = c.req.valid("param");
       const live = deployments.current(project, env)?.number ?? null;

@@ -19,6 +19,7 @@ import { metricsVerbs } from "./metrics.ts";
 import { projectVerbs } from "./projects.ts";
 import { migrate, resetOwner, serve } from "./serve.ts";
 import { tokenVerbs } from "./tokens.ts";
+import { tuiVerb } from "./tui.ts";
 import { userVerbs } from "./users.ts";
 import { memberVerbs } from "./members.ts";
 import { auditVerb } from "./audit.ts";
@@ -28,4 +29,4 @@ import { webhookVerbs } from "./webhooks.ts";
 import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, whoamiVerb, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, ...serviceVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...userVerbs, ...memberVerbs, auditVerb, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, whoamiVerb, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, ...serviceVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, tuiVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...userVerbs, ...memberVerbs, auditVerb, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];

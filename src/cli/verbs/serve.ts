@@ -59,6 +59,17 @@ export const serve: Verb = {
     // Lets the CLI of this user find this server whatever the data dir (a checkout's or /var/lib/berth).
     recordLocalServer({ url, tokenFile: dataFiles(config).adminToken, dataDir: config.dataDir });
     writePidFile(servePidFile(config.dataDir));
+    let ssh: { stop: () => Promise<void> } | null = null;
+    if (config.sshListen) {
+      const { startSsh } = await import("../../ssh-wiring.ts");
+      try {
+        ssh = await startSsh({ listen: config.sshListen, hostKeyFile: dataFiles(config).sshHostKey, services: berth.services, fetch: berth.app.fetch, url, log: out });
+      } catch (error) {
+        await server.stop();
+        berth.close();
+        throw new Error(`cannot listen for SSH on ${config.sshListen}: ${(error as Error).message}`);
+      }
+    }
     if (config.edgeProcess === "external") out("edge: run by its own supervisor (edgeProcess: external)");
     if (!values["no-edge"] && config.edgeProcess === "serve") {
       try {
@@ -106,6 +117,7 @@ export const serve: Verb = {
     stopCollecting();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
+    await ssh?.stop();
     await server.stop();
     berth.close();
     forgetLocalServer(config.dataDir);

@@ -75,6 +75,11 @@ export function createDeployments(deps: DeployDeps) {
   /** Environments something changes now (a release rolling out, a stop), with what to tell whoever else tries. */
   const active = new Map<string, string>();
   const routeSync = createRouteSync({ ...deps, deploying: (project, environment) => active.has(`${project}/${environment}`) });
+  /** Who wants to hear that an environment may have changed (status streams), by "project/env". */
+  const watchers = new Map<string, Set<() => void>>();
+  const changed = (project: string, environment: string) => {
+    for (const watcher of watchers.get(`${project}/${environment}`) ?? []) watcher();
+  };
 
   /** Each block's image for this environment: built from git (a cache hit is instant) or a ready image. */
   async function collectImages(release: ReleaseRecord, say: (line: string) => void, options: DeployOptions = {}): Promise<ReleaseBlock[]> {
@@ -160,7 +165,10 @@ export function createDeployments(deps: DeployDeps) {
   async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[], runJobs = collect === collectImages) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.
     let redact = secretRedactor(deps.variables.secretValues(release.project, release.environment));
-    const say = (line: string) => channel.write(release.id, redact(line));
+    const say = (line: string) => {
+      channel.write(release.id, redact(line));
+      changed(release.project, release.environment);
+    };
     const switched = new Set<string>();
     let rolling = false;
     let final: ReleaseRecord;
@@ -396,6 +404,22 @@ export function createDeployments(deps: DeployDeps) {
     watch: (project: string, environment: string, onEvent: (event: EnvironmentEvent) => void) => events.watch(project, environment, onEvent),
     /** Throws not_found unless the project has this environment. */
     checkEnvironment: (project: string, environment: string) => void loadEnvironment(project, environment),
+    /**
+     * Calls `onChange` soon after anything of the environment may have changed: each step of a
+     * release (created, rolling, finished) and each replica the engine starts, stops or finds
+     * (un)healthy. What changed is read again by the caller, like routes are. Returns a stop function.
+     */
+    watchEnvironment(project: string, environment: string, onChange: () => void): () => void {
+      const key = `${project}/${environment}`;
+      const set = watchers.get(key) ?? new Set();
+      watchers.set(key, set.add(onChange));
+      const stopEngine = deps.runtime.watch((ref) => (!ref || (ref.project === project && ref.environment === environment)) && onChange(), () => {});
+      return () => {
+        stopEngine();
+        set.delete(onChange);
+        if (set.size === 0) watchers.delete(key);
+      };
+    },
 
     /** Log lines so far, then each new one, until the release has finished. */
     follow: (id: number, onLine: (line: string) => void, onDone: () => void) =>
