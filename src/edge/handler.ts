@@ -4,11 +4,13 @@ import type { createBasicAuth } from "./basic-auth.ts";
 import { clientAddress, forwardHeaders, type TrustedProxies } from "./forwarded.ts";
 import type { createGateway } from "./gateway.ts";
 import type { EdgeMetrics } from "./metrics.ts";
+import { createDeadlines } from "./deadlines.ts";
 import { forward, tooLarge, type ForwardSettings } from "./proxy.ts";
 import { challengeToken, HSTS_VALUE, httpsLocation, usableCert } from "./https-redirect.ts";
 import { jsonError, text } from "./responses.ts";
 import type { TlsConnection } from "./tls-front.ts";
 import { findRoute, isTokenPath, normalizeHost, stripPrefix, type Route, type RouteTable } from "./route-table.ts";
+import type { UpstreamPools } from "./upstream-pool.ts";
 import { upgradeWebSocket, type Relay } from "./websocket.ts";
 
 export interface HandlerDeps {
@@ -29,6 +31,10 @@ export interface HandlerDeps {
   httpsPort?: number | null;
   /** When set, one line per routed request (see access-log.ts); off by default. */
   accessLog?: AccessLog;
+  /** Keep-alive connections to upstreams, shared by the HTTP and HTTPS listeners. */
+  pools: UpstreamPools;
+  /** X-Request-Id for requests that bring none (see request-id.ts). */
+  requestId: () => string;
 }
 
 const withHsts = (response: Response | undefined) => {
@@ -46,7 +52,8 @@ export function createHandler(deps: HandlerDeps) {
   const scheme = deps.scheme ?? "http";
   const httpsPort = deps.httpsPort ?? null;
   const record = deps.metrics.record;
-  const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
+  const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, deadlines: createDeadlines(upstreamTimeoutMs), pools: deps.pools, maxBodyBytes, record };
+  const requestId = deps.requestId;
   // Only with an access log: what it needs to know about a request that the response does not say.
   const access = deps.accessLog ? { routes: new WeakMap<Request, Route>(), upstreams: new WeakMap<Request, string>() } : null;
   if (access) settings.picked = (req, upstream) => access.upstreams.set(req, upstream);
@@ -72,14 +79,14 @@ export function createHandler(deps: HandlerDeps) {
     if (headers.get("upgrade")?.toLowerCase() === "websocket") {
       // A copy: Bun's upgrade still needs the handshake headers that forwarding strips.
       const upstreamHeaders = new Headers(headers);
-      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies, scheme);
+      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies, scheme, requestId);
       if (clientId) upstreamHeaders.set("x-berth-client", clientId);
       return upgradeWebSocket(req, server, route, upstreamTarget, upstreamHeaders, upstreamTimeoutMs).then((response) => {
         record(route, response ? response.status : 101, start);
         return response;
       });
     }
-    forwardHeaders(headers, peer, client, rawHost, trustedProxies, scheme);
+    forwardHeaders(headers, peer, client, rawHost, trustedProxies, scheme, requestId);
     if (clientId) headers.set("x-berth-client", clientId);
     return forward(req, route, upstreamTarget, settings, start);
   }

@@ -14,9 +14,11 @@ import { createGateway } from "./gateway.ts";
 import { createHandler } from "./handler.ts";
 import { fallbackCertificate } from "./fallback-cert.ts";
 import { createEdgeMetrics } from "./metrics.ts";
+import { createRequestIds } from "./request-id.ts";
 import { text } from "./responses.ts";
 import { createTlsContexts } from "./tls-certs.ts";
 import { startTlsFront, type TlsFront } from "./tls-front.ts";
+import { createUpstreamPools } from "./upstream-pool.ts";
 import { relayHandlers, type Relay } from "./websocket.ts";
 
 export interface EdgeOptions {
@@ -105,6 +107,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const proxies = trustedProxies(options.trustedProxies ?? []);
   const basicAuth = createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials });
   const gateway = createGateway({ masterKey, guard, credentials });
+  const pools = createUpstreamPools();
+  const requestId = createRequestIds();
   const handlerFor = (scheme: "http" | "https", httpsPort: number | null) =>
     createHandler({
       table: follower.current,
@@ -119,6 +123,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       httpsPort,
       tlsConnection: (port) => front?.connection(port),
       accessLog,
+      pools,
+      requestId,
     });
   const serveWith = (address: { hostname: string; port: number }, handle: ReturnType<typeof createHandler>, reusePort = false) =>
     Bun.serve<Relay>({
@@ -138,7 +144,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       },
     });
 
-  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close()];
+  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close(), () => pools.close()];
   try {
     let inner: Server<Relay> | null = null;
     if (options.httpsListen) {
