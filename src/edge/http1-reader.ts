@@ -16,6 +16,8 @@ export interface ResponseHead {
   framing: Framing;
   /** Whether the connection may carry another request once this body is done. */
   keepAlive: boolean;
+  /** The declared Content-Length, -1 without one. */
+  length: number;
 }
 
 export interface ResponseSink {
@@ -34,7 +36,9 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 const MAX_HEAD = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
+const STATUS_LINE = /^HTTP\/1\.[01] [1-9]\d\d(?: [^\r\n]*)?$/;
+const DIGITS = /^\d{1,15}$/;
+const latin1 = new TextDecoder("latin1");
 const CR = 13;
 const LF = 10;
 
@@ -57,50 +61,56 @@ function headEnd(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
+// Hand-rolled rather than split + a regex per line: this runs once per proxied response.
 function parseHead(text: string, noBody: boolean): ResponseHead | "informational" {
-  const lines = text.split("\r\n");
-  const statusLine = STATUS_LINE.exec(lines[0]!);
-  if (!statusLine) throw new UpstreamProtocolError(`bad status line ${JSON.stringify(lines[0]!.slice(0, 80))}`);
-  const minor = statusLine[1]!;
-  const status = Number(statusLine[2]);
+  let lineEnd = text.indexOf("\r\n");
+  if (lineEnd === -1) lineEnd = text.length;
+  const first = text.slice(0, lineEnd);
+  if (!STATUS_LINE.test(first)) throw new UpstreamProtocolError(`bad status line ${JSON.stringify(first.slice(0, 80))}`);
+  const http10 = first.charCodeAt(7) === 48;
+  const status = Number(first.slice(9, 12));
   // 101 would switch protocols, which only the websocket relay asks for.
   if (status === 101) throw new UpstreamProtocolError("unexpected 101 Switching Protocols");
   if (status < 200) return "informational";
   const headers: [string, string][] = [];
-  let length: string | null = null;
+  let length = -1;
   let chunked = false;
   let transferEncoding = false;
   let connection = "";
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === "") continue;
-    const colon = line.indexOf(":");
-    const name = colon > 0 ? line.slice(0, colon) : "";
-    if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
+  for (let at = lineEnd + 2; at < text.length; ) {
+    let end = text.indexOf("\r\n", at);
+    if (end === -1) end = text.length;
+    const colon = text.indexOf(":", at);
+    const name = colon > at && colon < end ? text.slice(at, colon) : "";
+    if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(text.slice(at, Math.min(end, at + 80)))}`);
+    const value = text.slice(colon + 1, end).trim();
+    if (value.includes("\n") || value.includes("\r")) throw new UpstreamProtocolError(`bad header value for ${name}`);
+    at = end + 2;
     const lower = name.toLowerCase();
-    const value = line.slice(colon + 1).trim();
     if (lower === "content-length") {
-      if (!/^\d{1,15}$/.test(value) || (length !== null && length !== value)) throw new UpstreamProtocolError(`bad Content-Length ${JSON.stringify(value)}`);
-      length = value;
+      if (!DIGITS.test(value) || (length !== -1 && length !== Number(value))) throw new UpstreamProtocolError(`bad Content-Length ${JSON.stringify(value)}`);
+      length = Number(value);
     } else if (lower === "transfer-encoding") {
       transferEncoding = true;
-      const codings = value.toLowerCase().split(",");
-      chunked = codings[codings.length - 1]!.trim() === "chunked";
-    } else if (lower === "connection") connection += `,${value.toLowerCase()}`;
-    if (!HOP_BY_HOP.has(lower)) headers.push([lower, value]);
+      chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+      continue;
+    } else if (lower === "connection") {
+      connection += `,${value.toLowerCase()}`;
+      continue;
+    } else if (HOP_BY_HOP.has(lower)) continue;
+    headers.push([lower, value]);
   }
-  if (transferEncoding && length !== null) throw new UpstreamProtocolError("both Content-Length and Transfer-Encoding");
-  const tokens = connection.split(",").map((t) => t.trim());
-  let keepAlive = minor === "1" ? !tokens.includes("close") : tokens.includes("keep-alive");
+  if (transferEncoding && length !== -1) throw new UpstreamProtocolError("both Content-Length and Transfer-Encoding");
+  let keepAlive = connection === "" ? !http10 : http10 ? /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection) : !/(?:^|,)\s*close\s*(?:,|$)/.test(connection);
   let framing: Framing;
   if (noBody || status === 204 || status === 304) framing = "none";
   else if (chunked) framing = "chunked";
   else if (transferEncoding) framing = "close";
-  else if (length !== null) framing = Number(length) === 0 ? "none" : "length";
+  else if (length !== -1) framing = length === 0 ? "none" : "length";
   else framing = "close";
   if (framing === "close") keepAlive = false;
   // The declared length stays for the client; the reader counts the bytes against it.
-  return { status, statusText: statusLine[3] ?? "", headers, framing, keepAlive, ...(framing === "length" ? { length: Number(length) } : {}) } as ResponseHead;
+  return { status, statusText: first.length > 13 ? first.slice(13) : "", headers, framing, keepAlive, length };
 }
 
 /**
@@ -129,13 +139,13 @@ export function createResponseReader(sink: ResponseSink, noBody: boolean) {
       return chunk.length;
     }
     pending = null;
-    const head = parseHead(Buffer.from(bytes.buffer, bytes.byteOffset, end - 4).toString("latin1"), noBody);
+    const head = parseHead(latin1.decode(bytes.subarray(0, end - 4)), noBody);
     const used = end - from;
     if (head === "informational") return used;
     keepAlive = head.keepAlive;
     sink.head(head);
     if (head.framing === "none") finish(true);
-    else if (head.framing === "length") (state = State.Length), (remaining = (head as ResponseHead & { length: number }).length);
+    else if (head.framing === "length") (state = State.Length), (remaining = head.length);
     else if (head.framing === "chunked") (state = State.ChunkSize), (line = "");
     else state = State.Close;
     return used;

@@ -66,7 +66,7 @@ export async function forward(req: Request, route: Route, target: string, settin
       pending = settings.pools.request(second, request);
       response = await pending.response;
     }
-    return answered(record, route, start, response);
+    return answered(record, route, start, response, pending.length);
   } catch (error) {
     if (timedOut || error instanceof UpstreamTimeout) return answered(record, route, start, text(504, `${route.block} did not answer within ${duration(timeoutMs)}`));
     if (error instanceof BodyTooLarge) return answered(record, route, start, tooLarge(settings.maxBodyBytes));
@@ -76,6 +76,4 @@ export async function forward(req: Request, route: Route, target: string, settin
   }
 }
 
-const answered = (record: ForwardSettings["record"], route: Route, start: number, response: Response) => (
-  record(route, response.status, start, Number(response.headers.get("content-length")) || 0), response
-);
+const answered = (record: ForwardSettings["record"], route: Route, start: number, response: Response, bytes = 0) => (record(route, response.status, start, bytes > 0 ? bytes : 0), response);

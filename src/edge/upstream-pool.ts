@@ -53,6 +53,7 @@ const IDLE_MS = 1500;
 const MAX_IDLE_PER_UPSTREAM = 1024;
 const RESPONSE_HIGH_WATER = 256 * 1024;
 const CRLF = Buffer.from("\r\n");
+const NOT_ASCII = /[^\x00-\x7f]/;
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
 const SAFE = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
@@ -107,10 +108,12 @@ const handlers = {
 };
 
 /** Writes all of `bytes`, waiting for the socket to drain when the kernel's buffer is full. */
-function send(connection: Connection, bytes: Uint8Array): Promise<void> | undefined {
+function send(connection: Connection, data: Uint8Array | string): Promise<void> | undefined {
   if (connection.dead || !connection.socket) throw new UpstreamError("upstream closed the connection", "ECONNRESET", false);
-  const wrote = connection.socket.write(bytes);
-  if (wrote === bytes.length) return;
+  const wrote = connection.socket.write(data);
+  // Strings reach here only when ASCII, so their length is their byte count.
+  if (wrote === data.length) return;
+  const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
   if (wrote < 0) throw new UpstreamError("upstream closed the connection", "ECONNRESET", false);
   connection.unsent = bytes.subarray(wrote);
   return new Promise<void>((resolve, reject) => {
@@ -155,6 +158,8 @@ export interface UpstreamRequest {
 
 export interface PendingResponse {
   response: Promise<Response>;
+  /** The response's declared Content-Length once its head is read, -1 without one: reading it off the Response would cost a Headers object. */
+  length: number;
   /** Gives up waiting for the response head (a timeout): the connection is closed, `response` rejects with `reason`. */
   abort(reason: Error): void;
 }
@@ -240,6 +245,8 @@ export function createUpstreamPools() {
 
       const finish = () => {
         if (!complete || conn.exchange !== exchange) return;
+        // The last bytes may have come in while the client's side was full: the next request must be read.
+        if (paused) (paused = false), conn.socket?.resume();
         if (reusable && requestSent) release(key, conn);
         else kill(conn);
       };
@@ -252,6 +259,7 @@ export function createUpstreamPools() {
 
       const answer = () => {
         settled = true;
+        pending.length = head!.length;
         const init = { status: head!.status, statusText: head!.statusText, headers: head!.headers };
         const chunks = early!;
         early = null;
@@ -306,7 +314,8 @@ export function createUpstreamPools() {
       headers.forEach((value, name) => void (text += `${name}: ${value}\r\n`));
       text += chunked ? "transfer-encoding: chunked\r\n\r\n" : "\r\n";
       try {
-        const waiting = send(conn, Buffer.from(text, "latin1"));
+        // Header text is Latin-1 (Bun hands over each byte as one character); plain ASCII needs no re-encoding.
+        const waiting = send(conn, NOT_ASCII.test(text) ? Buffer.from(text, "latin1") : text);
         if (body) {
           (waiting ?? Promise.resolve())
             .then(() => pump(conn, body, chunked, req.maxBodyBytes))
@@ -320,8 +329,9 @@ export function createUpstreamPools() {
       }
     }
 
-    return {
+    const pending: PendingResponse = {
       response,
+      length: -1,
       abort(reason) {
         if (aborted) return;
         aborted = reason;
@@ -330,6 +340,7 @@ export function createUpstreamPools() {
         else fail(reason);
       },
     };
+    return pending;
   }
 
   return {
