@@ -16,7 +16,8 @@ export async function currentCommit(): Promise<string> {
 export async function compileBerth(options: { outfile: string; target?: string; commit: string; version?: string }): Promise<void> {
   await $`bun ${join(ROOT, "scripts/embed-migrations.ts")}`.quiet();
   const result = await Bun.build({
-    entrypoints: [join(ROOT, "src/main.ts")],
+    // The edge's entry is bundled on its own (embedded as /$bunfs/root/edge/edge-entry.js): see src/main.ts.
+    entrypoints: [join(ROOT, "src/main.ts"), join(ROOT, "src/edge/edge-entry.ts")],
     compile: options.target ? { outfile: options.outfile, target: options.target as Bun.Build.CompileTarget } : { outfile: options.outfile },
     minify: true,
     bytecode: true,
