@@ -71,6 +71,8 @@ const schema = z.strictObject({
   jobLogLimit: size("1Mi or 5Mi").default("5Mi"),
   /** Runs kept per job and environment, with their output; older ones are deleted. */
   jobRunsKept: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Edge processes sharing the HTTP port (SO_REUSEPORT): one per core by default, 1 for a single process. */
+  edgeWorkers: z.coerce.number().int().min(1).max(64).default(() => Math.min(64, availableParallelism())),
   /** The edge's HTTPS listener (production: 0.0.0.0:443, with edgeListen on 0.0.0.0:80). */
   edgeHttpsListen: listen.default("127.0.0.1:8443"),
   /** The ACME directory certificates are ordered from (Let's Encrypt production by default). */

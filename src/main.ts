@@ -9,7 +9,7 @@ const edge = edgeCommandLine(argv);
 // then never parses the control plane's code (see edge/edge-entry.ts).
 const edgeEntry = Bun.main.startsWith("/$bunfs/") ? "/$bunfs/root/edge/edge-entry.js" : `${import.meta.dir}/edge/edge-entry.ts`;
 const run: Promise<number> = edge
-  ? (import(edgeEntry) as Promise<typeof import("./edge/edge-entry.ts")>).then((m) => m.runEdgeCommand(edge.configFile))
+  ? (import(edgeEntry) as Promise<typeof import("./edge/edge-entry.ts")>).then((m) => m.runEdgeCommand(edge.configFile, edge.worker))
   : Promise.all([import("./cli/run.ts"), import("./config.ts")]).then(([{ runCli }, { loadClientSettings }]) =>
       runCli(argv, {
         out: (line) => console.log(line),
