@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, loadConfig, parseQuantity, type Config } from "../config.ts";
@@ -50,8 +51,11 @@ export async function runEdge(options: { configFile?: string; out: (line: string
   let workers: ReturnType<typeof startWorkers> | null = null;
   // Closed here, after the workers: their last lines come through this process.
   const sharedLog = accessLog && { write: accessLog.write, close: () => {} };
-  const running = await startEdge({ ...settingsOf(config, log), metrics, accessLog: sharedLog, beforeScrape: () => workers?.collect() ?? Promise.resolve() });
-  if (config.edgeWorkers > 1) workers = startWorkers({ count: config.edgeWorkers - 1, command: workerCommand(options.configFile), metrics, accessLog, log });
+  const relaySecret = config.edgeWorkers > 1 ? randomBytes(24).toString("hex") : undefined;
+  const running = await startEdge({ ...settingsOf(config, log), metrics, accessLog: sharedLog, relaySecret, beforeScrape: () => workers?.collect() ?? Promise.resolve() });
+  if (relaySecret && running.relayPort) {
+    workers = startWorkers({ count: config.edgeWorkers - 1, command: workerCommand(options.configFile), metrics, accessLog, relay: { port: running.relayPort, secret: relaySecret }, log });
+  }
 
   const pidFile = edgeFiles(config.dataDir).pid;
   writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`, { mode: 0o644 });
@@ -76,7 +80,9 @@ async function runWorker(config: Config, id: number, parentLog: (line: string) =
   let orphaned: () => void = () => {};
   const gone = new Promise<string>((resolve) => (orphaned = () => resolve("the first edge process is gone")));
   const link = workerLink({ metrics, onOrphaned: () => orphaned() });
-  const running = await startEdge({ ...settingsOf(config, log), role: "worker", metrics, accessLog: config.edgeAccessLog === "on" ? link.accessLog : undefined });
+  const relayTo = await Promise.race([link.relay, gone.then(() => null)]);
+  if (!relayTo) return 0;
+  const running = await startEdge({ ...settingsOf(config, log), role: "worker", metrics, relayTo, accessLog: config.edgeAccessLog === "on" ? link.accessLog : undefined });
   link.ready();
   const why = await Promise.race([untilSignal(), gone]);
   log(`edge: ${why}, finishing requests in flight`);

@@ -57,11 +57,17 @@ export interface EdgeOptions {
   metrics?: EdgeMetrics;
   /** Runs before `/metrics` answers: the first process gathers its workers' counts here. */
   beforeScrape?: () => Promise<void>;
+  /** First process: a loopback listener for the workers' requests that need a login (see handler.ts), believing this secret. */
+  relaySecret?: string;
+  /** Worker: where the first process's relay listener is. */
+  relayTo?: { port: number; secret: string };
   log?: (line: string) => void;
 }
 
 export interface Edge {
   url: string;
+  /** The relay listener's port, when `relaySecret` was given. */
+  relayPort?: number;
   /** `https://127.0.0.1:port` of the HTTPS listener, when there is one. */
   httpsUrl?: string;
   metricsUrl: string;
@@ -119,7 +125,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const gateway = createGateway({ masterKey, guard, credentials });
   const pools = createUpstreamPools();
   const requestId = createRequestIds();
-  const handlerFor = (scheme: "http" | "https", httpsPort: number | null) =>
+  const handlerFor = (scheme: "http" | "https", httpsPort: number | null, relayFrom?: string) =>
     createHandler({
       table: follower.current,
       refresh: follower.poll,
@@ -135,6 +141,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       accessLog,
       pools,
       requestId,
+      relayFrom,
+      relayTo: relayFrom === undefined ? options.relayTo : undefined,
     });
   const serveWith = (address: { hostname: string; port: number }, handle: ReturnType<typeof createHandler>, reusePort = false) =>
     Bun.serve<Relay>({
@@ -170,6 +178,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const httpsPort = front?.port ?? null;
     const proxy = listen("proxy", options.listen, () => serveWith(listenAddress(options.listen), handlerFor("http", httpsPort), true));
     closeAll.push(() => proxy.stop(true));
+    const relay = options.relaySecret ? serveWith({ hostname: "127.0.0.1", port: 0 }, handlerFor("http", httpsPort, options.relaySecret)) : null;
+    if (relay) closeAll.push(() => relay.stop(true));
     const metricsServer = worker
       ? null
       : listen("metrics", options.metricsListen, () =>
@@ -194,11 +204,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       url: proxy.url.origin,
       httpsUrl,
       metricsUrl: metricsServer?.url.origin ?? "",
+      relayPort: relay?.port,
       async stop() {
         follower.stop();
         front?.stop();
         // Let requests in flight finish, within reason: websockets would otherwise hold this forever.
-        await Promise.race([Promise.all([proxy.stop(), inner?.stop()]), Bun.sleep(options.drainMs ?? 10_000)]);
+        await Promise.race([Promise.all([proxy.stop(), inner?.stop(), relay?.stop()]), Bun.sleep(options.drainMs ?? 10_000)]);
         for (const close of closeAll) close();
       },
     };

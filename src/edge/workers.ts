@@ -6,7 +6,7 @@ import { createBackoff, EDGE_BACKOFF } from "./restart-backoff.ts";
 
 /** What an edge worker and the first edge process say to each other over IPC. */
 export type WorkerMessage = { type: "snapshot"; snapshot: MetricsSnapshot } | { type: "access"; entries: AccessEntry[] } | { type: "ready" };
-export type PrimaryMessage = { type: "snapshot" };
+export type PrimaryMessage = { type: "snapshot" } | { type: "relay"; port: number; secret: string };
 
 const SCRAPE_WAIT_MS = 250;
 
@@ -16,7 +16,7 @@ const SCRAPE_WAIT_MS = 250;
  * worker that dies is started again with the edge's backoff; `/metrics` asks every worker for
  * its counts before answering, and workers' access-log lines come here to be written by one writer.
  */
-export function startWorkers(options: { count: number; command: string[]; metrics: EdgeMetrics; accessLog?: AccessLog; log: (line: string) => void }) {
+export function startWorkers(options: { count: number; command: string[]; metrics: EdgeMetrics; accessLog?: AccessLog; relay: { port: number; secret: string }; log: (line: string) => void }) {
   const { metrics, log } = options;
   const running = new Map<number, Subprocess>();
   const waiting = new Map<number, () => void>();
@@ -37,6 +37,8 @@ export function startWorkers(options: { count: number; command: string[]; metric
       },
     });
     running.set(id, proc);
+    // Over IPC, not argv: the secret lets its holder name any client address to the relay listener.
+    proc.send({ type: "relay", ...options.relay } satisfies PrimaryMessage);
     proc.exited.then((code) => {
       running.delete(id);
       waiting.get(id)?.();
@@ -89,8 +91,11 @@ export function workerLink(options: { metrics: EdgeMetrics; onOrphaned: () => vo
       process.send?.(message);
     } catch {} // the first process is gone: onOrphaned follows
   };
+  let relayed: (relay: { port: number; secret: string }) => void = () => {};
+  const relay = new Promise<{ port: number; secret: string }>((resolve) => (relayed = resolve));
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "snapshot") send({ type: "snapshot", snapshot: options.metrics.snapshot() });
+    else if (message.type === "relay") relayed({ port: message.port, secret: message.secret });
   });
   process.on("disconnect", options.onOrphaned);
   const parent = process.ppid;
@@ -113,6 +118,8 @@ export function workerLink(options: { metrics: EdgeMetrics; onOrphaned: () => vo
   };
   return {
     accessLog,
+    /** Where the first process takes requests that need a login; it sends this first. */
+    relay,
     ready: () => send({ type: "ready" }),
     close() {
       clearInterval(watch);
