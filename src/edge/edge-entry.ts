@@ -54,7 +54,7 @@ export async function runEdge(options: { configFile?: string; out: (line: string
   const relaySecret = config.edgeWorkers > 1 ? randomBytes(24).toString("hex") : undefined;
   const running = await startEdge({ ...settingsOf(config, log), metrics, accessLog: sharedLog, relaySecret, beforeScrape: () => workers?.collect() ?? Promise.resolve() });
   if (relaySecret && running.relayPort) {
-    workers = startWorkers({ count: config.edgeWorkers - 1, command: workerCommand(options.configFile), metrics, accessLog, relay: { port: running.relayPort, secret: relaySecret }, log });
+    workers = startWorkers({ count: config.edgeWorkers - 1, command: workerCommand(options.configFile), metrics, accessLog, relay: { port: running.relayPort, secret: relaySecret, httpsPort: running.httpsPort ?? null }, log });
   }
 
   const pidFile = edgeFiles(config.dataDir).pid;

@@ -59,8 +59,8 @@ export interface EdgeOptions {
   beforeScrape?: () => Promise<void>;
   /** First process: a loopback listener for the workers' requests that need a login (see handler.ts), believing this secret. */
   relaySecret?: string;
-  /** Worker: where the first process's relay listener is. */
-  relayTo?: { port: number; secret: string };
+  /** Worker: where the first process's relay listener is, and its HTTPS port (for redirects to it). */
+  relayTo?: { port: number; secret: string; httpsPort: number | null };
   log?: (line: string) => void;
 }
 
@@ -68,6 +68,8 @@ export interface Edge {
   url: string;
   /** The relay listener's port, when `relaySecret` was given. */
   relayPort?: number;
+  /** The HTTPS listener's port, when there is one. */
+  httpsPort?: number;
   /** `https://127.0.0.1:port` of the HTTPS listener, when there is one. */
   httpsUrl?: string;
   metricsUrl: string;
@@ -142,7 +144,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       pools,
       requestId,
       relayFrom,
-      relayTo: relayFrom === undefined ? options.relayTo : undefined,
+      relayTo: relayFrom === undefined && options.relayTo ? { port: options.relayTo.port, secret: options.relayTo.secret } : undefined,
     });
   const serveWith = (address: { hostname: string; port: number }, handle: ReturnType<typeof createHandler>, reusePort = false) =>
     Bun.serve<Relay>({
@@ -175,7 +177,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       front = started;
       closeAll.push(() => started.stop());
     }
-    const httpsPort = front?.port ?? null;
+    const httpsPort = front?.port ?? options.relayTo?.httpsPort ?? null;
     const proxy = listen("proxy", options.listen, () => serveWith(listenAddress(options.listen), handlerFor("http", httpsPort), true));
     closeAll.push(() => proxy.stop(true));
     const relay = options.relaySecret ? serveWith({ hostname: "127.0.0.1", port: 0 }, handlerFor("http", httpsPort, options.relaySecret)) : null;
@@ -205,6 +207,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       httpsUrl,
       metricsUrl: metricsServer?.url.origin ?? "",
       relayPort: relay?.port,
+      httpsPort: front?.port,
       async stop() {
         follower.stop();
         front?.stop();

@@ -6,7 +6,8 @@ import { createBackoff, EDGE_BACKOFF } from "./restart-backoff.ts";
 
 /** What an edge worker and the first edge process say to each other over IPC. */
 export type WorkerMessage = { type: "snapshot"; snapshot: MetricsSnapshot } | { type: "access"; entries: AccessEntry[] } | { type: "ready" };
-export type PrimaryMessage = { type: "snapshot" } | { type: "relay"; port: number; secret: string };
+type RelayInfo = { port: number; secret: string; httpsPort: number | null };
+export type PrimaryMessage = { type: "snapshot" } | ({ type: "relay" } & RelayInfo);
 
 const SCRAPE_WAIT_MS = 250;
 
@@ -16,7 +17,7 @@ const SCRAPE_WAIT_MS = 250;
  * worker that dies is started again with the edge's backoff; `/metrics` asks every worker for
  * its counts before answering, and workers' access-log lines come here to be written by one writer.
  */
-export function startWorkers(options: { count: number; command: string[]; metrics: EdgeMetrics; accessLog?: AccessLog; relay: { port: number; secret: string }; log: (line: string) => void }) {
+export function startWorkers(options: { count: number; command: string[]; metrics: EdgeMetrics; accessLog?: AccessLog; relay: RelayInfo; log: (line: string) => void }) {
   const { metrics, log } = options;
   const running = new Map<number, Subprocess>();
   const waiting = new Map<number, () => void>();
@@ -91,11 +92,11 @@ export function workerLink(options: { metrics: EdgeMetrics; onOrphaned: () => vo
       process.send?.(message);
     } catch {} // the first process is gone: onOrphaned follows
   };
-  let relayed: (relay: { port: number; secret: string }) => void = () => {};
-  const relay = new Promise<{ port: number; secret: string }>((resolve) => (relayed = resolve));
+  let relayed: (relay: RelayInfo) => void = () => {};
+  const relay = new Promise<RelayInfo>((resolve) => (relayed = resolve));
   process.on("message", (message: PrimaryMessage) => {
     if (message.type === "snapshot") send({ type: "snapshot", snapshot: options.metrics.snapshot() });
-    else if (message.type === "relay") relayed({ port: message.port, secret: message.secret });
+    else if (message.type === "relay") relayed({ port: message.port, secret: message.secret, httpsPort: message.httpsPort });
   });
   process.on("disconnect", options.onOrphaned);
   const parent = process.ppid;
