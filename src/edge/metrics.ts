@@ -39,6 +39,7 @@ export function createEdgeMetrics() {
   // The last counts of each other edge process (see workers.ts), added in at scrape time.
   const others = new Map<number, MetricsSnapshot>();
   let unroutedHere = 0;
+  let retired = 0;
 
   /** This process's series plus every worker's, summed per route. */
   const allSeries = (): Iterable<Series> => {
@@ -146,7 +147,8 @@ export function createEdgeMetrics() {
     retire(worker: number) {
       const last = others.get(worker);
       others.delete(worker);
-      if (last) others.set(-1 - others.size - Math.random(), last);
+      // Under a key no live worker has: workers count up from 1.
+      if (last) others.set(-++retired, last);
     },
     /** `berth_certificate_expiry_seconds{host}`: seconds until each served certificate expires, read at scrape time. */
     watchCertificates(certs: () => ReadonlyMap<string, { notAfter: number }>) {
