@@ -52,6 +52,7 @@ export interface UpstreamAddress {
 const IDLE_MS = 1500;
 const MAX_IDLE_PER_UPSTREAM = 1024;
 const RESPONSE_HIGH_WATER = 256 * 1024;
+const BUFFER_BODY_MAX = 256 * 1024;
 const CRLF = Buffer.from("\r\n");
 const NOT_ASCII = /[^\x00-\x7f]/;
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
@@ -290,7 +291,9 @@ export function createUpstreamPools() {
           } catch (error) {
             return failed(new UpstreamError(`bad response: ${(error as Error).message}`, "EPROTO", false));
           }
-          if (!settled && head) answer();
+          // A small body with a declared length is gathered and sent in one piece, as nginx's proxy
+          // buffers do: a stream per response costs more than the bytes (see docs/benchmarks.md).
+          if (!settled && head && (complete || head.framing !== "length" || head.length > BUFFER_BODY_MAX)) answer();
           finish();
         },
         closed(error) {
