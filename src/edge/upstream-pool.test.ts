@@ -85,8 +85,7 @@ const raw = rawUpstream({
   "/close-delimited": (s) => (s.write("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the upstream "), setTimeout(() => (s.write("closes"), s.end()), 50)),
   "/closes-after": (s) => (s.write("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbye."), s.end()),
   "/keep-alive": (s) => s.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nkept"),
-  "/cut": (s) => (s.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\nonly the start"), setTimeout(() => s.end(), 50)),
-  "/cut-small": (s) => (s.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly the start"), setTimeout(() => s.end(), 50)),
+  "/cut": (s) => (s.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nonly the start"), setTimeout(() => s.end(), 50)),
   "/cut-chunked": (s) => (s.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), setTimeout(() => s.end(), 50)),
   "/never": () => {},
   "/continue-first": (s) => s.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter"),
@@ -133,7 +132,7 @@ describe("edge upstream connections", () => {
     expect(raw.stats.connections - before).toBe(2);
   });
 
-  test("an upstream closing mid-body aborts the client's body instead of hanging it; a small body is a 502", async () => {
+  test("an upstream closing mid-body aborts the client's body instead of hanging it", async () => {
     for (const path of ["/cut", "/cut-chunked"]) {
       const response = await get(path);
       expect(response.status).toBe(200);
@@ -143,9 +142,6 @@ describe("edge upstream connections", () => {
       );
       expect(await Promise.race([read, Bun.sleep(3000).then(() => "hung")])).toBe("aborted");
     }
-    // Up to 256 KB with a declared length is gathered before the client gets anything: it never started.
-    const small = await get("/cut-small");
-    expect([small.status, await small.text()]).toEqual([502, "raw is not reachable (ECONNRESET)\n"]);
   });
 
   test("an upstream that never answers gets 504 after the timeout, and the route keeps working", async () => {

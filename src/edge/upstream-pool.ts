@@ -6,8 +6,10 @@ import { createResponseReader, type ResponseHead } from "./http1-reader.ts";
  * upstream, requests written as raw bytes, responses read by the strict reader in
  * http1-reader.ts. Bodies stream both ways with backpressure: an upload is read from the client
  * only as fast as the upstream takes it, and a download pauses the upstream socket while the
- * client's side of the stream is full. Measured against `fetch` (see docs/benchmarks.md), this
- * path has no per-request URL parsing, no Headers copy and no decompression machinery.
+ * client's side of the stream is full. It costs about what `fetch` costs per request (see
+ * docs/benchmarks.md); it is here for what `fetch` does not do for a proxy: refuse ambiguous
+ * framing at once, answer `Expect: 100-continue` at the edge, and retry a stale pooled
+ * connection safely.
  */
 
 /** A failure talking to an upstream; `code` names it for the 502 page and the retry decision. */
@@ -52,7 +54,6 @@ export interface UpstreamAddress {
 const IDLE_MS = 1500;
 const MAX_IDLE_PER_UPSTREAM = 1024;
 const RESPONSE_HIGH_WATER = 256 * 1024;
-const BUFFER_BODY_MAX = 256 * 1024;
 const CRLF = Buffer.from("\r\n");
 const NOT_ASCII = /[^\x00-\x7f]/;
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
@@ -291,9 +292,7 @@ export function createUpstreamPools() {
           } catch (error) {
             return failed(new UpstreamError(`bad response: ${(error as Error).message}`, "EPROTO", false));
           }
-          // A small body with a declared length is gathered and sent in one piece, as nginx's proxy
-          // buffers do: a stream per response costs more than the bytes (see docs/benchmarks.md).
-          if (!settled && head && (complete || head.framing !== "length" || head.length > BUFFER_BODY_MAX)) answer();
+          if (!settled && head) answer();
           finish();
         },
         closed(error) {
