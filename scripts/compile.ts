@@ -18,7 +18,8 @@ export async function compileBerth(options: { outfile: string; target?: string; 
   await $`bun ${join(ROOT, "scripts/embed-migrations.ts")}`.quiet();
   const bundle = await bundleConsole();
   const result = await Bun.build({
-    entrypoints: [join(ROOT, "src/main.ts")],
+    // The edge's entry is bundled on its own (embedded as /$bunfs/root/edge/edge-entry.js): see src/main.ts.
+    entrypoints: [join(ROOT, "src/main.ts"), join(ROOT, "src/edge/edge-entry.ts")],
     compile: options.target ? { outfile: options.outfile, target: options.target as Bun.Build.CompileTarget } : { outfile: options.outfile },
     // Identifiers are not renamed: ssh2 tells its channel kinds apart by constructor.name, and a
     // renamed class turned a refused `ssh host ls` into a crash of serve (keepNames did not help).

@@ -84,6 +84,8 @@ const schema = z.strictObject({
   jobRunsKept: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Days the audit log keeps an entry; older ones are deleted. */
   auditDaysKept: z.coerce.number().int().min(1).max(36_500).default(365),
+  /** Edge processes sharing the HTTP port (SO_REUSEPORT): one per core by default, 1 for a single process. */
+  edgeWorkers: z.coerce.number().int().min(1).max(64).default(() => Math.min(64, availableParallelism())),
   /** The edge's HTTPS listener (production: 0.0.0.0:443, with edgeListen on 0.0.0.0:80). */
   edgeHttpsListen: listen.default("127.0.0.1:8443"),
   /** The ACME directory certificates are ordered from (Let's Encrypt production by default). */

@@ -9,10 +9,10 @@ export interface Nginx {
 }
 
 /**
- * An nginx of its own (one worker, no daemon, everything under a temp prefix) running `http`
+ * An nginx of its own (one worker unless told, no daemon, everything under a temp prefix) running `http`
  * as the body of its `http {}` block. Resolves once `port` accepts connections.
  */
-export async function startNginx(name: string, port: number, http: string): Promise<Nginx> {
+export async function startNginx(name: string, port: number, http: string, workers: number | "auto" = 1): Promise<Nginx> {
   const prefix = mkdtempSync(join(tmpdir(), `berth-bench-nginx-${name}-`));
   for (const dir of ["logs", "tmp"]) mkdirSync(join(prefix, dir));
   const conf = join(prefix, "nginx.conf");
@@ -20,7 +20,7 @@ export async function startNginx(name: string, port: number, http: string): Prom
     conf,
     `daemon off;
 master_process on;
-worker_processes 1;
+worker_processes ${workers};
 pid ${join(prefix, "nginx.pid")};
 error_log ${join(prefix, "logs/error.log")} warn;
 events { worker_connections 4096; }

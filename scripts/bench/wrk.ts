@@ -16,6 +16,8 @@ export interface WrkResult {
   /** Responses outside 2xx/3xx, and socket errors of every kind (connect, read, write, timeout). */
   non2xx: number;
   socketErrors: number;
+  /** wrk's own user + system CPU seconds: on a shared machine the load generator competes with the proxy. */
+  cpuSeconds?: number;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -63,5 +65,6 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
   const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderr.trim() || stdout.trim()}`);
-  return parseWrk(stdout);
+  const usage = proc.resourceUsage();
+  return { ...parseWrk(stdout), cpuSeconds: usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : undefined };
 }

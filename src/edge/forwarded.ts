@@ -54,7 +54,7 @@ export function clientAddress(peer: string, headers: Headers, trusted: TrustedPr
  * headers are kept and the peer is appended to `X-Forwarded-For`, as nginx's `real_ip` does.
  * The Host header stays as the client sent it, so apps build correct absolute URLs.
  */
-export function forwardHeaders(headers: Headers, peer: string, client: string, host: string, trusted: TrustedProxies, scheme: "http" | "https" = "http"): void {
+export function forwardHeaders(headers: Headers, peer: string, client: string, host: string, trusted: TrustedProxies, scheme: "http" | "https" = "http", newRequestId: () => string = () => crypto.randomUUID()): void {
   const connection = headers.get("connection");
   // Headers the client marked as hop-by-hop go too, except Host, which the upstream must keep.
   if (connection) for (const name of connection.split(",")) if (name.trim().toLowerCase() !== "host") headers.delete(name.trim());
@@ -68,7 +68,7 @@ export function forwardHeaders(headers: Headers, peer: string, client: string, h
     if (proto !== "http" && proto !== "https") headers.set("x-forwarded-proto", scheme);
     if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
     const requestId = headers.get("x-request-id");
-    if (!requestId || !REQUEST_ID.test(requestId)) headers.set("x-request-id", crypto.randomUUID());
+    if (!requestId || !REQUEST_ID.test(requestId)) headers.set("x-request-id", newRequestId());
     return;
   }
   headers.set("x-forwarded-for", direct);
@@ -77,5 +77,5 @@ export function forwardHeaders(headers: Headers, peer: string, client: string, h
   headers.set("x-forwarded-proto", scheme);
   headers.set("x-forwarded-host", host);
   headers.delete("forwarded");
-  headers.set("x-request-id", crypto.randomUUID());
+  headers.set("x-request-id", newRequestId());
 }

@@ -4,11 +4,13 @@ import type { createBasicAuth } from "./basic-auth.ts";
 import { clientAddress, forwardHeaders, type TrustedProxies } from "./forwarded.ts";
 import type { createGateway } from "./gateway.ts";
 import type { EdgeMetrics } from "./metrics.ts";
+import { createDeadlines } from "./deadlines.ts";
 import { forward, tooLarge, type ForwardSettings } from "./proxy.ts";
 import { challengeToken, HSTS_VALUE, httpsLocation, usableCert } from "./https-redirect.ts";
 import { jsonError, text } from "./responses.ts";
 import type { TlsConnection } from "./tls-front.ts";
 import { findRoute, isTokenPath, normalizeHost, stripPrefix, type Route, type RouteTable } from "./route-table.ts";
+import type { UpstreamPools } from "./upstream-pool.ts";
 import { upgradeWebSocket, type Relay } from "./websocket.ts";
 
 export interface HandlerDeps {
@@ -29,7 +31,24 @@ export interface HandlerDeps {
   httpsPort?: number | null;
   /** When set, one line per routed request (see access-log.ts); off by default. */
   accessLog?: AccessLog;
+  /** Keep-alive connections to upstreams, shared by the HTTP and HTTPS listeners. */
+  pools: UpstreamPools;
+  /** X-Request-Id for requests that bring none (see request-id.ts). */
+  requestId: () => string;
+  /**
+   * Edge workers (workers.ts): requests that need a login decision go to the first process over
+   * loopback, so one login guard and one credential cache see every attempt whichever process
+   * took the connection. `relayTo` on a worker; `relayFrom` on the first process's relay listener,
+   * which believes the client address a worker passes only with the secret.
+   */
+  relayTo?: { port: number; secret: string };
+  relayFrom?: string;
 }
+
+const RELAY_SECRET = "x-berth-relay";
+const RELAY_PEER = "x-berth-relay-peer";
+
+const headers = (req: Request) => req.headers;
 
 const withHsts = (response: Response | undefined) => {
   response?.headers.set("strict-transport-security", HSTS_VALUE);
@@ -46,15 +65,35 @@ export function createHandler(deps: HandlerDeps) {
   const scheme = deps.scheme ?? "http";
   const httpsPort = deps.httpsPort ?? null;
   const record = deps.metrics.record;
-  const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, maxBodyBytes, record };
+  const settings: ForwardSettings = { timeoutMs: upstreamTimeoutMs, deadlines: createDeadlines(upstreamTimeoutMs), pools: deps.pools, maxBodyBytes, record };
+  const requestId = deps.requestId;
   // Only with an access log: what it needs to know about a request that the response does not say.
   const access = deps.accessLog ? { routes: new WeakMap<Request, Route>(), upstreams: new WeakMap<Request, string>() } : null;
   if (access) settings.picked = (req, upstream) => access.upstreams.set(req, upstream);
   /** The direct peer and the client it speaks for (the peer itself unless it is a trusted proxy). */
+  const relayFrom = deps.relayFrom;
   const addressesOf = (req: Request, server: Server<Relay>) => {
     const direct = server.requestIP(req);
-    const peer = scheme === "https" ? (deps.tlsConnection?.(direct?.port ?? 0)?.peer ?? "") : (direct?.address ?? "");
+    let peer = scheme === "https" ? (deps.tlsConnection?.(direct?.port ?? 0)?.peer ?? "") : (direct?.address ?? "");
+    if (relayFrom !== undefined) {
+      const headers = req.headers;
+      if (headers.get(RELAY_SECRET) === relayFrom) peer = headers.get(RELAY_PEER) ?? peer;
+      headers.delete(RELAY_SECRET);
+      headers.delete(RELAY_PEER);
+    }
     return { peer, client: clientAddress(peer, req.headers, trustedProxies) };
+  };
+
+  const relayTo = deps.relayTo;
+  const primary = relayTo && { host: "127.0.0.1", port: relayTo.port };
+  /** A worker's request that needs a login decision, handed to the first process as it came (see relayTo). */
+  const relay = (req: Request, server: Server<Relay>, target: string): Promise<Response> => {
+    const headers = req.headers;
+    headers.set(RELAY_SECRET, relayTo!.secret);
+    headers.set(RELAY_PEER, server.requestIP(req)?.address ?? "");
+    headers.delete("expect");
+    const pending = deps.pools.request(primary!, { method: req.method, target, headers, body: req.body, maxBodyBytes });
+    return pending.response.catch(() => text(502, "the edge could not reach its first process"));
   };
 
   /** The table as the DB holds it now: re-read only when something was committed since the last load. */
@@ -72,14 +111,14 @@ export function createHandler(deps: HandlerDeps) {
     if (headers.get("upgrade")?.toLowerCase() === "websocket") {
       // A copy: Bun's upgrade still needs the handshake headers that forwarding strips.
       const upstreamHeaders = new Headers(headers);
-      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies, scheme);
+      forwardHeaders(upstreamHeaders, peer, client, rawHost, trustedProxies, scheme, requestId);
       if (clientId) upstreamHeaders.set("x-berth-client", clientId);
       return upgradeWebSocket(req, server, route, upstreamTarget, upstreamHeaders, upstreamTimeoutMs).then((response) => {
         record(route, response ? response.status : 101, start);
         return response;
       });
     }
-    forwardHeaders(headers, peer, client, rawHost, trustedProxies, scheme);
+    forwardHeaders(headers, peer, client, rawHost, trustedProxies, scheme, requestId);
     if (clientId) headers.set("x-berth-client", clientId);
     return forward(req, route, upstreamTarget, settings, start);
   }
@@ -143,7 +182,7 @@ export function createHandler(deps: HandlerDeps) {
     const url = req.url;
     // Path and query, without parsing a URL object: the scheme and host are at least 8 characters.
     const target = url.slice(url.indexOf("/", 8));
-    if (entry.gateway && isTokenPath(target)) return gateway.issue(req, entry.gateway, freshTable(), addressesOf(req, server).client);
+    if (entry.gateway && isTokenPath(target)) return relayTo ? relay(req, server, target) : gateway.issue(req, entry.gateway, freshTable(), addressesOf(req, server).client);
     const route = findRoute(entry, target);
     if (!route) {
       deps.metrics.unrouted();
@@ -156,6 +195,7 @@ export function createHandler(deps: HandlerDeps) {
     // Refused before auth, so an oversized upload costs no argon2 and reaches no upstream.
     const declared = req.headers.get("content-length");
     if (declared !== null && Number(declared) > maxBodyBytes) return record(route, 413, start), tooLarge(maxBodyBytes);
+    if (relayTo && route.auth !== "none" && headers(req).get("upgrade") === null) return relay(req, server, target);
     access?.routes.set(req, route);
     const answer = route.auth === "none" ? pass(req, server, route, target, rawHost, null, start) : authenticate(req, server, route, target, rawHost, start);
     return scheme === "https" && route.hsts ? answer.then(withHsts) : answer;

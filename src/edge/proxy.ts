@@ -1,45 +1,25 @@
+import type { Deadlines } from "./deadlines.ts";
 import { stoppedPage, text } from "./responses.ts";
 import type { Route } from "./route-table.ts";
+import { BodyTooLarge, UpstreamError, type PendingResponse, type UpstreamPools } from "./upstream-pool.ts";
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) an upstream may send: they describe its connection, not the client's. */
-const RESPONSE_HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "trailer", "upgrade"];
-const SAFE_TO_RESEND = new Set(["GET", "HEAD", "OPTIONS"]);
+/** A failure before any of a response arrived, on a request that can be sent again (the pool decides: see upstream-pool.ts). */
+const failedBeforeResponse = (error: unknown) => error instanceof UpstreamError && error.beforeResponse;
 
-/** A failure to reach the upstream before it answered, as opposed to one after it did. */
-function failedBeforeResponse(error: unknown, method: string): boolean {
-  const code = (error as { code?: string }).code;
-  if (code === "ECONNREFUSED" || code === "ConnectionRefused" || code === "FailedToOpenSocket") return true;
-  // A reset may come after the upstream acted on the request: only resend what is safe to repeat.
-  return (code === "ECONNRESET" || code === "ConnectionClosed") && SAFE_TO_RESEND.has(method);
-}
-
-const abort = (controller: AbortController) => controller.abort();
+class UpstreamTimeout extends Error {}
 
 /** Fixed for the life of the edge; one object, so forward() takes no per-request options. */
 export interface ForwardSettings {
   timeoutMs: number;
+  /** The one timer all waits for response heads share (built for `timeoutMs`). */
+  deadlines: Deadlines;
+  pools: UpstreamPools;
   maxBodyBytes: number;
   /** Metrics are taken here, where the status is known, rather than in one more promise around forward(). */
   /** `bytes`: the response's declared length (Content-Length), when it has one. */
   record: (route: Route, status: number, startMs: number, bytes?: number) => void;
   /** Told which upstream a request went to (set only when an access log wants it). */
   picked?: (req: Request, upstream: string) => void;
-}
-
-class BodyTooLarge extends Error {}
-
-/** A chunked body declares no length: count it as it streams and fail the upload past the limit. */
-function capped(body: ReadableStream<Uint8Array>, max: number): ReadableStream<Uint8Array> {
-  let seen = 0;
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > max) controller.error(new BodyTooLarge());
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
 }
 
 const MiB = 1024 * 1024;
@@ -61,36 +41,39 @@ export async function forward(req: Request, route: Route, target: string, settin
   const first = route.next;
   route.next = first + 1 >= count ? 0 : first + 1;
 
-  let body: ReadableStream<Uint8Array> | null = req.body;
-  if (body && !req.headers.has("content-length")) body = capped(body, settings.maxBodyBytes);
-  const controller = new AbortController();
+  const headers = req.headers;
+  // The edge answers `Expect: 100-continue` itself (Bun does, as the body is read); the upstream gets the body straight away.
+  headers.delete("expect");
+  const request = { method: req.method, target, headers, body: req.body, maxBodyBytes: settings.maxBodyBytes };
+  let pending: PendingResponse | null = null;
+  let timedOut = false;
   // Bounds the wait for response headers only: a long download or event stream must not be cut.
-  const timer = setTimeout(abort, timeoutMs, controller);
-  const init = { method: req.method, headers: req.headers, body, redirect: "manual", decompress: false, signal: controller.signal } as const;
+  const deadline = settings.deadlines.add(() => {
+    timedOut = true;
+    pending?.abort(new UpstreamTimeout());
+  }, start);
   try {
     let response: Response;
     const picked = settings.picked;
     try {
       if (picked) picked(req, `${upstreams[first]!.host}:${upstreams[first]!.port}`);
-      response = await fetch(upstreams[first]!.origin + target, init);
+      pending = settings.pools.request(upstreams[first]!, request);
+      response = await pending.response;
     } catch (error) {
-      if (controller.signal.aborted || req.bodyUsed || body?.locked || !failedBeforeResponse(error, req.method)) throw error;
+      if (timedOut || !failedBeforeResponse(error)) throw error;
       const second = upstreams[first + 1 >= count ? 0 : first + 1]!;
       if (picked) picked(req, `${second.host}:${second.port}`);
-      response = await fetch(second.origin + target, init);
+      pending = settings.pools.request(second, request);
+      response = await pending.response;
     }
-    const headers = response.headers;
-    for (const name of RESPONSE_HOP_BY_HOP) headers.delete(name);
-    return answered(record, route, start, response);
+    return answered(record, route, start, response, pending.length);
   } catch (error) {
-    if (controller.signal.aborted) return answered(record, route, start, text(504, `${route.block} did not answer within ${duration(timeoutMs)}`));
-    if (error instanceof BodyTooLarge || (error as Error).cause instanceof BodyTooLarge) return answered(record, route, start, tooLarge(settings.maxBodyBytes));
+    if (timedOut || error instanceof UpstreamTimeout) return answered(record, route, start, text(504, `${route.block} did not answer within ${duration(timeoutMs)}`));
+    if (error instanceof BodyTooLarge) return answered(record, route, start, tooLarge(settings.maxBodyBytes));
     return answered(record, route, start, text(502, `${route.block} is not reachable (${(error as { code?: string }).code ?? "error"})`));
   } finally {
-    clearTimeout(timer);
+    settings.deadlines.clear(deadline);
   }
 }
 
-const answered = (record: ForwardSettings["record"], route: Route, start: number, response: Response) => (
-  record(route, response.status, start, Number(response.headers.get("content-length")) || 0), response
-);
+const answered = (record: ForwardSettings["record"], route: Route, start: number, response: Response, bytes = 0) => (record(route, response.status, start, bytes > 0 ? bytes : 0), response);

@@ -5,7 +5,7 @@ import { openEdgeReader } from "../adapters/store/edge-reader.ts";
 import { listenAddress } from "../config.ts";
 import { createLoginGuard } from "../lib/throttle.ts";
 import { VERSION } from "../version.ts";
-import { createAccessLog } from "./access-log.ts";
+import { createAccessLog, type AccessLog } from "./access-log.ts";
 import { createBasicAuth } from "./basic-auth.ts";
 import { tableCredentials as credentials } from "./credentials.ts";
 import { trustedProxies } from "./forwarded.ts";
@@ -13,10 +13,12 @@ import { followRoutes } from "./follow.ts";
 import { createGateway } from "./gateway.ts";
 import { createHandler } from "./handler.ts";
 import { fallbackCertificate } from "./fallback-cert.ts";
-import { createEdgeMetrics } from "./metrics.ts";
+import { createEdgeMetrics, type EdgeMetrics } from "./metrics.ts";
+import { createRequestIds } from "./request-id.ts";
 import { text } from "./responses.ts";
 import { createTlsContexts } from "./tls-certs.ts";
 import { startTlsFront, type TlsFront } from "./tls-front.ts";
+import { createUpstreamPools } from "./upstream-pool.ts";
 import { relayHandlers, type Relay } from "./websocket.ts";
 
 export interface EdgeOptions {
@@ -45,12 +47,29 @@ export interface EdgeOptions {
   /** CIDRs of proxies in front of the edge whose X-Forwarded-For and friends are believed (default none). */
   trustedProxies?: readonly string[];
   /** One JSON line per routed request into `<dir>/access.log`, rotated past `maxBytes`; none: no access log. */
-  accessLog?: { dir: string; maxBytes: number };
+  accessLog?: { dir: string; maxBytes: number } | AccessLog;
+  /**
+   * "worker": one more process on the HTTP port beside the first (see workers.ts): no HTTPS, no
+   * metrics listener, counts kept for the first process to collect.
+   */
+  role?: "primary" | "worker";
+  /** Handed in when another part of the process needs them too (workers' counts, snapshots). */
+  metrics?: EdgeMetrics;
+  /** Runs before `/metrics` answers: the first process gathers its workers' counts here. */
+  beforeScrape?: () => Promise<void>;
+  /** First process: a loopback listener for the workers' requests that need a login (see handler.ts), believing this secret. */
+  relaySecret?: string;
+  /** Worker: where the first process's relay listener is, and its HTTPS port (for redirects to it). */
+  relayTo?: { port: number; secret: string; httpsPort: number | null };
   log?: (line: string) => void;
 }
 
 export interface Edge {
   url: string;
+  /** The relay listener's port, when `relaySecret` was given. */
+  relayPort?: number;
+  /** The HTTPS listener's port, when there is one. */
+  httpsPort?: number;
   /** `https://127.0.0.1:port` of the HTTPS listener, when there is one. */
   httpsUrl?: string;
   metricsUrl: string;
@@ -91,7 +110,8 @@ function listen<T>(what: string, address: string, start: () => Server<T>): Serve
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const log = options.log ?? (() => {});
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
-  const metrics = createEdgeMetrics();
+  const metrics = options.metrics ?? createEdgeMetrics();
+  const worker = options.role === "worker";
   const reader = openEdgeReader(join(options.dataDir, "berth.db"));
   const extras = options.consoleHost && options.apiListen ? { consoleHost: options.consoleHost, api: { host: listenAddress(options.apiListen).hostname.replace(/^0\.0\.0\.0$|^::$/, "127.0.0.1"), port: listenAddress(options.apiListen).port } } : {};
   const follower = followRoutes(reader, { domain: options.domain, extras, pollMs: options.pollMs ?? 200, log, onChange: (table) => metrics.tableLoaded(table.routeCount) });
@@ -99,13 +119,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   // One guard for both kinds of login: an IP guessing website passwords and gateway secrets is one IP guessing.
   const guard = metrics.countLogins(createLoginGuard());
   const masterKey = masterKeyFile(join(options.dataDir, "secret.key"));
-  const accessLog = options.accessLog ? createAccessLog(options.accessLog.dir, options.accessLog.maxBytes, log) : undefined;
+  const accessLog = options.accessLog && "dir" in options.accessLog ? createAccessLog(options.accessLog.dir, options.accessLog.maxBytes, log) : options.accessLog;
   let front: TlsFront | null = null;
   // One of each for both listeners: a password verified over HTTP is verified over HTTPS too.
   const proxies = trustedProxies(options.trustedProxies ?? []);
   const basicAuth = createBasicAuth({ cacheMs: options.authCacheMs ?? 60_000, guard, credentials });
   const gateway = createGateway({ masterKey, guard, credentials });
-  const handlerFor = (scheme: "http" | "https", httpsPort: number | null) =>
+  const pools = createUpstreamPools();
+  const requestId = createRequestIds();
+  const handlerFor = (scheme: "http" | "https", httpsPort: number | null, relayFrom?: string) =>
     createHandler({
       table: follower.current,
       refresh: follower.poll,
@@ -119,6 +141,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       httpsPort,
       tlsConnection: (port) => front?.connection(port),
       accessLog,
+      pools,
+      requestId,
+      relayFrom,
+      relayTo: relayFrom === undefined && options.relayTo ? { port: options.relayTo.port, secret: options.relayTo.secret } : undefined,
     });
   const serveWith = (address: { hostname: string; port: number }, handle: ReturnType<typeof createHandler>, reusePort = false) =>
     Bun.serve<Relay>({
@@ -138,10 +164,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       },
     });
 
-  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close()];
+  const closeAll: (() => unknown)[] = [() => follower.stop(), () => reader.close(), () => accessLog?.close(), () => pools.close()];
   try {
     let inner: Server<Relay> | null = null;
-    if (options.httpsListen) {
+    if (options.httpsListen && !worker) {
       // HTTPS requests reach this inner server on loopback through the TLS front (see tls-front.ts).
       const innerServer = serveWith({ hostname: "127.0.0.1", port: 0 }, handlerFor("https", null));
       inner = innerServer;
@@ -151,33 +177,42 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       front = started;
       closeAll.push(() => started.stop());
     }
-    const httpsPort = front?.port ?? null;
+    const httpsPort = front?.port ?? options.relayTo?.httpsPort ?? null;
     const proxy = listen("proxy", options.listen, () => serveWith(listenAddress(options.listen), handlerFor("http", httpsPort), true));
     closeAll.push(() => proxy.stop(true));
-    const metricsServer = listen("metrics", options.metricsListen, () =>
-      Bun.serve({
-        ...listenAddress(options.metricsListen),
-        async fetch(req) {
-          const path = new URL(req.url).pathname;
-          if (path === "/healthz") return Response.json({ status: "ok", pid: process.pid, version: VERSION, routes: follower.current().routeCount });
-          if (path === "/metrics") return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
-          return text(404, "try /metrics or /healthz");
-        },
-      }),
-    );
-    closeAll.push(() => metricsServer.stop(true));
+    const relay = options.relaySecret ? serveWith({ hostname: "127.0.0.1", port: 0 }, handlerFor("http", httpsPort, options.relaySecret)) : null;
+    if (relay) closeAll.push(() => relay.stop(true));
+    const metricsServer = worker
+      ? null
+      : listen("metrics", options.metricsListen, () =>
+          Bun.serve({
+            ...listenAddress(options.metricsListen),
+            async fetch(req) {
+              const path = new URL(req.url).pathname;
+              if (path === "/healthz") return Response.json({ status: "ok", pid: process.pid, version: VERSION, routes: follower.current().routeCount });
+              if (path === "/metrics") {
+                await options.beforeScrape?.();
+                return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
+              }
+              return text(404, "try /metrics or /healthz");
+            },
+          }),
+        );
+    if (metricsServer) closeAll.push(() => metricsServer.stop(true));
     const httpsUrl = front ? `https://${localHost(options.httpsListen!)}:${front.port}` : undefined;
-    log(`edge: proxy on ${proxy.url.origin}${httpsUrl ? `, HTTPS on ${httpsUrl}` : ""}, metrics on ${metricsServer.url.origin}`);
+    if (metricsServer) log(`edge: proxy on ${proxy.url.origin}${httpsUrl ? `, HTTPS on ${httpsUrl}` : ""}, metrics on ${metricsServer.url.origin}`);
 
     return {
       url: proxy.url.origin,
       httpsUrl,
-      metricsUrl: metricsServer.url.origin,
+      metricsUrl: metricsServer?.url.origin ?? "",
+      relayPort: relay?.port,
+      httpsPort: front?.port,
       async stop() {
         follower.stop();
         front?.stop();
         // Let requests in flight finish, within reason: websockets would otherwise hold this forever.
-        await Promise.race([Promise.all([proxy.stop(), inner?.stop()]), Bun.sleep(options.drainMs ?? 10_000)]);
+        await Promise.race([Promise.all([proxy.stop(), inner?.stop(), relay?.stop()]), Bun.sleep(options.drainMs ?? 10_000)]);
         for (const close of closeAll) close();
       },
     };
