@@ -7,7 +7,8 @@ const root = join(import.meta.dir, "..");
 
 /** The modules a bundle of these entries takes in, as paths relative to the repository (packages as node_modules/...). */
 async function bundled(entries: string[]): Promise<string[]> {
-  const result = await Bun.build({ entrypoints: entries.map((e) => join(root, e)), target: "bun", metafile: true, throw: false });
+  // Ink's optional devtools import is stubbed by the real build (scripts/compile.ts); here it only has to resolve.
+  const result = await Bun.build({ entrypoints: entries.map((e) => join(root, e)), target: "bun", metafile: true, throw: false, external: ["react-devtools-core"] });
   if (!result.success) throw new Error(`bundling ${entries.join(", ")} failed: ${result.logs.map(String).join("\n")}`);
   return Object.keys(result.metafile!.inputs);
 }
