@@ -43,6 +43,20 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
   const clients = new Set<ssh2.Connection>();
 
   const server = new ssh2.Server({ hostKeys: [options.hostKey], ident: "berth" }, (client, info) => {
+    // What a remote peer sends must never take serve down: a handler that throws ends only its connection.
+    const guarded =
+      <A extends unknown[]>(handler: (...args: A) => void, refuse?: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          handler(...args);
+        } catch (error) {
+          options.log(`ssh: connection from ${info.ip} ended: ${(error as Error).message.split("\n")[0]}`);
+          try {
+            refuse?.(...args);
+          } catch {}
+          client.end();
+        }
+      };
     const ip = info.ip;
     const count = (open.get(ip) ?? 0) + 1;
     if (count > MAX_CONNECTIONS_PER_IP || throttle.retryAfterMs(ip) > 0) {
@@ -61,7 +75,7 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
     client.on("error", () => {});
 
     let user: SshUser | null = null;
-    client.on("authentication", (ctx) => {
+    client.on("authentication", guarded((ctx: ssh2.AuthContext) => {
       if (ctx.method === "none") return ctx.reject(["publickey"]);
       const refuse = (outcome: string, detail: string) => {
         throttle.fail(ip);
@@ -83,11 +97,11 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
       user = owner;
       options.access.recordLogin({ user: owner.name, ip, outcome: "ok", detail: `${ctx.key.algo} key` });
       ctx.accept();
-    });
+    }, (ctx) => ctx.reject()));
 
     client.on("ready", () => {
       let sessions = 0;
-      client.on("session", (accept, reject) => {
+      client.on("session", guarded((accept: ssh2.AcceptConnection<ssh2.Session>, reject: ssh2.RejectConnection) => {
         if (sessions++ > 0) return reject();
         const session = accept();
         let size: { columns: number; rows: number } | null = null;
@@ -111,7 +125,7 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
         session.on("subsystem", (_accept, rejectSubsystem) => rejectSubsystem());
         session.on("x11", (_accept, rejectX11) => rejectX11());
         session.on("auth-agent", (_accept, rejectAgent) => rejectAgent?.());
-        session.on("shell", (acceptShell) => {
+        session.on("shell", guarded((acceptShell: ssh2.AcceptConnection<ssh2.ServerChannel>) => {
           const channel = acceptShell();
           // The client closes the connection once the channel ends ("Connection to … closed").
           const finish = (code: number) => {
@@ -136,8 +150,8 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
               },
             )
             .finally(() => Promise.resolve(options.access.endShortLived(token)).catch(() => {}));
-        });
-      });
+        }));
+      }));
       // Port and agent forwarding: nothing on this server is reachable through it.
       client.on("tcpip", (_accept, rejectTcp) => rejectTcp());
       client.on("request", (_accept, rejectRequest) => rejectRequest?.());
@@ -148,6 +162,7 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
       server.off("error", reject);
+      server.on("error", (error: Error) => options.log(`ssh: ${error.message.split("\n")[0]}`));
       const address = server.address() as { port: number };
       options.log(`ssh: the terminal UI on ${options.hostname}:${address.port}`);
       resolve({

@@ -126,3 +126,37 @@ describe("the SSH server", () => {
     expect(logins).toContain("vic wrong-user");
   });
 });
+
+test("a handler that throws ends only that connection: the server goes on taking logins", async () => {
+  const { services, app, ownerToken } = apiHarness();
+  const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
+  await services.users.add(owner, { name: "ann", role: "member", sshKeys: [`${ann.algo} ${ann.blob}`] });
+  const access = peopleAccess(services, (r) => app.fetch(r));
+  const logged: string[] = [];
+  const server = await startSshServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    hostKey: loadOrCreateHostKey(join(dir, "server_key")),
+    access: {
+      ...access,
+      recordLogin: (l) => {
+        if (l.outcome !== "ok") throw new Error("audit store is read-only");
+      },
+    },
+    session: async (ctx) => void ctx.terminal.stdout.write("hello\n"),
+    log: (line) => logged.push(line),
+  });
+  try {
+    const attempt = (key: string) =>
+      new Promise<string>((resolve) => {
+        const client = new ssh2.Client();
+        client.on("ready", () => (client.end(), resolve("ready"))).on("error", (error) => resolve(error.message));
+        client.connect({ host: "127.0.0.1", port: server.port, username: "ann", privateKey: key, readyTimeout: 5000 });
+      });
+    expect(await attempt(stranger.private)).not.toBe("ready");
+    expect(logged.some((line) => line.includes("ended: audit store is read-only"))).toBe(true);
+    expect(await attempt(ann.private)).toBe("ready");
+  } finally {
+    await server.stop();
+  }
+});
