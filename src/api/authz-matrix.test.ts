@@ -60,7 +60,6 @@ const EXPECTED: Record<string, GlobalRole> = {
   // The websocket upgrade is a GET, but a shell in a container is a member's right.
   "GET /api/projects/{project}/environments/{env}/blocks/{block}/exec": "member",
   "GET /api/projects/{project}/environments/{env}/status": "viewer",
-  "GET /api/projects/{project}/environments/{env}/events": "viewer",
   "GET /api/projects/{project}/environments/{env}/status/stream": "viewer",
   "GET /api/projects/{project}/environments/{env}/releases": "viewer",
   "GET /api/releases/{id}": "viewer",

@@ -10,8 +10,6 @@ import { followAsEvents, statusEvents } from "../sse.ts";
 import { valid } from "../validate.ts";
 
 const envParam = z.object({ project: projectName, env: environmentName });
-/** A quiet environment's stream still says it is alive, for proxies' idle timeouts. */
-const EVENTS_HEARTBEAT_MS = 15_000;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "warnings">) =>
@@ -68,17 +66,6 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       const live = deployments.current(project, env)?.number ?? null;
       return c.json({ releases: deployments.list(project, env).map((r) => ({ ...r, live: r.number === live })), live });
     })
-    .get(
-      "/projects/:project/environments/:env/events",
-      describeRoute({ summary: "Server-sent events: `log` with a JSON change of the environment (a release started or finished, a stop) as it happens; read the status again on each", tags: ["deploys"] }),
-      valid("param", envParam),
-      (c) => {
-        const { project, env } = c.req.valid("param");
-        // Asked before the stream opens, so an unknown environment answers 404, not a broken stream.
-        deployments.checkEnvironment(project, env);
-        return followAsEvents(c, (onLine) => deployments.watch(project, env, (event) => onLine(JSON.stringify(event))), () => ({}), { heartbeatMs: EVENTS_HEARTBEAT_MS });
-      },
-    )
     .get("/releases/:id", describeRoute({ summary: "One release", tags: ["deploys"] }), valid("param", idParam), (c) => c.json(deployments.get(c.req.valid("param").id)))
     .get(
       "/releases/:id/log/stream",

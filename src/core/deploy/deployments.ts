@@ -5,7 +5,6 @@ import type { ReleaseBlock, ReleaseOrigin, ReleaseRecord, ReleaseStore, RouteSto
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Builds } from "../builds/builds.ts";
 import { LogChannel } from "../builds/log-channel.ts";
-import { createEnvironmentEvents, type EnvironmentEvent } from "./environment-events.ts";
 import { BerthError, conflict, notFound } from "../errors.ts";
 import { secretRedactor } from "../redact.ts";
 import { resolveBlock } from "../project-file/resolve.ts";
@@ -69,9 +68,6 @@ const oneLine = (message: string) => message.split("\n").find((l) => l.trim() !=
 
 export function createDeployments(deps: DeployDeps) {
   const channel = new LogChannel<ReleaseRecord>(deps.logs);
-  const events = createEnvironmentEvents();
-  const announceRelease = (r: ReleaseRecord) =>
-    events.announce(r.project, r.environment, { change: "release", release: { id: r.id, number: r.number, status: r.status, source: r.source } });
   /** Environments something changes now (a release rolling out, a stop), with what to tell whoever else tries. */
   const active = new Map<string, string>();
   const routeSync = createRouteSync({ ...deps, deploying: (project, environment) => active.has(`${project}/${environment}`) });
@@ -199,7 +195,7 @@ export function createDeployments(deps: DeployDeps) {
       say(`after release ${release.number}: ${oneLine((error as Error).message)}`);
     }
     channel.close(release.id, shown);
-    announceRelease(shown);
+    changed(shown.project, shown.environment);
   }
 
   /** A failed release leaves nothing of its own running but the blocks already serving traffic. */
@@ -281,7 +277,7 @@ export function createDeployments(deps: DeployDeps) {
     const release = deps.releases.createRelease(project, environment, origin);
     active.set(key, `release ${release.number} of ${key} is still deploying`);
     run(release, collect, restart, runJobs).finally(() => active.delete(key));
-    announceRelease(release);
+    changed(project, environment);
     return release;
   }
 
@@ -300,7 +296,7 @@ export function createDeployments(deps: DeployDeps) {
       return await task();
     } finally {
       active.delete(key);
-      events.announce(project, environment, { change: "stopped", release: null });
+      changed(project, environment);
     }
   }
   const stopStart = createStopStart({ ...deps, checkIdle, exclusively, fromImages });
@@ -400,13 +396,9 @@ export function createDeployments(deps: DeployDeps) {
     /** Rewrites an environment's routes soon after the runtime reports a replica started or died; returns a stop function. */
     followRuntime: (log: (line: string) => void) => routeSync.follow(log),
 
-    /** Each release started or finished in an environment, and its stops, until the returned function is called. */
-    watch: (project: string, environment: string, onEvent: (event: EnvironmentEvent) => void) => events.watch(project, environment, onEvent),
-    /** Throws not_found unless the project has this environment. */
-    checkEnvironment: (project: string, environment: string) => void loadEnvironment(project, environment),
     /**
      * Calls `onChange` soon after anything of the environment may have changed: each step of a
-     * release (created, rolling, finished) and each replica the engine starts, stops or finds
+     * release (created, rolling, finished), a stop, and each replica the engine starts, stops or finds
      * (un)healthy. What changed is read again by the caller, like routes are. Returns a stop function.
      */
     watchEnvironment(project: string, environment: string, onChange: () => void): () => void {

@@ -31,18 +31,19 @@ export function Environment({ params }: { params: Record<string, string> }) {
   const canAct = may(me, "member", project);
   const { headers } = useSession();
 
-  // Releases started elsewhere (the CLI, a git push, a colleague) and stops: the page hears of
-  // them from the environment's event stream and reads its state again.
-  useStream(`/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/events`, headers, (e) => {
-    if (e.event !== "log") return;
-    const change = JSON.parse(e.data) as { change: string; release: { id: number; number: number; status: string } | null };
-    if (change.release && UNDER_WAY.has(change.release.status)) setStarted({ id: change.release.id, number: change.release.number });
-    refresh();
+  // Releases started elsewhere (the CLI, a git push, a colleague), stops and replicas that start
+  // or die: the environment's status stream says so, and the page reads what it shows again.
+  useStream(`/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/status/stream`, headers, (e) => {
+    if (e.event === "status") refresh();
   });
 
-  // A rollout someone else started (the CLI, a git push) is followed too.
+  // The rollout under way is followed, whoever started it (the CLI, a git push); once it ends,
+  // the last one followed stays with its result.
   const running = releases.data?.releases.find((r) => UNDER_WAY.has(r.status));
-  const followed = started ?? (running ? { id: running.id, number: running.number } : null);
+  useEffect(() => {
+    if (running && running.id !== started?.id) setStarted({ id: running.id, number: running.number });
+  }, [running?.id]);
+  const followed = running ? { id: running.id, number: running.number } : started;
   const follow = (release: { id: number; number: number }) => setStarted({ id: release.id, number: release.number });
   const refresh = () => {
     status.reload();
