@@ -19,12 +19,12 @@ export async function listReplicas(docker: Dockerode, project: string, env: stri
  * Adds restart counts and start times, which only an inspect carries, to replicas that run or
  * wait for a restart (a stopped one cannot be looping); a replica gone meanwhile is left as listed.
  */
-export async function withRestarts(docker: Dockerode, replicas: Replica[]): Promise<Replica[]> {
+export async function withRestarts(inspect: (id: string) => Promise<Dockerode.ContainerInspectInfo>, replicas: Replica[]): Promise<Replica[]> {
   return Promise.all(
     replicas.map(async (replica) => {
       if (replica.state !== "running" && replica.state !== "restarting") return replica;
       try {
-        const info = await docker.getContainer(replica.id).inspect();
+        const info = await inspect(replica.id);
         return { ...replica, restarts: info.RestartCount, startedAt: Date.parse(info.State.StartedAt) };
       } catch (error) {
         if (isNotFound(error)) return replica;

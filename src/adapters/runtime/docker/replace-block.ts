@@ -8,7 +8,7 @@ import { ensureVolumes } from "./volumes.ts";
 /**
  * Brings one block to its plan. Nothing happens when the block's running replicas already carry
  * the plan's hash in the wanted number. Otherwise new replicas start, pass their health checks,
- * traffic switches to them, the old ones drain and go. If switchTraffic throws, the error
+ * traffic switches to them, the old ones drain and go (after this returns: see BlockJob.later). If switchTraffic throws, the error
  * propagates with old and new both running; the next apply finds them and finishes the switch.
  */
 export async function applyBlock(job: BlockJob, observed: Replica[]): Promise<BlockOutcome> {
@@ -47,8 +47,11 @@ async function switchOver(job: BlockJob, fresh: NewReplica[], old: Replica[]): P
   }
   await keepRestarting(job.docker, fresh.map((t) => t.id));
   await hooks.switchTraffic(block.block, checked.upstreams);
-  await drain(job, old);
-  await retire(job, old);
+  // The old replicas no longer get new requests: their drain and stop hold no rollout slot.
+  job.later(async () => {
+    await drain(job, old);
+    await retire(job, old);
+  });
   return { block: block.block, ok: true, upstreams: checked.upstreams, containers: fresh.map((t) => t.id) };
 }
 
