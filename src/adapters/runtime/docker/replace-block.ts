@@ -45,10 +45,11 @@ async function switchOver(job: BlockJob, fresh: NewReplica[], old: Replica[]): P
     await removeReplicas(job.docker, fresh.map((t) => t.id), 0);
     return failure(block.block, checked.reason, running(old));
   }
-  await keepRestarting(job.docker, fresh.map((t) => t.id));
-  await hooks.switchTraffic(block.block, checked.upstreams);
-  // The old replicas no longer get new requests: their drain and stop hold no rollout slot.
+  // Healthy replicas are what the rollout slot bounds; switching, draining and stopping the old
+  // ones wait on the edge and on timers, so the next block starts meanwhile.
   job.later(async () => {
+    await keepRestarting(job.docker, fresh.map((t) => t.id));
+    await hooks.switchTraffic(block.block, checked.upstreams);
     await drain(job, old);
     await retire(job, old);
   });

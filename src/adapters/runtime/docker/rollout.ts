@@ -24,8 +24,9 @@ export interface BlockJob {
   /** Replace the replicas even when they match the plan (a restart). */
   restart?: boolean;
   /**
-   * Work left once traffic has switched (draining and stopping old replicas): it runs on while the
-   * next block starts, and the apply waits for all of it before it returns.
+   * Work left once new replicas are healthy (switching traffic, draining and stopping old
+   * replicas): it runs on while the next block starts; the apply waits for all of it, tier by
+   * tier, and fails if any of it does.
    */
   later(work: () => Promise<void>): void;
 }

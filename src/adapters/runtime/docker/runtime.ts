@@ -112,17 +112,17 @@ async function applyPlan({ docker, inspect }: Engine, plan: EnvironmentPlan, hoo
   const after = background();
   let outcomes: BlockOutcome[];
   try {
-    outcomes = await rollTiers(plan, found, (block) => {
+    const roll = (block: BlockPlan) => {
       const job: BlockJob = { docker, inspect, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block), later: after.run };
       return applyBlock(job, found.get(block.block) ?? []);
-    }, concurrency);
+    };
+    // A tier's switches are done before the next tier starts: the services others connect to are settled first.
+    outcomes = await rollTiers(plan, found, roll, concurrency, after.settle);
   } catch (error) {
     // Nothing outlives the apply: old replicas already switched away from still go.
     await after.settle().catch(() => undefined);
     throw error;
   }
-  // Old replicas drain and stop while later blocks start; all gone before the apply ends.
-  await after.settle();
   // Last, so a block renamed in the plan keeps serving under its old name until the new one runs.
   await retireAbsentBlocks(docker, observed, new Set(plan.blocks.map((b) => b.block)), hooks, timing);
   return outcomes;
@@ -132,7 +132,13 @@ async function applyPlan({ docker, inspect }: Engine, plan: EnvironmentPlan, hoo
  * Tier by tier in plan order (the caller puts the services others depend on first); the blocks
  * of a tier roll out side by side, each switching its own traffic as it turns healthy.
  */
-async function rollTiers(plan: EnvironmentPlan, found: Map<string, Replica[]>, roll: (block: BlockPlan) => Promise<BlockOutcome>, concurrency: number): Promise<BlockOutcome[]> {
+async function rollTiers(
+  plan: EnvironmentPlan,
+  found: Map<string, Replica[]>,
+  roll: (block: BlockPlan) => Promise<BlockOutcome>,
+  concurrency: number,
+  tierDone: () => Promise<void>,
+): Promise<BlockOutcome[]> {
   const outcomes: BlockOutcome[] = [];
   let failed: string | undefined;
   for (const tier of startTiers(plan.blocks)) {
@@ -142,6 +148,7 @@ async function rollTiers(plan: EnvironmentPlan, found: Map<string, Replica[]>, r
     const notStarted = settled.flatMap((s, i) => (s.done ? [] : [tier[i]!]));
     outcomes.push(...settled.flatMap((s) => (s.done ? [s.result] : [])));
     for (const block of notStarted) outcomes.push(failure(block.block, `not rolled out: block ${failed} failed`, running(found.get(block.block) ?? [])));
+    await tierDone();
   }
   return outcomes;
 }
