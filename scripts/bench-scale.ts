@@ -136,6 +136,8 @@ async function deployStep(step: string, note = "", args = ["deploy", project, "d
   const { maxMb } = await sampledRss(() => run(args));
   const ms = performance.now() - started;
   rows.push({ step, seconds: ms / 1000, rssMb: maxMb, note: `${note}${note ? "; " : ""}load ${load.toFixed(1)} at start` });
+  // Each figure as it comes, so a run that fails later still shows what it measured.
+  console.log(`  ${step}: ${(ms / 1000).toFixed(1)} s, serve RSS max ${maxMb.toFixed(0)} MB`);
   return ms;
 }
 
@@ -205,7 +207,9 @@ interface Lookup {
 }
 const lookups: Lookup[] = [];
 async function measureLookups(containers: number) {
-  lookups.push({ containers, status: await statusTimes(200), edge: await edgeTimes(600) });
+  const { status, edge } = { status: await statusTimes(200), edge: await edgeTimes(600) };
+  lookups.push({ containers, status, edge });
+  console.log(`  ${containers} containers: status p99 ${percentile(status, 99).toFixed(1)} ms, edge p50 ${percentile(edge, 50).toFixed(2)} ms`);
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

@@ -88,6 +88,11 @@ export async function stopReplica(docker: Dockerode, id: string, graceSeconds: n
 /** Stops and deletes a container; named volumes stay (only anonymous ones go with `v`). */
 export async function removeReplica(docker: Dockerode, id: string, graceSeconds: number): Promise<void> {
   await stopReplica(docker, id, graceSeconds);
+  await deleteReplica(docker, id);
+}
+
+/** Deletes a container, stopped or not (force); gone already is fine. */
+export async function deleteReplica(docker: Dockerode, id: string): Promise<void> {
   await docker
     .getContainer(id)
     .remove({ force: true, v: true })

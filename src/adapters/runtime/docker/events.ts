@@ -4,8 +4,8 @@ import { LABEL } from "./labels.ts";
 
 /** What moves routes: a replica (re)started, died, or its health changed. */
 const ACTIONS = ["start", "die", "health_status"];
-/** What the feed follows: those, and removals (what was known of a removed container can go). */
-const FEED_ACTIONS = [...ACTIONS, "destroy"];
+/** What the feed follows: those, and what else changes a container's listing (runtime-cache.ts). */
+const FEED_ACTIONS = [...ACTIONS, "create", "destroy", "pause", "unpause", "rename"];
 const RECONNECT_MS = 1000;
 
 /** Splits the engine's stream of JSON lines; a chunk may end mid-line or hold several lines. */
@@ -174,7 +174,7 @@ export function watchEnvironments(feed: EngineFeed, onChange: (changed: Environm
   return feed.subscribe({
     event: (event) => {
       // The engine says "health_status: healthy", hence no exact match on the action.
-      if (event.environment && event.action !== "destroy") onChange(event.environment);
+      if (event.environment && ACTIONS.some((action) => event.action.startsWith(action))) onChange(event.environment);
     },
     connected: () => {
       if (connectedOnce) onChange(null);

@@ -4,7 +4,7 @@ import { DNS_LABEL } from "../../../core/names.ts";
 import type { ApplyHooks, BlockOutcome, BlockPlan, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
 import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
 import { createEngineFeed, watchEnvironments } from "./events.ts";
-import { createInspectCache, feedCache } from "./inspect-cache.ts";
+import { createRuntimeCache, feedCache } from "./runtime-cache.ts";
 import { execInReplica } from "./exec.ts";
 import { background } from "./background.ts";
 import { type Replica, byBlock } from "./labels.ts";
@@ -48,7 +48,7 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
 
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const feed = createEngineFeed(docker);
-  const cache = createInspectCache((id) => docker.getContainer(id).inspect());
+  const cache = createRuntimeCache(docker, (project, env) => listReplicas(docker, project, env));
   const attachCache = feedCache(feed, cache);
   const engine: Engine = { docker, inspect: cache.inspect };
 
@@ -59,7 +59,7 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
     apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(engine, plan, hooks, timing, concurrency)),
 
     async status(project, env, { crashes = true } = {}) {
-      const listed = await listReplicas(docker, project, env);
+      const listed = await cache.listReplicas(project, env);
       if (!crashes) return environmentStatus(listed);
       const replicas = await withRestarts(cache.inspect, listed);
       const found = byBlock(replicas);
