@@ -34,6 +34,9 @@ export async function applyBlock(job: BlockJob, observed: Replica[]): Promise<Bl
 async function replace(job: BlockJob, old: Replica[]): Promise<BlockOutcome> {
   const started = await startNew(job);
   if (!started.ok) return failure(job.block.block, started.reason, running(old));
+  // A replica without a port is up once started: what follows is only watching it stay up for
+  // the settle time, which needs no place. One with a port holds it until it answers.
+  if (job.block.port === undefined) job.free();
   return switchOver(job, started.targets, old);
 }
 

@@ -35,9 +35,8 @@ export async function retireAbsentBlocks(
  * (its StopTimeout): a block that left the plan, or a whole environment, has no plan to ask.
  */
 export async function removeWithOwnGrace(docker: Dockerode, replicas: Replica[], fallbackSeconds: number): Promise<void> {
-  // The stops wait out their graces side by side; the engine's own work (inspects, deletes that
-  // free network endpoints) goes a few at a time: hundreds of deletes at once on a loaded engine
-  // left the environment's network holding an endpoint of a deleted container.
+  // The stops wait out their graces side by side; the engine's own work (inspects, deletes) goes
+  // a few at a time, so deleting 300 containers is not 600 engine calls at once.
   const graces = await runBounded(replicas, ENGINE_CALLS_AT_ONCE, async (replica) => {
     // dockerode's types omit StopTimeout, which the engine reports when the container was created with one.
     const info = (await docker.getContainer(replica.id).inspect().catch(() => null)) as { Config?: { StopTimeout?: number } } | null;

@@ -29,6 +29,8 @@ export interface BlockJob {
    * tier, and fails if any of it does.
    */
   later(work: () => Promise<void>): void;
+  /** Gives up the block's rollout place early (see `replace` in replace-block.ts). */
+  free(): void;
 }
 
 /** A replica being rolled out; `restartsBefore` is 0 for one just created, unknown for one found running. */

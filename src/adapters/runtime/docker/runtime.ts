@@ -112,8 +112,8 @@ async function applyPlan({ docker, inspect }: Engine, plan: EnvironmentPlan, hoo
   const after = background();
   let outcomes: BlockOutcome[];
   try {
-    const roll = (block: BlockPlan) => {
-      const job: BlockJob = { docker, inspect, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block), later: after.run };
+    const roll = (block: BlockPlan, free: () => void) => {
+      const job: BlockJob = { docker, inspect, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block), later: after.run, free };
       return applyBlock(job, found.get(block.block) ?? []);
     };
     // A tier's switches are done before the next tier starts: the services others connect to are settled first.
@@ -135,7 +135,7 @@ async function applyPlan({ docker, inspect }: Engine, plan: EnvironmentPlan, hoo
 async function rollTiers(
   plan: EnvironmentPlan,
   found: Map<string, Replica[]>,
-  roll: (block: BlockPlan) => Promise<BlockOutcome>,
+  roll: (block: BlockPlan, free: () => void) => Promise<BlockOutcome>,
   concurrency: number,
   tierDone: () => Promise<void>,
 ): Promise<BlockOutcome[]> {
