@@ -28,14 +28,15 @@ export interface DockerRuntimeOptions {
   settleMs?: number;
   /** Health poll interval. Default 250 ms. */
   pollMs?: number;
-  /** Blocks of one start tier rolled out at once. Default 4. */
+  /** Blocks of one start tier booting new replicas at once (see runBounded's places). Default 4. */
   concurrency?: number;
 }
 
 /**
- * The runtime port on one Docker engine. Observed state is read from the engine by labels on
- * every call; only containers, networks and volumes labelled berth.managed=true for the
- * environment are ever changed.
+ * The runtime port on one Docker engine. Observed state is read from the engine by labels: on
+ * every apply, and for status from what the engine said last unless an event has made it stale
+ * since (runtime-cache.ts); only containers, networks and volumes labelled berth.managed=true for
+ * the environment are ever changed.
  */
 export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOptions = {}): Runtime {
   const timing: Timing = {
