@@ -1,12 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ProjectStore } from "../ports/project-store.ts";
+import type { ProjectFile } from "./project-file/schema.ts";
 import type { RecordedVariable } from "../ports/release-store.ts";
 import type { SecretBox } from "../ports/secret-box.ts";
-import type { VariableRef, VariableStore } from "../ports/variable-store.ts";
+import type { StoredVariable, VariableRef, VariableStore } from "../ports/variable-store.ts";
 import { invalid, notFound } from "./errors.ts";
 import { ENV_NAME } from "./names.ts";
 import { valueProblem } from "./variable-text.ts";
 import { templateEnv, templateNamed } from "./catalog/catalog.ts";
+
+const fingerprintOf = (fileEnv: Record<string, string>, set: StoredVariable[]) =>
+  createHash("sha256")
+    .update(JSON.stringify([fileEnv, set.map((v) => [v.name, v.secret ? `secret@${v.updatedAt}` : v.value])]))
+    .digest("hex")
+    .slice(0, 16);
 
 /** What is shown in place of a secret value: fixed, so not even its length leaks. */
 export const MASK = "••••••••";
@@ -20,8 +27,9 @@ export interface VariableView {
 }
 
 export function createVariables(projects: ProjectStore, store: VariableStore, box: SecretBox) {
-  const fileEnv = (ref: VariableRef): Record<string, string> => {
-    const file = projects.loadProject(ref.project);
+  /** `loaded`: the project file the caller read already (status asks for every block at once). */
+  const fileEnv = (ref: VariableRef, loaded?: ProjectFile): Record<string, string> => {
+    const file = loaded ?? projects.loadProject(ref.project);
     if (!file) throw notFound(`project "${ref.project}"`);
     const env = file.environments[ref.environment];
     if (!env) throw notFound(`environment "${ref.environment}" in project "${ref.project}"`);
@@ -101,10 +109,18 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
       return store.unsetVariables(ref, names);
     },
 
-    /** Changes whenever any value does; secrets count by when they were set, never by value. */
-    fingerprint(ref: VariableRef): string {
-      const set = store.listVariables(ref).map((v) => [v.name, v.secret ? `secret@${v.updatedAt}` : v.value]);
-      return createHash("sha256").update(JSON.stringify([fileEnv(ref), set])).digest("hex").slice(0, 16);
+    /**
+     * Changes whenever any value does; secrets count by when they were set, never by value.
+     * `file`: the project as the caller loaded it, so a loop over blocks reads it once.
+     */
+    fingerprint(ref: VariableRef, file?: ProjectFile): string {
+      return fingerprintOf(fileEnv(ref, file), store.listVariables(ref));
+    },
+
+    /** `fingerprint` of every block of an environment, with two reads in all (status shows them all). */
+    fingerprints(project: string, environment: string, file: ProjectFile): Map<string, string> {
+      const set = store.listEnvironmentVariables(project, environment);
+      return new Map(Object.keys(file.blocks).map((block) => [block, fingerprintOf(fileEnv({ project, environment, block }, file), set.get(block) ?? [])]));
     },
 
     /** Every secret value set in an environment, any block: what logs and errors must never show. */

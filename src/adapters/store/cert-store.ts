@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { CertRecord, CertStore } from "../../ports/cert-store.ts";
 import type { Db } from "./db.ts";
 import { acmeAccounts, acmeChallenges, certificates, edgeRoutes } from "./schema.ts";
@@ -19,9 +19,11 @@ const columns = {
 };
 
 export function createCertStore(db: Db): CertStore {
+  // Asked once per routed host on every status call: prepared once, not rebuilt each time.
+  const byHost = db.select(columns).from(certificates).where(eq(certificates.host, sql.placeholder("host"))).prepare();
   return {
     list: () => db.select(columns).from(certificates).orderBy(asc(certificates.host)).all(),
-    get: (host) => db.select(columns).from(certificates).where(eq(certificates.host, host)).get() ?? null,
+    get: (host) => byHost.get({ host }) ?? null,
     put(record: CertRecord) {
       const row = { ...record, updatedAt: new Date().toISOString() };
       db.insert(certificates).values(row).onConflictDoUpdate({ target: certificates.host, set: row }).run();

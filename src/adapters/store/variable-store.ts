@@ -27,6 +27,17 @@ export function createVariableStore(db: Db): VariableStore {
         .orderBy(asc(variables.name)).all();
     },
 
+    listEnvironmentVariables(project, environment) {
+      const id = envId(project, environment);
+      const byBlock = new Map<string, StoredVariable[]>();
+      if (id === undefined) return byBlock;
+      const rows = db.select({ block: blocks.name, name: variables.name, value: variables.value, secret: variables.secret, updatedAt: variables.updatedAt })
+        .from(variables).innerJoin(blocks, eq(blocks.id, variables.blockId))
+        .where(eq(variables.environmentId, id)).orderBy(asc(blocks.name), asc(variables.name)).all();
+      for (const { block, ...row } of rows) byBlock.set(block, [...(byBlock.get(block) ?? []), row]);
+      return byBlock;
+    },
+
     setVariables(ref, vars) {
       const { envId, blockId } = ids(ref);
       const updatedAt = new Date().toISOString();

@@ -356,6 +356,7 @@ export function createDeployments(deps: DeployDeps) {
       const live = deps.releases.currentRelease(project, environment);
       const stoppedAt = deps.projects.stoppedSince(project, environment);
       const place: Place = { project, environment, domain: deps.domain };
+      const fingerprints = deps.variables.fingerprints(project, environment, file);
       const blocks = Object.keys(file.blocks).flatMap((name) => {
         const spec = withTemplate(resolveBlock(file, environment, name), deps.catalogImages);
         if (spec.kind === "job") return [];
@@ -375,7 +376,7 @@ export function createDeployments(deps: DeployDeps) {
           /** Set when replicas crashed: the last lines the crashing one wrote. */
           lastLog: observed?.lastLog ?? [],
           /** The live release this block's config (variables or settings) changed after; a deploy brings it in. */
-          configChangedSince: configChangedSince(live, name, spec, deps.variables.fingerprint({ project, environment, block: name })),
+          configChangedSince: configChangedSince(live, name, spec, fingerprints.get(name) ?? ""),
         }];
       });
       return {

@@ -62,6 +62,7 @@ test("a crash loop: each run's last line is stored once, and followers see them 
     watch: (onChange) => ((wake = onChange), () => {}),
     known: (project) => project === "shop",
     flushMs: 5,
+    eventSettleMs: 1,
   });
   const seen: LogLine[] = [];
   collector.subscribe((lines) => seen.push(...lines));

@@ -11,6 +11,12 @@ export interface CollectorDeps {
   flushMs?: number;
   /** The repair pass for whatever events missed (default 10 s). */
   reconcileMs?: number;
+  /**
+   * A pass runs this long after the first event of a burst (default 500 ms), for all of it: a
+   * rollout of 100 blocks sends hundreds of events, and each pass lists every container. A reader
+   * starting later loses nothing, as it reads from the last line stored.
+   */
+  eventSettleMs?: number;
 }
 
 /**
@@ -107,14 +113,22 @@ export function createLogCollector(deps: CollectorDeps) {
             if (again) (again = false), pass();
           });
       };
-      poke = pass;
+      let settling: ReturnType<typeof setTimeout> | undefined;
+      const soon = () => {
+        settling ??= setTimeout(() => {
+          settling = undefined;
+          pass();
+        }, deps.eventSettleMs ?? 500);
+      };
+      poke = soon;
       pass();
-      const unwatch = deps.watch(pass, log);
+      const unwatch = deps.watch(soon, log);
       const timer = setInterval(pass, deps.reconcileMs ?? 10_000);
       return () => {
         poke = () => {};
         unwatch();
         clearInterval(timer);
+        clearTimeout(settling);
         for (const stop of active.values()) stop();
         active.clear();
         clearTimeout(flushTimer);

@@ -19,12 +19,12 @@ export async function listReplicas(docker: Dockerode, project: string, env: stri
  * Adds restart counts and start times, which only an inspect carries, to replicas that run or
  * wait for a restart (a stopped one cannot be looping); a replica gone meanwhile is left as listed.
  */
-export async function withRestarts(docker: Dockerode, replicas: Replica[]): Promise<Replica[]> {
+export async function withRestarts(inspect: (id: string) => Promise<Dockerode.ContainerInspectInfo>, replicas: Replica[]): Promise<Replica[]> {
   return Promise.all(
     replicas.map(async (replica) => {
       if (replica.state !== "running" && replica.state !== "restarting") return replica;
       try {
-        const info = await docker.getContainer(replica.id).inspect();
+        const info = await inspect(replica.id);
         return { ...replica, restarts: info.RestartCount, startedAt: Date.parse(info.State.StartedAt) };
       } catch (error) {
         if (isNotFound(error)) return replica;
@@ -88,6 +88,11 @@ export async function stopReplica(docker: Dockerode, id: string, graceSeconds: n
 /** Stops and deletes a container; named volumes stay (only anonymous ones go with `v`). */
 export async function removeReplica(docker: Dockerode, id: string, graceSeconds: number): Promise<void> {
   await stopReplica(docker, id, graceSeconds);
+  await deleteReplica(docker, id);
+}
+
+/** Deletes a container, stopped or not (force); gone already is fine. */
+export async function deleteReplica(docker: Dockerode, id: string): Promise<void> {
   await docker
     .getContainer(id)
     .remove({ force: true, v: true })

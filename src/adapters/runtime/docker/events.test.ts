@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { environmentOf, lineSplitter } from "./events.ts";
+import { environmentOf, lineSplitter, parseEvent } from "./events.ts";
 
 const event = (attributes: Record<string, string>) => JSON.stringify({ Type: "container", Action: "start", Actor: { ID: "abc", Attributes: attributes } });
 
@@ -15,5 +15,12 @@ describe("engine events", () => {
     expect(environmentOf(event({ "berth.project": "shop", "berth.env": "dev" }))).toBeNull();
     expect(environmentOf(event({ "berth.managed": "true", "berth.project": "shop" }))).toBeNull();
     expect(environmentOf("not json")).toBeNull();
+  });
+
+  test("an event gives its container id and action, also for containers of no environment", () => {
+    expect(parseEvent(event({ "berth.managed": "true", "berth.project": "shop", "berth.env": "dev" }))).toEqual({ id: "abc", action: "start", environment: { project: "shop", environment: "dev" } });
+    expect(parseEvent(JSON.stringify({ Action: "destroy", Actor: { ID: "def", Attributes: { "berth.managed": "true", "berth.job-run": "1" } } }))).toEqual({ id: "def", action: "destroy", environment: null });
+    expect(parseEvent('{"Action":"die"}')).toBeNull();
+    expect(parseEvent("not json")).toBeNull();
   });
 });

@@ -21,12 +21,14 @@ export interface HealthTarget {
   restartsBefore?: number;
 }
 
+export type Inspect = (id: string) => Promise<Dockerode.ContainerInspectInfo>;
+
 /**
  * Polls one replica until it is healthy, exits, or the timeout passes. A restart counts as an
  * exit: a replica found running may already be under `unless-stopped`, where a crashing process
- * is back up before the next poll.
+ * is back up before the next poll. `inspect` may answer from the runtime's event-fed cache.
  */
-export async function waitHealthy(docker: Dockerode, target: HealthTarget, timing: HealthTiming, signal: AbortSignal): Promise<Health> {
+export async function waitHealthy(inspect: Inspect, target: HealthTarget, timing: HealthTiming, signal: AbortSignal): Promise<Health> {
   const { block, index } = target;
   const started = Date.now();
   let restartsBefore = target.restartsBefore;
@@ -34,7 +36,7 @@ export async function waitHealthy(docker: Dockerode, target: HealthTarget, timin
   let probed = "";
   for (;;) {
     if (signal.aborted) return { ok: false, failure: "check abandoned" };
-    const info = await inspect(docker, target.id);
+    const info = await inspectOrNull(inspect, target.id);
     if (!info) return { ok: false, failure: `replica ${index} disappeared` };
     const state = info.State;
     restartsBefore ??= info.RestartCount;
@@ -70,9 +72,9 @@ export async function waitHealthy(docker: Dockerode, target: HealthTarget, timin
   }
 }
 
-async function inspect(docker: Dockerode, id: string): Promise<Dockerode.ContainerInspectInfo | null> {
+async function inspectOrNull(inspect: Inspect, id: string): Promise<Dockerode.ContainerInspectInfo | null> {
   try {
-    return await docker.getContainer(id).inspect();
+    return await inspect(id);
   } catch (error) {
     if (isNotFound(error)) return null;
     throw toBerthError(error, `inspecting container ${id.slice(0, 12)}`);

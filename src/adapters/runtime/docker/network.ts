@@ -35,8 +35,10 @@ export async function removeNetwork(docker: Dockerode, project: string, env: str
     // 403/409: containers Berth does not own are still attached; they are never disconnected by force.
     const status = engineStatus(error);
     if (status !== 403 && status !== 409) throw toBerthError(error, `removing network ${name}`);
-    const attached = Object.values(existing.Containers ?? {}).map((c) => c.Name);
-    throw new BerthError("conflict", `network ${name} is still used by containers Berth does not manage: ${attached.join(", ") || "unknown"}`);
+    const attached = Object.values((await inspectNetwork(docker, name))?.Containers ?? {}).map((c) => c.Name);
+    // Seen on a loaded engine after hundreds of deletes: an endpoint left behind with no container.
+    if (!attached.length) throw new BerthError("conflict", `network ${name} could not be removed: the engine still counts an endpoint on it, with no container attached`);
+    throw new BerthError("conflict", `network ${name} is still used by containers Berth does not manage: ${attached.join(", ")}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { ensureVolumes } from "./volumes.ts";
 /**
  * Brings one block to its plan. Nothing happens when the block's running replicas already carry
  * the plan's hash in the wanted number. Otherwise new replicas start, pass their health checks,
- * traffic switches to them, the old ones drain and go. If switchTraffic throws, the error
+ * traffic switches to them, the old ones drain and go (after this returns: see BlockJob.later). If switchTraffic throws, the error
  * propagates with old and new both running; the next apply finds them and finishes the switch.
  */
 export async function applyBlock(job: BlockJob, observed: Replica[]): Promise<BlockOutcome> {
@@ -34,6 +34,9 @@ export async function applyBlock(job: BlockJob, observed: Replica[]): Promise<Bl
 async function replace(job: BlockJob, old: Replica[]): Promise<BlockOutcome> {
   const started = await startNew(job);
   if (!started.ok) return failure(job.block.block, started.reason, running(old));
+  // A replica without a port is up once started: what follows is only watching it stay up for
+  // the settle time, which needs no place. One with a port holds it until it answers.
+  if (job.block.port === undefined) job.free();
   return switchOver(job, started.targets, old);
 }
 
@@ -45,10 +48,14 @@ async function switchOver(job: BlockJob, fresh: NewReplica[], old: Replica[]): P
     await removeReplicas(job.docker, fresh.map((t) => t.id), 0);
     return failure(block.block, checked.reason, running(old));
   }
-  await keepRestarting(job.docker, fresh.map((t) => t.id));
-  await hooks.switchTraffic(block.block, checked.upstreams);
-  await drain(job, old);
-  await retire(job, old);
+  // Healthy replicas are what the rollout slot bounds; switching, draining and stopping the old
+  // ones wait on the edge and on timers, so the next block starts meanwhile.
+  job.later(async () => {
+    await keepRestarting(job.docker, fresh.map((t) => t.id));
+    await hooks.switchTraffic(block.block, checked.upstreams);
+    await drain(job, old);
+    await retire(job, old);
+  });
   return { block: block.block, ok: true, upstreams: checked.upstreams, containers: fresh.map((t) => t.id) };
 }
 

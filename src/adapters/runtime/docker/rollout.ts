@@ -1,6 +1,6 @@
 import type Dockerode from "dockerode";
 import type { ApplyHooks, BlockOutcome, BlockPlan, Upstream } from "../../../ports/runtime.ts";
-import { type HealthTarget, type HealthTiming, seconds, waitHealthy } from "./health.ts";
+import { type HealthTarget, type HealthTiming, type Inspect, seconds, waitHealthy } from "./health.ts";
 import type { Replica } from "./labels.ts";
 import { lastLogLines } from "./logs.ts";
 
@@ -12,6 +12,8 @@ export interface Timing extends HealthTiming {
 /** What one block's step needs; built per block by the runtime. */
 export interface BlockJob {
   docker: Dockerode;
+  /** Inspects through the runtime's cache (inspect-cache.ts). */
+  inspect: Inspect;
   project: string;
   env: string;
   release: number;
@@ -21,6 +23,14 @@ export interface BlockJob {
   timing: Timing;
   /** Replace the replicas even when they match the plan (a restart). */
   restart?: boolean;
+  /**
+   * Work left once new replicas are healthy (switching traffic, draining and stopping old
+   * replicas): it runs on while the next block starts; the apply waits for all of it, tier by
+   * tier, and fails if any of it does.
+   */
+  later(work: () => Promise<void>): void;
+  /** Gives up the block's rollout place early (see `replace` in replace-block.ts). */
+  free(): void;
 }
 
 /** A replica being rolled out; `restartsBefore` is 0 for one just created, unknown for one found running. */
@@ -38,7 +48,7 @@ export async function checkAll(job: BlockJob, replicas: NewReplica[]): Promise<C
   const abandon = new AbortController();
   const results = await Promise.all(
     targets.map(async (target) => {
-      const health = await waitHealthy(docker, target, timing, abandon.signal);
+      const health = await waitHealthy(job.inspect, target, timing, abandon.signal);
       if (!health.ok) abandon.abort();
       else if (health.upstream) hooks.log(`${block.block}: healthy on ${health.upstream.host}:${health.upstream.port}`);
       else hooks.log(`${block.block}: replica ${target.index} still running after ${seconds(timing.settleMs)}`);

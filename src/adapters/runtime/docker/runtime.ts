@@ -1,17 +1,19 @@
 import type Dockerode from "dockerode";
 import { invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
-import type { ApplyHooks, BlockOutcome, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
+import type { ApplyHooks, BlockOutcome, BlockPlan, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
 import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
-import { watchEngineEvents } from "./events.ts";
+import { createEngineFeed, watchEnvironments } from "./events.ts";
+import { createRuntimeCache, feedCache } from "./runtime-cache.ts";
 import { execInReplica } from "./exec.ts";
+import { background } from "./background.ts";
 import { holdBlocks } from "./hold.ts";
-import { byBlock } from "./labels.ts";
+import { type Replica, byBlock } from "./labels.ts";
 import { lastLogLines } from "./logs.ts";
 import { ensureNetwork, removeNetwork } from "./network.ts";
 import { applyBlock } from "./replace-block.ts";
 import { removeWithOwnGrace, retireAbsentBlocks } from "./retire-block.ts";
-import { type Timing, failure, running } from "./rollout.ts";
+import { type BlockJob, type Timing, failure, running } from "./rollout.ts";
 import { runBounded, startTiers } from "./tiers.ts";
 import { environmentStatus, mostRestarted } from "./status.ts";
 import { removeVolumes } from "./volumes.ts";
@@ -27,14 +29,15 @@ export interface DockerRuntimeOptions {
   settleMs?: number;
   /** Health poll interval. Default 250 ms. */
   pollMs?: number;
-  /** Blocks of one start tier rolled out at once. Default 4. */
+  /** Blocks of one start tier booting new replicas at once (see runBounded's places). Default 4. */
   concurrency?: number;
 }
 
 /**
- * The runtime port on one Docker engine. Observed state is read from the engine by labels on
- * every call; only containers, networks and volumes labelled berth.managed=true for the
- * environment are ever changed.
+ * The runtime port on one Docker engine. Observed state is read from the engine by labels: on
+ * every apply, and for status from what the engine said last unless an event has made it stale
+ * since (runtime-cache.ts); only containers, networks and volumes labelled berth.managed=true for
+ * the environment are ever changed.
  */
 export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOptions = {}): Runtime {
   const timing: Timing = {
@@ -46,17 +49,21 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
   };
 
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const feed = createEngineFeed(docker);
+  const cache = createRuntimeCache(docker, (project, env) => listReplicas(docker, project, env));
+  const attachCache = feedCache(feed, cache);
+  const engine: Engine = { docker, inspect: cache.inspect };
 
   // Two applies of one environment at once would both start replicas for the same change.
   const exclusive = serialiser();
 
   return {
-    apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(docker, plan, hooks, timing, concurrency)),
+    apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(engine, plan, hooks, timing, concurrency)),
 
     async status(project, env, { crashes = true } = {}) {
-      const listed = await listReplicas(docker, project, env);
+      const listed = await cache.listReplicas(project, env);
       if (!crashes) return environmentStatus(listed);
-      const replicas = await withRestarts(docker, listed);
+      const replicas = await withRestarts(cache.inspect, listed);
       const found = byBlock(replicas);
       // Logs only for blocks that crashed: they explain the crash, and cost a call each.
       return Promise.all(
@@ -67,7 +74,12 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
       );
     },
 
-    watch: (onChange, log) => watchEngineEvents(docker, onChange, log),
+    watch(onChange, log) {
+      // The cache first, so whoever is told of a change reads past what the change made stale.
+      const detach = attachCache();
+      const unwatch = watchEnvironments(feed, onChange, log);
+      return () => (unwatch(), detach());
+    },
     discardRelease: (project, env, release, serving) =>
       exclusive(`${project}/${env}`, async () => {
         checkNames(project, env);
@@ -91,36 +103,56 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
   };
 }
 
-async function applyPlan(docker: Dockerode, plan: EnvironmentPlan, hooks: ApplyHooks, timing: Timing, concurrency: number): Promise<BlockOutcome[]> {
+/** The engine client, and inspects through the runtime's cache. */
+type Engine = Pick<BlockJob, "docker" | "inspect">;
+
+async function applyPlan({ docker, inspect }: Engine, plan: EnvironmentPlan, hooks: ApplyHooks, timing: Timing, concurrency: number): Promise<BlockOutcome[]> {
   checkPlan(plan);
   const { project, environment: env, release } = plan;
   const network = await ensureNetwork(docker, project, env);
   const observed = await listReplicas(docker, project, env);
   const found = byBlock(observed);
+  const after = background();
+  let outcomes: BlockOutcome[];
+  try {
+    const roll = (block: BlockPlan, free: () => void) => {
+      const job: BlockJob = { docker, inspect, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block), later: after.run, free };
+      return applyBlock(job, found.get(block.block) ?? []);
+    };
+    // A tier's switches are done before the next tier starts: the services others connect to are settled first.
+    outcomes = await rollTiers(plan, found, roll, concurrency, after.settle);
+  } catch (error) {
+    // Nothing outlives the apply: old replicas already switched away from still go.
+    await after.settle().catch(() => undefined);
+    throw error;
+  }
+  // Last, so a block renamed in the plan keeps serving under its old name until the new one runs.
+  await retireAbsentBlocks(docker, observed, new Set(plan.blocks.map((b) => b.block)), hooks, timing);
+  return outcomes;
+}
+
+/**
+ * Tier by tier in plan order (the caller puts the services others depend on first); the blocks
+ * of a tier roll out side by side, each switching its own traffic as it turns healthy.
+ */
+async function rollTiers(
+  plan: EnvironmentPlan,
+  found: Map<string, Replica[]>,
+  roll: (block: BlockPlan, free: () => void) => Promise<BlockOutcome>,
+  concurrency: number,
+  tierDone: () => Promise<void>,
+): Promise<BlockOutcome[]> {
   const outcomes: BlockOutcome[] = [];
   let failed: string | undefined;
-  // Tier by tier in plan order (the caller puts the services others depend on first); the blocks
-  // of a tier roll out side by side, each switching its own traffic as it turns healthy.
   for (const tier of startTiers(plan.blocks)) {
-    const settled = failed
-      ? tier.map(() => ({ done: false as const }))
-      : await runBounded(
-          tier,
-          concurrency,
-          (block) => {
-            const job = { docker, project, env, release, network, block, hooks, timing, restart: plan.restart?.includes(block.block) };
-            return applyBlock(job, found.get(block.block) ?? []);
-          },
-          (outcome) => !outcome.ok,
-        );
+    const settled = failed ? tier.map(() => ({ done: false as const })) : await runBounded(tier, concurrency, roll, (outcome) => !outcome.ok);
     for (const s of settled) if (s.done && !s.result.ok) failed ??= s.result.block;
     // A failed block fails the release: what has not started yet stays as it is.
     const notStarted = settled.flatMap((s, i) => (s.done ? [] : [tier[i]!]));
     outcomes.push(...settled.flatMap((s) => (s.done ? [s.result] : [])));
     for (const block of notStarted) outcomes.push(failure(block.block, `not rolled out: block ${failed} failed`, running(found.get(block.block) ?? [])));
+    await tierDone();
   }
-  // Last, so a block renamed in the plan keeps serving under its old name until the new one runs.
-  await retireAbsentBlocks(docker, observed, new Set(plan.blocks.map((b) => b.block)), hooks, timing);
   return outcomes;
 }
 

@@ -84,4 +84,21 @@ describe("runBounded", () => {
     expect(await outcome).toBe("Error: engine gone");
     expect(events).toEqual(["start b", "end b"]);
   });
+
+  test("a task that frees its place lets the next start while it runs on; the call waits for both", async () => {
+    const { task, open, events } = gated();
+    let finished = false;
+    const running = runBounded(["a", "b"], 1, (name, free) => {
+      const started = task(name);
+      if (name === "a") free();
+      return started;
+    }).then((settled) => ((finished = true), settled));
+    await Bun.sleep(5);
+    expect(events).toEqual(["start a", "start b"]);
+    await open("b");
+    await Bun.sleep(5);
+    expect(finished).toBe(false);
+    await open("a");
+    expect(await running).toEqual([{ done: true, result: "a" }, { done: true, result: "b" }]);
+  });
 });

@@ -36,34 +36,52 @@ export function startTiers(blocks: BlockPlan[]): BlockPlan[][] {
 export type Settled<R> = { done: true; result: R } | { done: false };
 
 /**
- * Runs `task` over `items` with at most `limit` in flight, results in the items' order. Once
- * `stop` says so after a result, or a task throws, no further item starts; the ones in flight
- * always finish before this returns (or rethrows the first error), so nothing outlives the call.
+ * Runs `task` over `items` with at most `limit` holding a place at once, results in the items'
+ * order. A task holds its place until it settles, or until it calls `free` (the rest of its work
+ * then runs on outside the bound). Once `stop` says so after a result, or a task throws, no
+ * further item starts; the ones started always finish before this returns (or rethrows the first
+ * error), so nothing outlives the call.
  */
 export async function runBounded<T, R>(
   items: T[],
   limit: number,
-  task: (item: T) => Promise<R>,
+  task: (item: T, free: () => void) => Promise<R>,
   stop: (result: R) => boolean = () => false,
 ): Promise<Settled<R>[]> {
   const settled: Settled<R>[] = items.map(() => ({ done: false }));
+  const running = new Set<Promise<void>>();
   let next = 0;
+  let held = 0;
   let halted = false;
   let firstError: { error: unknown } | undefined;
-  const lane = async () => {
-    while (!halted && next < items.length) {
+  const launch = () => {
+    while (!halted && held < Math.max(1, limit) && next < items.length) {
       const index = next++;
-      try {
-        const result = await task(items[index]!);
-        settled[index] = { done: true, result };
-        if (stop(result)) halted = true;
-      } catch (error) {
-        firstError ??= { error };
-        halted = true;
-      }
+      held++;
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
+        held--;
+        launch();
+      };
+      const run: Promise<void> = (async () => {
+        try {
+          const result = await task(items[index]!, free);
+          settled[index] = { done: true, result };
+          if (stop(result)) halted = true;
+        } catch (error) {
+          firstError ??= { error };
+          halted = true;
+        }
+        free();
+      })();
+      running.add(run);
+      void run.then(() => running.delete(run));
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  launch();
+  while (running.size > 0) await Promise.all(running);
   if (firstError) throw firstError.error;
   return settled;
 }

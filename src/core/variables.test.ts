@@ -1,0 +1,41 @@
+import { describe, expect, test } from "bun:test";
+import { memoryState } from "../../test/support/state.ts";
+import { createProjectStore } from "../adapters/store/project-store.ts";
+
+const file = `project: shop
+blocks:
+  web:
+    kind: website
+    image: berth-base/busybox:latest
+    port: 8080
+    env: { MODE: plain }
+  worker:
+    kind: worker
+    image: berth-base/busybox:latest
+environments:
+  dev: {}
+  prod:
+    blocks:
+      web: { env: { MODE: fancy } }
+`;
+
+describe("variable fingerprints", () => {
+  test("an environment's all at once equal each block's own, and follow each change", async () => {
+    const { db, services } = memoryState();
+    await services.projects.apply(file);
+    const loaded = () => createProjectStore(db).loadProject("shop")!;
+    const each = (environment: string) =>
+      new Map(["web", "worker"].map((block) => [block, services.variables.fingerprint({ project: "shop", environment, block })]));
+    expect(services.variables.fingerprints("shop", "dev", loaded())).toEqual(each("dev"));
+    expect(services.variables.fingerprints("shop", "prod", loaded())).toEqual(each("prod"));
+    const dev = each("dev");
+
+    services.variables.set({ project: "shop", environment: "dev", block: "worker" }, { QUEUE: "jobs" }, false);
+    services.variables.set({ project: "shop", environment: "dev", block: "worker" }, { TOKEN: "s3cret" }, true);
+    const after = services.variables.fingerprints("shop", "dev", loaded());
+    expect(after).toEqual(each("dev"));
+    expect(after.get("worker")).not.toBe(dev.get("worker"));
+    expect(after.get("web")).toBe(dev.get("web"));
+    expect(each("prod").get("web")).not.toBe(dev.get("web"));
+  });
+});
