@@ -28,19 +28,30 @@ export async function removeNetwork(docker: Dockerode, project: string, env: str
   const name = networkName(project, env);
   const existing = await inspectNetwork(docker, name);
   if (!existing || !ownedBy(existing.Labels, project, env)) return;
-  try {
-    await docker.getNetwork(existing.Id).remove();
-  } catch (error) {
-    if (isNotFound(error)) return;
-    // 403/409: containers Berth does not own are still attached; they are never disconnected by force.
-    const status = engineStatus(error);
-    if (status !== 403 && status !== 409) throw toBerthError(error, `removing network ${name}`);
-    const attached = Object.values((await inspectNetwork(docker, name))?.Containers ?? {}).map((c) => c.Name);
-    // Seen on a loaded engine after hundreds of deletes: an endpoint left behind with no container.
-    if (!attached.length) throw new BerthError("conflict", `network ${name} could not be removed: the engine still counts an endpoint on it, with no container attached`);
-    throw new BerthError("conflict", `network ${name} is still used by containers Berth does not manage: ${attached.join(", ")}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker.getNetwork(existing.Id).remove();
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      // 403/409: containers Berth does not own are still attached; they are never disconnected by force.
+      const status = engineStatus(error);
+      if (status !== 403 && status !== 409) throw toBerthError(error, `removing network ${name}`);
+      const attached = Object.values((await inspectNetwork(docker, name))?.Containers ?? {}).map((c) => c.Name);
+      if (attached.length) throw new BerthError("conflict", `network ${name} is still used by containers Berth does not manage: ${attached.join(", ")}`);
+      // Seen on a loaded engine after hundreds of deletes: an endpoint counted with no container.
+      // Its clean-up can lag the container's removal, so a few more tries; a lasting one is an
+      // engine fault that only an engine restart clears.
+      if (attempt < STALE_ENDPOINT_TRIES) {
+        await Bun.sleep(1000);
+        continue;
+      }
+      throw new BerthError("conflict", `network ${name} could not be removed: the engine still counts an endpoint on it with no container attached; restart the Docker engine to clear it, then delete again`);
+    }
   }
 }
+
+const STALE_ENDPOINT_TRIES = 4;
 
 async function inspectNetwork(docker: Dockerode, name: string): Promise<Dockerode.NetworkInspectInfo | null> {
   try {
