@@ -81,7 +81,7 @@ describe("day-2 verbs on the compiled binary and the real engine", () => {
     const viewer = (await server.run(["token", "create", "looker", "--role", "viewer", "--json"])).stdout;
     const token = JSON.parse(viewer).token as string;
     const denied = await berth(["exec", PROJECT, "dev", "web", "--", "id"], { ...server.env, BERTH_URL: server.url, BERTH_TOKEN: token });
-    expect([denied.code, denied.stderr.trim()]).toEqual([1, "error: this needs the member role; the token is viewer"]);
+    expect([denied.code, denied.stderr.trim()]).toEqual([1, `error: this needs the member role on "${PROJECT}"; you have viewer`]);
     const missing = await server.run(["exec", PROJECT, "dev", "nope", "--", "id"]);
     expect([missing.code, missing.stderr.trim()]).toEqual([1, `error: block "nope" in project "${PROJECT}" not found`]);
   }, 60_000);

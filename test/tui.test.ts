@@ -146,6 +146,15 @@ test("at 80×24 the screen reflows: nothing runs past the edge, header and keys 
   expect(lines.join("\n")).toMatch(/web\s+website\s+running/);
 });
 
+test(":users lists the people with their global roles", async () => {
+  term.type(":users");
+  term.keys("Enter");
+  await term.waitFor(/│ USERS/);
+  const screen = await term.waitFor(/ann\s+member/);
+  expect(screen).toMatch(/vic\s+viewer/);
+  expect(screen).toMatch(/owner\s+owner/);
+});
+
 test("q gives the terminal back: the shell prompt returns and the TUI is gone", async () => {
   term.type("q");
   const screen = await term.waitFor(term.prompt.trim());

@@ -26,7 +26,7 @@ export function tuiApi(client: Client) {
       (await unwrap(client.projects[":project"].environments[":env"].blocks[":block"].vars.$get({ param: { ...e, block } }))).vars,
     clients: async (e: Env) => (await unwrap(env(e).gateway.clients.$get(param(e)))).clients,
     certs: async () => (await unwrap(client.certs.$get())).certificates,
-    tokens: async () => (await unwrap(client.tokens.$get())).tokens,
+    users: async () => (await unwrap(client.users.$get())).users,
     diff: (e: Env) => unwrap(env(e).diff.$get(param(e))),
     deploy: (e: Env) => unwrap(env(e).deploys.$post({ ...param(e), query: {} })),
     promote: (e: Env, from: string, dryRun: boolean) => unwrap(env(e).promote.$post({ ...param(e), json: { from, dryRun, blocks: [] } })),

@@ -114,7 +114,7 @@ export function App({ api, me, machine, url, color }: AppProps) {
     vars: `VARS ${envName} ${model.block ?? ""}`,
     clients: `GATEWAY CLIENTS ${envName}`,
     certs: "CERTIFICATES",
-    users: "USERS AND TOKENS",
+    users: "USERS",
   }[view] + (state.filter[view] && view !== "projects" ? `  /${state.filter[view]}` : "");
 
   const main = state.prompt ? (

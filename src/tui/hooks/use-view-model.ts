@@ -27,7 +27,7 @@ export function useViewModel(api: TuiApi, view: View, env: Env | null, block: st
     vars: env && (block ?? firstBlock) ? () => api.vars(env, (block ?? firstBlock)!) : null,
     clients: env ? () => api.clients(env) : null,
     certs: () => api.certs(),
-    users: () => api.tokens(),
+    users: () => api.users(),
   };
   const list = useResource(loaders[view] ?? null, key, LIST_EVERY_MS);
   const rows = list.data as never[] | null;
@@ -63,9 +63,10 @@ export function useViewModel(api: TuiApi, view: View, env: Env | null, block: st
           ["ISSUER", (r) => r.issuer ?? "-", 3], ["REASON", (r) => r.reason ?? "", 2],
         ]) as never, "no certificates", filter);
       case "users":
-        return model(rows as never, fieldColumns<{ id: string; name: string; role: string; lastUsedAt: string | null }>([
-          ["NAME", (r) => r.name, 10], ["ROLE", (r) => r.role, 9], ["TOKEN", (r) => r.id, 5], ["USED", (r) => age(r.lastUsedAt), 6],
-        ]) as never, "no tokens", filter);
+        return model(rows as never, fieldColumns<{ name: string; role: string; hasPassword: boolean; grants: { project: string; role: string }[]; keys: unknown[]; createdAt: string }>([
+          ["NAME", (r) => r.name, 10], ["ROLE", (r) => r.role, 9], ["PROJECTS", (r) => r.grants.map((g) => `${g.project}:${g.role}`).join(" ") || "-", 8],
+          ["KEYS", (r) => String(r.keys.length), 6], ["PASSWORD", (r) => (r.hasPassword ? "set" : "not set"), 7], ["ADDED", (r) => age(r.createdAt), 5],
+        ]) as never, "no users", filter);
       default:
         return model<unknown>([], [], "", undefined);
     }
