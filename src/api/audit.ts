@@ -43,6 +43,9 @@ const ACTIONS: Record<string, string> = {
   "DELETE /api/projects/:project/notifications/:id": "notify remove",
   "POST /api/users/:name/invitation": "user invite",
   "PUT /api/certs/:host": "cert import",
+  "GET /api/projects/:project/environments/:env/blocks/:block/exec": "exec",
+  "GET /api/projects/:project/webhook": "webhook show",
+  "GET /api/projects/:project/environments/:env/blocks/:block/vars/:name": "vars reveal",
   "POST /api/certs/:host/renew": "cert renew",
 };
 
@@ -54,13 +57,23 @@ export function actionOf(method: string, route: string): string {
 }
 
 /**
+ * Reads that are as strong as a change: a shell in a container (a GET, the websocket upgrade),
+ * a secret shown in clear, the webhook secret that starts deploys.
+ */
+function sensitiveRead(path: string, query: URLSearchParams): boolean {
+  if (/^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/.test(path)) return true;
+  if (/^\/api\/projects\/[^/]+\/webhook$/.test(path)) return true;
+  return /\/vars\/[^/]+$/.test(path) && query.has("reveal") && query.get("reveal") !== "false";
+}
+
+/**
  * Records every change made through /api after it ran: who, via what, from where, the route
  * and how it ended. Bodies are never read, so values (variables, passwords) never reach it.
  */
 export const auditChanges = (audit: Audit) =>
   createMiddleware<ApiEnv>(async (c, next) => {
     await next();
-    if (isRead(c.req.method)) return;
+    if (isRead(c.req.method) && !sensitiveRead(c.req.path, new URL(c.req.url).searchParams)) return;
     const principal = c.get("principal");
     const route = routePath(c, -1) || c.req.path;
     const status = c.res.status;

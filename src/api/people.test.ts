@@ -127,4 +127,49 @@ describe("people", () => {
     expect(out.status).toBe(204);
     expect((await call("http://berth.test/api/whoami", {}, { Cookie: cookie })).status).toBe(401);
   });
+
+  test("an admin cannot add keys to, remove keys of, or sign out an owner; a user can for themselves", async () => {
+    const { call, tokenWithRole } = await install();
+    const admin = { Authorization: `Bearer ${tokenWithRole("admin")}`, "Content-Type": "application/json" };
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIITJFynrn7LOqaHTL6Zbp8r8DkVEPsqfnzzrXj+hb8/z eve@laptop";
+    expect((await call("/api/users/owner/keys", { method: "POST", body: JSON.stringify({ key }) }, admin)).status).toBe(403);
+    expect((await call("/api/users/owner/keys/SHA256%3Ax", { method: "DELETE" }, admin)).status).toBe(403);
+    expect((await call("/api/users/owner/sessions", { method: "DELETE" }, admin)).status).toBe(403);
+    // Users below the admin's own role stay the admin's to manage.
+    expect((await call("/api/users/ann/keys", { method: "POST", body: JSON.stringify({ key }) }, admin)).status).toBe(201);
+  });
+
+  test("HEAD meets the GET rules: a viewer cannot reveal a secret that way either", async () => {
+    const { call, tokenWithRole } = await install();
+    expect((await call("/api/projects/alpha/environments/dev/blocks/web/vars", { method: "PUT", body: JSON.stringify({ vars: { PW: "hunter22" }, secret: true }) })).status).toBeLessThan(300);
+    const viewer = { Authorization: `Bearer ${tokenWithRole("viewer")}` };
+    for (const method of ["GET", "HEAD"]) expect({ method, status: (await call("/api/projects/alpha/environments/dev/blocks/web/vars/PW?reveal=true", { method }, viewer)).status }).toEqual({ method, status: 403 });
+  });
+
+  test("a password set directly ends the invitation sent before; a name that cannot be one is not audited as typed", async () => {
+    const { app, call, link, services, ownerToken } = await install();
+    expect((await call("/api/users/ann/password", { method: "PUT", body: JSON.stringify({ password: PASSWORD }) })).status).toBe(204);
+    expect((await app.request(`/auth/invitations/${link}`)).status).toBe(404);
+    const typed = "ann\u001b]0;pwned\u0007";
+    const refused = await app.request("/auth/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: typed, password: "x" }) });
+    expect(refused.status).toBe(401);
+    const entries = services.audit.query(services.sessions.forToken(services.tokens.authenticate(ownerToken))!, {});
+    expect(entries.some((e) => e.action === "sign in" && e.outcome === "unauthorized" && e.user === null)).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain("pwned");
+  });
+
+  test("a token from a password ends in 90 days; a shell and a revealed secret are in the audit log", async () => {
+    const { app, call, link, services, ownerToken } = await install();
+    await app.request(`/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+    expect((await call("/api/projects/alpha/members/ann", { method: "PUT", body: JSON.stringify({ role: "member" }) })).status).toBe(200);
+    const login = await app.request("/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) });
+    const { token } = (await login.json()) as { token: string };
+    const days = (Date.parse(services.tokens.current(token)!.expiresAt!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89);
+    expect(days).toBeLessThanOrEqual(90);
+    await call("/api/projects/alpha/environments/dev/blocks/web/vars", { method: "PUT", body: JSON.stringify({ vars: { PW: "hunter22" }, secret: true }) });
+    expect((await call("/api/projects/alpha/environments/dev/blocks/web/vars/PW?reveal=true")).status).toBe(200);
+    const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
+    expect(services.audit.query(owner, {}).map((e) => e.action)).toContain("vars reveal");
+  });
 });

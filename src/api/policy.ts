@@ -53,7 +53,9 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const isRead = (method: string) => READS.has(method);
 
 export function requiredRole(method: string, path: string, query: URLSearchParams = new URLSearchParams()): GlobalRole {
-  const rule = RULES.find((r) => (r.method === undefined || r.method === method) && r.path.test(path) && (r.query?.(query) ?? true));
+  // HEAD runs the GET handler: it must meet the GET rules (a revealed secret is decrypted either way).
+  const asked = method === "HEAD" ? "GET" : method;
+  const rule = RULES.find((r) => (r.method === undefined || r.method === asked) && r.path.test(path) && (r.query?.(query) ?? true));
   return rule?.role ?? (READS.has(method) ? "viewer" : "member");
 }
 

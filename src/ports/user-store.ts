@@ -63,5 +63,6 @@ export interface UserStore {
 
   createInvitation(hash: string, userId: number, expiresAt: string): void;
   findInvitation(hash: string): { userId: number; expiresAt: string } | null;
-  deleteInvitationsOf(userId: number): void;
+  /** Returns how many there were. */
+  deleteInvitationsOf(userId: number): number;
 }

@@ -75,6 +75,6 @@ export function createUserStore(db: Db): UserStore {
 
     createInvitation: (hash, userId, expiresAt) => void db.insert(invitations).values({ hash, userId, expiresAt }).run(),
     findInvitation: (hash) => db.select({ userId: invitations.userId, expiresAt: invitations.expiresAt }).from(invitations).where(eq(invitations.hash, hash)).get() ?? null,
-    deleteInvitationsOf: (userId) => void db.delete(invitations).where(eq(invitations.userId, userId)).run(),
+    deleteInvitationsOf: (userId) => db.delete(invitations).where(eq(invitations.userId, userId)).returning({ h: invitations.hash }).all().length,
   };
 }

@@ -1,3 +1,4 @@
+import { projectName } from "../../core/names.ts";
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { routePath } from "hono/route";
@@ -15,6 +16,8 @@ import { cameOverHttps, clientIp } from "../client-ip.ts";
 import { authorizePublic } from "../policy.ts";
 import { valid } from "../validate.ts";
 
+/** How long a token from `berth login --user` works; `berth token create --expires` makes others. */
+const PASSWORD_TOKEN_DAYS = 90;
 const credentials = z.strictObject({ user: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 const invitationParam = z.object({ token: z.string().min(1).max(128) });
 
@@ -41,9 +44,12 @@ export function authRoutes(deps: AuthRouteDeps) {
   };
 
   /** The user whose password this is, through the guard: 429 while blocked, whatever the password. */
-  const checkPassword = async (c: Context, user: string, password: string, action: string) => {
+  const checkPassword = async (c: Context, typed: string, password: string, action: string) => {
     const ip = clientIp(c);
-    const credential = `user:${user}`;
+    // Whatever was typed as a name reaches the audit log only when it could be one: no control
+    // characters for an admin's terminal, no password typed into the wrong field.
+    const user = projectName.safeParse(typed).success ? typed : null;
+    const credential = `user:${typed}`;
     const blocked = deps.guard.retryAfterMs(ip, credential);
     if (blocked > 0) {
       const seconds = retryAfterSeconds(blocked);
@@ -52,7 +58,7 @@ export function authRoutes(deps: AuthRouteDeps) {
       throw rateLimited(`too many failed sign-ins: try again in ${seconds} s`);
     }
     try {
-      const found = await deps.users.verifyLogin(user, password);
+      const found = await deps.users.verifyLogin(typed, password);
       deps.guard.succeeded(ip, credential);
       return found;
     } catch (error) {
@@ -100,7 +106,9 @@ export function authRoutes(deps: AuthRouteDeps) {
           record(c, found.name, "password", "token create", "forbidden", 403);
           throw new BerthError("forbidden", `"${found.name}" has no role on the install or any project yet`);
         }
-        const { token } = deps.tokens.create(principal, { name: name ?? "cli", role });
+        // A password traded for a token gives one that ends, as a session does (later, for scripts).
+        const expiresAt = new Date(Date.now() + PASSWORD_TOKEN_DAYS * 86_400_000).toISOString();
+        const { token } = deps.tokens.create(principal, { name: name ?? "cli", role, expiresAt });
         record(c, found.name, "password", "token create", "ok", 200);
         return c.json({ token, user: found.name, role: found.role });
       },

@@ -75,7 +75,7 @@ export const userRoutes = (users: Users) =>
       (c) => {
         const { name } = c.req.valid("param");
         authorizeSelfService(c.get("principal"), name);
-        const added = users.addKey(name, c.req.valid("json").key);
+        const added = users.addKey(c.get("principal"), name, c.req.valid("json").key);
         c.set("auditDetail", `user ${name} key ${added.fingerprint}`);
         return c.json(added, 201);
       },
@@ -88,7 +88,7 @@ export const userRoutes = (users: Users) =>
         const { name, fingerprint } = c.req.valid("param");
         authorizeSelfService(c.get("principal"), name);
         c.set("auditDetail", `user ${name} key ${fingerprint}`);
-        users.removeKey(name, fingerprint);
+        users.removeKey(c.get("principal"), name, fingerprint);
         return c.body(null, 204);
       },
     )
@@ -96,5 +96,5 @@ export const userRoutes = (users: Users) =>
       const { name } = c.req.valid("param");
       authorizeSelfService(c.get("principal"), name);
       c.set("auditDetail", `user ${name}`);
-      return c.json({ ended: users.signOutEverywhere(name) });
+      return c.json({ ended: users.signOutEverywhere(c.get("principal"), name) });
     });

@@ -21,8 +21,8 @@ describe("users", () => {
     const [algo, blob] = KEY.split(" ");
     expect(users.userForSshKey(algo!, blob!)).toMatchObject({ name: "ann", role: "member" });
     expect(users.userForSshKey("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).toBeNull();
-    expect(expectBerthError(() => users.addKey("owner", KEY), "conflict").message).toContain(FINGERPRINT);
-    expect(expectBerthError(() => users.addKey("ann", "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAINj1QxO757/XwJxQtVw5vhl0qMJuZ0nAhLKm73LMNLBd"), "invalid").message).toBe("the SSH public key's data is not a ssh-rsa key");
+    expect(expectBerthError(() => users.addKey(owner, "owner", KEY), "conflict").message).toContain(FINGERPRINT);
+    expect(expectBerthError(() => users.addKey(owner, "ann", "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAINj1QxO757/XwJxQtVw5vhl0qMJuZ0nAhLKm73LMNLBd"), "invalid").message).toBe("the SSH public key's data is not a ssh-rsa key");
   });
 
   test("names follow project names; the last owner stays; an admin cannot make owners", async () => {

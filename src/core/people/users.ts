@@ -44,6 +44,11 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
     if (!atLeast(own, role)) throw forbidden(`${aRole(own)} cannot ${what} ${aRole(role)}`);
   };
 
+  /** Oneself always; another user only up to one's own install role (only owners touch owners). */
+  const mayActOn = (caller: Principal, user: UserRecord, what: string) => {
+    if (user.id !== caller.user.id) mayManage(caller, user.role, what);
+  };
+
   const lastOwner = (user: UserRecord) => user.role === "owner" && store.countOwners() <= 1;
 
   const invite = (userId: number) => {
@@ -104,16 +109,19 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
       return invite(user.id);
     },
 
-    addKey(name: string, line: string) {
+    /** Oneself, or an admin for users up to their role: a key is a way in as that user (SSH). */
+    addKey(caller: Principal, name: string, line: string) {
       const user = find(name);
+      mayActOn(caller, user, "add an SSH key to");
       const key = parseSshKey(line);
       if (store.findKey(key.fingerprint)) throw conflict(`SSH key ${key.fingerprint} already belongs to a user`);
       store.addKey({ ...key, userId: user.id });
       return { fingerprint: key.fingerprint };
     },
 
-    removeKey(name: string, fingerprint: string) {
+    removeKey(caller: Principal, name: string, fingerprint: string) {
       const user = find(name);
+      mayActOn(caller, user, "remove an SSH key of");
       if (!store.deleteKey(user.id, fingerprint)) throw notFound(`SSH key ${fingerprint} of "${name}"`);
     },
 
@@ -131,16 +139,20 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
     },
 
     /** Ends every console session of a user; returns how many there were. */
-    signOutEverywhere(name: string) {
-      return store.deleteSessionsOf(find(name).id);
+    signOutEverywhere(caller: Principal, name: string) {
+      const user = find(name);
+      mayActOn(caller, user, "sign out");
+      return store.deleteSessionsOf(user.id);
     },
 
     /** Oneself, or an admin for users up to their role. Every session of the user ends. */
     async setPassword(caller: Principal, name: string, password: string) {
       const user = find(name);
-      if (user.id !== caller.user.id) mayManage(caller, user.role, "set the password of");
+      mayActOn(caller, user, "set the password of");
       checkPassword(password, user.name);
       store.setPasswordHash(user.id, await deps.hasher.hash(password));
+      // A link sent earlier must not reset the password just set (it may be the reason for it).
+      store.deleteInvitationsOf(user.id);
       store.deleteSessionsOf(user.id);
     },
 
@@ -163,8 +175,9 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
       const found = liveInvitation(token);
       const user = store.userById(found.userId)!;
       checkPassword(password, user.name);
+      // Used up before the slow hash: of two requests at once with the same link, one wins.
+      if (store.deleteInvitationsOf(user.id) === 0) throw notFound("invitation (it may have expired or been used)");
       store.setPasswordHash(user.id, await deps.hasher.hash(password));
-      store.deleteInvitationsOf(user.id);
       // A new link resets a forgotten password: whoever held the old one is signed out.
       store.deleteSessionsOf(user.id);
       return store.userById(user.id)!;
