@@ -63,8 +63,16 @@ export function createServiceBackups(deps: BackupDeps) {
     session.onOutput((data, stream) => (stream === "stdout" ? out.write(data) : errors.push(data)));
     session.endInput();
     const saving = deps.store.save({ ...place, template: template.name, version: service.spec.version ?? template.versions.default, runId }, template.dumpFormat ?? "dump", out);
+    // A save that fails while the dump still runs (disk full, folder not writable) ends the dump;
+    // its error is the one returned below, never an unhandled rejection that would end serve.
+    let saveFailed = false;
+    saving.catch(() => {
+      saveFailed = true;
+      session.close();
+    });
     const code = await session.exited;
     errors.flush();
+    if (saveFailed) return saving;
     if (code === 0) out.end();
     else out.destroy(new Error(`the dump exited with code ${code}`));
     return saving;
