@@ -61,6 +61,8 @@ function headEnd(bytes: Uint8Array, from: number): number {
   return -1;
 }
 
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 // Hand-rolled rather than split + a regex per line: this runs once per proxied response.
 function parseHead(text: string, noBody: boolean): ResponseHead | "informational" {
   let lineEnd = text.indexOf("\r\n");
@@ -84,7 +86,8 @@ function parseHead(text: string, noBody: boolean): ResponseHead | "informational
     const name = colon > at && colon < end ? text.slice(at, colon) : "";
     if (!TOKEN.test(name)) throw new UpstreamProtocolError(`bad header line ${JSON.stringify(text.slice(at, Math.min(end, at + 80)))}`);
     const value = text.slice(colon + 1, end).trim();
-    if (value.includes("\n") || value.includes("\r")) throw new UpstreamProtocolError(`bad header value for ${name}`);
+    // Control characters other than tab (CR, LF, NUL…) are refused: a Response cannot carry them.
+    if (CONTROL.test(value)) throw new UpstreamProtocolError(`bad header value for ${name}`);
     at = end + 2;
     const lower = name.toLowerCase();
     if (lower === "content-length") {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
 import { startEdge, type Edge } from "./server.ts";
+import { createUpstreamPools } from "./upstream-pool.ts";
 import { stateDir } from "./test-fixtures.ts";
 
 // The edge's own upstream client (upstream-pool.ts) against upstreams that misbehave on purpose:
@@ -92,6 +93,7 @@ const raw = rawUpstream({
   "/no-content": (s) => s.write("HTTP/1.1 204 No Content\r\nX-Done: yes\r\n\r\n"),
   "/head": (s) => s.write("HTTP/1.1 200 OK\r\nContent-Length: 12345\r\n\r\n"),
   "/garbage": (s) => s.write("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+  "/nul-header": (s) => s.write("HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nContent-Length: 2\r\n\r\nok"),
 });
 const streams = streamingUpstream();
 let state: ReturnType<typeof stateDir>;
@@ -160,6 +162,9 @@ describe("edge upstream connections", () => {
     expect([head.status, head.headers.get("content-length"), await head.text()]).toEqual([200, "12345", ""]);
     const bad = await get("/garbage");
     expect([bad.status, await bad.text()]).toEqual([502, "raw is not reachable (EPROTO)\n"]);
+    // A header a response cannot carry is a 502 at once, not a wait for the timeout.
+    const nul = await get("/nul-header");
+    expect([nul.status, await nul.text()]).toEqual([502, "raw is not reachable (EPROTO)\n"]);
   });
 
   test("a 50 MB download streams through without being held in memory", async () => {
@@ -197,6 +202,19 @@ describe("edge upstream connections", () => {
     expect(answer).toBe(JSON.stringify({ bytes: 50 * MB }));
     expect(streams.uploads.at(-1)!.chunked).toBe(true);
     expect(peak - before).toBeLessThan(40);
+  });
+
+  test("headers that still carry the client's framing are framed anew: a relayed chunked upload arrives whole", async () => {
+    const headers = new Headers({ host: "upload.test", "transfer-encoding": "chunked", connection: "keep-alive" });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(1000).fill(97));
+        controller.close();
+      },
+    });
+    const answer = await createUpstreamPools().request({ host: "127.0.0.1", port: streams.port }, { method: "POST", target: "/upload", headers, body, maxBodyBytes: MB }).response;
+    expect([answer.status, await answer.json()]).toEqual([200, { bytes: 1000 }]);
+    expect(streams.uploads.at(-1)).toMatchObject({ bytes: 1000, chunked: true });
   });
 
   test("Expect: 100-continue is answered by the edge and the body then goes upstream", async () => {

@@ -13,6 +13,9 @@ import { createResponseReader, type ResponseHead } from "./http1-reader.ts";
  */
 
 /** A failure talking to an upstream; `code` names it for the 502 page and the retry decision. */
+/** Request headers the pool writes itself, or that belong to the client's connection only. */
+const FRAMING = new Set(["transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer"]);
+
 export class UpstreamError extends Error {
   constructor(
     message: string,
@@ -263,6 +266,7 @@ export function createUpstreamPools() {
         settled = true;
         pending.length = head!.length;
         const init = { status: head!.status, statusText: head!.statusText, headers: head!.headers };
+
         const chunks = early!;
         early = null;
         if (complete) return resolve(new Response(chunks.length === 0 ? null : ((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as Uint8Array<ArrayBuffer>), init));
@@ -313,7 +317,8 @@ export function createUpstreamPools() {
       const headers = req.headers;
       const chunked = body !== null && !headers.has("content-length");
       let text = `${method} ${req.target} HTTP/1.1\r\n`;
-      headers.forEach((value, name) => void (text += `${name}: ${value}\r\n`));
+      // Framing is this connection's own: a client's Transfer-Encoding or Connection never goes along.
+      headers.forEach((value, name) => void (FRAMING.has(name) || (text += `${name}: ${value}\r\n`)));
       text += chunked ? "transfer-encoding: chunked\r\n\r\n" : "\r\n";
       try {
         // Header text is Latin-1 (Bun hands over each byte as one character); plain ASCII needs no re-encoding.
