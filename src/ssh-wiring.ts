@@ -6,7 +6,7 @@ import { loadOrCreateHostKey } from "./ssh/host-key.ts";
 import { startSshServer } from "./ssh/server.ts";
 import { tuiSession } from "./ssh/tui-session.ts";
 
-type Fetch = (request: Request) => Response | Promise<Response>;
+type Fetch = (request: Request, env?: { requestIP: () => { address: string } }) => Response | Promise<Response>;
 
 /**
  * Users' registered keys (`berth user keys add`), a short-lived token per session acting as the
@@ -54,7 +54,7 @@ export async function startSsh(options: { listen: string; hostKeyFile: string; s
         options.log(`ssh: login ${login.outcome === "ok" ? "accepted" : `refused (${login.outcome})`}: ${login.user ?? "-"} from ${login.ip}: ${login.detail}`);
       },
     },
-    session: tuiSession({ fetch: options.fetch, url: options.url, machine: hostname() }),
+    session: tuiSession({ fetch: (request, env) => options.fetch(request, env), url: options.url, machine: hostname() }),
     log: options.log,
   });
 }

@@ -7,11 +7,18 @@ import { channelTerminal, type Terminal } from "./terminal.ts";
 const MAX_CONNECTIONS_PER_IP = 8;
 /** Refused authentication attempts before an address is blocked (doubling, up to 15 minutes). */
 const AUTH_LIMITS = { maxFailures: 10, windowMs: 10 * 60_000, blockMs: 30_000, maxBlockMs: 15 * 60_000 };
+/** Authentication requests one connection may make (OpenSSH: "none", then each key it holds). */
+const MAX_ATTEMPTS_PER_CONNECTION = 10;
+/** A connection not logged in by then is closed. */
+const LOGIN_GRACE_MS = 30_000;
+
 /** How long a session's token lives at most; a session that outlasts it sees API errors and reconnects. */
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 
 export interface SessionContext {
   user: SshUser;
+  /** The SSH client's address: the API sees the session's requests as coming from it. */
+  ip: string;
   token: string;
   terminal: Terminal;
   /** The client asked for no colour (NO_COLOR sent with SendEnv, or TERM=dumb). */
@@ -66,16 +73,33 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
     }
     open.set(ip, count);
     clients.add(client);
-    client.on("close", () => {
+    let user: SshUser | null = null;
+    // Keys the client offered that no user has: OpenSSH offers each key it holds, so they count
+    // as one failure (and one audit line) per connection that never logs in, not one per key.
+    let unknownKeys = 0;
+    let askedAs = "";
+    let attempts = 0;
+    const grace = setTimeout(() => user || client.end(), LOGIN_GRACE_MS);
+    client.on("close", guarded(() => {
+      clearTimeout(grace);
       clients.delete(client);
       const left = (open.get(ip) ?? 1) - 1;
       if (left > 0) open.set(ip, left);
       else open.delete(ip);
-    });
+      if (!user && unknownKeys > 0) {
+        throttle.fail(ip);
+        options.access.recordLogin({ user: askedAs, ip, outcome: "unknown-key", detail: `${unknownKeys} key(s) offered, none registered` });
+      }
+    }));
     client.on("error", () => {});
 
-    let user: SshUser | null = null;
     client.on("authentication", guarded((ctx: ssh2.AuthContext) => {
+      // Blocked meanwhile (other connections' failures), or too many tries on this one: it ends.
+      if (++attempts > MAX_ATTEMPTS_PER_CONNECTION || throttle.retryAfterMs(ip) > 0) {
+        ctx.reject();
+        client.end();
+        return;
+      }
       if (ctx.method === "none") return ctx.reject(["publickey"]);
       const refuse = (outcome: string, detail: string) => {
         throttle.fail(ip);
@@ -84,7 +108,11 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
       };
       if (ctx.method !== "publickey") return refuse(ctx.method, `${ctx.method} authentication is not accepted, only registered public keys`);
       const owner = options.access.userForSshKey(ctx.key.algo, ctx.key.data.toString("base64"));
-      if (!owner) return refuse("unknown-key", `${ctx.key.algo} key is not registered`);
+      if (!owner) {
+        unknownKeys++;
+        askedAs = ctx.username;
+        return ctx.reject(["publickey"]);
+      }
       // The login name must be the key's user: a key never logs in as someone else.
       if (owner.name !== ctx.username) return refuse("wrong-user", `the key belongs to ${owner.name}, not ${ctx.username}`);
       // The client first asks whether the key would do (no signature), then proves it holds it.
@@ -141,7 +169,7 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
           client.once("close", () => gone.abort());
           const token = options.access.issueShortLived(user!.id, `ssh:${user!.name}`, SESSION_TTL_MS);
           options
-            .session({ user: user!, token, terminal, color, signal: gone.signal })
+            .session({ user: user!, ip, token, terminal, color, signal: gone.signal })
             .then(
               () => finish(0),
               (error: Error) => {
