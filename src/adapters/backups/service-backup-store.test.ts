@@ -43,7 +43,7 @@ describe("service backup files", () => {
     const other = { ...place, block: "cache" };
     const a = await store.save({ ...meta, ...other }, "rdb", chunks("a"));
     const b = await store.save({ ...meta, ...other }, "rdb", chunks("b"));
-    expect(store.list(other).map((x) => x.id)).toEqual([b.id, a.id].sort().reverse());
+    expect(store.list(other).map((x) => x.id)).toEqual([b.id, a.id]);
     expect(new Set([a.id, b.id]).size).toBe(2);
     await expect(store.save({ ...meta, ...other }, "rdb", failing())).rejects.toThrow("exited with code 1");
     expect(store.list(other)).toHaveLength(2);
@@ -57,5 +57,28 @@ describe("service backup files", () => {
     writeFileSync(backup.file, "not the same bytes");
     await expect(store.read({ ...place, block: "tampered" }, backup.id)).rejects.toThrow("does not match its recorded checksum");
     expect(() => store.list({ ...place, block: "tampered" }) && store.remove({ ...place, block: "tampered" }, "../../etc")).toThrow("not found");
+  });
+
+  test("twelve backups in a row list newest first by their counter, and two at once never share an id", async () => {
+    const store = createServiceBackupStore(mkdtempSync(join(tmpdir(), "service-backups-order-")));
+    const place = { project: "shop", environment: "prod", block: "ordered" };
+    const meta = { ...place, template: "postgres", version: "16", runId: 8 };
+    // Held open: the second save starts while the first is still writing.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    async function* slow() {
+      yield new TextEncoder().encode("first");
+      await held;
+    }
+    const first = store.save(meta, "sql", slow());
+    await Bun.sleep(20);
+    const second = await store.save(meta, "sql", chunks("second"));
+    release();
+    expect((await first).id).not.toBe(second.id);
+    const saved = [await first, second];
+    for (let i = 0; i < 10; i++) saved.push(await store.save(meta, "sql", chunks(`n${i}`)));
+    // Ids are taken when a save starts: newest first is the reverse of the order they started in
+    // (within a second by the counter, as numbers: "-10Z" after "-9Z", both after "Z").
+    expect(store.list(place).map((b) => b.id)).toEqual(saved.map((b) => b.id).reverse());
   });
 });

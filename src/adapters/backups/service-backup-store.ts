@@ -22,10 +22,21 @@ export function createServiceBackupStore(root: string): ServiceBackupStore {
   /** The time, to the second; a second backup in the same second gets a counter. */
   const newId = (dir: string) => {
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "");
+    // Taken: any file of that id, a dump still being written (.partial) included.
+    const taken = new Set(readdirSync(dir).map((name) => name.slice(0, name.indexOf("."))));
     for (let n = 0; ; n++) {
       const id = n === 0 ? `${stamp}Z` : `${stamp}-${n}Z`;
-      if (!existsSync(join(dir, `${id}.json`))) return id;
+      if (!taken.has(id)) return id;
     }
+  };
+  /** Newest first: by time, then by the counter (as numbers: "-10Z" is after "-9Z", and both after "Z"). */
+  const newestFirst = (a: ServiceBackup, b: ServiceBackup) => {
+    const key = (id: string) => {
+      const [, stamp, n] = /^(\d{8}T\d{6})(?:-(\d+))?Z$/.exec(id)!;
+      return { stamp: stamp!, n: Number(n ?? 0) };
+    };
+    const [x, y] = [key(a.id), key(b.id)];
+    return x.stamp === y.stamp ? y.n - x.n : y.stamp.localeCompare(x.stamp);
   };
 
   return {
@@ -52,7 +63,9 @@ export function createServiceBackupStore(root: string): ServiceBackupStore {
       }
       renameSync(partial, file);
       const record: ServiceBackup = { ...meta, id, createdAt: new Date().toISOString(), bytes, sha256: hash.digest("hex"), file };
-      writeFileSync(join(dir, `${id}.json`), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+      // Written whole or not at all: a torn record would stop listing, pruning and restores.
+      writeFileSync(join(dir, `${id}.json.partial`), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+      renameSync(join(dir, `${id}.json.partial`), join(dir, `${id}.json`));
       return record;
     },
 
@@ -62,7 +75,7 @@ export function createServiceBackupStore(root: string): ServiceBackupStore {
       return readdirSync(dir)
         .filter((name) => name.endsWith(".json") && ID.test(name.slice(0, -5)))
         .map((name) => recordOf(place, name.slice(0, -5)))
-        .sort((a, b) => b.id.localeCompare(a.id));
+        .sort(newestFirst);
     },
 
     async read(place, id) {
