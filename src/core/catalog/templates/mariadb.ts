@@ -10,7 +10,8 @@ export const mariadb: Template = {
   env: { MARIADB_USER: "app", MARIADB_DATABASE: "app" },
   credentials: ["MARIADB_PASSWORD", "MARIADB_ROOT_PASSWORD"],
   password: "MARIADB_PASSWORD",
-  rotate: ["sh", "-c", 'read -r p && MYSQL_PWD="$MARIADB_ROOT_PASSWORD" exec mariadb -uroot -e "ALTER USER \'$MARIADB_USER\'@\'%\' IDENTIFIED BY \'$p\'"'],
+  // The statement goes on stdin through the shell's own printf: no process's arguments (ps) show the password.
+  rotate: ["sh", "-c", 'read -r p && printf "ALTER USER \'%s\'@\'%%\' IDENTIFIED BY \'%s\';\\n" "$MARIADB_USER" "$p" | MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot'],
   exports: {
     host: "{host}",
     port: "{port}",

@@ -10,7 +10,8 @@ export const mysql: Template = {
   env: { MYSQL_USER: "app", MYSQL_DATABASE: "app" },
   credentials: ["MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"],
   password: "MYSQL_PASSWORD",
-  rotate: ["sh", "-c", 'read -r p && MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql -uroot -e "ALTER USER \'$MYSQL_USER\'@\'%\' IDENTIFIED BY \'$p\'"'],
+  // The statement goes on stdin through the shell's own printf: no process's arguments (ps) show the password.
+  rotate: ["sh", "-c", 'read -r p && printf "ALTER USER \'%s\'@\'%%\' IDENTIFIED BY \'%s\';\\n" "$MYSQL_USER" "$p" | MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -uroot'],
   exports: {
     host: "{host}",
     port: "{port}",

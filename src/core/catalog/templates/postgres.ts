@@ -10,7 +10,8 @@ export const postgres: Template = {
   env: { POSTGRES_USER: "app", POSTGRES_DB: "app" },
   credentials: ["POSTGRES_PASSWORD"],
   password: "POSTGRES_PASSWORD",
-  rotate: ["sh", "-c", 'read -r p && exec psql -v ON_ERROR_STOP=1 -q -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "ALTER ROLE CURRENT_USER PASSWORD \'$p\'"'],
+  // The statement goes on stdin through the shell's own printf: no process's arguments (ps) show the password.
+  rotate: ["sh", "-c", 'read -r p && printf "ALTER ROLE CURRENT_USER PASSWORD \'%s\';\\n" "$p" | psql -v ON_ERROR_STOP=1 -q -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
   exports: {
     host: "{host}",
     port: "{port}",
