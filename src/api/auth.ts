@@ -5,11 +5,18 @@ import type { Principal } from "../core/people/rights.ts";
 import type { Sessions } from "../core/people/sessions.ts";
 import { tokenId, type Tokens } from "../core/tokens.ts";
 import { createLoginGuard, retryAfterSeconds, type LoginGuard } from "../lib/throttle.ts";
-import { clientIp, ownOrigin } from "./client-ip.ts";
+import type { Context } from "hono";
+import { cameOverHttps, clientIp, ownOrigin } from "./client-ip.ts";
 import type { ApiEnv } from "./env.ts";
 import { authorize, isRead, type ResolveProject } from "./policy.ts";
 
 export const SESSION_COOKIE = "berth_session";
+
+/**
+ * Over HTTPS the cookie is `__Host-` prefixed: browsers then take it only from this very host
+ * (Secure, Path=/, no Domain), so an app on a sibling subdomain cannot plant one of its own.
+ */
+export const sessionCookieName = (c: Context) => (cameOverHttps(c) ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
 
 export interface AuthDeps {
   tokens: Tokens;
@@ -28,7 +35,7 @@ export const authenticate = (deps: Pick<AuthDeps, "tokens" | "sessions">, guard:
     const ip = clientIp(c);
     c.set("ip", ip);
     const header = c.req.header("Authorization");
-    const cookie = getCookie(c, SESSION_COOKIE);
+    const cookie = getCookie(c, sessionCookieName(c));
     if (!header && cookie) {
       const principal = deps.sessions.principal(cookie);
       if (!principal) throw unauthorized("the session has ended: sign in again");

@@ -99,14 +99,20 @@ describe("people", () => {
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
-  test("the cookie is Secure when the request came over HTTPS, directly or through the edge on loopback", async () => {
+  test("the cookie is Secure and __Host- prefixed when the request came over HTTPS, directly or through the edge on loopback", async () => {
     const { app, link } = await install();
     const accept = (url: string, address: string) =>
       app.request(url, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-Proto": "https" }, body: JSON.stringify({ password: PASSWORD }) }, { requestIP: () => ({ address }) });
     const viaEdge = await accept(`http://berth.test/auth/invitations/${link}`, "127.0.0.1");
     expect(viaEdge.headers.get("set-cookie")).toContain("; Secure;");
     const session = await app.request("https://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) }, { requestIP: () => ({ address: "192.0.2.9" }) });
-    expect(session.headers.get("set-cookie")).toContain("; Secure;");
+    expect(session.headers.get("set-cookie")).toMatch(/^__Host-berth_session=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    const value = /^__Host-berth_session=([^;]+)/.exec(session.headers.get("set-cookie")!)![1];
+    const me = await app.request("https://berth.test/api/whoami", { headers: { Cookie: `__Host-berth_session=${value}` } }, { requestIP: () => ({ address: "192.0.2.9" }) });
+    expect(await me.json()).toMatchObject({ user: "ann", via: "session" });
+    // The unprefixed name is the plain-HTTP cookie: over HTTPS it is not taken.
+    const planted = await app.request("https://berth.test/api/whoami", { headers: { Cookie: `berth_session=${value}` } }, { requestIP: () => ({ address: "192.0.2.9" }) });
+    expect(planted.status).toBe(401);
     // From a remote peer, X-Forwarded-Proto is only the client's claim.
     const plain = await app.request("http://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-Proto": "https" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) }, { requestIP: () => ({ address: "192.0.2.9" }) });
     expect(plain.headers.get("set-cookie")).not.toContain("Secure");

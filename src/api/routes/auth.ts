@@ -11,7 +11,7 @@ import type { Sessions } from "../../core/people/sessions.ts";
 import type { Users } from "../../core/people/users.ts";
 import type { Tokens } from "../../core/tokens.ts";
 import { retryAfterSeconds, type LoginGuard } from "../../lib/throttle.ts";
-import { SESSION_COOKIE } from "../auth.ts";
+import { sessionCookieName } from "../auth.ts";
 import { cameOverHttps, clientIp } from "../client-ip.ts";
 import { authorizePublic } from "../policy.ts";
 import { valid } from "../validate.ts";
@@ -40,7 +40,7 @@ export function authRoutes(deps: AuthRouteDeps) {
 
   const startSession = (c: Context, userId: number) => {
     const value = deps.sessions.start(userId, clientIp(c));
-    setCookie(c, SESSION_COOKIE, value, { httpOnly: true, sameSite: "Strict", path: "/", secure: cameOverHttps(c) });
+    setCookie(c, sessionCookieName(c), value, { httpOnly: true, sameSite: "Strict", path: "/", secure: cameOverHttps(c) });
   };
 
   /** The user whose password this is, through the guard: 429 while blocked, whatever the password. */
@@ -88,9 +88,9 @@ export function authRoutes(deps: AuthRouteDeps) {
       },
     )
     .delete("/session", describeRoute({ summary: "Sign out: ends the session and clears its cookie", tags: ["auth"], security: [] }), (c) => {
-      const value = getCookie(c, SESSION_COOKIE);
+      const value = getCookie(c, sessionCookieName(c));
       if (value) deps.sessions.end(value);
-      deleteCookie(c, SESSION_COOKIE, { path: "/", secure: cameOverHttps(c) });
+      deleteCookie(c, sessionCookieName(c), { path: "/", secure: cameOverHttps(c) });
       return c.body(null, 204);
     })
     .post(
