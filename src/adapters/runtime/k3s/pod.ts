@@ -29,10 +29,16 @@ function readinessProbe(block: FleetBlock): Record<string, unknown> | undefined 
   return { ...check, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 3 };
 }
 
+/** Bytes as a Kubernetes quantity, in the largest binary unit that divides them ("256Mi"). */
+export function quantity(bytes: number): string {
+  for (const [unit, size] of [["Gi", 1024 ** 3], ["Mi", 1024 ** 2], ["Ki", 1024]] as const) if (bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
+}
+
 function resources(block: FleetBlock): Record<string, unknown> | undefined {
   const limits: Record<string, string> = {};
   if (block.cpus) limits.cpu = `${Math.round(block.cpus * 1000)}m`;
-  if (block.memoryBytes) limits.memory = String(block.memoryBytes);
+  if (block.memoryBytes) limits.memory = quantity(block.memoryBytes);
   return Object.keys(limits).length ? { limits } : undefined;
 }
 
