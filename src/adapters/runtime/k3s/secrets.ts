@@ -4,8 +4,8 @@ import type { KubeObject, RenderPlace } from "./object.ts";
 
 /**
  * The only object that carries the block's variables. Immutable and named after the config hash:
- * changed variables make a new Secret and a new pod template, so a rollout picks them up and a
- * rollback finds the old one; nothing is edited under a running pod.
+ * changed variables make a new Secret and a new pod template, so a rollout picks them up while the
+ * old pods keep reading the old Secret; nothing is edited under a running pod.
  */
 export function envSecret(place: RenderPlace, block: FleetBlock): KubeObject {
   const env = block.port === undefined ? block.env : { PORT: String(block.port), ...block.env };
