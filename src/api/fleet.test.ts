@@ -1,35 +1,7 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse } from "yaml";
-import { createReleaseStore } from "../adapters/store/release-store.ts";
-import { parseProjectFile } from "../core/project-file/parse.ts";
-import { resolveBlock } from "../core/project-file/resolve.ts";
-import { apiHarness } from "../../test/support/state.ts";
+import { harnessWithRelease, PASSWORD } from "../../test/support/fleet-release.ts";
 import { ApiError, unwrap } from "../client/index.ts";
-
-const fixture = readFileSync(join(import.meta.dir, "../../test/fixtures/k3s/berth.yaml"), "utf8");
-const PASSWORD = "db-password-7Hq2xLp9";
-
-/** A project with a deployed release 1, as a deploy on the docker runtime would leave it, and a secret. */
-async function harnessWithRelease() {
-  const harness = apiHarness();
-  await unwrap(harness.client.projects.apply.$post({ json: { file: fixture } }));
-  const file = parseProjectFile(fixture);
-  const ref = { project: file.project, environment: "dev", block: "db" };
-  harness.services.variables.set(ref, { POSTGRES_PASSWORD: PASSWORD }, true);
-  const releases = createReleaseStore(harness.db);
-  const release = releases.createRelease(file.project, "dev", { source: "deploy" });
-  releases.freezeRelease(
-    release.id,
-    Object.keys(file.blocks).map((name) => {
-      const blockRef = { ...ref, block: name };
-      return { name, image: resolveBlock(file, "dev", name).image!, imageId: `sha256:${name}`, commit: null, spec: resolveBlock(file, "dev", name), vars: harness.services.variables.snapshot(blockRef), fingerprint: harness.services.variables.fingerprint(blockRef) };
-    }),
-  );
-  releases.finishRelease(release.id, "deployed", null);
-  return { harness, project: file.project };
-}
 
 test("a viewer reads the manifests of the live release, with the secret values masked", async () => {
   const { harness, project } = await harnessWithRelease();
