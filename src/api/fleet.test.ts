@@ -24,3 +24,11 @@ test("a release that does not exist, and an environment with none, are one clear
   const none = await unwrap(route.$get({ param: { project, env: "production-eu-west-2" }, query: {} })).catch((e) => e);
   expect(none.message).toBe(`${project}/production-eu-west-2 has no live release yet: deploy it first, or name one with --release`);
 });
+
+test("a project Kubernetes would refuse a name of is refused with the field's path", async () => {
+  const { harness } = await harnessWithRelease();
+  await unwrap(harness.client.projects.apply.$post({ json: { file: "project: digits\nblocks:\n  1web: { kind: website, image: acme/web:1, port: 80 }\n" } }));
+  const route = harness.client.projects[":project"].environments[":env"].fleet.manifests;
+  const refused = await unwrap(route.$get({ param: { project: "digits", env: "dev" }, query: {} })).catch((e) => e);
+  expect(refused.message).toBe("blocks.1web: Kubernetes needs Service names that start with a letter, and a block with a port becomes a Service of its name");
+});

@@ -1,3 +1,5 @@
+// The tests' check of rendered manifests; kubernetes-models is a dev dependency until the k3s
+// runtime checks what it applies with it (then it moves to dependencies).
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { CronJob } from "kubernetes-models/batch/v1/CronJob";
 import { Job } from "kubernetes-models/batch/v1/Job";

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { fleetPlan } from "../../../core/fleet/fleet-plan.ts";
 import { parseProjectFile } from "../../../core/project-file/parse.ts";
 import { resolveBlock } from "../../../core/project-file/resolve.ts";
