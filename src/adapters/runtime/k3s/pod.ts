@@ -48,6 +48,8 @@ export function container(block: FleetBlock): Record<string, unknown> {
   return {
     name: block.block,
     image: imageOf(block),
+    // A tag can point at a new build under the same name: without a digest, ask the registry every time.
+    ...(!imageOf(block).includes("@") && { imagePullPolicy: "Always" }),
     // The plan's command replaces the image's CMD, as on docker: that is `args`; `command` would replace the ENTRYPOINT.
     ...(block.command && { args: block.command }),
     envFrom: [{ secretRef: { name: secretName(block.block, block.hash) } }],
@@ -63,13 +65,14 @@ export function container(block: FleetBlock): Record<string, unknown> {
 
 /** A pod spec: no service account token and no service-link variables, which docker never injected either. */
 export function podSpec(block: FleetBlock, restartPolicy: "Always" | "Never"): Record<string, unknown> {
-  const securityContext = runAs(block.user);
+  // Docker confines every container with its default seccomp profile; Kubernetes only when asked.
+  const securityContext = { ...runAs(block.user), seccompProfile: { type: "RuntimeDefault" } };
   return {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     restartPolicy,
     ...(block.stopGraceSeconds !== undefined && { terminationGracePeriodSeconds: block.stopGraceSeconds }),
-    ...(Object.keys(securityContext).length > 0 && { securityContext }),
+    securityContext,
     containers: [container(block)],
     ...(block.volumes.length > 0 && {
       volumes: block.volumes.map((volume, index) => ({ name: `data-${index}`, persistentVolumeClaim: { claimName: claimName(block.block, volume.path) } })),
