@@ -42,6 +42,8 @@ import { DEFAULT_PRESET_IMAGES, type PresetImages } from "./core/build-presets.t
 import { createAccess } from "./core/access.ts";
 import { createBuilds } from "./core/builds/builds.ts";
 import { createDeployments } from "./core/deploy/deployments.ts";
+import { createFleet } from "./core/fleet/fleet.ts";
+import { createManifestRenderer } from "./adapters/runtime/k3s/manifests.ts";
 import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
 import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
@@ -243,6 +245,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups }),
     }),
     logs,
+    fleet: createFleet({ projects: projectStore, releases, variables, renderer: createManifestRenderer(), blockDefaults }),
     catalog: {
       list: catalogListing,
       backups: serviceBackups,

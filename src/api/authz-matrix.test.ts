@@ -45,6 +45,8 @@ const EXPECTED: Record<string, GlobalRole> = {
   "GET /api/projects/{project}/environments/{env}/services/{block}/backups": "viewer",
   "POST /api/projects/{project}/environments/{env}/services/{block}/restore": "admin",
   "POST /api/projects/{project}/environments/{env}/services/{block}/rotate-password": "member",
+  // Secret values come out masked: reading what a release would apply on k3s is a viewer's right.
+  "GET /api/projects/{project}/environments/{env}/fleet/manifests": "viewer",
   "POST /api/projects/{project}/blocks/{block}/builds": "member",
   "GET /api/projects/{project}/builds": "viewer",
   "GET /api/builds/{id}": "viewer",

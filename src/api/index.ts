@@ -27,6 +27,7 @@ import { environmentRoutes } from "./routes/environments.ts";
 import { execRoutes } from "./routes/exec.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { pipelineRoutes } from "./routes/pipeline.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
@@ -79,6 +80,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", execRoutes(s.exec))
     .route("/", jobRoutes(s.jobs))
     .route("/", catalogRoutes(s.catalog))
+    .route("/", fleetRoutes(s.fleet))
     .route("/", certRoutes(s.certs))
     .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications))

@@ -22,6 +22,7 @@ import type { Webhooks } from "./webhooks/webhooks.ts";
 import type { ServiceBackups } from "./catalog/backups.ts";
 import type { catalogListing } from "./catalog/service-catalog.ts";
 import type { ReleaseRecord } from "../ports/release-store.ts";
+import type { Fleet } from "./fleet/fleet.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -52,6 +53,8 @@ export interface Services {
   notifications: Notifications;
   metrics: Metrics;
   logs: Logs;
+  /** Fleet mode so far: the manifests a release would become on k3s. */
+  fleet: Fleet;
   /** The service catalog: templates, backups of templated services, password rotation. */
   catalog: {
     list: typeof catalogListing;

@@ -10,6 +10,7 @@ import { init } from "./init.ts";
 import { jobVerbs } from "./jobs.ts";
 import { serviceVerbs } from "./services.ts";
 import { execVerb } from "./exec.ts";
+import { fleetVerbs } from "./fleet.ts";
 import { login, whoamiVerb } from "./login.ts";
 import { logsVerb } from "./logs.ts";
 import { metaVerbs } from "./meta.ts";
@@ -29,4 +30,4 @@ import { webhookVerbs } from "./webhooks.ts";
 import { versionVerb } from "./version.ts";
 
 /** Every verb, in the order `berth --help` lists them. */
-export const VERBS: Verb[] = [serve, edge, migrate, login, whoamiVerb, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, ...serviceVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, tuiVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...tokenVerbs, resetOwner, ...userVerbs, ...memberVerbs, auditVerb, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];
+export const VERBS: Verb[] = [serve, edge, migrate, login, whoamiVerb, init, apply, exportVerb, ...projectVerbs, ...varVerbs, ...buildVerbs, ...deployVerbs, ...pipelineVerbs, ...jobVerbs, ...serviceVerbs, logsVerb, ...metricsVerbs, ...webhookVerbs, execVerb, tuiVerb, ...accessVerbs, ...notifyVerbs, ...certVerbs, ...fleetVerbs, ...tokenVerbs, resetOwner, ...userVerbs, ...memberVerbs, auditVerb, ...backupVerbs, upgradeVerb, versionVerb, ...metaVerbs];

@@ -28,7 +28,7 @@ export interface BlockDefaults {
 export const DEFAULT_BLOCK_DEFAULTS: Readonly<BlockDefaults> = Object.freeze({ memoryBytes: 512 * 1024 ** 2, pidsLimit: 512, stopGraceSeconds: 10 });
 
 /** Blocks the edge sends traffic to: they must have a port, or they could never be reached. */
-const isRouted = (spec: BlockSpec) => spec.kind === "website" || (spec.kind === "microservice" && (spec.expose ?? "gateway") !== "internal");
+export const isRouted = (spec: BlockSpec) => spec.kind === "website" || (spec.kind === "microservice" && (spec.expose ?? "gateway") !== "internal");
 
 /** The block's port; a preset build listens on the preset port when berth.yaml names none (the static preset). */
 function portOf(name: string, spec: BlockSpec): number | undefined {

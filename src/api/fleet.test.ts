@@ -1,0 +1,34 @@
+import { expect, test } from "bun:test";
+import { parse } from "yaml";
+import { harnessWithRelease, PASSWORD } from "../../test/support/fleet-release.ts";
+import { ApiError, unwrap } from "../client/index.ts";
+
+test("a viewer reads the manifests of the live release, with the secret values masked", async () => {
+  const { harness, project } = await harnessWithRelease();
+  const viewer = harness.clientFor(harness.tokenWithRole("viewer"));
+  const route = viewer.projects[":project"].environments[":env"].fleet.manifests;
+  const rendered = await unwrap(route.$get({ param: { project, env: "dev" }, query: {} }));
+  expect(rendered.release).toBe(1);
+  expect(rendered.manifests).not.toContain(PASSWORD);
+  const secret = rendered.manifests.split("---\n").map((d) => parse(d)).find((o) => o.kind === "Secret" && o.metadata.labels["berth.block"] === "db");
+  expect(secret.stringData.POSTGRES_PASSWORD).toBe("[redacted]");
+  expect(await unwrap(route.$get({ param: { project, env: "dev" }, query: { release: "1" } }))).toEqual(rendered);
+});
+
+test("a release that does not exist, and an environment with none, are one clear line", async () => {
+  const { harness, project } = await harnessWithRelease();
+  const route = harness.client.projects[":project"].environments[":env"].fleet.manifests;
+  const missing = await unwrap(route.$get({ param: { project, env: "dev" }, query: { release: "9" } })).catch((e) => e);
+  expect(missing).toBeInstanceOf(ApiError);
+  expect(missing.message).toBe(`release 9 of ${project}/dev not found`);
+  const none = await unwrap(route.$get({ param: { project, env: "production-eu-west-2" }, query: {} })).catch((e) => e);
+  expect(none.message).toBe(`${project}/production-eu-west-2 has no live release yet: deploy it first, or name one with --release`);
+});
+
+test("a project Kubernetes would refuse a name of is refused with the field's path", async () => {
+  const { harness } = await harnessWithRelease();
+  await unwrap(harness.client.projects.apply.$post({ json: { file: "project: digits\nblocks:\n  1web: { kind: website, image: acme/web:1, port: 80 }\n" } }));
+  const route = harness.client.projects[":project"].environments[":env"].fleet.manifests;
+  const refused = await unwrap(route.$get({ param: { project: "digits", env: "dev" }, query: {} })).catch((e) => e);
+  expect(refused.message).toBe("blocks.1web: Kubernetes needs Service names that start with a letter, and a block with a port becomes a Service of its name");
+});

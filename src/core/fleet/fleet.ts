@@ -1,0 +1,63 @@
+import type { FleetPlan, ManifestRenderer } from "../../ports/fleet.ts";
+import type { ProjectStore } from "../../ports/project-store.ts";
+import type { ReleaseStore } from "../../ports/release-store.ts";
+import { wiredVariables } from "../catalog/wiring.ts";
+import type { BlockDefaults } from "../deploy/plan.ts";
+import { invalid, notFound } from "../errors.ts";
+import { fleetIssues } from "../project-file/fleet-rules.ts";
+import { secretRedactor } from "../redact.ts";
+import type { Variables } from "../variables.ts";
+import { fleetPlan } from "./fleet-plan.ts";
+
+export interface FleetDeps {
+  projects: Pick<ProjectStore, "loadProject">;
+  releases: Pick<ReleaseStore, "currentRelease" | "releaseByNumber">;
+  variables: Pick<Variables, "open" | "resolve" | "fingerprint" | "secretValues">;
+  renderer: ManifestRenderer;
+  blockDefaults?: BlockDefaults;
+}
+
+export interface RenderedRelease {
+  release: number;
+  /** YAML documents; secret variables' values read [redacted]. */
+  manifests: string;
+}
+
+/** Fleet mode, as far as it goes: what a release would become on a k3s cluster. */
+export function createFleet(deps: FleetDeps) {
+  return {
+    /** The objects release N (default: the live one) would apply, for a person to read: secret values masked. */
+    render(project: string, environment: string, releaseNumber?: number): RenderedRelease {
+      const file = deps.projects.loadProject(project);
+      if (!file) throw notFound(`project "${project}"`);
+      if (!file.environments[environment]) throw notFound(`environment "${environment}" in project "${project}"`);
+      const issues = fleetIssues(file);
+      if (issues.length) throw invalid(`${issues[0]!.path}: ${issues[0]!.message}`, issues);
+      const release = releaseNumber === undefined ? deps.releases.currentRelease(project, environment) : deps.releases.releaseByNumber(project, environment, releaseNumber);
+      if (!release && releaseNumber !== undefined) throw notFound(`release ${releaseNumber} of ${project}/${environment}`);
+      if (!release) throw invalid(`${project}/${environment} has no live release yet: deploy it first, or name one with --release`);
+      if (release.blocks.length === 0) throw invalid(`release ${release.number} of ${project}/${environment} froze no blocks (its build failed): name another with --release`);
+      // Today's secrets and those the release recorded (an old release may predate a rotation).
+      const recorded = release.blocks.flatMap((b) => {
+        const opened = b.vars ? deps.variables.open(b.vars) : {};
+        return Object.entries(b.vars ?? {}).filter(([, v]) => v.secret).map(([name]) => opened[name]!);
+      });
+      // Only variable values are masked, inside the Secrets: a port equal to a short secret stays a port.
+      const redact = secretRedactor([...deps.variables.secretValues(project, environment), ...recorded]);
+      const plan: FleetPlan = fleetPlan({
+        project,
+        environment,
+        release: release.number,
+        blocks: release.blocks,
+        variablesOf: (block) => {
+          const wired = wiredVariables(deps.variables, { project, environment, block: block.name }, block, release.blocks);
+          return { ...wired, env: Object.fromEntries(Object.entries(wired.env).map(([name, value]) => [name, redact(value)])) };
+        },
+        defaults: deps.blockDefaults,
+      });
+      return { release: release.number, manifests: deps.renderer.render(plan) };
+    },
+  };
+}
+
+export type Fleet = ReturnType<typeof createFleet>;
