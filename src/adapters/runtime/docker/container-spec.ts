@@ -1,3 +1,4 @@
+import { DROPPED_CAPABILITIES } from "../capabilities.ts";
 import type Dockerode from "dockerode";
 import type { BlockPlan } from "../../../ports/runtime.ts";
 import { LABEL, envLabels } from "./labels.ts";
@@ -71,11 +72,3 @@ export function containerSpec(target: ReplicaTarget): Dockerode.ContainerCreateO
   return spec;
 }
 
-/**
- * Dropped from Docker's default set: raw sockets (ping spoofing, ARP tricks), device nodes,
- * audit writes, file capabilities, chroot and capability transfer. What stays covers the
- * usual entrypoints of postgres, redis, nginx and the like: chown the data folder, bind a
- * low port, then switch to their own user (CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL,
- * SETGID, SETUID, NET_BIND_SERVICE).
- */
-const DROPPED_CAPABILITIES = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"] as const;

@@ -1,8 +1,7 @@
+import { DROPPED_CAPABILITIES } from "../capabilities.ts";
 import type { FleetBlock } from "../../../ports/fleet.ts";
 import { claimName, secretName } from "./names.ts";
 
-/** The docker runtime's reduced capability set (container-spec.ts), kept the same on the cluster. */
-const DROPPED_CAPABILITIES = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SYS_CHROOT", "SETPCAP"];
 
 /** A pinned reference when the registry gave a digest: a tag can move, a digest cannot. */
 export function imageOf(block: FleetBlock): string {
