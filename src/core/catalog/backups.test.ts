@@ -52,3 +52,24 @@ test("a backup whose file cannot be written fails as a job run, and serve goes o
   expect(await outcome).toEqual({ exitCode: 1 });
   expect(lines.at(-1)).toStartWith("backup failed: ");
 });
+
+test("a restore refuses a backup of another template (a block made again under the same name)", async () => {
+  const store = createServiceBackupStore(mkdtempSync(join(tmpdir(), "berth-backups-")));
+  const place = { project: "shop", environment: "dev", block: "db" };
+  async function* dump() {
+    yield new TextEncoder().encode("redis bytes");
+  }
+  const old = await store.save({ ...place, template: "redis", version: "7", runId: 1 }, "rdb", dump());
+  const release = { number: 2, blocks: [{ name: "db", spec: { kind: "service", template: "postgres" } }] } as unknown as ReleaseRecord;
+  let held = false;
+  const backups = createServiceBackups({
+    projects: { loadProject: () => ({ project: "shop", blocks: {}, environments: { dev: {} } }) as never },
+    releases: { currentRelease: () => release },
+    runtime: { exec: async () => endlessDump(), holdBlocks: async () => ((held = true), async () => {}) } as never,
+    store,
+    jobs: { startTask: () => ({}) as never, wait: async () => ({}) as never },
+    exclusively: (async (_p: string, _e: string, _d: string, task: () => Promise<unknown>) => task()) as never,
+  });
+  await expect(backups.restore("shop", "dev", "db", old.id)).rejects.toThrow(`backup ${old.id} is a redis dump; db now runs postgres`);
+  expect(held).toBe(false);
+});

@@ -16,6 +16,8 @@ import type { Template } from "./template-schema.ts";
 export const DEFAULT_BACKUPS_KEPT = 7;
 /** A dump's bound, as a job's `timeout`. */
 const BACKUP_TIMEOUT = "1h";
+/** A restore's bound, as the dump's. */
+const RESTORE_TIMEOUT_MS = 60 * 60_000;
 /** stderr lines of a failed restore quoted in its error. */
 const QUOTED_LINES = 3;
 
@@ -123,6 +125,8 @@ export function createServiceBackups(deps: BackupDeps) {
       const place = { project, environment, block };
       const backup = deps.store.list(place).find((b) => b.id === id);
       if (!backup) throw notFound(`backup ${JSON.stringify(id)} of ${block} in ${project}/${environment} (berth service backups ${project} ${environment} ${block})`);
+      // A block removed and made again under the same name may run another service: its dumps do not fit.
+      if (backup.template !== template.name) throw invalid(`backup ${id} is a ${backup.template} dump; ${block} now runs ${template.name}`);
       const readers = readersOf(release, block);
       return deps.exclusively(project, environment, `restoring ${block} from backup ${id}`, async () => {
         const source = await deps.store.read(place, id);
@@ -132,9 +136,16 @@ export function createServiceBackups(deps: BackupDeps) {
           const session = await deps.runtime.exec({ ...place, replica: 0, command: template.restore!, tty: false });
           const lines = lineSplitter((line) => output.push(line));
           session.onOutput((data) => lines.push(data));
-          for await (const chunk of source) await session.write(chunk as Uint8Array);
-          session.endInput();
-          const code = await session.exited;
+          // Bounded like a dump: a restore that hangs must not hold the environment and its stopped readers forever.
+          const bound = setTimeout(() => session.close(), RESTORE_TIMEOUT_MS);
+          let code: number;
+          try {
+            for await (const chunk of source) await session.write(chunk as Uint8Array);
+            session.endInput();
+            code = await session.exited;
+          } finally {
+            clearTimeout(bound);
+          }
           lines.flush();
           if (code !== 0) {
             const quoted = output.filter((l) => l.trim()).slice(-QUOTED_LINES).join(" / ");

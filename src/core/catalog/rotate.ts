@@ -13,7 +13,7 @@ export interface RotateDeps {
   releases: Pick<ReleaseStore, "currentRelease">;
   runtime: Pick<Runtime, "exec">;
   variables: Pick<Variables, "set">;
-  deployments: Pick<Deployments, "redeployLive">;
+  deployments: Pick<Deployments, "redeployLive" | "exclusively">;
 }
 
 /**
@@ -30,17 +30,21 @@ export async function rotatePassword(deps: RotateDeps, project: string, environm
   if (!service || !template) throw invalid(`${block} is not a service from the catalog in the live release of ${project}/${environment}`);
   if (!template.password) throw invalid(`the ${template.name} template has no password to rotate`);
   const next = randomBytes(24).toString("base64url");
-  if (template.rotate) {
-    const session = await deps.runtime.exec({ project, environment, block, replica: 0, command: template.rotate, tty: false });
-    const said: string[] = [];
-    session.onOutput((data) => said.push(new TextDecoder().decode(data)));
-    await session.write(new TextEncoder().encode(`${next}\n`));
-    session.endInput();
-    const code = await session.exited;
-    // The secret never appears in what is shown, even if the command echoed it.
-    if (code !== 0) throw conflict(`${block}: the password was not changed (exit code ${code}): ${said.join("").replaceAll(next, "••••").trim().split("\n").slice(-2).join(" / ")}`);
-  }
-  deps.variables.set({ project, environment, block }, { [template.password]: next }, true);
+  // Held like a rollout: refused while a release runs (its blocks froze the old password), and
+  // no release or restore starts between the change inside the service and the stored value.
+  await deps.deployments.exclusively(project, environment, `rotating the password of ${block}`, async () => {
+    if (template.rotate) {
+      const session = await deps.runtime.exec({ project, environment, block, replica: 0, command: template.rotate, tty: false });
+      const said: string[] = [];
+      session.onOutput((data) => said.push(new TextDecoder().decode(data)));
+      await session.write(new TextEncoder().encode(`${next}\n`));
+      session.endInput();
+      const code = await session.exited;
+      // The secret never appears in what is shown, even if the command echoed it.
+      if (code !== 0) throw conflict(`${block}: the password was not changed (exit code ${code}): ${said.join("").replaceAll(next, "••••").trim().split("\n").slice(-2).join(" / ")}`);
+    }
+    deps.variables.set({ project, environment, block }, { [template.password!]: next }, true);
+  });
   const restarted = [block, ...readersOf(live, block)];
   return { release: deps.deployments.redeployLive(project, environment, { restart: restarted }, { source: "rotate-password", actor }), restarted };
 }

@@ -19,7 +19,8 @@ export const redis: Template = {
     password: "{REDIS_PASSWORD}",
     url: "redis://:{REDIS_PASSWORD|uri}@{host}:{port}/0",
   },
-  dump: ["sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --rdb /tmp/berth-dump.rdb >/dev/null && cat /tmp/berth-dump.rdb && rm -f /tmp/berth-dump.rdb'],
+  // A file of its own per dump (two at once must not share one), removed however the dump ends.
+  dump: ["sh", "-c", 'f=$(mktemp) || exit 1; trap \'rm -f "$f"\' EXIT; REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --rdb "$f" >/dev/null && cat "$f"'],
   // The snapshot replaces dump.rdb, is loaded in place of the data, and the append-only file is rewritten from it.
   restore: ["sh", "-c", 'cat >/data/dump.rdb.new && mv /data/dump.rdb.new /data/dump.rdb && export REDISCLI_AUTH="$REDIS_PASSWORD" && redis-cli DEBUG RELOAD NOSAVE && redis-cli BGREWRITEAOF'],
   dumpFormat: "rdb",
