@@ -9,6 +9,8 @@ const MAX_CONNECTIONS_PER_IP = 8;
 const AUTH_LIMITS = { maxFailures: 10, windowMs: 10 * 60_000, blockMs: 30_000, maxBlockMs: 15 * 60_000 };
 /** Authentication requests one connection may make (OpenSSH: "none", then each key it holds). */
 const MAX_ATTEMPTS_PER_CONNECTION = 10;
+/** How often an open connection's key is looked up again. */
+const KEY_RECHECK_MS = 30_000;
 /** A connection not logged in by then is closed. */
 const LOGIN_GRACE_MS = 30_000;
 
@@ -35,6 +37,8 @@ export interface SshServerOptions {
   /** Runs the terminal UI for one session; resolves when the user quits. */
   session: (ctx: SessionContext) => Promise<void>;
   log: (line: string) => void;
+  /** How often an open connection's login key is looked up again (default 30 s). */
+  keyRecheckMs?: number;
   now?: () => number;
 }
 
@@ -74,6 +78,7 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
     open.set(ip, count);
     clients.add(client);
     let user: SshUser | null = null;
+    let loginKey: { algo: string; blob: string } | null = null;
     // Keys the client offered that no user has: OpenSSH offers each key it holds, so they count
     // as one failure (and one audit line) per connection that never logs in, not one per key.
     let unknownKeys = 0;
@@ -123,11 +128,23 @@ export function startSshServer(options: SshServerOptions): Promise<{ port: numbe
         return refuse("bad-signature", "the key's signature did not verify");
       }
       user = owner;
+      loginKey = { algo: ctx.key.algo, blob: ctx.key.data.toString("base64") };
       options.access.recordLogin({ user: owner.name, ip, outcome: "ok", detail: `${ctx.key.algo} key` });
       ctx.accept();
     }, (ctx) => ctx.reject()));
 
     client.on("ready", () => {
+      // A key removed (or its user) ends the connection it opened, within a check's interval.
+      const recheck = setInterval(
+        guarded(() => {
+          if (options.access.userForSshKey(loginKey!.algo, loginKey!.blob)?.id !== user?.id) {
+            options.log(`ssh: ${user?.name ?? "-"} from ${ip}: the login key is no longer registered; connection ended`);
+            client.end();
+          }
+        }),
+        options.keyRecheckMs ?? KEY_RECHECK_MS,
+      );
+      client.once("close", () => clearInterval(recheck));
       let sessions = 0;
       client.on("session", guarded((accept: ssh2.AcceptConnection<ssh2.Session>, reject: ssh2.RejectConnection) => {
         if (sessions++ > 0) return reject();

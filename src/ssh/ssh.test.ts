@@ -161,3 +161,37 @@ test("a handler that throws ends only that connection: the server goes on taking
     await server.stop();
   }
 });
+
+test("removing the key a connection logged in with ends that connection", async () => {
+  const { services, app, ownerToken } = apiHarness();
+  const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;
+  await services.users.add(owner, { name: "ann", role: "member", sshKeys: [`${ann.algo} ${ann.blob}`] });
+  const server = await startSshServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    hostKey: loadOrCreateHostKey(join(dir, "server_key")),
+    access: { ...peopleAccess(services, (r) => app.fetch(r)), recordLogin: () => {} },
+    // The session stays open until the connection ends.
+    session: (ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())),
+    log: () => {},
+    keyRecheckMs: 50,
+  });
+  try {
+    const client = new ssh2.Client();
+    const closed = new Promise<void>((resolve) => client.on("close", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      client.on("ready", () => resolve()).on("error", reject);
+      client.connect({ host: "127.0.0.1", port: server.port, username: "ann", privateKey: ann.private, readyTimeout: 5000 });
+    });
+    await Bun.sleep(200);
+    let open = true;
+    void closed.then(() => (open = false));
+    expect(open).toBe(true);
+    const fingerprint = services.users.show("ann").keys[0]!.fingerprint;
+    services.users.removeKey(owner, "ann", fingerprint);
+    await Promise.race([closed, Bun.sleep(3000)]);
+    expect(open).toBe(false);
+  } finally {
+    await server.stop();
+  }
+});
