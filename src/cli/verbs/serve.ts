@@ -56,6 +56,11 @@ export const serve: Verb = {
     const url = localUrl(`${config.apiListen.slice(0, config.apiListen.lastIndexOf(":"))}:${server.port}`);
     out(`berth ${VERSION}: API on ${url} (data in ${config.dataDir}${berth.migrated ? `, ${berth.migrated} migration(s) applied` : ""})`);
     out(`admin token: ${dataFiles(config).adminToken}`);
+    // The console signs in with a password; the owner made at first start has none yet.
+    const owners = berth.services.users.list().filter((u) => u.role === "owner");
+    if (owners.length > 0 && !owners.some((u) => u.hasPassword)) {
+      out(`console: ${url}/ — give ${owners[0]!.name} a password first: berth user password ${owners[0]!.name} --password-stdin (or an invitation link: berth user invite ${owners[0]!.name})`);
+    }
     // Lets the CLI of this user find this server whatever the data dir (a checkout's or /var/lib/berth).
     recordLocalServer({ url, tokenFile: dataFiles(config).adminToken, dataDir: config.dataDir });
     writePidFile(servePidFile(config.dataDir));
