@@ -12,7 +12,7 @@ type Raw = (socket: Socket<{ head: string }>, path: string) => void;
 
 /** An upstream speaking raw HTTP: each request head is answered by the script for its path; connections are counted. */
 function rawUpstream(scripts: Record<string, Raw>) {
-  const stats = { connections: 0, heads: [] as string[] };
+  const stats = { connections: 0, closed: 0, heads: [] as string[] };
   const listener = Bun.listen<{ head: string }>({
     hostname: "127.0.0.1",
     port: 0,
@@ -20,6 +20,9 @@ function rawUpstream(scripts: Record<string, Raw>) {
       open(socket) {
         stats.connections++;
         socket.data = { head: "" };
+      },
+      close() {
+        stats.closed++;
       },
       data(socket, chunk) {
         socket.data.head += chunk.toString("latin1");
@@ -132,6 +135,15 @@ describe("edge upstream connections", () => {
     // The connection the upstream closed is not picked again: a fresh one carries the next request.
     expect(await (await get("/keep-alive")).text()).toBe("kept");
     expect(raw.stats.connections - before).toBe(2);
+  });
+
+  test("an idle pooled connection is closed by the edge, not kept until the upstream goes", async () => {
+    const [opened, closed] = [raw.stats.connections, raw.stats.closed];
+    expect(await (await get("/keep-alive")).text()).toBe("kept");
+    expect(raw.stats.connections - opened).toBeLessThanOrEqual(1);
+    // Idle for 1.5 s, then swept within the next 1.5 s.
+    for (const deadline = Date.now() + 4500; raw.stats.closed === closed && Date.now() < deadline; ) await Bun.sleep(100);
+    expect(raw.stats.closed - closed).toBeGreaterThanOrEqual(1);
   });
 
   test("an upstream closing mid-body aborts the client's body instead of hanging it", async () => {

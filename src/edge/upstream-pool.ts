@@ -173,6 +173,22 @@ export type UpstreamPools = ReturnType<typeof createUpstreamPools>;
 
 export function createUpstreamPools() {
   const idle = new Map<string, Connection[]>();
+  // Idle sockets to replicas that are gone (each deploy brings new ports) are closed and their
+  // keys dropped, rather than waiting for an upstream that will never close them.
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const [key, list] of idle) {
+      const kept: Connection[] = [];
+      for (const connection of list) {
+        if (connection.dead) continue;
+        if (now - connection.idleSince < IDLE_MS) kept.push(connection);
+        else kill(connection);
+      }
+      if (kept.length === 0) idle.delete(key);
+      else idle.set(key, kept);
+    }
+  }, IDLE_MS);
+  sweep.unref();
 
   function take(key: string): Connection | null {
     const list = idle.get(key);
