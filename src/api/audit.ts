@@ -60,10 +60,10 @@ export function actionOf(method: string, route: string): string {
  * Reads that are as strong as a change: a shell in a container (a GET, the websocket upgrade),
  * a secret shown in clear, the webhook secret that starts deploys.
  */
-function sensitiveRead(path: string, query: URLSearchParams): boolean {
+function sensitiveRead(path: string, reveal: string | undefined): boolean {
   if (/^\/api\/projects\/[^/]+\/environments\/[^/]+\/blocks\/[^/]+\/exec$/.test(path)) return true;
   if (/^\/api\/projects\/[^/]+\/webhook$/.test(path)) return true;
-  return /\/vars\/[^/]+$/.test(path) && query.has("reveal") && query.get("reveal") !== "false";
+  return /\/vars\/[^/]+$/.test(path) && reveal !== undefined && reveal !== "false";
 }
 
 /**
@@ -73,7 +73,7 @@ function sensitiveRead(path: string, query: URLSearchParams): boolean {
 export const auditChanges = (audit: Audit) =>
   createMiddleware<ApiEnv>(async (c, next) => {
     await next();
-    if (isRead(c.req.method) && !sensitiveRead(c.req.path, new URL(c.req.url).searchParams)) return;
+    if (isRead(c.req.method) && !sensitiveRead(c.req.path, c.req.query("reveal"))) return;
     const principal = c.get("principal");
     const route = routePath(c, -1) || c.req.path;
     const status = c.res.status;
