@@ -8,6 +8,7 @@ import { invalid, notFound } from "./errors.ts";
 import { ENV_NAME } from "./names.ts";
 import { valueProblem } from "./variable-text.ts";
 import { templateEnv, templateNamed } from "./catalog/catalog.ts";
+import { resolveBlock } from "./project-file/resolve.ts";
 
 const fingerprintOf = (fileEnv: Record<string, string>, set: StoredVariable[]) =>
   createHash("sha256")
@@ -26,6 +27,16 @@ export interface VariableView {
   source: "template" | "file" | "set";
 }
 
+/** A generated credential: random and URL-safe, so it goes into connection URLs as it is. */
+export const generateCredential = () => randomBytes(24).toString("base64url");
+
+/** What a catalog template gives a block's environment before berth.yaml's `env`. */
+function templateDefaults(file: ProjectFile, ref: VariableRef): Record<string, string> {
+  const spec = resolveBlock(file, ref.environment, ref.block);
+  const template = spec.template ? templateNamed(spec.template) : undefined;
+  return template ? templateEnv(template, ref.block, spec.port ?? template.port) : {};
+}
+
 export function createVariables(projects: ProjectStore, store: VariableStore, box: SecretBox) {
   /** `loaded`: the project file the caller read already (status asks for every block at once). */
   const fileEnv = (ref: VariableRef, loaded?: ProjectFile): Record<string, string> => {
@@ -35,26 +46,16 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
     if (!env) throw notFound(`environment "${ref.environment}" in project "${ref.project}"`);
     const block = file.blocks[ref.block];
     if (!block) throw notFound(`block "${ref.block}" in project "${ref.project}"`);
-    return { ...templateDefaults(ref), ...block.env, ...env.blocks?.[ref.block]?.env };
+    return { ...templateDefaults(file, ref), ...block.env, ...env.blocks?.[ref.block]?.env };
   };
-
-  /** What a catalog template gives a block's environment before berth.yaml's `env`. */
-  const templateDefaults = (ref: VariableRef): Record<string, string> => {
-    const file = projects.loadProject(ref.project)!;
-    const base = file.blocks[ref.block]!;
-    const override = file.environments[ref.environment]?.blocks?.[ref.block];
-    const template = templateNamed(override?.template ?? base.template ?? "");
-    return template ? templateEnv(template, ref.block, override?.port ?? base.port ?? template.port) : {};
-  };
-
-  /** A generated credential: random and URL-safe, so it goes into connection URLs as it is. */
-  const generate = () => randomBytes(24).toString("base64url");
 
   return {
     list(ref: VariableRef): VariableView[] {
       const merged = new Map<string, VariableView>();
-      const fromTemplate = templateDefaults(ref);
-      for (const [name, value] of Object.entries(fileEnv(ref))) merged.set(name, { name, value, secret: false, source: fromTemplate[name] === value ? "template" : "file" });
+      const file = projects.loadProject(ref.project);
+      const fromFile = fileEnv(ref, file ?? undefined);
+      const fromTemplate = templateDefaults(file!, ref);
+      for (const [name, value] of Object.entries(fromFile)) merged.set(name, { name, value, secret: false, source: fromTemplate[name] === value ? "template" : "file" });
       for (const v of store.listVariables(ref)) {
         merged.set(v.name, { name: v.name, value: v.secret ? MASK : v.value, secret: v.secret, source: "set" });
       }
@@ -93,15 +94,8 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
     ensureCredentials(ref: VariableRef, names: string[]): string[] {
       const have = new Set(store.listVariables(ref).map((v) => v.name));
       const missing = names.filter((name) => !have.has(name));
-      if (missing.length > 0) store.setVariables(ref, missing.map((name) => ({ name, secret: true, value: box.seal(generate()) })));
+      if (missing.length > 0) store.setVariables(ref, missing.map((name) => ({ name, secret: true, value: box.seal(generateCredential()) })));
       return missing;
-    },
-
-    /** New values for credentials (rotate-password); returns them in clear for the caller to apply. */
-    regenerate(ref: VariableRef, names: string[]): Record<string, string> {
-      const values = Object.fromEntries(names.map((name) => [name, generate()]));
-      store.setVariables(ref, names.map((name) => ({ name, secret: true, value: box.seal(values[name]!) })));
-      return values;
     },
 
     unset(ref: VariableRef, names: string[]) {

@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { ProjectStore } from "../../ports/project-store.ts";
 import type { ReleaseRecord, ReleaseStore } from "../../ports/release-store.ts";
 import type { Runtime } from "../../ports/runtime.ts";
 import type { Deployments } from "../deploy/deployments.ts";
 import { conflict, invalid, notFound } from "../errors.ts";
-import type { Variables } from "../variables.ts";
+import { generateCredential, type Variables } from "../variables.ts";
 import { readersOf } from "./backups.ts";
 import { templateNamed } from "./catalog.ts";
 
@@ -29,7 +28,7 @@ export async function rotatePassword(deps: RotateDeps, project: string, environm
   const template = service?.spec.template ? templateNamed(service.spec.template) : undefined;
   if (!service || !template) throw invalid(`${block} is not a service from the catalog in the live release of ${project}/${environment}`);
   if (!template.password) throw invalid(`the ${template.name} template has no password to rotate`);
-  const next = randomBytes(24).toString("base64url");
+  const next = generateCredential();
   // Held like a rollout: refused while a release runs (its blocks froze the old password), and
   // no release or restore starts between the change inside the service and the stored value.
   await deps.deployments.exclusively(project, environment, `rotating the password of ${block}`, async () => {
