@@ -43,13 +43,5 @@ export function createDeadlines(ms: number, now: () => number = () => performanc
     },
     // The timer stays armed: when it fires it sleeps again until the next oldest.
     clear: (deadline: Deadline) => void waiting.delete(deadline),
-    get size() {
-      return waiting.size;
-    },
-    stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      waiting.clear();
-    },
   };
 }

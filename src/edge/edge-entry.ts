@@ -7,6 +7,7 @@ import { createAccessLog } from "./access-log.ts";
 import { edgeFiles } from "./files.ts";
 import { createEdgeMetrics } from "./metrics.ts";
 import { startEdge, type EdgeOptions } from "./server.ts";
+import { edgeCommand } from "./supervisor.ts";
 import { startWorkers, workerLink } from "./workers.ts";
 
 const settingsOf = (config: Config, log: (line: string) => void): EdgeOptions => ({
@@ -27,11 +28,6 @@ const untilSignal = () =>
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
 
-/** The command that starts this same binary as an edge worker. */
-function workerCommand(configFile: string | undefined): string[] {
-  const base = Bun.main.startsWith("/$bunfs/") ? [process.execPath, "edge"] : [process.execPath, Bun.main, "edge"];
-  return configFile ? [...base, "--config", resolve(configFile)] : base;
-}
 
 /**
  * `berth edge`: the data plane's process. main.ts comes here without loading the CLI's verb
@@ -54,7 +50,7 @@ export async function runEdge(options: { configFile?: string; out: (line: string
   const relaySecret = config.edgeWorkers > 1 ? randomBytes(24).toString("hex") : undefined;
   const running = await startEdge({ ...settingsOf(config, log), metrics, accessLog: sharedLog, relaySecret, beforeScrape: () => workers?.collect() ?? Promise.resolve() });
   if (relaySecret && running.relayPort) {
-    workers = startWorkers({ count: config.edgeWorkers - 1, command: workerCommand(options.configFile), metrics, accessLog, relay: { port: running.relayPort, secret: relaySecret, httpsPort: running.httpsPort ?? null }, log });
+    workers = startWorkers({ count: config.edgeWorkers - 1, command: edgeCommand(options.configFile), metrics, accessLog, relay: { port: running.relayPort, secret: relaySecret, httpsPort: running.httpsPort ?? null }, log });
   }
 
   const pidFile = edgeFiles(config.dataDir).pid;

@@ -91,9 +91,7 @@ export function createHandler(deps: HandlerDeps) {
     const headers = req.headers;
     headers.set(RELAY_SECRET, relayTo!.secret);
     headers.set(RELAY_PEER, server.requestIP(req)?.address ?? "");
-    headers.delete("expect");
-    // The relayed request is framed anew on the way to the first process (a chunked upload too).
-    for (const name of ["transfer-encoding", "connection", "keep-alive", "te", "trailer"]) headers.delete(name);
+    // Framing and Expect stay behind: the pool frames each request itself (upstream-pool.ts FRAMING).
     const pending = deps.pools.request(primary!, { method: req.method, target, headers, body: req.body, maxBodyBytes });
     return pending.response.catch(() => text(502, "the edge could not reach its first process"));
   };

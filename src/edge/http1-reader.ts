@@ -241,8 +241,5 @@ export function createResponseReader(sink: ResponseSink, noBody: boolean) {
     get started() {
       return state !== State.Head || pending !== null;
     },
-    get finished() {
-      return state === State.Done;
-    },
   };
 }

@@ -41,10 +41,7 @@ export async function forward(req: Request, route: Route, target: string, settin
   const first = route.next;
   route.next = first + 1 >= count ? 0 : first + 1;
 
-  const headers = req.headers;
-  // The edge answers `Expect: 100-continue` itself (Bun does, as the body is read); the upstream gets the body straight away.
-  headers.delete("expect");
-  const request = { method: req.method, target, headers, body: req.body, maxBodyBytes: settings.maxBodyBytes };
+  const request = { method: req.method, target, headers: req.headers, body: req.body, maxBodyBytes: settings.maxBodyBytes };
   let pending: PendingResponse | null = null;
   let timedOut = false;
   // Bounds the wait for response headers only: a long download or event stream must not be cut.

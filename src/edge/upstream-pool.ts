@@ -12,10 +12,14 @@ import { createResponseReader, type ResponseHead } from "./http1-reader.ts";
  * connection safely.
  */
 
-/** A failure talking to an upstream; `code` names it for the 502 page and the retry decision. */
-/** Request headers the pool writes itself, or that belong to the client's connection only. */
-const FRAMING = new Set(["transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer"]);
+/**
+ * Request headers the pool writes itself, or that belong to the client's connection only. Expect
+ * too: the edge answers `Expect: 100-continue` itself (Bun does, as the body is read), so the
+ * upstream gets the body straight away.
+ */
+const FRAMING = new Set(["transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "expect"]);
 
+/** A failure talking to an upstream; `code` names it for the 502 page and the retry decision. */
 export class UpstreamError extends Error {
   constructor(
     message: string,
