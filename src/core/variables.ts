@@ -33,7 +33,7 @@ export const generateCredential = () => randomBytes(24).toString("base64url");
 /** What a catalog template gives a block's environment before berth.yaml's `env`. */
 function templateDefaults(file: ProjectFile, ref: VariableRef): Record<string, string> {
   const spec = resolveBlock(file, ref.environment, ref.block);
-  const template = spec.template ? templateNamed(spec.template) : undefined;
+  const template = templateNamed(spec.template);
   return template ? templateEnv(template, ref.block, spec.port ?? template.port) : {};
 }
 

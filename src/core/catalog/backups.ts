@@ -50,7 +50,7 @@ export function createServiceBackups(deps: BackupDeps) {
     if (!release) throw invalid(`${project}/${environment} has no live release yet: deploy it first`);
     const service = release.blocks.find((b) => b.name === block);
     if (!service) throw notFound(`block "${block}" in release ${release.number} of ${project}/${environment}`);
-    const template = service.spec.template ? templateNamed(service.spec.template) : undefined;
+    const template = templateNamed(service.spec.template);
     if (!template) throw invalid(`${block} is not a service from the catalog (no \`template\`): back up its volume instead`);
     if (!template.dump || !template.restore) throw invalid(`the ${template.name} template has no dump: back up ${block}'s volume instead`);
     return { release, service, template };

@@ -14,7 +14,8 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 const TEMPLATES: Record<TemplateName, Template> = { postgres, mysql, mariadb, redis, mongodb, kafka, rabbitmq, minio };
 
 export const allTemplates = (): Template[] => TEMPLATE_NAMES.map((name) => TEMPLATES[name]);
-export const templateNamed = (name: string): Template | undefined => TEMPLATES[name as TemplateName];
+/** The template of that name; none for an unknown name or a block without `template`. */
+export const templateNamed = (name: string | undefined): Template | undefined => (name === undefined ? undefined : TEMPLATES[name as TemplateName]);
 
 /** Replacement images by template name, each a whole image reference (a mirror with the same interface). */
 export type CatalogImages = Partial<Record<string, string>>;

@@ -10,7 +10,7 @@ const DEFAULT_DATA_SIZE = "1Gi";
  * command, under what berth.yaml sets itself. Other blocks come back as they are.
  */
 export function withTemplate(spec: BlockSpec, mirrors: CatalogImages = {}): BlockSpec {
-  const template = spec.template ? templateNamed(spec.template) : undefined;
+  const template = templateNamed(spec.template);
   if (!template) return spec;
   const version = spec.version ?? template.versions.default;
   return {

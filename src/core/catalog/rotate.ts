@@ -25,7 +25,7 @@ export async function rotatePassword(deps: RotateDeps, project: string, environm
   const live = deps.releases.currentRelease(project, environment);
   if (!live) throw invalid(`${project}/${environment} has no live release yet: deploy it first`);
   const service = live.blocks.find((b) => b.name === block);
-  const template = service?.spec.template ? templateNamed(service.spec.template) : undefined;
+  const template = templateNamed(service?.spec.template);
   if (!service || !template) throw invalid(`${block} is not a service from the catalog in the live release of ${project}/${environment}`);
   if (!template.password) throw invalid(`the ${template.name} template has no password to rotate`);
   const next = generateCredential();

@@ -27,7 +27,7 @@ export function wiredVariables(variables: Pick<Variables, "open" | "resolve" | "
   const prints = [own.fingerprint];
   for (const name of used) {
     const service = release.find((b) => b.name === name);
-    const template = service?.spec.template ? templateNamed(service.spec.template) : undefined;
+    const template = templateNamed(service?.spec.template);
     if (!service || !template) throw invalid(`${block.name}: reads \${{ ${name}.… }}, but ${ref.project}/${ref.environment} has no catalog service "${name}"`);
     const theirs = releaseVariables(variables, { ...ref, block: name }, service);
     exported.set(name, exportsOf(template, theirs.env, name, service.spec.port ?? template.port));

@@ -153,7 +153,7 @@ export function createDeployments(deps: DeployDeps) {
     blocks.map((b) => {
       const ref = { project: release.project, environment: release.environment, block: b.name };
       // A catalog service's credentials exist from its first release in the environment on.
-      const template = b.spec.template ? templateNamed(b.spec.template) : undefined;
+      const template = templateNamed(b.spec.template);
       if (template && !b.vars) deps.variables.ensureCredentials(ref, template.credentials);
       return { ...b, vars: b.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? deps.variables.fingerprint(ref) };
     });

@@ -1,22 +1,18 @@
 import type { FleetBlock, FleetJob, FleetPlan } from "../../ports/fleet.ts";
 import type { ReleaseBlock } from "../../ports/release-store.ts";
+import type { WiredVariables } from "../catalog/wiring.ts";
 import { type BlockDefaults, blockPlan, inStartOrder, isRouted } from "../deploy/plan.ts";
 import { DEFAULT_JOB_TIMEOUT } from "../jobs/jobs.ts";
 import { durationSeconds } from "../project-file/container-fields.ts";
 
-/** A block's variables as a deploy resolves them (catalog references wired), and their fingerprint. */
-export interface BlockVariables {
-  env: Record<string, string>;
-  fingerprint: string;
-  dependsOn: string[];
-}
 
 export interface FleetPlanInput {
   project: string;
   environment: string;
   release: number;
   blocks: ReleaseBlock[];
-  variablesOf(block: ReleaseBlock): BlockVariables;
+  /** A block's variables as a deploy resolves them (catalog references wired), and their fingerprint. */
+  variablesOf(block: ReleaseBlock): WiredVariables;
   /** The registry's digest of a block's image, once the fleet's registry holds it. */
   digestOf?(block: ReleaseBlock): string | undefined;
   defaults?: BlockDefaults;

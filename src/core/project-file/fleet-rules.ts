@@ -1,3 +1,4 @@
+import { DNS_LABEL } from "../names.ts";
 import type { FieldIssue } from "../errors.ts";
 import type { BlockOverride, BlockSpec, ProjectFile } from "./schema.ts";
 
@@ -7,7 +8,6 @@ import type { BlockOverride, BlockSpec, ProjectFile } from "./schema.ts";
  */
 
 const MAX_LABEL = 63;
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A CronJob's controller names its Jobs `<name>-<11 characters>`, within 63. */
 const MAX_CRONJOB_NAME = 52;
 
@@ -15,7 +15,7 @@ const MAX_CRONJOB_NAME = 52;
 export function kubernetesNameProblem(name: string, options: { service?: boolean; max?: number } = {}): string | null {
   const max = options.max ?? MAX_LABEL;
   if (name.length > max) return `Kubernetes takes names of at most ${max} characters here (this one has ${name.length})`;
-  if (!DNS_1123_LABEL.test(name)) return "Kubernetes needs names of lowercase letters, digits and '-' that start and end with a letter or digit";
+  if (!DNS_LABEL.test(name)) return "Kubernetes needs names of lowercase letters, digits and '-' that start and end with a letter or digit";
   if (options.service && !/^[a-z]/.test(name)) return "Kubernetes needs Service names that start with a letter, and a block with a port becomes a Service of its name";
   return null;
 }

@@ -29,7 +29,7 @@ export function referenceIssues(file: ProjectFile): FieldIssue[] {
       for (const ref of referencesIn(value)) {
         const where = `${path}.env.${name}`;
         const target = file.blocks[ref.block];
-        const template = target?.template ? templateNamed(target.template) : undefined;
+        const template = templateNamed(target?.template);
         if (!target) issues.push({ path: where, message: `no block named "${ref.block}" to read ${ref.field} from` });
         else if (ref.block === from) issues.push({ path: where, message: `a block cannot read its own exports` });
         else if (!template) issues.push({ path: where, message: `block "${ref.block}" is not a service from the catalog (set its \`template\`)` });
