@@ -33,11 +33,13 @@ export async function bundleConsole(): Promise<BundleReport> {
 
 export const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-/** Bundles when a ui/ file is newer than the bundle (or there is none), so tests and `bun src/main.ts` find it. */
+/** Bundles when a ui/ or src/client/ file is newer than the bundle (or there is none), so tests and `bun src/main.ts` find it. */
 export async function ensureConsoleBundle(): Promise<void> {
   const out = join(CONSOLE_DIR, "console.js");
   const built = existsSync(out) ? statSync(out).mtimeMs : 0;
-  const stale = [...new Bun.Glob("ui/**/*").scanSync({ cwd: ROOT })].some((f) => statSync(join(ROOT, f)).mtimeMs > built);
+  // The console bundles the typed client too: a change there makes the bundle stale as well.
+  const sources = ["ui/**/*", "src/client/**/*"].flatMap((pattern) => [...new Bun.Glob(pattern).scanSync({ cwd: ROOT })]);
+  const stale = sources.some((f) => statSync(join(ROOT, f)).mtimeMs > built);
   if (stale || !existsSync(join(CONSOLE_DIR, "console.css"))) await bundleConsole();
 }
 

@@ -12,8 +12,10 @@ import { valid } from "../validate.ts";
 const envParam = z.object({ project: projectName, env: environmentName });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
-export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "warnings">) =>
-  new Hono<ApiEnv>()
+export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "warnings">) => {
+  /** What GET …/status answers, and each event of its stream. */
+  const statusOf = async (project: string, env: string) => ({ ...(await deployments.status(project, env)), warnings: metrics.warnings() });
+  return new Hono<ApiEnv>()
     .post(
       "/projects/:project/environments/:env/deploys",
       describeRoute({ summary: "Build what changed, create a release and roll it out (answers at once)", tags: ["deploys"] }),
@@ -47,7 +49,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
     )
     .get("/projects/:project/environments/:env/status", describeRoute({ summary: "Each block: kind, state, replicas, image, URL; and the machine's warnings (disks filling up)", tags: ["deploys"] }), valid("param", envParam), async (c) => {
       const { project, env } = c.req.valid("param");
-      return c.json({ ...(await deployments.status(project, env)), warnings: metrics.warnings() });
+      return c.json(await statusOf(project, env));
     })
     .get(
       "/projects/:project/environments/:env/status/stream",
@@ -55,7 +57,7 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
       valid("param", envParam),
       async (c) => {
         const { project, env } = c.req.valid("param");
-        const read = async () => JSON.stringify({ ...(await deployments.status(project, env)), warnings: metrics.warnings() });
+        const read = async () => JSON.stringify(await statusOf(project, env));
         // Unknown environments are a 404 before the stream opens.
         const first = await read();
         return statusEvents(c, first, read, (onChange) => deployments.watchEnvironment(project, env, onChange));
@@ -77,3 +79,4 @@ export const deployRoutes = (deployments: Deployments, metrics: Pick<Metrics, "w
         return followAsEvents(c, (onLine, onDone) => deployments.follow(id, onLine, onDone), () => deployments.get(id));
       },
     );
+};

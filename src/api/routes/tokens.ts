@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
+import { parseSince } from "../../core/metrics/retention.ts";
 import { invalid } from "../../core/errors.ts";
 import { projectName } from "../../core/names.ts";
 import { ROLES } from "../../core/roles.ts";
@@ -19,8 +20,8 @@ const createBody = z.strictObject({
 });
 
 const untilFrom = (text: string) => {
-  const n = Number(text.slice(0, -1));
-  const ms = n * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.at(-1) as "m"];
+  // The schema has checked the form (digits, then m, h or d).
+  const ms = parseSince(text)! * 1000;
   if (ms > 3650 * 86_400_000) throw invalid("a token expires within ten years at most");
   return new Date(Date.now() + ms).toISOString();
 };

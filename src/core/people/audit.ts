@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditStore } from "../../ports/audit-store.ts";
 import { invalid } from "../errors.ts";
+import { parseSince } from "../metrics/retention.ts";
 import { atLeast } from "../roles.ts";
 import { installRole, visibleProjects, type Principal } from "./rights.ts";
 
@@ -8,8 +9,8 @@ const PRUNE_EVERY_MS = 3_600_000;
 
 /** "90s", "30m", "1h", "7d" ago, or an RFC 3339 time; the ISO time it names. */
 export function parseAuditSince(text: string, now: number): string {
-  const match = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(text);
-  if (match) return new Date(now - Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s"]).toISOString();
+  const seconds = parseSince(text);
+  if (seconds !== null) return new Date(now - seconds * 1000).toISOString();
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text))) return new Date(Date.parse(text)).toISOString();
   throw invalid(`since "${text.slice(0, 40)}": expected a duration such as 30m, 1h or 7d, or a time such as 2026-12-02T10:00:00Z`, [{ path: "since", message: "a duration or an RFC 3339 time" }]);
 }
