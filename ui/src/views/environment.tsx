@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 // An environment at a glance: its live release and what would change, each block's state
 // (kept live from the rollout stream of whatever is under way), its jobs, and the actions.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { unwrap } from "../../../src/client/index.ts";
 import { useSession } from "../context.ts";
 import { Action } from "../components/action.tsx";
@@ -34,7 +34,9 @@ export function Environment({ params }: { params: Record<string, string> }) {
   // Releases started elsewhere (the CLI, a git push, a colleague), stops and replicas that start
   // or die: the environment's status stream says so, and the page reads what it shows again.
   useStream(`/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(env)}/status/stream`, headers, (e) => {
-    if (e.event === "status") refresh();
+    if (e.event !== "status") return;
+    status.reload();
+    releases.reload();
   });
 
   // The rollout under way is followed, whoever started it (the CLI, a git push); once it ends,
@@ -61,6 +63,16 @@ export function Environment({ params }: { params: Record<string, string> }) {
     return () => clearTimeout(timer);
   }, [s]);
   const live = releases.data?.releases.find((r) => r.live);
+  // What would change asks git (a remote lookup per block): read again when the live release
+  // changes, not at each of the many events a rollout sends.
+  // undefined: releases not read yet; null: nothing live yet.
+  const liveNumber = releases.data ? (live?.number ?? null) : undefined;
+  const shownLive = useRef<number | null | undefined>(undefined);
+  useEffect(() => {
+    if (liveNumber === undefined) return;
+    if (shownLive.current !== undefined && shownLive.current !== liveNumber) diff.reload();
+    shownLive.current = liveNumber;
+  }, [liveNumber]);
   const blocks = s?.blocks ?? [];
   return (
     <section>
