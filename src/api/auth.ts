@@ -10,7 +10,7 @@ import { cameOverHttps, clientIp, ownOrigin } from "./client-ip.ts";
 import type { ApiEnv } from "./env.ts";
 import { authorize, isRead, type ResolveProject } from "./policy.ts";
 
-export const SESSION_COOKIE = "berth_session";
+const SESSION_COOKIE = "berth_session";
 
 /**
  * Over HTTPS the cookie is `__Host-` prefixed: browsers then take it only from this very host

@@ -72,7 +72,7 @@ export type Scope =
 
 const RESOURCES = { builds: "build", releases: "release", "job-runs": "job-run" } as const;
 
-export function scopeOf(method: string, path: string): Scope {
+function scopeOf(method: string, path: string): Scope {
   if (method === "POST" && path === "/api/projects/apply") return { kind: "own" };
   const project = /^\/api\/projects\/([^/]+)(\/|$)/.exec(path);
   if (project) return { kind: "project", project: decodeURIComponent(project[1]!) };

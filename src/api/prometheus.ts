@@ -33,7 +33,7 @@ function durationHistogram(name: string, durations: number[]): Value[] {
 }
 
 /** What one scrape may see: the projects it has a role on, and whether it sees install-wide series. */
-export interface ScrapeView {
+interface ScrapeView {
   sees: (project: string) => boolean;
   install: boolean;
 }

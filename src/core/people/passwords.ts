@@ -1,9 +1,9 @@
 import commonText from "./common-passwords.txt" with { type: "text" };
 import { invalid } from "../errors.ts";
 
-export const MIN_PASSWORD_LENGTH = 10;
+const MIN_PASSWORD_LENGTH = 10;
 /** argon2 hashes whatever it is given: a bound keeps one request from costing seconds. */
-export const MAX_PASSWORD_LENGTH = 256;
+const MAX_PASSWORD_LENGTH = 256;
 
 const COMMON = new Set(commonText.split("\n").filter(Boolean));
 

@@ -13,7 +13,7 @@ export interface Principal {
 }
 
 /** The user's own rights on a project: the higher of their global role and their grant there. */
-export const userRoleOn = (p: Pick<Principal, "user" | "grants">, project: string): GlobalRole =>
+const userRoleOn = (p: Pick<Principal, "user" | "grants">, project: string): GlobalRole =>
   maxRole(p.user.role, p.grants.find((g) => g.project === project)?.role ?? "none");
 
 /** Effective role on a project: the user's rights, capped by the token's role and project. */

@@ -21,7 +21,7 @@ const ALGOS = new Set([
 ]);
 
 /** OpenSSH's form: "SHA256:" and the unpadded base64 of the blob's SHA-256. */
-export const sshFingerprint = (blob: string) => `SHA256:${createHash("sha256").update(Buffer.from(blob, "base64")).digest("base64").replace(/=+$/, "")}`;
+const sshFingerprint = (blob: string) => `SHA256:${createHash("sha256").update(Buffer.from(blob, "base64")).digest("base64").replace(/=+$/, "")}`;
 
 /** One public key line as in authorized_keys or a .pub file: "ssh-ed25519 AAAA… comment". */
 export function parseSshKey(line: string): SshPublicKey {

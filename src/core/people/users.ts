@@ -8,7 +8,7 @@ import { installRole, type Principal } from "./rights.ts";
 import { parseSshKey } from "./ssh-keys.ts";
 
 /** How long an invitation link works. */
-export const INVITATION_MS = 48 * 3_600_000;
+const INVITATION_MS = 48 * 3_600_000;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
