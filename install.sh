@@ -21,6 +21,7 @@ DATA_DIR=/var/lib/berth
 CONF_DIR=/etc/berth
 ENV_FILE=$CONF_DIR/berth.env
 UNIT_DIR=/etc/systemd/system
+SYSCTL_FILE=/etc/sysctl.d/60-berth.conf
 # The CLI of root finds the local API through what serve records here.
 ROOT_CONFIG=/root/.config/berth
 # The installer's own variables and the CLI's (a token must not land in a file), never passed on to berth.env.
@@ -271,6 +272,17 @@ write_units() {
   fi
 }
 
+# `berth upgrade` starts a new edge on the port before the old one closes its listener: without
+# this setting the connections still queued on the closing listener are reset, not moved to the new one.
+write_sysctl() {
+  printf '# Written by the Berth installer: zero-downtime edge handover on upgrade.\nnet.ipv4.tcp_migrate_req = 1\n' >"$TMP/sysctl.conf"
+  put_file "$TMP/sysctl.conf" "$SYSCTL_FILE" 0644 >/dev/null
+  if [ "$(cat /proc/sys/net/ipv4/tcp_migrate_req 2>/dev/null)" != 1 ]; then
+    sysctl -q -w net.ipv4.tcp_migrate_req=1 >/dev/null 2>&1 ||
+      say "could not set net.ipv4.tcp_migrate_req=1 now (it is in $SYSCTL_FILE for the next boot): until then an edge upgrade may reset a few new connections"
+  fi
+}
+
 start_services() {
   mkdir -p "$DATA_DIR" "$ROOT_CONFIG"
   chmod 0700 "$DATA_DIR" "$ROOT_CONFIG"
@@ -325,6 +337,7 @@ install_berth() {
   CHANGED_UNITS=""
   write_env
   write_units
+  write_sysctl
   start_services
   wait_healthy || true
   next_steps
@@ -345,7 +358,7 @@ uninstall_berth() {
     rm -f "$UNIT_DIR/$unit"
   done
   systemctl daemon-reload || true
-  rm -f "$BIN"
+  rm -f "$BIN" "$SYSCTL_FILE"
   say "removed the berth and berth-edge units and $BIN"
   if [ "$purge" = yes ]; then
     rm -rf "$DATA_DIR" "$CONF_DIR" "$ROOT_CONFIG"

@@ -20,6 +20,8 @@ const SYSTEMD_IMAGE = "berth-base/systemd:bookworm";
 const ports = { api: freePort(), edge: freePort(), https: freePort(), metrics: freePort() };
 const files = new Map<string, Uint8Array>();
 let http: ReturnType<typeof Bun.serve>;
+const MIGRATE_REQ = "/proc/sys/net/ipv4/tcp_migrate_req";
+let migrateReqBefore = "";
 let home: string;
 
 /**
@@ -84,12 +86,17 @@ beforeAll(async () => {
   ]);
   if (run.code !== 0) throw new Error(`docker run failed: ${run.err}`);
   await eventually(async () => /running|degraded/.test(((await inside("systemctl is-system-running"))).out), 60_000, "systemd boots in the container");
+  // On a server /proc/sys is writable by root; docker mounts it read-only in a container. The
+  // container shares the host's network namespace, so the installer's sysctl is the host's: put back in afterAll.
+  migrateReqBefore = readFileSync(MIGRATE_REQ, "utf8").trim();
+  await inside("mount -o remount,rw /proc/sys");
   // This engine is shared with other tests, whose labelled containers are not orphans of this install.
   await inside("mkdir -p /etc/systemd/system/berth.service.d && printf '[Service]\\nExecStart=\\nExecStart=/usr/local/bin/berth serve --fresh\\n' > /etc/systemd/system/berth.service.d/test.conf");
 }, 900_000);
 
 afterAll(() => {
   docker(["rm", "-f", CONTAINER]);
+  if (migrateReqBefore) writeFileSync(MIGRATE_REQ, migrateReqBefore);
   const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
   if (ids.length) docker(["rm", "-f", ...ids]);
   docker(["network", "rm", `berth-${PROJECT}-dev`]);
@@ -112,6 +119,8 @@ describe("install.sh", () => {
     expect((await inside("systemctl is-active berth berth-edge")).out.trim().split("\n")).toEqual(["active", "active"]);
     expect((await inside("stat -c %a /var/lib/berth")).out.trim()).toBe("700");
     expect((await inside("grep -x BERTH_EDGE_PROCESS=external /etc/berth/berth.env")).code).toBe(0);
+    // The edge handover on upgrade moves connections queued on the old edge's port instead of resetting them.
+    expect((await inside("cat /etc/sysctl.d/60-berth.conf /proc/sys/net/ipv4/tcp_migrate_req | grep -v '^#'")).out).toBe("net.ipv4.tcp_migrate_req = 1\n1\n");
     expect((await inside("/usr/local/bin/berth --version")).out).toMatch(/^berth \d+\.\d+\.\d+ \(commit [0-9a-f]+/);
     await eventually(async () => (await fetch(`http://127.0.0.1:${ports.api}/healthz`)).ok, 30_000, "the API answers /healthz");
     expect((await (await fetch(`http://127.0.0.1:${ports.metrics}/healthz`)).json()).status).toBe("ok");
@@ -228,7 +237,7 @@ environments:
   test("--uninstall removes the units and the binary and keeps the data dir", async () => {
     const result = await installer("--uninstall");
     expect(result.code).toBe(0);
-    expect((await inside("test -e /usr/local/bin/berth")).code).not.toBe(0);
+    expect((await inside("test -e /usr/local/bin/berth || test -e /etc/sysctl.d/60-berth.conf")).code).not.toBe(0);
     expect((await inside("test -e /etc/systemd/system/berth.service || test -e /etc/systemd/system/berth-edge.service")).code).not.toBe(0);
     expect((await inside("systemctl is-active berth-edge")).out.trim()).not.toBe("active");
     expect((await inside("test -s /var/lib/berth/berth.db && test -s /var/lib/berth/secret.key")).code).toBe(0);

@@ -41,14 +41,17 @@ export async function forward(req: Request, route: Route, target: string, settin
   const first = route.next;
   route.next = first + 1 >= count ? 0 : first + 1;
 
-  const request = { method: req.method, target, headers: req.headers, body: req.body, maxBodyBytes: settings.maxBodyBytes };
   let pending: PendingResponse | null = null;
   let timedOut = false;
-  // Bounds the wait for response headers only: a long download or event stream must not be cut.
-  const deadline = settings.deadlines.add(() => {
+  const expire = () => {
     timedOut = true;
     pending?.abort(new UpstreamTimeout());
-  }, start);
+  };
+  // Bounds the wait for response headers only: a long download or event stream must not be cut,
+  // and an upload is timed from its last byte (as nginx's proxy_read_timeout), not from its first.
+  let deadline = req.body === null ? settings.deadlines.add(expire, start) : null;
+  const bodySent = () => void (deadline ??= settings.deadlines.add(expire));
+  const request = { method: req.method, target, headers: req.headers, body: req.body, maxBodyBytes: settings.maxBodyBytes, bodySent };
   try {
     let response: Response;
     const picked = settings.picked;
@@ -69,7 +72,7 @@ export async function forward(req: Request, route: Route, target: string, settin
     if (error instanceof BodyTooLarge) return answered(record, route, start, tooLarge(settings.maxBodyBytes));
     return answered(record, route, start, text(502, `${route.block} is not reachable (${(error as { code?: string }).code ?? "error"})`));
   } finally {
-    settings.deadlines.clear(deadline);
+    if (deadline) settings.deadlines.clear(deadline);
   }
 }
 

@@ -164,6 +164,22 @@ describe("edge upstream connections", () => {
     expect([late.status, await late.text()]).toEqual([504, "raw did not answer within 400 ms\n"]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(380);
     expect(await (await get("/keep-alive")).text()).toBe("kept");
+    const upload = await get("/never", { method: "POST", body: "a small body" });
+    expect([upload.status, await upload.text()]).toEqual([504, "raw did not answer within 400 ms\n"]);
+  });
+
+  test("an upload is timed from its last byte: a body slower to send than the timeout still gets its answer", async () => {
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        for (let i = 0; i < 8; i++) {
+          controller.enqueue(new Uint8Array(1000));
+          await Bun.sleep(100);
+        }
+        controller.close();
+      },
+    });
+    const response = await get("/upload", { method: "POST", body, duplex: "half" } as RequestInit, "big.prod.shop.localhost");
+    expect([response.status, await response.text()]).toEqual([200, JSON.stringify({ bytes: 8000 })]);
   });
 
   test("1xx responses are skipped; 204 and HEAD carry no body; a response with ambiguous framing is a 502", async () => {

@@ -163,6 +163,8 @@ export interface UpstreamRequest {
   body: ReadableStream<Uint8Array> | null;
   /** The limit for a body without Content-Length, counted as it streams. */
   maxBodyBytes: number;
+  /** Called once the whole body has gone upstream (not for a request without one). */
+  bodySent?: () => void;
 }
 
 export interface PendingResponse {
@@ -347,7 +349,7 @@ export function createUpstreamPools() {
           (waiting ?? Promise.resolve())
             .then(() => pump(conn, body, chunked, req.maxBodyBytes))
             .then(
-              () => ((requestSent = true), finish()),
+              () => ((requestSent = true), req.bodySent?.(), finish()),
               (error) => failed(error instanceof BodyTooLarge || error instanceof UpstreamError ? error : new UpstreamError(`request body: ${(error as Error).message}`, "ECONNRESET", false)),
             );
         } else waiting?.catch(failed);

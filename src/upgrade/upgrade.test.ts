@@ -35,7 +35,7 @@ function install() {
   db.$client.close();
   const calls: string[] = [];
   const systemd: Systemd = { has: async () => true, run: async (args) => void calls.push(args.join(" ")) };
-  const deps = { binaryPath: bin, dataDir, env: { PATH: "/usr/bin:/bin" }, apiUrl: "http://127.0.0.1:1", edgeMetricsUrl: "http://127.0.0.1:1", systemd, log: () => {}, freePort: () => 1, timeoutMs: 500 };
+  const deps = { binaryPath: bin, dataDir, env: { PATH: "/usr/bin:/bin" }, apiUrl: "http://127.0.0.1:1", edgeMetricsUrl: "http://127.0.0.1:1", systemd, log: () => {}, freePort: () => 1, moveQueuedConnections: () => null, timeoutMs: 500 };
   return { bin, dataDir, calls, deps };
 }
 

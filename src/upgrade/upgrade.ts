@@ -13,6 +13,8 @@ export interface UpgradeDeps {
   edgeMetricsUrl: string;
   systemd: Systemd;
   log: (line: string) => void;
+  /** Makes the kernel move connections queued on a closing listener to another on its port; why not, or null (see kernel.ts). */
+  moveQueuedConnections: () => string | null;
   /** A free loopback port for the bridging edge's /healthz (its proxy shares the edge's port). */
   freePort: () => number;
   /** How long to wait for each process to answer (default 60 s). */
@@ -100,6 +102,8 @@ export async function upgrade(candidate: Buffer, deps: UpgradeDeps): Promise<{ f
   await waitFor("the control plane", deps.apiUrl, to, timeoutMs);
   deps.log(`upgrade: control plane runs ${to}`);
 
+  const unsafe = deps.moveQueuedConnections();
+  if (unsafe) deps.log(`upgrade: ${unsafe}`);
   const bridgeUnit = `berth-edge-handover-${Date.now()}`;
   const bridgeUrl = `http://127.0.0.1:${deps.freePort()}`;
   // The unit's settings one by one, not its EnvironmentFile: systemd lets a file override

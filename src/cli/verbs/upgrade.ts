@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse as parseEnv } from "dotenv";
 import { hostEnv, isCompiled, loadConfig, localUrl } from "../../config.ts";
 import { downloadRelease, releaseFolder } from "../../upgrade/release-download.ts";
+import { moveQueuedConnections } from "../../upgrade/kernel.ts";
 import { hostSystemd } from "../../upgrade/systemd.ts";
 import { upgrade } from "../../upgrade/upgrade.ts";
 import { json } from "../output.ts";
@@ -53,6 +54,7 @@ export const upgradeVerb: Verb = {
       apiUrl: localUrl(config.apiListen),
       edgeMetricsUrl: localUrl(config.edgeMetricsListen),
       systemd: hostSystemd,
+      moveQueuedConnections: () => moveQueuedConnections(),
       log: values.json ? () => {} : out,
       freePort,
     });

@@ -41,7 +41,7 @@ describe("docker runtime (real engine)", () => {
       expect(bindings.map((b) => b.HostIp)).toEqual(["127.0.0.1"]);
       expect(info.NetworkSettings.Networks[`berth-${project}-${e}`]?.Aliases).toContain("web");
     }
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("applying the same plan again changes nothing and calls nothing", async () => {
     const e = env();
@@ -57,7 +57,7 @@ describe("docker runtime (real engine)", () => {
     expect(listed.map((c) => c.Id).sort()).toEqual([...first[0]!.containers].sort());
     // The unchanged block keeps the release it was started with.
     expect((await runtime.status(project, e))[0]).toMatchObject({ release: 1, state: "running", ready: 2, wanted: 2 });
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("two applies of one environment at once run one after the other: one set of containers", async () => {
     const e = env();
@@ -66,7 +66,7 @@ describe("docker runtime (real engine)", () => {
     expect(second).toEqual(first!);
     const listed = await docker.listContainers({ all: true, filters: { label: [`berth.project=${project}`, `berth.env=${e}`] } });
     expect(listed).toHaveLength(2);
-  }, 30_000);
+  }, 120_000);
 
   test("a changed plan switches traffic to healthy new replicas before the old stop; no request fails", async () => {
     const e = env();
@@ -110,7 +110,7 @@ describe("docker runtime (real engine)", () => {
     expect(answers).toContain("v1");
     expect(answers.at(-1)).toBe("v2");
     console.log(`replace of one replica took ${took} ms (drain ${FAST.drainMs} ms)`);
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("new replicas that exit or never answer are removed; the old one keeps serving", async () => {
     const e = env();
@@ -143,7 +143,7 @@ describe("docker runtime (real engine)", () => {
       expect(await get(v1!.upstreams[0])).toBe("v1");
     }
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", release: 1, ready: 1 });
-  }, 60_000);
+  }, 120_000);
 
   test.concurrent("if switchTraffic throws, both versions keep running and the next apply finishes the switch", async () => {
     const e = env();
@@ -161,7 +161,7 @@ describe("docker runtime (real engine)", () => {
     expect(await stateOf(docker, v1!.containers[0]!)).toBe("gone");
     expect(await get(v2!.upstreams[0])).toBe("v2");
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", release: 2 });
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("an unreachable engine is one unavailable error line", async () => {
     const nowhere = createDockerRuntime(new Dockerode({ socketPath: "/nonexistent/docker.sock" }));
@@ -179,7 +179,7 @@ describe("docker runtime (real engine)", () => {
     expect(outcome!.reason).toStartWith("could not start web: creating container berth-");
     expect(outcome!.reason).toContain("No such image: berth-test/no-such-image:1");
     expect(await runtime.status(project, e)).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("workers are ready once they stay up; switchTraffic still marks the switch with no upstreams", async () => {
     const e = env();
@@ -194,7 +194,7 @@ describe("docker runtime (real engine)", () => {
     const [failed] = await runtime.apply({ project, environment: e, release: 2, blocks: [crashing] }, recordingHooks().hooks);
     expect(failed!.reason).toBe("health check failed for jobs: replica 0 exited with code 1; last log lines: cannot reach queue");
     expect(failed!.containers).toEqual(ok!.containers);
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("status reports each block's state, counts, image, release and upstreams", async () => {
     const e = env();
@@ -211,7 +211,7 @@ describe("docker runtime (real engine)", () => {
     const [again] = await runtime.apply({ project, environment: e, release: 5, blocks: [httpBlock("web", "v1", { replicas: 2 })] }, recordingHooks().hooks);
     expect(again).toMatchObject({ ok: true });
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", ready: 2, release: 5 });
-  }, 30_000);
+  }, 120_000);
   test.concurrent("blocks of one tier start side by side within the bound; a later tier waits for the earlier one", async () => {
     const e = env();
     const tiered = createDockerRuntime(docker, { ...FAST, concurrency: 2 });
@@ -232,7 +232,7 @@ describe("docker runtime (real engine)", () => {
     expect(at("log s2: starting 1 replica(s) of release 1")).toBeLessThan(firstSiteHealthy);
     expect(at("log s3: starting 1 replica(s) of release 1")).toBeGreaterThan(firstSiteHealthy);
     for (const o of outcomes.slice(1)) expect(await get(o.upstreams[0])).toBe("v1");
-  }, 60_000);
+  }, 120_000);
 
   test.concurrent("a failed block of one tier leaves the later tiers as they were, with a reason naming it", async () => {
     const e = env();
@@ -247,5 +247,5 @@ describe("docker runtime (real engine)", () => {
     expect(outcomes[1]).toEqual({ block: "site", ok: false, reason: "not rolled out: block db failed", upstreams: v1!.upstreams, containers: v1!.containers });
     expect(logs.filter((line) => line.startsWith("site:"))).toEqual([]);
     expect(await get(v1!.upstreams[0])).toBe("v1");
-  }, 60_000);
+  }, 120_000);
 });
