@@ -130,6 +130,15 @@ function parseSelector(text: string | null): Record<string, string> {
   return Object.fromEntries(text.split(",").map((pair) => pair.split("=") as [string, string]));
 }
 
+const isPlain = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** `over` laid on `base`, mapping by mapping (lists replaced whole). */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
 const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
 
 /** Starts the server; `pki` lets a test make certificates the server does or does not trust. */
@@ -140,6 +149,9 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
   const rollouts = new Map<string, RolloutStep[]>();
   const jobs = new Map<string, JobStep[]>();
   const logs = new Map<string, string[]>();
+  /** Per object: what berth applied last, and what other field managers applied. */
+  const berthFields = new Map<string, Obj>();
+  const otherFields = new Map<string, Record<string, unknown>>();
   let nextIp = 10;
   let nextUid = 1;
 
@@ -226,7 +238,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
 
   const withStatus = (object: Obj, advance: boolean) => (object.kind === "Deployment" ? deploymentStatus(object, advance) : object.kind === "Job" ? jobStatus(object, advance) : object);
 
-  function apply(kind: string, namespace: string | undefined, name: string, body: string): Response {
+  /** Server-side apply, simplified: berth's fields are what it applied last; another manager's fields stay on top. */
+  function apply(kind: string, namespace: string | undefined, name: string, body: string, manager: string): Response {
     let applied: Obj;
     try {
       applied = parse(body) as Obj;
@@ -238,23 +251,27 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     if (namespace !== undefined && !objects.has(key("Namespace", undefined, namespace))) return status(404, "NotFound", `namespaces "${namespace}" not found`);
     const id = key(kind, namespace, name);
     const old = objects.get(id);
-    if (old && kind === "Secret" && old.immutable && JSON.stringify(old.stringData) !== JSON.stringify(applied.stringData)) {
+    if (manager === "berth") berthFields.set(id, applied);
+    else if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
+    else otherFields.set(id, merge(otherFields.get(id) ?? {}, applied));
+    const merged = merge(berthFields.get(id) ?? old!, otherFields.get(id) ?? {}) as Obj;
+    if (old && kind === "Secret" && old.immutable && JSON.stringify(old.stringData) !== JSON.stringify(merged.stringData)) {
       return status(422, "Invalid", `Secret "${name}" is invalid: data: Forbidden: field is immutable when \`immutable\` is set`);
     }
-    if (old && kind === "Job" && JSON.stringify(old.spec.template) !== JSON.stringify(applied.spec.template)) {
+    if (old && kind === "Job" && JSON.stringify(old.spec.template) !== JSON.stringify(merged.spec.template)) {
       return status(422, "Invalid", `Job.batch "${name}" is invalid: spec.template: Invalid value: field is immutable`);
     }
-    const specChanged = !old || JSON.stringify(old.spec) !== JSON.stringify(applied.spec);
+    const specChanged = !old || JSON.stringify(old.spec) !== JSON.stringify(kind === "Service" ? { ...merged.spec, clusterIP: old.spec.clusterIP } : merged.spec);
     const stored: Obj = {
-      ...applied,
+      ...merged,
       metadata: {
-        ...applied.metadata,
+        ...merged.metadata,
         uid: old?.metadata.uid ?? `uid-${nextUid++}`,
         generation: (old?.metadata.generation ?? 0) + (specChanged ? 1 : 0),
         resourceVersion: String(nextUid++),
       },
     };
-    if (kind === "Service") stored.spec = { ...applied.spec, clusterIP: old?.spec.clusterIP ?? `10.43.0.${nextIp++}` };
+    if (kind === "Service") stored.spec = { ...merged.spec, clusterIP: old?.spec.clusterIP ?? merged.spec.clusterIP ?? `10.43.0.${nextIp++}` };
     objects.set(id, stored);
     return Response.json(withStatus(stored, false), { status: old ? 200 : 201 });
   }
@@ -264,6 +281,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     const old = objects.get(id);
     if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
     objects.delete(id);
+    berthFields.delete(id);
+    otherFields.delete(id);
     // A namespace takes everything in it along.
     if (kind === "Namespace") for (const [other, object] of objects) if (object.metadata.namespace === name) objects.delete(other);
     return Response.json({ kind: "Status", apiVersion: "v1", status: "Success", details: { name, kind } });
@@ -282,8 +301,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     }
     if (request.method === "PATCH" && name) {
       if (request.headers.get("content-type") !== "application/apply-patch+yaml") return status(415, "UnsupportedMediaType", `the body of a PATCH here must be application/apply-patch+yaml`);
-      if (url.searchParams.get("fieldManager") !== "berth") return status(422, "Invalid", "fieldManager: Required value: is required for apply patch");
-      return apply(kind, namespace, name, body);
+      if (!url.searchParams.get("fieldManager")) return status(422, "Invalid", "fieldManager: Required value: is required for apply patch");
+      return apply(kind, namespace, name, body, url.searchParams.get("fieldManager")!);
     }
     if (request.method === "DELETE" && name) return remove(kind, namespace, name);
     if (request.method === "GET" && name) {
@@ -304,7 +323,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
           : [...objects.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace));
       // As the API does, list items leave out kind and apiVersion.
       const items = source.filter((o) => matches(o.metadata.labels, selector)).map((o) => {
-        const { kind: _kind, apiVersion: _version, ...rest } = withStatus(o, true);
+        const { kind: _kind, apiVersion: _version, ...rest } = withStatus(o, false);
         return rest;
       });
       return Response.json({ kind: `${kind}List`, apiVersion: "v1", metadata: {}, items });

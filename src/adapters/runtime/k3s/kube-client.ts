@@ -27,11 +27,18 @@ export interface ObjectRef {
 }
 
 /** An object as the API returns it: what was applied, plus status and server-set metadata. */
-export type LiveObject = KubeObject & { status?: Record<string, any>; spec?: Record<string, any> };
+export type LiveObject = KubeObject & {
+  metadata: KubeObject["metadata"] & { generation?: number; uid?: string; resourceVersion?: string };
+  status?: Record<string, any>;
+  spec?: Record<string, any>;
+};
 
 export interface KubeClient {
-  /** Server-side apply as field manager `berth`, taking over fields another manager set (force). */
-  apply(object: KubeObject): Promise<LiveObject>;
+  /**
+   * Server-side apply as field manager `berth` (or `manager`), taking over fields another manager
+   * set (force). Fields the manager applied before and leaves out now are removed.
+   */
+  apply(object: KubeObject, manager?: string): Promise<LiveObject>;
   /** The object, or null when there is none. */
   get(ref: ObjectRef): Promise<LiveObject | null>;
   /** Objects of a kind matching every label given; no namespace: across the cluster. */
@@ -43,6 +50,9 @@ export interface KubeClient {
 }
 
 export const FIELD_MANAGER = "berth";
+
+/** "v1", "apps/v1": the apiVersion of a kind, from its path prefix. */
+export const apiVersionOf = (kind: KubeKind) => RESOURCES[kind].prefix.replace(/^\/apis?\//, "");
 
 const segment = (text: string) => encodeURIComponent(text);
 
@@ -134,10 +144,10 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
   }
 
   return {
-    async apply(object) {
+    async apply(object, manager = FIELD_MANAGER) {
       const ref = refOf(object);
       const action = `apply ${describeRef(ref)}`;
-      const path = `${resourcePath(ref.kind, ref.namespace, ref.name)}?fieldManager=${FIELD_MANAGER}&force=true`;
+      const path = `${resourcePath(ref.kind, ref.namespace, ref.name)}?fieldManager=${encodeURIComponent(manager)}&force=true`;
       // JSON is YAML: the same object always gives the same bytes.
       const response = await call(action, "PATCH", path, { body: JSON.stringify(object), contentType: "application/apply-patch+yaml" });
       return json<LiveObject>(action, response);
@@ -164,8 +174,8 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
         return [];
       }
       const answer = await json<{ items?: LiveObject[] }>(action, response);
-      // Lists leave out each item's kind; put it back, so items can be applied and described as they are.
-      return (answer.items ?? []).map((item) => ({ ...item, kind }));
+      // Lists leave out each item's kind and apiVersion; put them back, so items can be applied again as they are.
+      return (answer.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(kind), kind }));
     },
 
     async remove(ref) {
