@@ -157,12 +157,16 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
 
   const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
 
-  /** Advances a script one step per read by the runtime; its last step stays. */
+  /** Steps last shown by a read of their object: the pods show the same step until the next read. */
+  const shown = new Map<string, unknown>();
+  /** Advances a script one step per read of its object; its last step stays. */
   const step = <T>(scripts: Map<string, T[]>, id: string, fallback: T, advance: boolean): T => {
     const steps = scripts.get(id);
     if (!steps || steps.length === 0) return fallback;
+    if (!advance) return (shown.get(id) as T | undefined) ?? steps[0]!;
     const current = steps[0]!;
-    if (advance && steps.length > 1) steps.shift();
+    if (steps.length > 1) steps.shift();
+    shown.set(id, current);
     return current;
   };
 
@@ -357,8 +361,14 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     object: (kind: string, namespace: string | undefined, name: string) => objects.get(key(kind, namespace, name)),
     objects: (kind?: string) => [...objects.values()].filter((o) => kind === undefined || o.kind === kind),
     /** What the next reads of a Deployment show, one step per read; the last step stays. */
-    scriptRollout: (namespace: string, name: string, steps: RolloutStep[]) => void rollouts.set(key("Deployment", namespace, name), [...steps]),
-    scriptJob: (namespace: string, name: string, steps: JobStep[]) => void jobs.set(key("Job", namespace, name), [...steps]),
+    scriptRollout(namespace: string, name: string, steps: RolloutStep[]) {
+      rollouts.set(key("Deployment", namespace, name), [...steps]);
+      shown.delete(key("Deployment", namespace, name));
+    },
+    scriptJob(namespace: string, name: string, steps: JobStep[]) {
+      jobs.set(key("Job", namespace, name), [...steps]);
+      shown.delete(key("Job", namespace, name));
+    },
     /** What the pods of a Deployment or Job wrote. */
     setLogs: (namespace: string, owner: string, lines: string[]) => void logs.set(`${namespace}/${owner}`, lines),
     /** Puts an object in as another tool would have (no request recorded). */

@@ -139,10 +139,12 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
 
     // Pre-deploy Jobs first, with only what they need (the namespace, their Secret): a failure leaves the rest as it was.
     await client.apply(namespaceObject);
+    const done = new Set<KubeObject>([namespaceObject, ...preDeploy, ...postDeploy]);
     for (const job of preDeploy) {
       const name = blockOf(job)!;
       const secret = secretOf(job);
       if (secret) await client.apply(secret);
+      if (secret) done.add(secret);
       await client.apply(job);
       hooks.log(`pre-deploy job ${name}: running as Job ${job.metadata.name}`);
       const result = await waitJob(job);
@@ -156,7 +158,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
 
     const applied = new Map<string, LiveObject>();
     for (const object of objects) {
-      if (object === namespaceObject || preDeploy.includes(object) || postDeploy.includes(object)) continue;
+      if (done.has(object)) continue;
       applied.set(idOf(object), await client.apply(object));
     }
     for (const block of plan.restart ?? []) {
