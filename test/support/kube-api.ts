@@ -213,7 +213,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
           out.push({
             apiVersion: "v1",
             kind: "Pod",
-            metadata: { name: `${object.metadata.name}-${hash}-${i}`, namespace, labels: { ...template.metadata?.labels, "pod-template-hash": hash }, ownerName: object.metadata.name },
+            metadata: { name: `${object.metadata.name}-${hash}-${i}`, namespace, labels: { ...template.metadata?.labels, "pod-template-hash": hash }, ownerReferences: [{ kind: "ReplicaSet", name: `${object.metadata.name}-${hash}`, deployment: object.metadata.name }] },
             status: {
               phase: "Running",
               containerStatuses: (template.spec.containers as { name: string; image: string }[]).map((c) => ({
@@ -232,7 +232,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
         out.push({
           apiVersion: "v1",
           kind: "Pod",
-          metadata: { name: `${object.metadata.name}-pod`, namespace, labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerName: object.metadata.name },
+          metadata: { name: `${object.metadata.name}-pod`, namespace, labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
           status: { phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : "Running" },
         });
       }
@@ -299,7 +299,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     if (kind === "Pod" && sub === "log" && namespace && name) {
       const pod = pods(namespace).find((p) => p.metadata.name === name);
       if (!pod) return status(404, "NotFound", `pods "${name}" not found`);
-      const lines = logs.get(`${namespace}/${pod.metadata.ownerName}`) ?? [];
+      const owner = pod.metadata.ownerReferences[0];
+      const lines = logs.get(`${namespace}/${owner.deployment ?? owner.name}`) ?? [];
       const tail = Number(url.searchParams.get("tailLines") ?? lines.length);
       return new Response(lines.slice(-tail).map((line) => `${line}\n`).join(""), { headers: { "content-type": "text/plain" } });
     }

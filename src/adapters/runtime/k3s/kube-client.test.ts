@@ -30,6 +30,9 @@ describe("the kubeconfig TLS test: a server that requires a client certificate",
     expect((await client.list("Namespace", undefined, { "berth.project": "shop" })).map((n) => n.metadata.name)).toEqual(["berth-shop-prod"]);
     expect(await client.list("Namespace", undefined, { "berth.project": "other" })).toEqual([]);
     expect(await client.remove({ kind: "Namespace", name: "berth-shop-prod" })).toBe(true);
+    const deletion = api.requests.findLast((r) => r.method === "DELETE")!;
+    expect(deletion.path).toBe("/api/v1/namespaces/berth-shop-prod");
+    expect(JSON.parse(deletion.body)).toMatchObject({ kind: "DeleteOptions", propagationPolicy: "Background" });
     expect(await client.get({ kind: "Namespace", name: "berth-shop-prod" })).toBeNull();
     expect(await client.remove({ kind: "Namespace", name: "berth-shop-prod" })).toBe(false);
   });

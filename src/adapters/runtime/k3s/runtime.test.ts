@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { type KubeApi, type Pki, startKubeApi, testPki } from "../../../../test/support/kube-api.ts";
 import { fleetPlan } from "../../../core/fleet/fleet-plan.ts";
 import { parseProjectFile } from "../../../core/project-file/parse.ts";
@@ -24,6 +24,9 @@ environments:
   eu-prod:
 `);
 const NS = "berth-shop-prod";
+
+// An apply is some forty HTTPS requests: on a loaded machine that is more than bun's default 5 s (the lanes give 30 s).
+setDefaultTimeout(30_000);
 
 /** Release N of an environment as a deploy in fleet mode would hand it over. */
 function plan(release: number, change: { images?: Record<string, string>; without?: string[]; environment?: string } = {}): FleetPlan {

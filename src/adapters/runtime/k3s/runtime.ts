@@ -163,7 +163,8 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     }
     for (const block of plan.restart ?? []) {
       if (!fleet.blocks.some((b) => b.block === block)) continue;
-      const annotation = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: block, namespace, labels: {} }, spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now().toISOString() } } } } };
+      // Only the annotation: a field this manager sends is a field it owns, so no labels, not even none.
+      const annotation = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: block, namespace }, spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now().toISOString() } } } } } as unknown as KubeObject;
       applied.set(`Deployment/${block}`, await client.apply(annotation, RESTART_MANAGER));
       hooks.log(`${block}: restarting its pods`);
     }
