@@ -2,6 +2,9 @@ import type { KubeClient, KubeKind, LiveObject } from "./kube-client.ts";
 import { MANAGED_BY } from "./names.ts";
 import type { KubeObject } from "./object.ts";
 
+/** Kinds an apply prunes and a removal deletes, in that order; claims only when purging. */
+export const OWNED_KINDS: KubeKind[] = ["CronJob", "Job", "Deployment", "Service", "NetworkPolicy", "Secret"];
+
 /** What a block is made of that a failed rollout puts back; Secrets stay until a prune, claims always. */
 export const RESTORED_KINDS: KubeKind[] = ["Service", "NetworkPolicy", "Deployment"];
 
@@ -31,12 +34,15 @@ export function reapplicable(live: LiveObject): KubeObject {
   };
 }
 
-/** The objects of each block before an apply, by block: what a failed rollout of that block puts back. */
+/**
+ * The objects of each block before an apply, by block: what a failed rollout of that block puts
+ * back, and what discarding the release must not delete (it was there before).
+ */
 export type Previous = Map<string, LiveObject[]>;
 
 export async function readPrevious(client: KubeClient, namespace: string, project: string, environment: string): Promise<Previous> {
   const previous: Previous = new Map();
-  const lists = await Promise.all(RESTORED_KINDS.map((kind) => client.list(kind, namespace, environmentLabels(project, environment))));
+  const lists = await Promise.all(OWNED_KINDS.map((kind) => client.list(kind, namespace, environmentLabels(project, environment))));
   for (const object of lists.flat()) {
     const block = object.metadata.labels?.["berth.block"];
     if (block === undefined) continue;

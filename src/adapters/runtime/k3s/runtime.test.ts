@@ -19,6 +19,7 @@ blocks:
   mailer: { kind: worker, image: acme/mailer:1 }
   migrate: { kind: job, image: acme/api:1, command: [migrate], trigger: pre-deploy, timeout: 1m }
   notify: { kind: job, image: acme/notify:1, trigger: post-deploy }
+  tick: { kind: job, image: acme/tick:1, schedule: "*/5 * * * *" }
 environments:
   prod:
   eu-prod:
@@ -154,6 +155,7 @@ describe("apply", () => {
     expect(deletes.some((d) => d.includes("persistentvolumeclaims"))).toBe(false);
     expect(api.object("PersistentVolumeClaim", NS, claim)).toBeDefined();
     expect(api.objects("Job").map((j) => j.metadata.name).sort()).toEqual(["migrate-r2", "notify-r2"]);
+    expect(api.object("CronJob", NS, "tick")!.metadata.labels["berth.release"]).toBe("2");
   });
 
   test("a restart annotates the pod template under its own field manager", async () => {
@@ -225,6 +227,34 @@ describe("rollout decisions", () => {
     expect(api.object("Deployment", NS, "mailer")).toBeUndefined();
     expect(api.objects("Secret").some((s) => s.metadata.name.startsWith("mailer-env-"))).toBe(false);
     expect(api.object("Deployment", NS, "web")).toBeDefined();
+  });
+
+  test("discarding a failed release puts back what it replaced and deletes only what it added", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    const oldWebSecret = api.objects("Secret").find((s) => s.metadata.name.startsWith("web-env-"))!.metadata.name;
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 1 }]);
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2", tick: "acme/tick:2" } }), recorder().hooks);
+    expect(outcomes.find((o) => o.block === "web")?.ok).toBe(false);
+    expect(api.object("CronJob", NS, "tick")!.spec.jobTemplate.spec.template.spec.containers[0].image).toBe("acme/tick:2");
+    const newWebSecret = api.objects("Secret").find((s) => s.metadata.name.startsWith("web-env-") && s.metadata.name !== oldWebSecret)!.metadata.name;
+    await runtime.discardRelease("shop", "prod", 2, ["api", "db", "mailer"]);
+    // The scheduled job is release 1's again; the failed block's new Secret and the release's Job go; release 1's Secret stays.
+    expect(api.object("CronJob", NS, "tick")!.spec.jobTemplate.spec.template.spec.containers[0].image).toBe("acme/tick:1");
+    expect(api.object("Secret", NS, newWebSecret)).toBeUndefined();
+    expect(api.object("Secret", NS, oldWebSecret)).toBeDefined();
+    expect(api.object("Job", NS, "migrate-r2")).toBeUndefined();
+    expect(deploymentImage("web")).toBe("acme/web:1");
+    expect(api.object("Deployment", NS, "api")).toBeDefined();
+  });
+
+  test("discarding a release another process applied deletes only its Jobs", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff" }]);
+    await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), recorder().hooks);
+    const other = createK3sRuntime({ client: createKubeClient(api.config) }, { pollMs: 1 });
+    const from = api.requests.length;
+    expect(await other.discardRelease("shop", "prod", 2, [])).toBe(1);
+    expect(writesSince(from).map((r) => `${r.method} ${r.path}`)).toEqual(["DELETE /apis/batch/v1/namespaces/berth-shop-prod/jobs/migrate-r2"]);
   });
 
   test("a failed pre-deploy Job: nothing else is applied, every block fails with the job's last lines", async () => {

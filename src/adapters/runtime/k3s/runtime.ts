@@ -5,9 +5,9 @@ import type { ApplyHooks, BlockOutcome, EnvironmentPlan, EnvironmentRef, Runtime
 import { serialiser } from "../serialiser.ts";
 import { type KubeClient, type KubeKind, type LiveObject, describeRef, refOf } from "./kube-client.ts";
 import { DEFAULT_POD_CIDR, manifestObjects } from "./manifests.ts";
-import { MANAGED_BY, namespaceName } from "./names.ts";
+import { MANAGED_BY, namespaceName, releaseJobName } from "./names.ts";
 import type { KubeObject } from "./object.ts";
-import { type Previous, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
+import { OWNED_KINDS, type Previous, RESTORED_KINDS, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
 import { type WaitTiming, waitForJob, waitForRollout } from "./rollout.ts";
 import { environmentStatus, serviceUpstreams } from "./status.ts";
 
@@ -39,8 +39,8 @@ export interface K3sRuntimeDeps {
 export const RESTART_MANAGER = "berth-restart";
 export const RESTARTED_AT = "berth.restarted-at";
 
-/** Kinds an apply prunes and a removal deletes, in that order; claims only when purging. */
-const OWNED_KINDS: KubeKind[] = ["CronJob", "Job", "Deployment", "Service", "NetworkPolicy", "Secret"];
+/** What discarding a release applies again as it was; an earlier Secret or Job is the same object (immutable) and stays as it is. */
+const DISCARD_RESTORES = new Set<KubeKind>([...RESTORED_KINDS, "CronJob"]);
 
 /**
  * A FleetPlan is an EnvironmentPlan with more in it (its blocks say whether the edge routes to
@@ -110,7 +110,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
   }
 
   async function restore(block: string, previous: Previous, hooks: ApplyHooks): Promise<Upstream[]> {
-    const before = previous.get(block) ?? [];
+    const before = (previous.get(block) ?? []).filter((o) => RESTORED_KINDS.includes(o.kind as KubeKind));
     if (before.length === 0) {
       hooks.log(`${block}: no earlier release to put back`);
       return [];
@@ -235,14 +235,19 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         const keep = new Set(serving);
         let gone = 0;
         for (const kind of OWNED_KINDS) {
-          // Without a record of what this release replaced (another process applied it), only its Jobs are surely its own.
-          if (!known && kind !== "Job") continue;
           for (const object of await client.list(kind, namespace, { ...environmentLabels(project, environment), "berth.release": String(release) })) {
             const block = blockOf(object);
             if (block === undefined || keep.has(block)) continue;
-            const earlier = known?.previous.get(block)?.find((o) => idOf(o) === idOf(object));
-            if (earlier) await client.apply(reapplicable(earlier));
-            else if (await client.remove(refOf(object))) gone++;
+            // Without a record of what this release replaced (another process applied it), an unchanged
+            // object relabelled by it cannot be told from a new one: only the release's own Jobs surely are.
+            if (!known) {
+              if (kind === "Job" && object.metadata.name === releaseJobName(block, release) && (await client.remove(refOf(object)))) gone++;
+              continue;
+            }
+            const earlier = known.previous.get(block)?.find((o) => idOf(o) === idOf(object));
+            if (!earlier) {
+              if (await client.remove(refOf(object))) gone++;
+            } else if (DISCARD_RESTORES.has(kind)) await client.apply(reapplicable(earlier));
           }
         }
         return gone;
