@@ -93,6 +93,8 @@ export interface RolloutStep {
   stale?: boolean;
   /** A container waiting, e.g. CrashLoopBackOff or ImagePullBackOff. */
   waiting?: string;
+  /** A condition the controller writes, e.g. ReplicaFailure with the admission's refusal. */
+  condition?: { type: string; status: string; reason: string; message: string };
   restarts?: number;
 }
 
@@ -182,6 +184,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
         updatedReplicas: s.updated ?? wanted,
         readyReplicas: ready,
         availableReplicas: ready,
+        ...(s.condition && { conditions: [s.condition] }),
       },
     };
   }

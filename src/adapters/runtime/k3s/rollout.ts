@@ -64,6 +64,16 @@ export function rolledOut(deployment: LiveObject): boolean {
   return (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0) && (status.updatedReplicas ?? 0) === wanted && (status.readyReplicas ?? 0) === wanted && (status.replicas ?? 0) === wanted;
 }
 
+/**
+ * What the Deployment controller says will not get better: it cannot create pods (admission,
+ * quota: `ReplicaFailure`), or its progress deadline passed (`Progressing` false).
+ */
+function refusedBy(deployment: LiveObject): string | undefined {
+  const conditions = (deployment.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[];
+  const failed = conditions.find((c) => (c.type === "ReplicaFailure" && c.status === "True") || (c.type === "Progressing" && c.status === "False"));
+  return failed && `${failed.reason ?? failed.type}: ${(failed.message ?? "").split("\n")[0]}`;
+}
+
 export type Rollout = { ok: true; deployment: LiveObject; pods: PodView[] } | { ok: false; reason: string };
 
 /**
@@ -77,6 +87,8 @@ export async function waitForRollout(client: KubeClient, namespace: string, proj
     if (!deployment) return { ok: false, reason: `${block}: its Deployment is gone` };
     const pods = await blockPods(client, namespace, project, environment, block);
     if (rolledOut(deployment)) return { ok: true, deployment, pods };
+    const refused = refusedBy(deployment);
+    if (refused) return { ok: false, reason: `${block}: ${refused}` };
     const stuck = pods.find((pod) => pod.waiting !== undefined && STUCK_REASONS.has(pod.waiting));
     if (stuck) {
       const lines = await lastLines(client, namespace, stuck, timing.logLines);

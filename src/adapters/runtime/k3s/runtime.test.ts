@@ -283,6 +283,13 @@ describe("rollout decisions", () => {
     expect(lines).toContain("warning: post-deploy job notify-r1 failed (BackoffLimitExceeded); last log lines: smtp: connection refused; the release stays deployed");
   });
 
+  test("pods the cluster refuses to create fail the block with the controller's reason", async () => {
+    const message = 'pods "db-5d9c-" is forbidden: exceeded quota: storage, requested: requests.storage=1Gi';
+    api.scriptRollout(NS, "db", [{ ready: 0, updated: 0, condition: { type: "ReplicaFailure", status: "True", reason: "FailedCreate", message } }]);
+    const outcomes = await runtime.apply(plan(1), recorder().hooks);
+    expect(outcomes.find((o) => o.block === "db")).toMatchObject({ ok: false, reason: `db: FailedCreate: ${message}` });
+  });
+
   test("a rollout that never finishes fails when its time is up", async () => {
     const slow = createK3sRuntime({ client: createKubeClient(api.config) }, { pollMs: 1, rolloutTimeoutMs: 50 });
     api.scriptRollout(NS, "api", [{ ready: 0, updated: 1 }]);
