@@ -14,6 +14,7 @@ import { ensureNetwork, removeNetwork } from "./network.ts";
 import { applyBlock } from "./replace-block.ts";
 import { removeWithOwnGrace, retireAbsentBlocks } from "./retire-block.ts";
 import { type BlockJob, type Timing, failure, running } from "./rollout.ts";
+import { serialiser } from "../serialiser.ts";
 import { runBounded, startTiers } from "./tiers.ts";
 import { environmentStatus, mostRestarted } from "./status.ts";
 import { removeVolumes } from "./volumes.ts";
@@ -154,20 +155,6 @@ async function rollTiers(
     await tierDone();
   }
   return outcomes;
-}
-
-/** Runs tasks with the same key one after another, in call order; a failed task does not block the next. */
-function serialiser() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const result = (tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = result.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return result;
-  };
 }
 
 /** Names become container, network and volume names: anything but a DNS label is refused here too. */

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type KubeApi, startKubeApi, testCa } from "../../../../test/support/kube-api.ts";
+import { createKubeClient, resourcePath } from "./kube-client.ts";
+import { kubeconfigYaml, parseKubeconfig, readKubeconfig } from "./kubeconfig.ts";
+
+let api: KubeApi;
+let dir: string;
+beforeAll(async () => {
+  api = await startKubeApi();
+  dir = mkdtempSync(join(tmpdir(), "berth-kubeconfig-"));
+});
+afterAll(() => {
+  api.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: "berth-shop-prod", labels: { "berth.project": "shop" } } };
+
+describe("the kubeconfig TLS test: a server that requires a client certificate", () => {
+  test("the client of a k3s kubeconfig file applies, gets, lists and deletes", async () => {
+    const file = join(dir, "k3s.yaml");
+    writeFileSync(file, api.kubeconfig, { mode: 0o600 });
+    const client = createKubeClient(readKubeconfig(file));
+    const applied = await client.apply(namespace);
+    expect(applied.metadata.name).toBe("berth-shop-prod");
+    expect((await client.get({ kind: "Namespace", name: "berth-shop-prod" }))?.metadata.labels).toEqual({ "berth.project": "shop" });
+    expect((await client.list("Namespace", undefined, { "berth.project": "shop" })).map((n) => n.metadata.name)).toEqual(["berth-shop-prod"]);
+    expect(await client.list("Namespace", undefined, { "berth.project": "other" })).toEqual([]);
+    expect(await client.remove({ kind: "Namespace", name: "berth-shop-prod" })).toBe(true);
+    const deletion = api.requests.findLast((r) => r.method === "DELETE")!;
+    expect(deletion.path).toBe("/api/v1/namespaces/berth-shop-prod");
+    expect(JSON.parse(deletion.body)).toMatchObject({ kind: "DeleteOptions", propagationPolicy: "Background" });
+    expect(await client.get({ kind: "Namespace", name: "berth-shop-prod" })).toBeNull();
+    expect(await client.remove({ kind: "Namespace", name: "berth-shop-prod" })).toBe(false);
+  });
+
+  test("a client certificate from another CA is refused, and the error says so", async () => {
+    const intruder = await (await testCa("elsewhere")).leaf("CN=system:admin", "client");
+    const client = createKubeClient({ ...api.config, ...intruder });
+    const before = api.requests.length;
+    await expect(client.get({ kind: "Namespace", name: "default" })).rejects.toThrow(
+      `get Namespace default: the Kubernetes API at ${api.url}: the TLS handshake failed; the server did not accept the client certificate of user "default"`,
+    );
+    expect(api.requests.length).toBe(before);
+  });
+
+  test("a server whose certificate the kubeconfig's CA did not sign is refused before any request", async () => {
+    const otherCa = await testCa("not-this-cluster");
+    const client = createKubeClient({ ...api.config, ca: otherCa.pem });
+    const before = api.requests.length;
+    await expect(client.apply(namespace)).rejects.toThrow(
+      `apply Namespace berth-shop-prod: the Kubernetes API at ${api.url}: its certificate is not signed by the kubeconfig's certificate-authority-data`,
+    );
+    expect(api.requests.length).toBe(before);
+  });
+
+  test("nothing listening: connection refused, naming the server", async () => {
+    const client = createKubeClient({ ...api.config, server: "https://127.0.0.1:1" });
+    await expect(client.get({ kind: "Namespace", name: "x" })).rejects.toThrow("the Kubernetes API at https://127.0.0.1:1: connection refused");
+  });
+});
+
+describe("API errors", () => {
+  test("a Status answer becomes one line naming the object", async () => {
+    const client = createKubeClient(api.config);
+    // No namespace yet: the API refuses with a Status object.
+    const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "web-env-1", namespace: "berth-none-prod", labels: {} }, stringData: { A: "1" } };
+    const error = await client.apply(secret).catch((e: Error) => e);
+    expect((error as Error).message).toBe('apply Secret berth-none-prod/web-env-1: the API answered 404: NotFound: namespaces "berth-none-prod" not found');
+    expect((error as Error).message).not.toContain("\n");
+  });
+});
+
+describe("paths per kind", () => {
+  test("core, apps, batch and networking objects, namespaced or not", () => {
+    expect(resourcePath("Namespace", undefined, "berth-a-b")).toBe("/api/v1/namespaces/berth-a-b");
+    expect(resourcePath("Secret", "ns", "s")).toBe("/api/v1/namespaces/ns/secrets/s");
+    expect(resourcePath("PersistentVolumeClaim", "ns", "c")).toBe("/api/v1/namespaces/ns/persistentvolumeclaims/c");
+    expect(resourcePath("Deployment", "ns", "web")).toBe("/apis/apps/v1/namespaces/ns/deployments/web");
+    expect(resourcePath("Job", "ns", "migrate-r3")).toBe("/apis/batch/v1/namespaces/ns/jobs/migrate-r3");
+    expect(resourcePath("CronJob", "ns", "tick")).toBe("/apis/batch/v1/namespaces/ns/cronjobs/tick");
+    expect(resourcePath("NetworkPolicy", "ns", "default-deny")).toBe("/apis/networking.k8s.io/v1/namespaces/ns/networkpolicies/default-deny");
+    expect(resourcePath("Deployment", undefined)).toBe("/apis/apps/v1/deployments");
+    expect(() => resourcePath("Ingress" as never, "ns", "x")).toThrow('Berth does not manage Kubernetes kind "Ingress"');
+  });
+});
+
+describe("reading a kubeconfig", () => {
+  const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+  const valid = kubeconfigYaml({ server: "https://127.0.0.1:6443", ca: pem("CERTIFICATE"), cert: pem("CERTIFICATE"), key: pem("EC PRIVATE KEY") });
+
+  test("k3s's layout: the current context's server, CA, client certificate and key", () => {
+    const config = parseKubeconfig(valid);
+    expect(config.server).toBe("https://127.0.0.1:6443");
+    expect(config.ca).toBe(pem("CERTIFICATE"));
+    expect(config.key).toBe(pem("EC PRIVATE KEY"));
+    expect(config.context).toBe("default");
+  });
+
+  test.each([
+    [valid.replace("https://127.0.0.1:6443", "http://127.0.0.1:6443"), "k3s.yaml: cluster \"default\": server http://127.0.0.1:6443 is not https"],
+    [valid.replace("current-context: default", "current-context: other"), 'k3s.yaml: contexts has no entry named "other"'],
+    [valid.replace(/client-key-data: .*/, "client-key: /etc/key.pem"), "k3s.yaml: users[default].client-key points at a file; Berth reads only client-key-data (inline base64), as k3s writes it"],
+    [valid.replace(/certificate-authority-data: .*/, "certificate-authority-data: bm90IGEgcGVt"), "k3s.yaml: clusters[default].certificate-authority-data is not base64 of a PEM block"],
+    [valid.replace("    server:", "    insecure-skip-tls-verify: true\n    server:"), 'k3s.yaml: cluster "default" sets insecure-skip-tls-verify; Berth always checks the server\'s certificate'],
+    ["- just\n- a list\n", "k3s.yaml: not a kubeconfig (expected a YAML mapping)"],
+  ])("refused with one line naming the field (%#)", (text, message) => {
+    expect(() => parseKubeconfig(text, "k3s.yaml")).toThrow(message);
+  });
+
+  test("a missing file is named", () => {
+    expect(() => readKubeconfig(join(dir, "absent.yaml"))).toThrow(`cannot read kubeconfig ${join(dir, "absent.yaml")}: ENOENT`);
+  });
+});

@@ -1,0 +1,204 @@
+import { BerthError } from "../../../core/errors.ts";
+import type { KubeConfig } from "./kubeconfig.ts";
+import type { KubeObject } from "./object.ts";
+
+/** Where each kind Berth touches lives in the API: its group/version prefix, its plural, whether it is namespaced. */
+const RESOURCES = {
+  Namespace: { prefix: "/api/v1", plural: "namespaces", namespaced: false },
+  Secret: { prefix: "/api/v1", plural: "secrets", namespaced: true },
+  Service: { prefix: "/api/v1", plural: "services", namespaced: true },
+  PersistentVolumeClaim: { prefix: "/api/v1", plural: "persistentvolumeclaims", namespaced: true },
+  Pod: { prefix: "/api/v1", plural: "pods", namespaced: true },
+  Deployment: { prefix: "/apis/apps/v1", plural: "deployments", namespaced: true },
+  Job: { prefix: "/apis/batch/v1", plural: "jobs", namespaced: true },
+  CronJob: { prefix: "/apis/batch/v1", plural: "cronjobs", namespaced: true },
+  NetworkPolicy: { prefix: "/apis/networking.k8s.io/v1", plural: "networkpolicies", namespaced: true },
+} as const;
+
+export type KubeKind = keyof typeof RESOURCES;
+
+export const KUBE_KINDS = Object.keys(RESOURCES) as KubeKind[];
+
+/** One object by kind, namespace (none for a Namespace) and name. */
+export interface ObjectRef {
+  kind: KubeKind;
+  namespace?: string;
+  name: string;
+}
+
+/** An object as the API returns it: what was applied, plus status and server-set metadata. */
+export type LiveObject = KubeObject & {
+  metadata: KubeObject["metadata"] & { generation?: number; uid?: string; resourceVersion?: string };
+  status?: Record<string, any>;
+  spec?: Record<string, any>;
+};
+
+export interface KubeClient {
+  /**
+   * Server-side apply as field manager `berth` (or `manager`), taking over fields another manager
+   * set (force). Fields the manager applied before and leaves out now are removed.
+   */
+  apply(object: KubeObject, manager?: string): Promise<LiveObject>;
+  /** The object, or null when there is none. */
+  get(ref: ObjectRef): Promise<LiveObject | null>;
+  /** Objects of a kind matching every label given; no namespace: across the cluster. */
+  list(kind: KubeKind, namespace: string | undefined, labels: Record<string, string>): Promise<LiveObject[]>;
+  /** Deletes with background propagation (a Deployment's pods go after it); false when it was not there. */
+  remove(ref: ObjectRef): Promise<boolean>;
+  /** The last `tailLines` lines a pod's container wrote; `previous`: the run before its last restart. */
+  podLogs(namespace: string, pod: string, options: { tailLines: number; container?: string; previous?: boolean }): Promise<string[]>;
+}
+
+export const FIELD_MANAGER = "berth";
+
+/** "v1", "apps/v1": the apiVersion of a kind, from its path prefix. */
+export const apiVersionOf = (kind: KubeKind) => RESOURCES[kind].prefix.replace(/^\/apis?\//, "");
+
+const segment = (text: string) => encodeURIComponent(text);
+
+/** The API path of a kind, in a namespace when it is namespaced, of one object when named. */
+export function resourcePath(kind: KubeKind, namespace: string | undefined, name?: string): string {
+  const resource = RESOURCES[kind];
+  if (!resource) throw new BerthError("invalid", `Berth does not manage Kubernetes kind ${JSON.stringify(kind)}`);
+  let path = resource.prefix;
+  if (resource.namespaced && namespace !== undefined) path += `/namespaces/${segment(namespace)}`;
+  else if (resource.namespaced && name !== undefined) throw new BerthError("invalid", `${kind} ${name}: a namespace is needed`);
+  path += `/${resource.plural}`;
+  return name === undefined ? path : `${path}/${segment(name)}`;
+}
+
+/** "Deployment berth-shop-prod/web": how messages name an object. */
+export const describeRef = (ref: ObjectRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+
+export const refOf = (object: KubeObject): ObjectRef => ({ kind: object.kind as KubeKind, namespace: object.metadata.namespace, name: object.metadata.name });
+
+export const labelSelector = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(",");
+
+/** What failed, from an API answer: a Status object's message when there is one, else the HTTP status. */
+async function apiError(action: string, response: Response): Promise<BerthError> {
+  const text = await response.text().catch(() => "");
+  let message = text.trim().split("\n")[0]?.slice(0, 300) || response.statusText;
+  try {
+    const status = JSON.parse(text) as { kind?: string; message?: string; reason?: string };
+    if (status.kind === "Status" && status.message) message = `${status.reason ? `${status.reason}: ` : ""}${status.message.split("\n")[0]}`;
+  } catch {
+    // Not JSON (a proxy's page): its first line.
+  }
+  const code = response.status === 404 ? "not_found" : response.status === 409 ? "conflict" : response.status === 401 || response.status === 403 ? "forbidden" : response.status === 422 || response.status === 400 ? "invalid" : "unavailable";
+  return new BerthError(code, `${action}: the API answered ${response.status}: ${message}`);
+}
+
+/** A failed connection in words a person can act on: which end's certificate was not accepted. */
+function transportError(config: KubeConfig, error: unknown): BerthError {
+  const code = (error as { code?: string }).code ?? "";
+  const detail = (error as Error).message.split("\n")[0]!.replace(/ For more information.*$/, "");
+  const at = `the Kubernetes API at ${config.server}`;
+  if (/UNABLE_TO_VERIFY|SELF_SIGNED|CERT_SIGNATURE|CERT_UNTRUSTED|UNABLE_TO_GET_ISSUER/.test(code)) {
+    return new BerthError("unavailable", `${at}: its certificate is not signed by the kubeconfig's certificate-authority-data (${code})`);
+  }
+  if (/ALTNAME|HOSTNAME|ERR_TLS_CERT_ALTNAME/.test(code)) return new BerthError("unavailable", `${at}: its certificate does not name this host (${code})`);
+  if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(code)) return new BerthError("unavailable", `${at}: its certificate is not valid now (${code})`);
+  // A server that asks for a client certificate and does not like ours ends the handshake or the connection.
+  if (code === "EPROTO" || code === "ECONNRESET") {
+    return new BerthError("unavailable", `${at}: the TLS handshake failed; the server did not accept the client certificate of user ${JSON.stringify(config.user)} (${code})`);
+  }
+  if (code === "ECONNREFUSED") return new BerthError("unavailable", `${at}: connection refused; is k3s running?`);
+  return new BerthError("unavailable", `${at}: ${code ? `${code}: ` : ""}${detail}`);
+}
+
+export interface KubeClientOptions {
+  /** Each request's limit; a hung API server must not hang a deploy. Default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A small client over fetch for the few calls the k3s runtime makes. The official client
+ * (@kubernetes/client-node) is not used: it is built on node-fetch and its own TLS agents, which
+ * Bun does not carry out as Node does; fetch's own `tls` option does client certificates.
+ */
+export function createKubeClient(config: KubeConfig, options: KubeClientOptions = {}): KubeClient {
+  const tls = { ca: config.ca, cert: config.cert, key: config.key };
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  async function call(action: string, method: string, path: string, init: { body?: string; contentType?: string; accept?: string } = {}): Promise<Response> {
+    try {
+      return await fetch(`${config.server}${path}`, {
+        method,
+        headers: { accept: init.accept ?? "application/json", ...(init.contentType && { "content-type": init.contentType }) },
+        body: init.body,
+        tls,
+        signal: AbortSignal.timeout(timeoutMs),
+      } as RequestInit);
+    } catch (error) {
+      const failure = transportError(config, error);
+      throw new BerthError(failure.code, `${action}: ${failure.message}`);
+    }
+  }
+
+  async function json<T>(action: string, response: Response): Promise<T> {
+    if (!response.ok) throw await apiError(action, response);
+    return (await response.json()) as T;
+  }
+
+  return {
+    async apply(object, manager = FIELD_MANAGER) {
+      const ref = refOf(object);
+      const action = `apply ${describeRef(ref)}`;
+      const path = `${resourcePath(ref.kind, ref.namespace, ref.name)}?fieldManager=${encodeURIComponent(manager)}&force=true`;
+      // JSON is YAML: the same object always gives the same bytes.
+      const response = await call(action, "PATCH", path, { body: JSON.stringify(object), contentType: "application/apply-patch+yaml" });
+      return json<LiveObject>(action, response);
+    },
+
+    async get(ref) {
+      const action = `get ${describeRef(ref)}`;
+      const response = await call(action, "GET", resourcePath(ref.kind, ref.namespace, ref.name));
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return null;
+      }
+      return json<LiveObject>(action, response);
+    },
+
+    async list(kind, namespace, labels) {
+      const selector = labelSelector(labels);
+      const action = `list ${kind} ${namespace ? `in ${namespace} ` : ""}by ${selector || "(all)"}`;
+      const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : "";
+      const response = await call(action, "GET", `${resourcePath(kind, namespace)}${query}`);
+      // A namespace that is not there holds nothing.
+      if (response.status === 404 && namespace !== undefined) {
+        await response.body?.cancel();
+        return [];
+      }
+      const answer = await json<{ items?: LiveObject[] }>(action, response);
+      // Lists leave out each item's kind and apiVersion; put them back, so items can be applied again as they are.
+      return (answer.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(kind), kind }));
+    },
+
+    async remove(ref) {
+      const action = `delete ${describeRef(ref)}`;
+      const response = await call(action, "DELETE", resourcePath(ref.kind, ref.namespace, ref.name), {
+        body: JSON.stringify({ kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Background" }),
+        contentType: "application/json",
+      });
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return false;
+      }
+      await json(action, response);
+      return true;
+    },
+
+    async podLogs(namespace, pod, { tailLines, container, previous }) {
+      const action = `logs of pod ${namespace}/${pod}`;
+      const query = new URLSearchParams({ tailLines: String(tailLines), ...(container && { container }), ...(previous && { previous: "true" }) });
+      const response = await call(action, "GET", `${resourcePath("Pod", namespace, pod)}/log?${query}`, { accept: "text/plain" });
+      if (!response.ok) throw await apiError(action, response);
+      const text = await response.text();
+      return text.split("\n").filter((line, index, all) => line !== "" || index < all.length - 1);
+    },
+  };
+}

@@ -1,0 +1,386 @@
+// A small Kubernetes API server for tests: real HTTPS on loopback that requires a client
+// certificate (as k3s's does), speaking the paths the k3s runtime calls. It records every
+// request, keeps applied objects in memory, answers get/list/delete, and makes up the status
+// the controllers would write (rollouts, pods, jobs) from scripts a test sets.
+import * as x509 from "@peculiar/x509";
+import { createHash } from "node:crypto";
+import { parse } from "yaml";
+import { kubeconfigYaml, type KubeConfig } from "../../src/adapters/runtime/k3s/kubeconfig.ts";
+
+const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+/** A CA that signs leaves: k3s has one for its server certificate and one for client certificates. */
+export async function testCa(name: string) {
+  const now = Date.now();
+  const keys = await crypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: "01",
+      name: `CN=${name}`,
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 86_400_000),
+      keys,
+      signingAlgorithm: ALG,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true)],
+    },
+    crypto,
+  );
+  let serial = 2;
+  return {
+    pem: ca.toString("pem"),
+    /** A leaf: a server certificate for 127.0.0.1, or a client certificate (CN = user, O = group). */
+    async leaf(subject: string, use: "server" | "client"): Promise<KeyPair> {
+      const leafKeys = await crypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
+      const extensions: x509.Extension[] = [new x509.ExtendedKeyUsageExtension([use === "server" ? SERVER_AUTH : CLIENT_AUTH])];
+      if (use === "server") extensions.push(new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }, { type: "dns", value: "localhost" }]));
+      const cert = await x509.X509CertificateGenerator.create(
+        {
+          serialNumber: (serial++).toString(16).padStart(2, "0"),
+          subject: subject,
+          issuer: ca.subject,
+          notBefore: new Date(now - 60_000),
+          notAfter: new Date(now + 3_600_000),
+          publicKey: leafKeys.publicKey,
+          signingKey: keys.privateKey,
+          signingAlgorithm: ALG,
+          extensions,
+        },
+        crypto,
+      );
+      return { cert: cert.toString("pem"), key: x509.PemConverter.encode(await crypto.subtle.exportKey("pkcs8", leafKeys.privateKey), "PRIVATE KEY") };
+    },
+  };
+}
+
+/** The certificates of one test cluster: k3s's layout (a server CA and a client CA) and an admin user. */
+export async function testPki() {
+  const serverCa = await testCa("k3s-server-ca");
+  const clientCa = await testCa("k3s-client-ca");
+  return {
+    serverCa,
+    clientCa,
+    server: await serverCa.leaf("CN=k3s", "server"),
+    admin: await clientCa.leaf("O=system:masters, CN=system:admin", "client"),
+  };
+}
+
+export type Pki = Awaited<ReturnType<typeof testPki>>;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string | null;
+  body: string;
+}
+
+type Obj = { apiVersion: string; kind: string; metadata: Record<string, any>; spec?: any; status?: any; [field: string]: any };
+
+/** One observation of a Deployment's rollout, as its controller and kubelets would report it. */
+export interface RolloutStep {
+  /** Pods ready; default: all wanted. */
+  ready?: number;
+  /** Pods of the newest template; default: all wanted. */
+  updated?: number;
+  /** The controller has not seen the newest generation yet. */
+  stale?: boolean;
+  /** A container waiting, e.g. CrashLoopBackOff or ImagePullBackOff. */
+  waiting?: string;
+  /** A condition the controller writes, e.g. ReplicaFailure with the admission's refusal. */
+  condition?: { type: string; status: string; reason: string; message: string };
+  restarts?: number;
+}
+
+export type JobStep = "running" | "succeeded" | "failed";
+
+const KINDS: Record<string, { kind: string; namespaced: boolean }> = {
+  "/api/v1/namespaces": { kind: "Namespace", namespaced: false },
+  "/api/v1/secrets": { kind: "Secret", namespaced: true },
+  "/api/v1/services": { kind: "Service", namespaced: true },
+  "/api/v1/persistentvolumeclaims": { kind: "PersistentVolumeClaim", namespaced: true },
+  "/api/v1/pods": { kind: "Pod", namespaced: true },
+  "/apis/apps/v1/deployments": { kind: "Deployment", namespaced: true },
+  "/apis/batch/v1/jobs": { kind: "Job", namespaced: true },
+  "/apis/batch/v1/cronjobs": { kind: "CronJob", namespaced: true },
+  "/apis/networking.k8s.io/v1/networkpolicies": { kind: "NetworkPolicy", namespaced: true },
+};
+
+/** prefix, namespace?, plural, name?, sub? from a path like /apis/apps/v1/namespaces/x/deployments/web. */
+function route(pathname: string) {
+  const m = /^(\/api\/v1|\/apis\/[^/]+\/v1)(?:\/namespaces\/([^/]+)(?=\/))?\/([a-z]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname);
+  if (!m) return null;
+  const [, prefix, namespace, plural, name, sub] = m;
+  const resource = KINDS[`${prefix}/${plural}`];
+  if (!resource) return null;
+  return { kind: resource.kind, namespaced: resource.namespaced, namespace: namespace && decodeURIComponent(namespace), name: name && decodeURIComponent(name), sub };
+}
+
+const status = (code: number, reason: string, message: string) =>
+  Response.json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code }, { status: code });
+
+const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+function parseSelector(text: string | null): Record<string, string> {
+  if (!text) return {};
+  return Object.fromEntries(text.split(",").map((pair) => pair.split("=") as [string, string]));
+}
+
+const isPlain = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** `over` laid on `base`, mapping by mapping (lists replaced whole). */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}
+
+const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
+
+/** Starts the server; `pki` lets a test make certificates the server does or does not trust. */
+export async function startKubeApi(options: { pki?: Pki } = {}) {
+  const pki = options.pki ?? (await testPki());
+  const requests: RecordedRequest[] = [];
+  const objects = new Map<string, Obj>();
+  const rollouts = new Map<string, RolloutStep[]>();
+  const jobs = new Map<string, JobStep[]>();
+  const logs = new Map<string, string[]>();
+  /** Per object: what berth applied last, and what other field managers applied. */
+  const berthFields = new Map<string, Obj>();
+  const otherFields = new Map<string, Record<string, unknown>>();
+  let nextIp = 10;
+  let nextUid = 1;
+
+  const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
+
+  /** Steps last shown by a read of their object: the pods show the same step until the next read. */
+  const shown = new Map<string, unknown>();
+  /** Advances a script one step per read of its object; its last step stays. */
+  const step = <T>(scripts: Map<string, T[]>, id: string, fallback: T, advance: boolean): T => {
+    const steps = scripts.get(id);
+    if (!steps || steps.length === 0) return fallback;
+    if (!advance) return (shown.get(id) as T | undefined) ?? steps[0]!;
+    const current = steps[0]!;
+    if (steps.length > 1) steps.shift();
+    shown.set(id, current);
+    return current;
+  };
+
+  function deploymentStatus(object: Obj, advance: boolean): Obj {
+    const wanted = object.spec?.replicas ?? 1;
+    const s = step(rollouts, key("Deployment", object.metadata.namespace, object.metadata.name), {} as RolloutStep, advance);
+    const ready = s.ready ?? (s.waiting ? 0 : wanted);
+    return {
+      ...object,
+      status: {
+        observedGeneration: s.stale ? object.metadata.generation - 1 : object.metadata.generation,
+        replicas: wanted,
+        updatedReplicas: s.updated ?? wanted,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        ...(s.condition && { conditions: [s.condition] }),
+      },
+    };
+  }
+
+  function jobStatus(object: Obj, advance: boolean): Obj {
+    if (object.spec?.suspend) return { ...object, status: {} };
+    const s = step(jobs, key("Job", object.metadata.namespace, object.metadata.name), "succeeded" as JobStep, advance);
+    const status =
+      s === "succeeded"
+        ? { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] }
+        : s === "failed"
+          ? { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] }
+          : { active: 1 };
+    return { ...object, status };
+  }
+
+  /** The pods the controllers would run now, from the current step of each script. */
+  function pods(namespace: string): Obj[] {
+    const out: Obj[] = [];
+    for (const object of objects.values()) {
+      if (object.metadata.namespace !== namespace) continue;
+      if (object.kind === "Deployment") {
+        const wanted = object.spec?.replicas ?? 1;
+        const s = step(rollouts, key("Deployment", namespace, object.metadata.name), {} as RolloutStep, false);
+        const template = object.spec.template;
+        const hash = shortHash(template);
+        for (let i = 0; i < wanted; i++) {
+          const ready = i < (s.ready ?? (s.waiting ? 0 : wanted));
+          out.push({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: `${object.metadata.name}-${hash}-${i}`, namespace, labels: { ...template.metadata?.labels, "pod-template-hash": hash }, ownerReferences: [{ kind: "ReplicaSet", name: `${object.metadata.name}-${hash}`, deployment: object.metadata.name }] },
+            status: {
+              phase: "Running",
+              containerStatuses: (template.spec.containers as { name: string; image: string }[]).map((c) => ({
+                name: c.name,
+                image: c.image,
+                ready,
+                restartCount: s.restarts ?? 0,
+                state: s.waiting && !ready ? { waiting: { reason: s.waiting, message: `${s.waiting} for ${c.name}` } } : { running: { startedAt: "2026-01-01T00:00:00Z" } },
+              })),
+            },
+          });
+        }
+      }
+      if (object.kind === "Job" && !object.spec?.suspend) {
+        const s = step(jobs, key("Job", namespace, object.metadata.name), "succeeded" as JobStep, false);
+        out.push({
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: `${object.metadata.name}-pod`, namespace, labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
+          status: { phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : "Running" },
+        });
+      }
+    }
+    return out;
+  }
+
+  const withStatus = (object: Obj, advance: boolean) => (object.kind === "Deployment" ? deploymentStatus(object, advance) : object.kind === "Job" ? jobStatus(object, advance) : object);
+
+  /** Server-side apply, simplified: berth's fields are what it applied last; another manager's fields stay on top. */
+  function apply(kind: string, namespace: string | undefined, name: string, body: string, manager: string): Response {
+    let applied: Obj;
+    try {
+      applied = parse(body) as Obj;
+    } catch {
+      return status(400, "BadRequest", "the body is not YAML");
+    }
+    if (applied.kind !== kind || applied.metadata?.name !== name) return status(400, "BadRequest", `the body (${applied.kind} ${applied.metadata?.name}) does not match the path (${kind} ${name})`);
+    if ((applied.metadata.namespace ?? undefined) !== namespace) return status(400, "BadRequest", "the body's namespace does not match the path");
+    if (namespace !== undefined && !objects.has(key("Namespace", undefined, namespace))) return status(404, "NotFound", `namespaces "${namespace}" not found`);
+    const id = key(kind, namespace, name);
+    const old = objects.get(id);
+    if (manager === "berth") berthFields.set(id, applied);
+    else if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
+    else otherFields.set(id, merge(otherFields.get(id) ?? {}, applied));
+    const merged = merge(berthFields.get(id) ?? old!, otherFields.get(id) ?? {}) as Obj;
+    if (old && kind === "Secret" && old.immutable && JSON.stringify(old.stringData) !== JSON.stringify(merged.stringData)) {
+      return status(422, "Invalid", `Secret "${name}" is invalid: data: Forbidden: field is immutable when \`immutable\` is set`);
+    }
+    if (old && kind === "Job" && JSON.stringify(old.spec.template) !== JSON.stringify(merged.spec.template)) {
+      return status(422, "Invalid", `Job.batch "${name}" is invalid: spec.template: Invalid value: field is immutable`);
+    }
+    const specChanged = !old || JSON.stringify(old.spec) !== JSON.stringify(kind === "Service" ? { ...merged.spec, clusterIP: old.spec.clusterIP } : merged.spec);
+    const stored: Obj = {
+      ...merged,
+      metadata: {
+        ...merged.metadata,
+        uid: old?.metadata.uid ?? `uid-${nextUid++}`,
+        generation: (old?.metadata.generation ?? 0) + (specChanged ? 1 : 0),
+        resourceVersion: String(nextUid++),
+      },
+    };
+    if (kind === "Service") stored.spec = { ...merged.spec, clusterIP: old?.spec.clusterIP ?? merged.spec.clusterIP ?? `10.43.0.${nextIp++}` };
+    objects.set(id, stored);
+    return Response.json(withStatus(stored, false), { status: old ? 200 : 201 });
+  }
+
+  function remove(kind: string, namespace: string | undefined, name: string): Response {
+    const id = key(kind, namespace, name);
+    const old = objects.get(id);
+    if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
+    objects.delete(id);
+    berthFields.delete(id);
+    otherFields.delete(id);
+    // A namespace takes everything in it along.
+    if (kind === "Namespace") for (const [other, object] of objects) if (object.metadata.namespace === name) objects.delete(other);
+    return Response.json({ kind: "Status", apiVersion: "v1", status: "Success", details: { name, kind } });
+  }
+
+  function handle(request: Request, url: URL, body: string): Response {
+    const r = route(url.pathname);
+    if (!r) return status(404, "NotFound", `the server could not find the requested resource (${url.pathname})`);
+    const { kind, namespace, name, sub } = r;
+    if (kind === "Pod" && sub === "log" && namespace && name) {
+      const pod = pods(namespace).find((p) => p.metadata.name === name);
+      if (!pod) return status(404, "NotFound", `pods "${name}" not found`);
+      const owner = pod.metadata.ownerReferences[0];
+      const lines = logs.get(`${namespace}/${owner.deployment ?? owner.name}`) ?? [];
+      const tail = Number(url.searchParams.get("tailLines") ?? lines.length);
+      return new Response(lines.slice(-tail).map((line) => `${line}\n`).join(""), { headers: { "content-type": "text/plain" } });
+    }
+    if (request.method === "PATCH" && name) {
+      if (request.headers.get("content-type") !== "application/apply-patch+yaml") return status(415, "UnsupportedMediaType", `the body of a PATCH here must be application/apply-patch+yaml`);
+      if (!url.searchParams.get("fieldManager")) return status(422, "Invalid", "fieldManager: Required value: is required for apply patch");
+      return apply(kind, namespace, name, body, url.searchParams.get("fieldManager")!);
+    }
+    if (request.method === "DELETE" && name) return remove(kind, namespace, name);
+    if (request.method === "GET" && name) {
+      if (kind === "Pod") {
+        const pod = namespace ? pods(namespace).find((p) => p.metadata.name === name) : undefined;
+        return pod ? Response.json(pod) : status(404, "NotFound", `pods "${name}" not found`);
+      }
+      const object = objects.get(key(kind, namespace, name));
+      return object ? Response.json(withStatus(object, true)) : status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
+    }
+    if (request.method === "GET") {
+      const selector = parseSelector(url.searchParams.get("labelSelector"));
+      const source =
+        kind === "Pod"
+          ? namespace
+            ? pods(namespace)
+            : []
+          : [...objects.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace));
+      // As the API does, list items leave out kind and apiVersion.
+      const items = source.filter((o) => matches(o.metadata.labels, selector)).map((o) => {
+        const { kind: _kind, apiVersion: _version, ...rest } = withStatus(o, false);
+        return rest;
+      });
+      return Response.json({ kind: `${kind}List`, apiVersion: "v1", metadata: {}, items });
+    }
+    return status(405, "MethodNotAllowed", `${request.method} ${url.pathname}`);
+  }
+
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.clientCa.pem, requestCert: true, rejectUnauthorized: true },
+    async fetch(request) {
+      const url = new URL(request.url);
+      const body = await request.text();
+      requests.push({ method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: request.headers.get("content-type"), body });
+      return handle(request, url, body);
+    },
+  });
+
+  const url = `https://127.0.0.1:${server.port}`;
+  const config: KubeConfig = { server: url, ca: pki.serverCa.pem, cert: pki.admin.cert, key: pki.admin.key, context: "default", user: "default" };
+  return {
+    url,
+    pki,
+    /** A kubeconfig for the admin user, as k3s writes one. */
+    config,
+    kubeconfig: kubeconfigYaml(config),
+    requests,
+    /** Requests that change something (apply, delete), "PATCH /path" style. */
+    writes: () => requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`),
+    object: (kind: string, namespace: string | undefined, name: string) => objects.get(key(kind, namespace, name)),
+    objects: (kind?: string) => [...objects.values()].filter((o) => kind === undefined || o.kind === kind),
+    /** What the next reads of a Deployment show, one step per read; the last step stays. */
+    scriptRollout(namespace: string, name: string, steps: RolloutStep[]) {
+      rollouts.set(key("Deployment", namespace, name), [...steps]);
+      shown.delete(key("Deployment", namespace, name));
+    },
+    scriptJob(namespace: string, name: string, steps: JobStep[]) {
+      jobs.set(key("Job", namespace, name), [...steps]);
+      shown.delete(key("Job", namespace, name));
+    },
+    /** What the pods of a Deployment or Job wrote. */
+    setLogs: (namespace: string, owner: string, lines: string[]) => void logs.set(`${namespace}/${owner}`, lines),
+    /** Puts an object in as another tool would have (no request recorded). */
+    seed(object: Obj) {
+      objects.set(key(object.kind, object.metadata.namespace, object.metadata.name), { ...object, metadata: { generation: 1, uid: `uid-${nextUid++}`, ...object.metadata } });
+    },
+    stop: () => server.stop(true),
+  };
+}
+
+export type KubeApi = Awaited<ReturnType<typeof startKubeApi>>;
