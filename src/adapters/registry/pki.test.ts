@@ -43,5 +43,5 @@ test("kept as they are on the next start; reissued for new addresses or near its
 });
 
 test("no address at all is refused", async () => {
-  expect(ensureCertificates(fresh(), [])).rejects.toThrow("the registry needs at least one host name or address for its certificate");
+  await expect(ensureCertificates(fresh(), [])).rejects.toThrow("the registry needs at least one host name or address for its certificate");
 });
