@@ -214,7 +214,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const autoDeploy = createAutoDeploy({ deployments, log });
   const poller = createPoller({ projects: projectStore, deployments, git, credentials: gitCredentials, autoDeploy: polledDeploys(autoDeploy, audit), log });
   return {
-    projects: createProjects(projectStore, teardown, config.domain, (project) => removeProjectImages(builder, project)),
+    projects: createProjects({ store: projectStore, teardown, baseDomain: config.domain, removeImages: (project) => removeProjectImages(builder, project), runtime: config.runtime }),
     environments: createEnvironments(projectStore, variableStore, teardown, config.domain),
     variables,
     tokens: createTokens(createTokenStore(db)),

@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { cronPattern } from "./core/project-file/fields.ts";
 import { PRESETS } from "./core/project-file/schema.ts";
+import { RUNTIMES } from "./core/project-file/fleet-rules.ts";
 import { TEMPLATE_NAMES } from "./core/catalog/catalog.ts";
 import { parseCidr } from "./lib/cidr.ts";
 import { publicIPv4 } from "./lib/public-address.ts";
@@ -40,6 +41,8 @@ const schema = z.strictObject({
     .union([z.literal(""), z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)?:\d{1,5}$/, "expected host:port or :port such as :2222")])
     .refine((v) => v === "" || Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "port must be at most 65535")
     .default(""),
+  /** Where environments run: `docker` (this machine's engine) or `k3s` (fleet mode: apply refuses what Kubernetes would). */
+  runtime: z.enum(RUNTIMES, { error: "expected docker or k3s" }).default("docker"),
   /** Caps on every image build, so a build never takes the host down. */
   buildMemory: size("512Mi or 2Gi").default("2Gi"),
   buildCpus: z.coerce.number().positive().max(256).default(() => Math.max(1, Math.floor(availableParallelism() / 2))),

@@ -138,7 +138,8 @@ declare -A ALTERNATIVE=(
 # chromium: the browser test/console.test.ts drives (playwright-core never downloads one).
 # prometheus: test/metrics.test.ts scrapes serve with it; shellcheck: test/install.test.ts checks install.sh
 # with it; pebble (and its challenge server): test/tls.test.ts orders certificates from it.
-PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium prometheus shellcheck pebble)
+# docker-registry (Distribution): test/fleet-registry.test.ts starts its own on a loopback port.
+PACKAGES=(docker.io debootstrap busybox-static openssh-server git tmux curl ca-certificates acl chromium prometheus shellcheck pebble docker-registry)
 missing=()
 installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)"
 for pkg in "${PACKAGES[@]}"; do

@@ -1,7 +1,8 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { parse } from "yaml";
 import { harnessWithRelease, PASSWORD } from "../../test/support/fleet-release.ts";
 import { ApiError, unwrap } from "../client/index.ts";
+import { apiHarness } from "../../test/support/state.ts";
 
 test("a viewer reads the manifests of the live release, with the secret values masked", async () => {
   const { harness, project } = await harnessWithRelease();
@@ -31,4 +32,35 @@ test("a project Kubernetes would refuse a name of is refused with the field's pa
   const route = harness.client.projects[":project"].environments[":env"].fleet.manifests;
   const refused = await unwrap(route.$get({ param: { project: "digits", env: "dev" }, query: {} })).catch((e) => e);
   expect(refused.message).toBe("blocks.1web: Kubernetes needs Service names that start with a letter, and a block with a port becomes a Service of its name");
+});
+
+describe("apply in fleet mode (runtime: k3s)", () => {
+  const file = `project: digits
+blocks:
+  1web: { kind: website, image: acme/web:1, port: 80 }
+  tick: { kind: job, image: acme/jobs:1, schedule: "*/10 * * * * *" }
+`;
+
+  test("refuses a file Kubernetes would refuse, one line per field, and saves nothing", async () => {
+    const harness = apiHarness({ BERTH_RUNTIME: "k3s" });
+    for (const dryRun of [true, false]) {
+      const refused = await unwrap(harness.client.projects.apply.$post({ json: { file, dryRun } })).catch((e) => e);
+      expect(refused).toBeInstanceOf(ApiError);
+      expect(refused.status).toBe(400);
+      expect(refused.message).toBe("berth.yaml has names or schedules Kubernetes would refuse, and this install runs fleet mode (runtime: k3s)");
+      expect(refused.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`)).toEqual([
+        "blocks.1web: Kubernetes needs Service names that start with a letter, and a block with a port becomes a Service of its name",
+        "blocks.tick.schedule: Kubernetes reads 5-field patterns only: drop the leading seconds field",
+      ]);
+    }
+    expect((await unwrap(harness.client.projects.$get())).projects).toEqual([]);
+  });
+
+  test("takes the file once the fields are fixed; the docker runtime takes it as it was", async () => {
+    const fleet = apiHarness({ BERTH_RUNTIME: "k3s" });
+    const fixed = file.replace("1web", "web").replace(`"*/10 * * * * *"`, `"*/10 * * * *"`);
+    expect((await unwrap(fleet.client.projects.apply.$post({ json: { file: fixed } }))).applied).toBe(true);
+    const docker = apiHarness();
+    expect((await unwrap(docker.client.projects.apply.$post({ json: { file } }))).applied).toBe(true);
+  });
 });

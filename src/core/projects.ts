@@ -4,6 +4,7 @@ import { invalid, notFound } from "./errors.ts";
 import { diffProject, type Change } from "./project-file/diff.ts";
 import { domainOwnershipIssues } from "./project-file/domains.ts";
 import { exportProjectFile } from "./project-file/export.ts";
+import { runtimeIssues, type RuntimeKind } from "./project-file/fleet-rules.ts";
 import { parseProjectFile } from "./project-file/parse.ts";
 import type { ProjectFile } from "./project-file/schema.ts";
 
@@ -30,7 +31,16 @@ export function installDomainIssues(store: ProjectStore, baseDomain: string, fil
   return domainOwnershipIssues(file, baseDomain, others);
 }
 
-export function createProjects(store: ProjectStore, teardown: Teardown, baseDomain: string, removeImages: RemoveImages = async () => {}) {
+export interface ProjectsDeps {
+  store: ProjectStore;
+  teardown: Teardown;
+  baseDomain: string;
+  removeImages?: RemoveImages;
+  /** The install's runtime: fleet mode (k3s) refuses at apply what Kubernetes would refuse at deploy. */
+  runtime?: RuntimeKind;
+}
+
+export function createProjects({ store, teardown, baseDomain, removeImages = async () => {}, runtime = "docker" }: ProjectsDeps) {
   const load = (name: string): ProjectFile => {
     const file = store.loadProject(name);
     if (!file) throw notFound(`project "${name}"`);
@@ -46,6 +56,8 @@ export function createProjects(store: ProjectStore, teardown: Teardown, baseDoma
       options.authorize?.(next.project, store.loadProject(next.project) !== null);
       const taken = installDomainIssues(store, baseDomain, next);
       if (taken.length > 0) throw invalid("berth.yaml has errors", taken);
+      const unfit = runtimeIssues(runtime, next);
+      if (unfit.length > 0) throw invalid(`berth.yaml has names or schedules Kubernetes would refuse, and this install runs fleet mode (runtime: ${runtime})`, unfit);
       const current = store.loadProject(next.project);
       const changes = diffProject(current, next);
       const dropped = changes.filter((c) => c.target === "environment" && c.op === "remove").map((c) => c.name);

@@ -25,18 +25,18 @@ export const cheapArgon2 = {
  * A real SQLite state in memory with the real migrations, and the services over it. The
  * engine is an empty stand-in: teardown on the real engine is tested end to end.
  */
-export function memoryState() {
+export function memoryState(env: Record<string, string> = {}) {
   const db = openDb(":memory:");
   migrate(db);
-  const config = loadConfig({ env: { BERTH_DATA_DIR: mkdtempSync(join(tmpdir(), "berth-state-")) } });
+  const config = loadConfig({ env: { BERTH_DATA_DIR: mkdtempSync(join(tmpdir(), "berth-state-")), ...env } });
   const services = createServices(db, randomBytes(32), config, emptyEngine());
   services.users = createUsers({ store: createUserStore(db), hasher: cheapArgon2, consoleUrl: "http://berth.test" });
   return { db, services };
 }
 
-/** The HTTP app over a fresh state, an owner token, and typed clients that call it without a socket. */
-export function apiHarness() {
-  const { db, services } = memoryState();
+/** The HTTP app over a fresh state (settings as BERTH_* variables), an owner token, and typed clients that call it without a socket. */
+export function apiHarness(env: Record<string, string> = {}) {
+  const { db, services } = memoryState(env);
   const app = createHttpApp(services);
   const ownerToken = services.tokens.bootstrapOwner()!;
   const owner = services.sessions.forToken(services.tokens.authenticate(ownerToken))!;

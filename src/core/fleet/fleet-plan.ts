@@ -15,20 +15,23 @@ export interface FleetPlanInput {
   variablesOf(block: ReleaseBlock): WiredVariables;
   /** The registry's digest of a block's image, once the fleet's registry holds it. */
   digestOf?(block: ReleaseBlock): string | undefined;
+  /** The reference nodes pull a block's image by, once pushed (the registry's); none: the release's own. */
+  imageOf?(block: ReleaseBlock): string | undefined;
   defaults?: BlockDefaults;
 }
 
 /**
  * The plan the docker runtime gets (same limits, commands, hashes), plus what a cluster needs:
  * which blocks the edge routes to and the jobs with their triggers. The image is the release's
- * reference, not the engine's local id: a node pulls it from a registry.
+ * reference, not the engine's local id: a node pulls it from a registry (publishImages gives
+ * the fleet registry's reference and digest once pushed).
  */
 export function fleetPlan(input: FleetPlanInput): FleetPlan {
   const fleetBlock = (block: ReleaseBlock): FleetBlock => {
     const { env, fingerprint, dependsOn } = input.variablesOf(block);
     const plan = blockPlan(block, env, fingerprint, input.defaults, dependsOn);
     const digest = input.digestOf?.(block);
-    return { ...plan, image: block.image, ...(digest && { digest }), routed: isRouted(block.spec) };
+    return { ...plan, image: input.imageOf?.(block) ?? block.image, ...(digest && { digest }), routed: isRouted(block.spec) };
   };
   const running = inStartOrder(input.blocks.filter((b) => b.spec.kind !== "job").map((b) => ({ ...b, kind: b.spec.kind })));
   const jobs = input.blocks.filter((b) => b.spec.kind === "job").sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -1,8 +1,9 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fleetIssues, kubernetesCronProblem } from "./fleet-rules.ts";
+import { fleetIssues, kubernetesCronProblem, runtimeIssues } from "./fleet-rules.ts";
 import { parseProjectFile } from "./parse.ts";
+import { ConfigError, loadConfig } from "../../config.ts";
 
 const lines = (yaml: string) => fleetIssues(parseProjectFile(yaml)).map((i) => `${i.path}: ${i.message}`);
 
@@ -59,4 +60,21 @@ test("the @ forms: the usual ones pass, @every does not", () => {
   expect(kubernetesCronProblem("*/15 0-6,22 * * *")).toBeNull();
   expect(kubernetesCronProblem("5-1 * * * *")).toContain("minute field");
   expect(kubernetesCronProblem("*/0 * * * *")).toContain("minute field");
+});
+
+test("the docker runtime takes what Kubernetes refuses; k3s gives the fleet rules' lines", () => {
+  const file = parseProjectFile(`project: shop
+blocks:
+  1web: { kind: website, image: acme/web:1, port: 80 }
+  tick: { kind: job, image: acme/jobs:1, schedule: "0 4 * * 7" }
+`);
+  expect(runtimeIssues("docker", file)).toEqual([]);
+  expect(runtimeIssues("k3s", file)).toEqual(fleetIssues(file));
+  expect(runtimeIssues("k3s", file).map((i) => i.path)).toEqual(["blocks.1web", "blocks.tick.schedule"]);
+});
+
+test("the runtime setting: docker by default, k3s for fleet mode, anything else one line naming it", () => {
+  expect(loadConfig({ env: {} }).runtime).toBe("docker");
+  expect(loadConfig({ env: { BERTH_RUNTIME: "k3s" } }).runtime).toBe("k3s");
+  expect(() => loadConfig({ env: { BERTH_RUNTIME: "kubernetes" } })).toThrow(new ConfigError("config: BERTH_RUNTIME: expected docker or k3s"));
 });

@@ -100,3 +100,15 @@ export function fleetIssues(file: ProjectFile): FieldIssue[] {
   }
   return issues;
 }
+
+/** Where an install runs its environments: the one Docker engine, or a k3s cluster (fleet mode). */
+export const RUNTIMES = ["docker", "k3s"] as const;
+export type RuntimeKind = (typeof RUNTIMES)[number];
+
+/**
+ * What the install's runtime refuses of a project file: in fleet mode every name and pattern
+ * Kubernetes would refuse, so `berth apply` names the field instead of a deploy failing later.
+ */
+export function runtimeIssues(runtime: RuntimeKind, file: ProjectFile): FieldIssue[] {
+  return runtime === "k3s" ? fleetIssues(file) : [];
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import type { RegistryFiles } from "./files.ts";
+import { writePrivate } from "./private-file.ts";
+
+/** The one account: Distribution's htpasswd has no per-user rights, so a second (read-only) user would buy nothing. */
+export const REGISTRY_USER = "berth";
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * `user:$2b$…`, the only hash Distribution's htpasswd reads (bcrypt; Go's bcrypt takes the $2b$
+ * prefix). bcrypt's lowest cost: the password is 192 random bits, which no cost factor makes
+ * harder to guess, while Distribution checks it on every request of every push and pull.
+ */
+export async function htpasswdLine(credentials: RegistryCredentials): Promise<string> {
+  return `${credentials.username}:${await Bun.password.hash(credentials.password, { algorithm: "bcrypt", cost: 4 })}\n`;
+}
+
+/**
+ * The registry's password (made once, kept 0600) and the htpasswd line for it, rewritten only
+ * when it no longer matches. 32 characters: within bcrypt's 72 bytes, past which Bun would
+ * pre-hash the password and Distribution's check would no longer agree.
+ */
+export async function ensureCredentials(files: RegistryFiles): Promise<RegistryCredentials> {
+  if (!existsSync(files.password)) writePrivate(files.password, `${randomBytes(24).toString("base64url")}\n`);
+  const credentials = { username: REGISTRY_USER, password: readFileSync(files.password, "utf8").trim() };
+  const line = existsSync(files.htpasswd) ? readFileSync(files.htpasswd, "utf8").trim() : "";
+  const [user, hash] = [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1)];
+  const matches = user === credentials.username && hash.startsWith("$2") && (await Bun.password.verify(credentials.password, hash).catch(() => false));
+  if (!matches) writePrivate(files.htpasswd, await htpasswdLine(credentials));
+  return credentials;
+}
