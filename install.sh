@@ -278,7 +278,7 @@ write_sysctl() {
   printf '# Written by the Berth installer: zero-downtime edge handover on upgrade.\nnet.ipv4.tcp_migrate_req = 1\n' >"$TMP/sysctl.conf"
   put_file "$TMP/sysctl.conf" "$SYSCTL_FILE" 0644 >/dev/null
   if [ "$(cat /proc/sys/net/ipv4/tcp_migrate_req 2>/dev/null)" != 1 ]; then
-    sysctl -q -w net.ipv4.tcp_migrate_req=1 >/dev/null 2>&1 ||
+    { echo 1 >/proc/sys/net/ipv4/tcp_migrate_req; } 2>/dev/null ||
       say "could not set net.ipv4.tcp_migrate_req=1 now (it is in $SYSCTL_FILE for the next boot): until then an edge upgrade may reset a few new connections"
   fi
 }
