@@ -45,7 +45,7 @@ async function expectOwnServer(url: string, dataDir: string, proc: Bun.Subproces
   if (!whoami.ok) throw new Error(`${url} answered /api/whoami with ${whoami.status} to this server's owner token: another process holds the port`);
 }
 
-export async function waitForHealth(url: string, timeoutMs = 10_000) {
+export async function waitForHealth(url: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
