@@ -232,7 +232,7 @@ environments:
     expect((await inside("systemctl show -p MainPID --value berth-edge")).out.trim()).not.toBe(edgePid);
     expect((await inside("systemctl is-active berth berth-edge")).out.trim().split("\n")).toEqual(["active", "active"]);
     expect((await inside("systemctl list-units --no-legend 'berth-edge-handover-*'")).out.trim()).toBe("");
-  });
+  }, 600_000);
 
   test("--uninstall removes the units and the binary and keeps the data dir", async () => {
     const result = await installer("--uninstall");
