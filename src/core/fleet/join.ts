@@ -69,41 +69,46 @@ export async function joinNode(deps: JoinDeps, request: JoinRequest): Promise<Jo
   let temp: string | undefined;
   const ops = nodeOps(session, where);
   try {
-    await ops.becomeRoot(address.user);
-    const facts = await ops.facts();
+    const facts = await ops.probe(address.user, { server: SERVER_UNINSTALL, agent: AGENT_UNINSTALL });
     if (!AMD64.has(facts.arch)) throw invalid(`${where}: the bundle holds k3s for amd64 (x86_64); this node is ${facts.arch}`);
-    if (await ops.exists(SERVER_UNINSTALL)) throw invalid(`${where}: this machine runs a k3s server already (${SERVER_UNINSTALL} exists); join another machine`);
-    const installed = await ops.exists(AGENT_UNINSTALL);
+    if (facts.server) throw invalid(`${where}: this machine runs a k3s server already (${SERVER_UNINSTALL} exists); join another machine`);
+    const installed = facts.agent;
     if (!installed) {
-      const listening = await ops.listeningPorts();
-      const taken = [API_PORT, KUBELET_PORT].filter((port) => listening.has(port));
+      const taken = [API_PORT, KUBELET_PORT].filter((port) => facts.listening.has(port));
       if (taken.length) throw invalid(`${where}: port ${taken.join(" and ")} ${taken.length > 1 ? "are" : "is"} in use on the node; k3s needs ${API_PORT} and ${KUBELET_PORT} free`);
     }
     const name = request.name ?? checkNodeName(facts.hostname.toLowerCase(), "the node's host name");
     const other = deps.store.node(name);
     if (other && other.address !== where) throw invalid(`node name ${name} is taken by ${other.address}; give this one another with --name`);
 
-    const place = async (file: { path: string; sha256: string }, to: string, mode: string, what: string) => {
-      if ((await ops.sha256(to)) === file.sha256 && (await ops.mode(to)) === mode.replace(/^0/, "")) return steps.push({ what, outcome: "unchanged" });
+    const token = deps.box.open(server.agentTokenSealed);
+    const config = agentConfig({ serverUrl: server.url, token, nodeName: name });
+    const registries = deps.registries();
+    const imagesPath = `${IMAGES_DIR}/k3s-airgap-images-amd64.tar.zst`;
+    // Everything in place is read in one round trip, then only what differs is written.
+    const [binaryNow, configNow, registriesNow, imagesNow] = await ops.state([K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, ...(bundle.images ? [imagesPath] : [])]);
+    const matches = (now: { sha256: string; mode: string } | null | undefined, sha256: string, mode: string) => now?.sha256 === sha256 && now.mode === mode.replace(/^0/, "");
+
+    const place = async (file: { path: string; sha256: string }, now: { sha256: string; mode: string } | null | undefined, to: string, mode: string, what: string) => {
+      if (matches(now, file.sha256, mode)) return steps.push({ what, outcome: "unchanged" });
       temp ??= await ops.tempDir();
       const upload = `${temp}/${to.split("/").pop()}`;
       await session.upload(file.path, upload, 0o600);
-      const arrived = await ops.sha256(upload);
-      if (arrived !== file.sha256) throw invalid(`${where}: ${what} arrived with sha256 ${arrived ?? "(none)"}, expected ${file.sha256}: the upload was damaged, run again`);
+      const [arrived] = await ops.state([upload]);
+      if (arrived?.sha256 !== file.sha256) throw invalid(`${where}: ${what} arrived with sha256 ${arrived?.sha256 ?? "(none)"}, expected ${file.sha256}: the upload was damaged, run again`);
       await ops.install(upload, to, mode);
       steps.push({ what, outcome: "written" });
     };
-    const writeText = async (to: string, content: string, what: string) => {
-      if ((await ops.sha256(to)) === sha256Text(content) && (await ops.mode(to)) === "600") return steps.push({ what, outcome: "unchanged" });
+    const writeText = async (content: string, now: { sha256: string; mode: string } | null | undefined, to: string, what: string) => {
+      if (matches(now, sha256Text(content), "0600")) return steps.push({ what, outcome: "unchanged" });
       await ops.write(to, content, "0600");
       steps.push({ what, outcome: "written" });
     };
 
-    await place(bundle.binary, K3S_BINARY, "0755", `k3s ${bundle.version} binary ${K3S_BINARY}`);
-    if (bundle.images) await place(bundle.images, `${IMAGES_DIR}/k3s-airgap-images-amd64.tar.zst`, "0644", `air-gap images in ${IMAGES_DIR}`);
-    const token = deps.box.open(server.agentTokenSealed);
-    await writeText(K3S_CONFIG, agentConfig({ serverUrl: server.url, token, nodeName: name }), `agent settings ${K3S_CONFIG} (server ${server.url}, the join token)`);
-    await writeText(K3S_REGISTRIES, deps.registries(), `registry mirrors ${K3S_REGISTRIES}`);
+    await place(bundle.binary, binaryNow, K3S_BINARY, "0755", `k3s ${bundle.version} binary ${K3S_BINARY}`);
+    if (bundle.images) await place(bundle.images, imagesNow, imagesPath, "0644", `air-gap images in ${IMAGES_DIR}`);
+    await writeText(config, configNow, K3S_CONFIG, `agent settings ${K3S_CONFIG} (server ${server.url}, the join token)`);
+    await writeText(registries, registriesNow, K3S_REGISTRIES, `registry mirrors ${K3S_REGISTRIES}`);
 
     const changed = steps.some((s) => s.outcome !== "unchanged");
     if (changed || !installed) {

@@ -8,13 +8,51 @@ import type { NodeSession, RunResult } from "../../ports/node-shell.ts";
  */
 const WRITE_SCRIPT = 'set -e; umask 022; mkdir -p -- "${1%/*}"; umask 077; cat > "$1.berth-new"; chmod "$2" -- "$1.berth-new"; mv -f -- "$1.berth-new" "$1"';
 
+/**
+ * One round trip for everything `fleet join` checks before it changes anything: who we are,
+ * sudo, the kernel, architecture and host name, the distribution, k3s scripts already there,
+ * and the listening TCP ports (from /proc: every Linux has it, `ss` is not always installed).
+ * Fixed text; the two paths it tests come as arguments.
+ */
+const PROBE_SCRIPT = [
+  "id -u; uname -s; uname -m; uname -n",
+  'if [ "$(id -u)" != 0 ] && sudo -n true 2>/dev/null; then echo sudo; else echo no-sudo; fi',
+  'if [ -e "$1" ]; then echo server; else echo -; fi',
+  'if [ -e "$2" ]; then echo agent; else echo -; fi',
+  "echo ---; cat /etc/os-release 2>/dev/null; echo ---; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null",
+].join("\n");
+
+/** sha256 and mode of each path given, one line each; "- -" for a missing file. */
+const STATE_SCRIPT = 'for f; do if [ -f "$f" ]; then echo "$(sha256sum < "$f" | cut -d" " -f1) $(stat -c %a -- "$f")"; else echo "- -"; fi; done';
+
 const lastLines = (text: string, n = 5) => text.trim().split("\n").slice(-n).join(" | ");
 
 /** What a node is, as `fleet join` checks it. */
 export interface NodeFacts {
+  uid: string;
+  kernel: string;
   os: string;
   arch: string;
   hostname: string;
+  sudo: boolean;
+  /** The k3s install script's uninstall scripts found: a server, an agent. */
+  server: boolean;
+  agent: boolean;
+  listening: Set<number>;
+}
+
+export function parseProbe(stdout: string): NodeFacts {
+  const [head = "", release = "", tcp = ""] = stdout.split(/^---$/m);
+  const [uid = "", kernel = "", arch = "", hostname = "", sudo = "", server = "", agent = ""] = head.trim().split("\n");
+  const fields = Object.fromEntries(release.split("\n").map((l) => /^([A-Z_]+)=(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]));
+  const listening = new Set<number>();
+  for (const line of tcp.split("\n")) {
+    const cols = line.trim().split(/\s+/);
+    // local_address is ADDR:PORT in hex; state 0A is LISTEN.
+    if (cols[3] === "0A" && cols[1]?.includes(":")) listening.add(Number.parseInt(cols[1].split(":").pop()!, 16));
+  }
+  const os = fields.PRETTY_NAME ?? (fields.ID ? `${fields.ID} ${fields.VERSION_ID ?? ""}`.trim() : "");
+  return { uid, kernel, arch, hostname, sudo: sudo === "sudo", server: server === "server", agent: agent === "agent", os, listening };
 }
 
 /** Commands on one node as root: directly when logged in as root, else through passwordless sudo. */
@@ -28,51 +66,26 @@ export function nodeOps(session: NodeSession, where: string) {
   };
 
   return {
-    /** Root, or passwordless sudo; refuses otherwise, before anything changes. */
-    async becomeRoot(user: string): Promise<"root" | "sudo"> {
-      const id = await session.run(["id", "-u"]);
-      if (id.code === 0 && id.stdout.trim() === "0") return "root";
-      const sudo = await session.run(["sudo", "-n", "true"]);
-      if (sudo.code !== 0) throw invalid(`${where}: ${user} is not root and has no passwordless sudo (sudo -n true: ${lastLines(sudo.stderr) || `exit ${sudo.code}`}); log in as root or allow ${user} sudo without a password`);
-      prefix = ["sudo", "-n"];
-      return "sudo";
-    },
-    async facts(): Promise<NodeFacts> {
-      const kernel = (await must(["uname", "-s"], "uname -s")).stdout.trim();
-      if (kernel !== "Linux") throw invalid(`${where}: k3s runs on Linux; this node runs ${kernel}`);
-      const release = await session.run(["cat", "/etc/os-release"]);
-      if (release.code !== 0) throw invalid(`${where}: /etc/os-release cannot be read: not a Linux distribution k3s supports`);
-      const fields = Object.fromEntries(release.stdout.split("\n").map((l) => /^([A-Z_]+)=(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]));
-      const os = fields.PRETTY_NAME ?? `${fields.ID ?? "unknown"} ${fields.VERSION_ID ?? ""}`.trim();
-      const arch = (await must(["uname", "-m"], "uname -m")).stdout.trim();
-      const hostname = (await must(["uname", "-n"], "uname -n")).stdout.trim();
-      return { os, arch, hostname };
-    },
-    async exists(path: string): Promise<boolean> {
-      return (await session.run([...prefix, "test", "-e", path])).code === 0;
-    },
-    /** The listening TCP ports, read from /proc (every Linux has it; `ss` is not always installed). */
-    async listeningPorts(): Promise<Set<number>> {
-      const ports = new Set<number>();
-      for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-        const table = await session.run(["cat", file]);
-        if (table.code !== 0) continue;
-        for (const line of table.stdout.split("\n").slice(1)) {
-          const cols = line.trim().split(/\s+/);
-          // local_address is ADDR:PORT in hex; state 0A is LISTEN.
-          if (cols[3] === "0A" && cols[1]) ports.add(Number.parseInt(cols[1].split(":").pop()!, 16));
-        }
+    /** Looks at the node and becomes root (directly or through sudo -n); refuses before anything changes. */
+    async probe(user: string, paths: { server: string; agent: string }): Promise<NodeFacts> {
+      const result = await session.run(["sh", "-c", PROBE_SCRIPT, "berth-probe", paths.server, paths.agent]);
+      if (result.code !== 0) throw invalid(`${where}: looking at the node failed (exit ${result.code}): ${lastLines(result.stderr) || "no output"}`);
+      const facts = parseProbe(result.stdout);
+      if (facts.kernel !== "Linux") throw invalid(`${where}: k3s runs on Linux; this node runs ${facts.kernel || "an unknown system"}`);
+      if (!facts.os) throw invalid(`${where}: /etc/os-release cannot be read: not a Linux distribution k3s supports`);
+      if (facts.uid !== "0") {
+        if (!facts.sudo) throw invalid(`${where}: ${user} is not root and has no passwordless sudo (sudo -n true failed); log in as root or allow ${user} sudo without a password`);
+        prefix = ["sudo", "-n"];
       }
-      return ports;
+      return facts;
     },
-    /** The sha256 of a file on the node, or null when there is none. */
-    async sha256(path: string): Promise<string | null> {
-      const result = await session.run([...prefix, "sha256sum", "--", path]);
-      return result.code === 0 ? (result.stdout.split(/\s/)[0] ?? null) : null;
-    },
-    async mode(path: string): Promise<string | null> {
-      const result = await session.run([...prefix, "stat", "-c", "%a", "--", path]);
-      return result.code === 0 ? result.stdout.trim() : null;
+    /** sha256 and mode (e.g. "600") of each file, null for a missing one: one round trip. */
+    async state(paths: string[]): Promise<({ sha256: string; mode: string } | null)[]> {
+      const lines = (await must(["sh", "-c", STATE_SCRIPT, "berth-state", ...paths], "reading the files in place")).stdout.trim().split("\n");
+      return paths.map((_, i) => {
+        const [sha256 = "-", mode = "-"] = (lines[i] ?? "- -").split(" ");
+        return sha256 === "-" ? null : { sha256, mode };
+      });
     },
     /** Replaces a file with `content` (given on stdin, never in argv). */
     async write(path: string, content: string, mode: string) {

@@ -3,7 +3,7 @@ import type { ClusterNodes } from "../../ports/cluster-nodes.ts";
 import type { FleetNode, FleetStore } from "../../ports/fleet-store.ts";
 import type { NodeShell } from "../../ports/node-shell.ts";
 import { parseNodeAddress } from "./node-address.ts";
-import { AGENT_UNINSTALL, LOCAL_PATH_STORAGE } from "./node-config.ts";
+import { AGENT_UNINSTALL, LOCAL_PATH_STORAGE, SERVER_UNINSTALL } from "./node-config.ts";
 import { nodeOps } from "./node-ops.ts";
 
 export interface RemoveDeps {
@@ -58,7 +58,7 @@ export async function removeNode(deps: RemoveDeps, name: string, options: { priv
   let volumes: HeldVolume[] = [];
   try {
     const ops = nodeOps(session, node.address);
-    await ops.becomeRoot(address.user);
+    const facts = await ops.probe(address.user, { server: SERVER_UNINSTALL, agent: AGENT_UNINSTALL });
     const namespaces = deps.namespaces();
     volumes = (await ops.list(LOCAL_PATH_STORAGE)).map((f) => parseVolumeFolder(f, namespaces)).filter((v) => v !== null);
     if (volumes.length && !options.force) {
@@ -70,7 +70,7 @@ export async function removeNode(deps: RemoveDeps, name: string, options: { priv
     } else {
       notes.push(`not cordoned nor drained: Berth does not talk to the cluster yet; its pods stop with k3s`);
     }
-    if (await ops.exists(AGENT_UNINSTALL)) {
+    if (facts.agent) {
       await ops.asRoot([AGENT_UNINSTALL], "the k3s agent uninstall script");
     } else {
       notes.push(`${AGENT_UNINSTALL} was not there: k3s was already uninstalled`);
