@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { Services } from "../../core/services.ts";
@@ -13,6 +13,17 @@ const nodeParam = z.object({ name: z.string().min(1).max(253) });
 const bundle = z.string().min(1).max(4096).startsWith("/", "expected the absolute path of a folder on the server");
 /** Used for the connection only, never stored nor logged. */
 const privateKey = z.string().min(1).max(64 * 1024).regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "expected a private key file's text (OpenSSH or PEM)");
+
+/** Bun's server, as Hono passes it (absent in-process): it can lift the idle timeout of one request. */
+interface TimeoutAware {
+  timeout?(request: Request, seconds: number): void;
+}
+
+/**
+ * Copying k3s (and its images) to a node over a slow link takes minutes with nothing sent to
+ * the caller meanwhile: these requests are exempt from the server's idle timeout.
+ */
+const longRunning = (c: Context<ApiEnv>) => (c.env as TimeoutAware | undefined)?.timeout?.(c.req.raw, 0);
 
 export const fleetRoutes = (fleet: Services["fleet"], nodes: Services["fleetNodes"]) =>
   new Hono<ApiEnv>()
@@ -31,7 +42,10 @@ export const fleetRoutes = (fleet: Services["fleet"], nodes: Services["fleetNode
       "/fleet/init",
       describeRoute({ summary: "Install the pinned k3s as the fleet's server on the machine Berth runs on, from a verified bundle folder there", tags: ["fleet"] }),
       valid("json", z.strictObject({ bundle, address: z.string().min(1).max(253).optional() })),
-      async (c) => c.json(await nodes.init(c.req.valid("json"))),
+      async (c) => {
+        longRunning(c);
+        return c.json(await nodes.init(c.req.valid("json")));
+      },
     )
     .post(
       "/fleet/nodes",
@@ -46,7 +60,10 @@ export const fleetRoutes = (fleet: Services["fleet"], nodes: Services["fleetNode
           name: z.string().min(1).max(253).optional(),
         }),
       ),
-      async (c) => c.json(await nodes.join(c.req.valid("json"))),
+      async (c) => {
+        longRunning(c);
+        return c.json(await nodes.join(c.req.valid("json")));
+      },
     )
     .post(
       "/fleet/nodes/:name/remove",
