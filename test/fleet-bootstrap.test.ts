@@ -214,9 +214,9 @@ describe("fleet join", () => {
     for (const log of readdirSync(server.home).filter((f) => f.startsWith("serve-"))) expect(readFileSync(join(server.home, log), "utf8")).not.toContain(AGENT_TOKEN);
   });
 
-  test("a second run says unchanged and changes no file on the node", async () => {
+  test("a second run, with the recorded host key and name, says unchanged and changes no file on the node", async () => {
     const before = nodeFiles();
-    const ran = await berth(["fleet", "join", `ssh://deploy@${nodeAddress}`, "--bundle", bundle, "--key", keyFile, "--name", "node-a"]);
+    const ran = await berth(["fleet", "join", `ssh://deploy@${nodeAddress}`, "--bundle", bundle, "--key", keyFile]);
     expect(ran.stderr).toBe("");
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain(`node node-a (ssh://deploy@${nodeAddress}): unchanged`);

@@ -93,15 +93,17 @@ export const fleetVerbs: Verb[] = [
     name: "fleet remove",
     summary: "Uninstall k3s from a node over SSH and forget it; refused while services keep local data there",
     args: "NODE",
-    options: { key: { type: "string" }, force: { type: "boolean" }, ...jsonFlag },
+    options: { key: { type: "string" }, force: { type: "boolean" }, forget: { type: "boolean" }, ...jsonFlag },
     optionHelp: [
       "--key FILE   SSH private key (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)",
       "--force      remove it even though services keep data there (that data is deleted)",
+      "--forget     the machine is gone: forget it without connecting (nothing is uninstalled)",
       "--json       print JSON",
     ],
     async run({ args, values, client, out }) {
       const route = (await client()).fleet.nodes[":name"].remove;
-      const result = await unwrap(route.$post({ param: { name: args[0]! }, json: { privateKey: readKey(values.key as string | undefined), ...(values.force === true && { force: true }) } }));
+      const body = values.forget === true ? { forget: true } : { privateKey: readKey(values.key as string | undefined), ...(values.force === true && { force: true }) };
+      const result = await unwrap(route.$post({ param: { name: args[0]! }, json: body }));
       if (values.json) return out(json(result));
       for (const note of result.notes) out(`  note: ${note}`);
       out(`node ${result.node.name} removed${result.volumes.length ? ` with ${result.volumes.length} volume(s) of data` : ""}`);

@@ -25,7 +25,7 @@ export interface JoinRequest {
   hostKey?: string;
   /** A folder on this machine holding the k3s bundle. */
   bundle: string;
-  /** The node's name in the cluster; default: its host name. */
+  /** The node's name in the cluster; default: the name it joined with before, else its host name. */
   name?: string;
 }
 
@@ -77,7 +77,8 @@ export async function joinNode(deps: JoinDeps, request: JoinRequest): Promise<Jo
       const taken = [API_PORT, KUBELET_PORT].filter((port) => facts.listening.has(port));
       if (taken.length) throw invalid(`${where}: port ${taken.join(" and ")} ${taken.length > 1 ? "are" : "is"} in use on the node; k3s needs ${API_PORT} and ${KUBELET_PORT} free`);
     }
-    const name = request.name ?? checkNodeName(facts.hostname.toLowerCase(), "the node's host name");
+    // A node keeps the name it joined with: k3s would register a renamed agent as another node.
+    const name = request.name ?? recorded?.name ?? checkNodeName(facts.hostname.toLowerCase(), "the node's host name");
     const other = deps.store.node(name);
     if (other && other.address !== where) throw invalid(`node name ${name} is taken by ${other.address}; give this one another with --name`);
 

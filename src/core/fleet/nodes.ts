@@ -5,7 +5,7 @@ import type { SecretBox } from "../../ports/secret-box.ts";
 import type { BundlePins } from "./bundle.ts";
 import { initServer, type InitRequest, type RunInstaller } from "./init.ts";
 import { joinNode, type JoinRequest } from "./join.ts";
-import { removeNode } from "./remove.ts";
+import { removeNode, type RemoveOptions } from "./remove.ts";
 
 export interface FleetNodesDeps {
   store: FleetStore;
@@ -34,7 +34,7 @@ export function createFleetNodes(deps: FleetNodesDeps) {
   return {
     init: (request: InitRequest) => initServer({ ...deps, root: "/" }, request),
     join: (request: JoinRequest) => joinNode(deps, request),
-    remove: (name: string, options: { privateKey: string; force?: boolean }) => removeNode(deps, name, options),
+    remove: (name: string, options: RemoveOptions) => removeNode(deps, name, options),
     status(): FleetStatus {
       const server = deps.store.server();
       return { server: server && { url: server.url, k3sVersion: server.k3sVersion, initialisedAt: server.initialisedAt }, nodes: deps.store.nodes() };

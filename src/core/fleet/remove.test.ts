@@ -76,3 +76,13 @@ test("without a cluster client it says what it could not do", async () => {
     "the Node object stays in the cluster: delete it with k3s kubectl delete node node-2",
   ]);
 });
+
+test("--forget drops a machine that is gone without connecting; without it a key is needed", async () => {
+  const { ran, nodes, deps } = fakeNode([]);
+  await expect(removeNode(deps, "node-2", {})).rejects.toThrow("uninstalling k3s from node node-2 needs its SSH key (or --forget for a machine that is gone)");
+  const result = await removeNode(deps, "node-2", { forget: true });
+  expect(ran).toEqual(["delete node node-2"]);
+  expect(result.notes).toEqual(["ssh://root@10.0.0.7:22 was not contacted: should it come back, k3s still runs there until /usr/local/bin/k3s-agent-uninstall.sh"]);
+  expect(nodes.has("node-2")).toBe(false);
+  await expect(removeNode(deps, "node-2", { forget: true })).rejects.toThrow("node node-2 not found");
+});
