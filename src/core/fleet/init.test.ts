@@ -69,6 +69,8 @@ test("installs the server from the bundle: binary 0755, settings 0600 with the t
   expect(server.tokenSealed).not.toContain(config.token as string);
   expect(config["write-kubeconfig"]).toBe(join(dataDir, "fleet/kubeconfig.yaml"));
   expect(config["write-kubeconfig-mode"]).toBe("0600");
+  expect(config["advertise-address"]).toBe("10.0.0.5");
+  expect(config["tls-san"]).toEqual(["10.0.0.5"]);
   expect(result.kubeconfig).toBe(join(dataDir, "fleet/kubeconfig.yaml"));
   expect((statSync(join(dataDir, "fleet")).mode & 0o777).toString(8)).toBe("700");
 
@@ -98,6 +100,14 @@ test("a settings file changed by hand is written back and the script runs again"
   expect(again.steps.find((s) => s.what.startsWith("server settings"))?.outcome).toBe("written");
   expect(installs).toHaveLength(2);
   expect(readFileSync(join(root, "etc/rancher/k3s/config.yaml"), "utf8")).not.toContain("guessed");
+});
+
+test("a host name is in the certificate's names, not the advertised address (k3s takes an IP there)", async () => {
+  await initServer(deps, { bundle, address: "k3s.example.com" });
+  const config = parse(readFileSync(join(root, "etc/rancher/k3s/config.yaml"), "utf8")) as Record<string, unknown>;
+  expect(config["advertise-address"]).toBeUndefined();
+  expect(config["tls-san"]).toEqual(["k3s.example.com"]);
+  expect(deps.store.server()!.url).toBe("https://k3s.example.com:6443");
 });
 
 test("a bundle file with another hash is refused in one line naming it, before anything is written", async () => {

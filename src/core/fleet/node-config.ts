@@ -25,20 +25,21 @@ export function agentConfig(input: { serverUrl: string; token: string; nodeName:
 
 /**
  * The server's settings. `agent-token` is what agents join with: a leaked agent token lets a
- * machine join as an agent, never as a server. Traefik and servicelb stay off: Berth's edge is
- * the only ingress.
+ * machine join as an agent, never as a server. Traefik and servicelb are turned off on the
+ * install script's command line (SERVER_INSTALL_ARGS), where `systemctl cat k3s` shows it.
  */
 export function serverConfig(input: { token: string; agentToken: string; address: string; kubeconfig: string }): string {
+  // k3s takes an IP for advertise-address; a host name goes in the certificate's names only.
+  const ip = /^\d{1,3}(\.\d{1,3}){3}$/.test(input.address);
   return (
     HEADER +
     stringify({
       token: input.token,
       "agent-token": input.agentToken,
-      "advertise-address": input.address,
+      ...(ip && { "advertise-address": input.address }),
       "tls-san": [input.address],
       "write-kubeconfig": input.kubeconfig,
       "write-kubeconfig-mode": "0600",
-      disable: ["traefik", "servicelb"],
     })
   );
 }
