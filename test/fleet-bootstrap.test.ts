@@ -28,20 +28,10 @@ const AGENT_TOKEN = `agent-token-${crypto.randomUUID()}`;
 const SERVER_TOKEN = `server-token-${crypto.randomUUID()}`;
 const SERVER_URL = "https://10.20.30.40:6443";
 
-/** OpenSSH with sudo (a `deploy` user with passwordless sudo, a `plain` user without) and ps. */
+/** OpenSSH with sudo, built by setup.sh from scripts/test-env/images/sshd (here too when missing). */
 function ensureSshdImage() {
   if (docker(["image", "inspect", SSHD_IMAGE]).code === 0) return;
-  const dockerfile = `FROM ${env.images.debian}
-RUN apt-get update \\
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openssh-server sudo procps \\
- && apt-get clean && rm -rf /var/lib/apt/lists/* \\
- && rm -f /etc/ssh/ssh_host_* && mkdir -p /run/sshd \\
- && useradd -m -s /bin/bash deploy && echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy \\
- && useradd -m -s /bin/bash plain
-EXPOSE 22
-CMD ["sh", "-c", "ssh-keygen -A -q && exec /usr/sbin/sshd -D -e"]
-`;
-  const built = sh(["docker", "build", "-t", SSHD_IMAGE, "-"], { stdin: dockerfile });
+  const built = sh(["docker", "build", "-t", SSHD_IMAGE, join(import.meta.dir, "../scripts/test-env/images/sshd")]);
   if (built.code !== 0) throw new Error(`building ${SSHD_IMAGE} failed: ${built.err || built.out}`);
 }
 
