@@ -17,7 +17,7 @@ import { eventually } from "./support/eventually.ts";
 import { docker, sh } from "./support/sh.ts";
 import { loadTestEnv } from "./support/test-env.ts";
 
-setDefaultTimeout(60_000);
+setDefaultTimeout(120_000);
 
 const env = loadTestEnv();
 const SSHD_IMAGE = "berth-test/sshd:bookworm";

@@ -45,8 +45,8 @@ const AMD64 = new Set(["x86_64", "amd64"]);
 
 /** What the install script reads; nothing secret (the token is in config.yaml). */
 const AGENT_INSTALL_ENV = "INSTALL_K3S_SKIP_DOWNLOAD=true\nINSTALL_K3S_EXEC=agent\nINSTALL_K3S_SKIP_SELINUX_RPM=true\n";
-/** Reads the environment file, then runs the install script: both paths are arguments. */
-const RUN_INSTALL = 'set -a; . "$1"; set +a; exec sh "$2"';
+/** Reads the environment from stdin, then runs the install script (its path the argument) with stdin closed. */
+const RUN_INSTALL = 'set -a; . /dev/stdin; set +a; exec sh "$1" </dev/null';
 
 /**
  * `fleet join`: makes a machine reachable over SSH a k3s agent of this install's server. Checks
@@ -138,8 +138,6 @@ export async function joinNode(deps: JoinDeps, request: JoinRequest): Promise<Jo
 
 async function runInstall(ops: NodeOps, upload: (from: string, to: string, mode: number) => Promise<void>, bundle: Bundle, temp: string) {
   const script = `${temp}/install.sh`;
-  const env = `${temp}/install.env`;
   await upload(bundle.script.path, script, 0o700);
-  await ops.write(env, AGENT_INSTALL_ENV, "0600");
-  await ops.asRoot(["sh", "-c", RUN_INSTALL, "berth-install", env, script], "the k3s install script");
+  await ops.asRoot(["sh", "-c", RUN_INSTALL, "berth-install", script], "the k3s install script", AGENT_INSTALL_ENV);
 }

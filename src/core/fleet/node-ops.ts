@@ -105,7 +105,7 @@ export function nodeOps(session: NodeSession, where: string) {
       await must(["install", "-D", "-m", mode, "--", from, to], `installing ${to}`);
     },
     /** Runs argv as root; its output only goes into the error when it fails. */
-    asRoot: (argv: string[], what: string) => must(argv, what),
+    asRoot: (argv: string[], what: string, stdin?: string) => must(argv, what, stdin),
     /** Lists a folder as root; empty when it does not exist. */
     async list(dir: string): Promise<string[]> {
       const result = await session.run([...prefix, "ls", "-1", "-A", "--", dir]);
