@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
@@ -44,6 +45,13 @@ import { createBuilds } from "./core/builds/builds.ts";
 import { createDeployments } from "./core/deploy/deployments.ts";
 import { createFleet } from "./core/fleet/fleet.ts";
 import { createManifestRenderer } from "./adapters/runtime/k3s/manifests.ts";
+import { namespaceName } from "./adapters/runtime/k3s/names.ts";
+import { createFleetStore } from "./adapters/store/fleet-store.ts";
+import { createSshNodeShell } from "./adapters/fleet/ssh-node-shell.ts";
+import { createK3sInstaller } from "./adapters/fleet/k3s-installer.ts";
+import { createFleetNodes } from "./core/fleet/nodes.ts";
+import { releasePins } from "./core/fleet/bundle.ts";
+import { EMPTY_REGISTRIES } from "./core/fleet/node-config.ts";
 import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
 import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
@@ -246,6 +254,20 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     }),
     logs,
     fleet: createFleet({ projects: projectStore, releases, variables, renderer: createManifestRenderer(), blockDefaults }),
+    fleetNodes: createFleetNodes({
+      store: createFleetStore(db),
+      box,
+      shell: createSshNodeShell(),
+      pins: releasePins({ binary: config.fleetK3sSha256, script: config.fleetK3sScriptSha256, images: config.fleetK3sImagesSha256 }),
+      dataDir: config.dataDir,
+      install: createK3sInstaller(hostEnv().PATH),
+      isRoot: () => process.getuid?.() === 0,
+      defaultAddress: () => Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? null,
+      hostname,
+      // The fleet's registry mirror goes here once it exists; until then nodes pull by reference.
+      registries: () => EMPTY_REGISTRIES,
+      namespaces: () => new Map(projectStore.listProjects().flatMap((p) => p.environments.map((e) => [namespaceName(p.name, e), `${p.name}/${e}`] as const))),
+    }),
     catalog: {
       list: catalogListing,
       backups: serviceBackups,

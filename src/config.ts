@@ -21,6 +21,7 @@ const cidr = z.string().superRefine((v, ctx) => {
 });
 const cidrList = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(cidr));
 const size = (example: string) => z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, `expected a size such as ${example}`);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "expected a sha256 as 64 lower-case hex digits");
 const duration = z.string().regex(/^\d+(ms|s|m)$/, "expected a duration such as 500ms, 2s or 1m");
 
 /** Running from a compiled binary: its entry point lives in Bun's embedded file system. */
@@ -134,6 +135,13 @@ const schema = z.strictObject({
   backupDir: z.string().default(""),
   /** A file whose first line encrypts scheduled backups; empty: not encrypted. */
   backupPassphraseFile: z.string().default(""),
+  /**
+   * The sha256 `fleet init` and `fleet join` require of the bundle's k3s binary, install.sh and
+   * air-gap images instead of the release's pins: for air-gapped mirrors of a verified copy, and tests.
+   */
+  fleetK3sSha256: sha256.optional(),
+  fleetK3sScriptSha256: sha256.optional(),
+  fleetK3sImagesSha256: sha256.optional(),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

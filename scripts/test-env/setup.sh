@@ -279,6 +279,8 @@ STEP="service images"
 image_exists "$IMG_POSTGRES" || build_context_image "$IMG_POSTGRES" postgres
 image_exists "$IMG_REDIS" || build_context_image "$IMG_REDIS" redis
 image_exists "$IMG_MARIADB" || build_context_image "$IMG_MARIADB" mariadb
+# A machine reached over SSH by test/fleet-bootstrap.test.ts (which builds it too when missing).
+image_exists berth-test/sshd:bookworm || build_context_image berth-test/sshd:bookworm sshd
 
 # --------------------------------------------------------------------------
 STEP="git user"

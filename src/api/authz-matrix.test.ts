@@ -47,6 +47,11 @@ const EXPECTED: Record<string, GlobalRole> = {
   "POST /api/projects/{project}/environments/{env}/services/{block}/rotate-password": "member",
   // Secret values come out masked: reading what a release would apply on k3s is a viewer's right.
   "GET /api/projects/{project}/environments/{env}/fleet/manifests": "viewer",
+  // The fleet's machines: who may read the node list, and who may install k3s and join or remove nodes.
+  "GET /api/fleet/nodes": "viewer",
+  "POST /api/fleet/init": "admin",
+  "POST /api/fleet/nodes": "admin",
+  "POST /api/fleet/nodes/{name}/remove": "admin",
   "POST /api/projects/{project}/blocks/{block}/builds": "member",
   "GET /api/projects/{project}/builds": "viewer",
   "GET /api/builds/{id}": "viewer",

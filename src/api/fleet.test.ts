@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { parse } from "yaml";
 import { harnessWithRelease, PASSWORD } from "../../test/support/fleet-release.ts";
+import { apiHarness } from "../../test/support/state.ts";
+import { createFleetStore } from "../adapters/store/fleet-store.ts";
 import { ApiError, unwrap } from "../client/index.ts";
 import { apiHarness } from "../../test/support/state.ts";
 
@@ -63,4 +65,22 @@ blocks:
     const docker = apiHarness();
     expect((await unwrap(docker.client.projects.apply.$post({ json: { file } }))).applied).toBe(true);
   });
+});
+
+test("the node list shows the server's URL and the nodes, never a token; a member may not join a node", async () => {
+  const harness = apiHarness();
+  const store = createFleetStore(harness.db);
+  store.saveServer({ url: "https://10.0.0.5:6443", tokenSealed: "v1:sealed-server", agentTokenSealed: "v1:sealed-agent", k3sVersion: "v1.34.2+k3s1", initialisedAt: "2026-12-02T10:00:00.000Z" });
+  store.putNode({ name: "node-2", address: "ssh://root@10.0.0.7:22", hostKey: "SHA256:k", role: "agent", k3sVersion: "v1.34.2+k3s1", joinedAt: "2026-12-02T10:05:00.000Z" });
+  const viewer = harness.clientFor(harness.tokenWithRole("viewer"));
+  const response = await viewer.fleet.nodes.$get();
+  const text = await response.text();
+  expect(text).not.toContain("sealed");
+  expect(JSON.parse(text)).toEqual({
+    server: { url: "https://10.0.0.5:6443", k3sVersion: "v1.34.2+k3s1", initialisedAt: "2026-12-02T10:00:00.000Z" },
+    nodes: [{ name: "node-2", address: "ssh://root@10.0.0.7:22", hostKey: "SHA256:k", role: "agent", k3sVersion: "v1.34.2+k3s1", joinedAt: "2026-12-02T10:05:00.000Z" }],
+  });
+  const member = harness.clientFor(harness.tokenWithRole("member"));
+  const refused = await unwrap(member.fleet.nodes.$post({ json: { address: "ssh://root@10.0.0.8", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx", bundle: "/srv/k3s" } })).catch((e) => e);
+  expect(refused.message).toBe("this needs the admin role on the install; you have member");
 });

@@ -80,7 +80,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", execRoutes(s.exec))
     .route("/", jobRoutes(s.jobs))
     .route("/", catalogRoutes(s.catalog))
-    .route("/", fleetRoutes(s.fleet))
+    .route("/", fleetRoutes(s.fleet, s.fleetNodes))
     .route("/", certRoutes(s.certs))
     .route("/", webhookRoutes(s.webhooks))
     .route("/projects", notificationRoutes(s.notifications))

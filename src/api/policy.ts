@@ -44,6 +44,9 @@ const RULES: Rule[] = [
   // Certificates serve every project of the install: changing them is an admin's call.
   { method: "PUT", path: /^\/api\/certs\/[^/]+$/, role: "admin" },
   { method: "POST", path: /^\/api\/certs\/[^/]+\/renew$/, role: "admin" },
+  // The fleet's machines: installing k3s, joining and removing nodes over SSH is the install admin's call.
+  { method: "GET", path: /^\/api\/fleet\/nodes$/, role: "viewer" },
+  { path: /^\/api\/fleet(\/|$)/, role: "admin" },
   // Prometheus scrapes with a read-only token: the series of every project the token sees.
   { path: /^\/metrics$/, role: "viewer" },
 ];

@@ -23,6 +23,7 @@ import type { ServiceBackups } from "./catalog/backups.ts";
 import type { catalogListing } from "./catalog/service-catalog.ts";
 import type { ReleaseRecord } from "../ports/release-store.ts";
 import type { Fleet } from "./fleet/fleet.ts";
+import type { FleetNodes } from "./fleet/nodes.ts";
 
 /** The use cases the API exposes, wired from adapters by app.ts. */
 export interface Services {
@@ -55,6 +56,8 @@ export interface Services {
   logs: Logs;
   /** Fleet mode so far: the manifests a release would become on k3s. */
   fleet: Fleet;
+  /** The fleet's machines: k3s server on this machine (init), agents joined and removed over SSH, their records. */
+  fleetNodes: FleetNodes;
   /** The service catalog: templates, backups of templated services, password rotation. */
   catalog: {
     list: typeof catalogListing;

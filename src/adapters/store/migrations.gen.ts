@@ -9,6 +9,7 @@ import m6 from "../../../migrations/0006_jobs.sql" with { type: "text" };
 import m7 from "../../../migrations/0007_tls.sql" with { type: "text" };
 import m8 from "../../../migrations/0008_pipeline.sql" with { type: "text" };
 import m9 from "../../../migrations/0009_users_grants_sessions_audit.sql" with { type: "text" };
+import m10 from "../../../migrations/0010_fleet_nodes.sql" with { type: "text" };
 
 export const embeddedMigrations = [
   { tag: "0000_init", when: 1795688645891, breakpoints: true, sql: m0 },
@@ -21,4 +22,5 @@ export const embeddedMigrations = [
   { tag: "0007_tls", when: 1796193714047, breakpoints: true, sql: m7 },
   { tag: "0008_pipeline", when: 1796193809397, breakpoints: true, sql: m8 },
   { tag: "0009_users_grants_sessions_audit", when: 1796208335017, breakpoints: true, sql: m9 },
+  { tag: "0010_fleet_nodes", when: 1796221473379, breakpoints: true, sql: m10 },
 ];

@@ -415,3 +415,25 @@ export const acmeAccounts = sqliteTable("acme_accounts", {
   email: text("email"),
   createdAt: createdAt(),
 });
+
+/** The k3s server `berth fleet init` installed on this machine (one row): its URL and sealed tokens. */
+export const fleetServer = sqliteTable("fleet_server", {
+  /** Always 1: an install has one server. */
+  id: integer("id").primaryKey(),
+  url: text("url").notNull(),
+  tokenSealed: text("token_sealed").notNull(),
+  agentTokenSealed: text("agent_token_sealed").notNull(),
+  k3sVersion: text("k3s_version").notNull(),
+  initialisedAt: text("initialised_at").notNull(),
+});
+
+/** The machines of the fleet as they were set up: the server on this machine and the agents joined over SSH. */
+export const fleetNodes = sqliteTable("fleet_nodes", {
+  name: text("name").primaryKey(),
+  address: text("address").notNull().unique(),
+  /** SHA256:… of the node's SSH host key when it joined; later connections accept that key only. */
+  hostKey: text("host_key").notNull(),
+  role: text("role").$type<"server" | "agent">().notNull(),
+  k3sVersion: text("k3s_version").notNull(),
+  joinedAt: text("joined_at").notNull(),
+});
