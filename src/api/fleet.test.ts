@@ -4,7 +4,6 @@ import { harnessWithRelease, PASSWORD } from "../../test/support/fleet-release.t
 import { apiHarness } from "../../test/support/state.ts";
 import { createFleetStore } from "../adapters/store/fleet-store.ts";
 import { ApiError, unwrap } from "../client/index.ts";
-import { apiHarness } from "../../test/support/state.ts";
 
 test("a viewer reads the manifests of the live release, with the secret values masked", async () => {
   const { harness, project } = await harnessWithRelease();
