@@ -13,13 +13,14 @@ export async function currentCommit(): Promise<string> {
   return `${head.stdout.toString().trim()}${dirty ? "-dirty" : ""}`;
 }
 
-/** Compiles src/main.ts with the migrations and the web console inside; `target` as `bun build --target` takes it (bun-linux-arm64…). */
+/** Compiles src/main.ts (and the two entries it loads) with the migrations and the web console inside; `target` as `bun build --target` takes it (bun-linux-arm64…). */
 export async function compileBerth(options: { outfile: string; target?: string; commit: string; version?: string }): Promise<BundleReport> {
   await $`bun ${join(ROOT, "scripts/embed-migrations.ts")}`.quiet();
   const bundle = await bundleConsole();
   const result = await Bun.build({
-    // The edge's entry is bundled on its own (embedded as /$bunfs/root/edge/edge-entry.js): see src/main.ts.
-    entrypoints: [join(ROOT, "src/main.ts"), join(ROOT, "src/edge/edge-entry.ts")],
+    // src/main.ts only dispatches: the edge's and the CLI's entries are bundled apart from it and
+    // from each other (embedded as /$bunfs/root/edge/edge-entry.js and /$bunfs/root/cli/cli-entry.js).
+    entrypoints: [join(ROOT, "src/main.ts"), join(ROOT, "src/edge/edge-entry.ts"), join(ROOT, "src/cli/cli-entry.ts")],
     compile: options.target ? { outfile: options.outfile, target: options.target as Bun.Build.CompileTarget } : { outfile: options.outfile },
     // Identifiers are not renamed: ssh2 tells its channel kinds apart by constructor.name, and a
     // renamed class turned a refused `ssh host ls` into a crash of serve (keepNames did not help).

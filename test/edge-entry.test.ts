@@ -41,8 +41,16 @@ test("the binary's entry imports nothing before it knows whether it is the edge"
   const staticImports = [...main.matchAll(/^import\s[^;]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]);
   expect(staticImports).toEqual(["./edge/command-line.ts"]);
   expect(readFileSync(join(root, "src/edge/command-line.ts"), "utf8")).not.toMatch(/^import\s/m);
-  // Built as an entry of its own, so the edge bundle is not the CLI's.
-  expect(readFileSync(join(root, "scripts/compile.ts"), "utf8")).toContain('"src/edge/edge-entry.ts"');
+  // Built as entries of their own, so the edge bundle is not the CLI's and neither is main's.
+  const compile = readFileSync(join(root, "scripts/compile.ts"), "utf8");
+  expect(compile).toContain('"src/edge/edge-entry.ts"');
+  expect(compile).toContain('"src/cli/cli-entry.ts"');
+});
+
+// A dynamic import with a literal specifier is bundled into the importer: the process would parse
+// the whole CLI before running the edge. Only the argv check may be in the bundle every verb loads.
+test("the bundle every process starts from holds the dispatch and nothing of the CLI or the edge", async () => {
+  expect((await bundled(["src/main.ts"])).sort()).toEqual(["src/edge/command-line.ts", "src/main.ts"]);
 });
 
 test("the check sees a wrong import: the CLI's entry reaches the control plane", async () => {
