@@ -216,6 +216,34 @@ describe("rollout decisions", () => {
     expect(outcomes.filter((o) => o.block !== "web").every((o) => o.ok)).toBe(true);
   });
 
+  test("a release that fixes a crash-looping block rolls out while the old pods still crash", async () => {
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 3 }]);
+    const first = await runtime.apply(plan(1), recorder().hooks);
+    expect(first.find((o) => o.block === "web")?.ok).toBe(false);
+    const crashing = (await createKubeClient(api.config).list("Pod", NS, { "berth.block": "web" })).map((p) => p.metadata.name);
+    // The fix rolls out one pod at a time (maxUnavailable 0): the old ReplicaSet's pods crash on until the new ones are ready.
+    api.scriptRollout(NS, "web", [{ stale: true }, { ready: 1, updated: 1 }, { ready: 2, updated: 2 }]);
+    const { hooks, switches } = recorder();
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), hooks);
+    const web = outcomes.find((o) => o.block === "web")!;
+    expect(web).toMatchObject({ ok: true });
+    expect(switches.map((s) => s.block)).toContain("web");
+    expect(web.containers).toHaveLength(2);
+    expect(web.containers.some((name) => crashing.includes(name))).toBe(false);
+    // The old pods were listed beside the new ones while it rolled.
+    const podLists = api.requests.filter((r) => r.method === "GET" && r.path.endsWith("/pods") && r.query.labelSelector?.includes("berth.block=web"));
+    expect(podLists.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a condition from the previous rollout is not read before the controller has seen the new generation", async () => {
+    const deadline = { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: 'ReplicaSet "web-5d9c" has timed out progressing.' };
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", condition: deadline }]);
+    await runtime.apply(plan(1), recorder().hooks);
+    api.scriptRollout(NS, "web", [{ stale: true, ready: 0, updated: 0, condition: deadline }, { ready: 2, updated: 2 }]);
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), recorder().hooks);
+    expect(outcomes.find((o) => o.block === "web")).toMatchObject({ ok: true });
+  });
+
   test("a new block that cannot pull its image fails; discarding the release removes it and keeps the serving ones", async () => {
     api.scriptRollout(NS, "mailer", [{ waiting: "ErrImagePull" }]);
     const { hooks, lines } = recorder();
