@@ -378,6 +378,9 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     return status(405, "MethodNotAllowed", `${request.method} ${url.pathname}`);
   }
 
+  /** Requests a test makes the API refuse, as a quota, an admission or a failing etcd would. */
+  const refusals: { method: string; path: string; code: number; reason: string; message: string }[] = [];
+
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -386,6 +389,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       const url = new URL(request.url);
       const body = await request.text();
       requests.push({ method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: request.headers.get("content-type"), body });
+      const refusal = refusals.find((r) => r.method === request.method && r.path === url.pathname);
+      if (refusal) return status(refusal.code, refusal.reason, refusal.message);
       return handle(request, url, body);
     },
   });
@@ -414,6 +419,10 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     },
     /** What the pods of a Deployment or Job wrote. */
     setLogs: (namespace: string, owner: string, lines: string[]) => void logs.set(`${namespace}/${owner}`, lines),
+    /** Every later `method path` request is answered with this Status (recorded, not carried out). */
+    refuse(method: string, path: string, code: number, reason: string, message: string) {
+      refusals.push({ method, path, code, reason, message });
+    },
     /** Puts an object in as another tool would have (no request recorded). */
     seed(object: Obj) {
       objects.set(key(object.kind, object.metadata.namespace, object.metadata.name), { ...object, metadata: { generation: 1, uid: `uid-${nextUid++}`, ...object.metadata } });

@@ -244,6 +244,41 @@ describe("rollout decisions", () => {
     expect(outcomes.find((o) => o.block === "web")).toMatchObject({ ok: true });
   });
 
+  test("an API error while one block rolls out fails that block only, and puts it back", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    api.refuse("GET", "/apis/apps/v1/namespaces/berth-shop-prod/deployments/api", 500, "InternalError", "etcdserver: request timed out");
+    const { hooks, lines, switches } = recorder();
+    const outcomes = await runtime.apply(plan(2, { images: { api: "acme/api:2", web: "acme/web:2" } }), hooks);
+    expect(outcomes.find((o) => o.block === "api")).toMatchObject({
+      ok: false,
+      reason: "api: get Deployment berth-shop-prod/api: the API answered 500: InternalError: etcdserver: request timed out",
+      upstreams: [{ host: api.object("Service", NS, "api")!.spec.clusterIP, port: 3000 }],
+    });
+    expect(deploymentImage("api")).toBe("acme/api:1");
+    expect(lines).toContain("api: the previous release's objects are applied again");
+    expect(outcomes.filter((o) => o.block !== "api").every((o) => o.ok)).toBe(true);
+    expect(switches.map((s) => s.block)).toEqual(["web"]);
+    // A failed block fails the release: nothing pruned, no post-deploy Job.
+    expect(api.writes().some((w) => w.startsWith("DELETE"))).toBe(false);
+    expect(api.object("Job", NS, "notify-r2")).toBeUndefined();
+  });
+
+  test("an object the API refuses partway through the apply: the blocks applied so far are put back, every block fails naming it", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    const refusal = 'Deployment.apps "web" is invalid: spec.selector: Invalid value: field is immutable';
+    api.refuse("PATCH", "/apis/apps/v1/namespaces/berth-shop-prod/deployments/web", 422, "Invalid", refusal);
+    const { hooks, switches } = recorder();
+    const outcomes = await runtime.apply(plan(2, { images: { api: "acme/api:2", web: "acme/web:2" } }), hooks);
+    const reason = `apply Deployment berth-shop-prod/web: the API answered 422: Invalid: ${refusal}`;
+    expect(outcomes.map((o) => [o.block, o.ok, o.reason])).toEqual(plan(2).blocks.map((b) => [b.block, false, reason]));
+    // api's Deployment was applied before web's (name order): it is release 1's again.
+    expect(deploymentImage("api")).toBe("acme/api:1");
+    expect(api.object("Deployment", NS, "api")!.metadata.labels["berth.release"]).toBe("1");
+    expect(outcomes.find((o) => o.block === "web")!.upstreams).toEqual([{ host: api.object("Service", NS, "web")!.spec.clusterIP, port: 8080 }]);
+    expect(switches).toEqual([]);
+    expect(api.writes().some((w) => w.startsWith("DELETE"))).toBe(false);
+  });
+
   test("a new block that cannot pull its image fails; discarding the release removes it and keeps the serving ones", async () => {
     api.scriptRollout(NS, "mailer", [{ waiting: "ErrImagePull" }]);
     const { hooks, lines } = recorder();

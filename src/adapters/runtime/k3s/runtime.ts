@@ -121,6 +121,16 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     return (deployment?.status?.readyReplicas ?? 0) > 0 ? serviceUpstreams(before.find((o) => o.kind === "Service")) : [];
   }
 
+  /** restore, when the API that failed the block fails its restore too: said in the log; the Service (same address) serves what is ready. */
+  async function safeRestore(block: string, previous: Previous, hooks: ApplyHooks): Promise<Upstream[]> {
+    try {
+      return await restore(block, previous, hooks);
+    } catch (error) {
+      hooks.log(`${block}: putting back the previous release failed: ${(error as Error).message}`);
+      return serving(previous, block);
+    }
+  }
+
   async function applyPlan(plan: EnvironmentPlan, hooks: ApplyHooks): Promise<BlockOutcome[]> {
     checkPlan(plan);
     const fleet = fleetPlanOf(plan);
@@ -157,24 +167,45 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     }
 
     const applied = new Map<string, LiveObject>();
-    for (const object of objects) {
-      if (done.has(object)) continue;
-      applied.set(idOf(object), await client.apply(object));
-    }
-    for (const block of plan.restart ?? []) {
-      if (!fleet.blocks.some((b) => b.block === block)) continue;
-      // Only the annotation: a field this manager sends is a field it owns, so no labels, not even none.
-      const annotation = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: block, namespace }, spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now().toISOString() } } } } } as unknown as KubeObject;
-      applied.set(`Deployment/${block}`, await client.apply(annotation, RESTART_MANAGER));
-      hooks.log(`${block}: restarting its pods`);
+    const touched = new Set<string>();
+    try {
+      for (const object of objects) {
+        if (done.has(object)) continue;
+        const block = blockOf(object);
+        if (block !== undefined) touched.add(block);
+        applied.set(idOf(object), await client.apply(object));
+      }
+      for (const block of plan.restart ?? []) {
+        if (!fleet.blocks.some((b) => b.block === block)) continue;
+        // Only the annotation: a field this manager sends is a field it owns, so no labels, not even none.
+        const annotation = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: block, namespace }, spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now().toISOString() } } } } } as unknown as KubeObject;
+        applied.set(`Deployment/${block}`, await client.apply(annotation, RESTART_MANAGER));
+        hooks.log(`${block}: restarting its pods`);
+      }
+    } catch (error) {
+      // A refusal partway (an immutable field, a quota, a timeout) would leave the environment half new: put back what changed.
+      const reason = (error as Error).message;
+      hooks.log(reason);
+      return Promise.all(
+        fleet.blocks.map(async (block): Promise<BlockOutcome> => {
+          const upstreams = touched.has(block.block) ? await safeRestore(block.block, previous, hooks) : serving(previous, block.block);
+          return { block: block.block, ok: false, reason, upstreams, containers: [] };
+        }),
+      );
     }
 
     const outcomes = await Promise.all(
       fleet.blocks.map(async (block): Promise<BlockOutcome> => {
-        const rollout = await waitForRollout(client, namespace, project, environment, block.block, timing);
+        let rollout: Awaited<ReturnType<typeof waitForRollout>>;
+        try {
+          rollout = await waitForRollout(client, namespace, project, environment, block.block, timing);
+        } catch (error) {
+          // One block's error is that block's failure: the others are still waited for, and none is left rolling unjudged.
+          rollout = { ok: false, reason: `${block.block}: ${(error as Error).message}` };
+        }
         if (!rollout.ok) {
           hooks.log(rollout.reason);
-          const upstreams = await restore(block.block, previous, hooks);
+          const upstreams = await safeRestore(block.block, previous, hooks);
           return { block: block.block, ok: false, reason: rollout.reason, upstreams, containers: [] };
         }
         const upstreams = block.port !== undefined ? serviceUpstreams(applied.get(`Service/${block.block}`)) : [];
@@ -187,7 +218,13 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         const ready = rollout.pods.filter((pod) => pod.ready).map((pod) => pod.name);
         if (changed) {
           hooks.log(`${block.block}: rolled out, ${ready.length} pod(s) ready${upstreams[0] ? ` behind ${upstreams[0].host}:${upstreams[0].port}` : ""}`);
-          await hooks.switchTraffic(block.block, upstreams);
+          try {
+            await hooks.switchTraffic(block.block, upstreams);
+          } catch (error) {
+            const reason = `${block.block}: switching its routes failed: ${(error as Error).message}`;
+            hooks.log(reason);
+            return { block: block.block, ok: false, reason, upstreams: await safeRestore(block.block, previous, hooks), containers: [] };
+          }
         }
         return { block: block.block, ok: true, upstreams, containers: ready };
       }),
