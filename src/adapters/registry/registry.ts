@@ -9,6 +9,7 @@ import { writePrivate } from "./private-file.ts";
 import { REGISTRY_BINARY, type RegistryProcess, startRegistryProcess } from "./process.ts";
 import { pushImage } from "./push.ts";
 import { NODE_CA_FILE, registriesYaml } from "./registries-yaml.ts";
+import { serialiser } from "../runtime/serialiser.ts";
 
 export interface RegistryDeps {
   dataDir: string;
@@ -40,6 +41,8 @@ export function createRegistry(deps: RegistryDeps): ImageRegistry & {
   if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(deps.address)) throw new Error(`registry address ${JSON.stringify(deps.address)} is not HOST:PORT`);
   const files = registryFiles(deps.dataDir);
   const listen = deps.listen ?? `:${portOf(deps.address)}`;
+  // Two pushes of one image share its registry tag: the second waits, so the first's clean-up cannot take the tag from under it.
+  const exclusive = serialiser();
 
   async function prepare() {
     const { caPem } = await ensureCertificates(files, [hostOf(deps.address), ...(deps.altNames ?? [])]);
@@ -56,7 +59,8 @@ export function createRegistry(deps: RegistryDeps): ImageRegistry & {
       return startRegistryProcess({ binary: deps.binary ?? REGISTRY_BINARY, configFile: files.config, logFile: files.log, address: deps.address, caPem });
     },
     async push(image: LocalImage): Promise<PushedImage> {
-      return pushImage(deps.docker, deps.address, await ensureCredentials(files), image);
+      const credentials = await ensureCredentials(files);
+      return exclusive(`${image.reference} ${image.id}`, () => pushImage(deps.docker, deps.address, credentials, image));
     },
     async registriesYaml(caFile = NODE_CA_FILE) {
       return registriesYaml(deps.address, await ensureCredentials(files), caFile);
