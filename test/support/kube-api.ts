@@ -98,7 +98,8 @@ export interface RolloutStep {
   restarts?: number;
 }
 
-export type JobStep = "running" | "succeeded" | "failed";
+/** A Job's state; `{ waiting }`: running, its pod's container waiting with that reason (e.g. ImagePullBackOff). */
+export type JobStep = "running" | "succeeded" | "failed" | { waiting: string };
 
 const KINDS: Record<string, { kind: string; namespaced: boolean }> = {
   "/api/v1/namespaces": { kind: "Namespace", namespaced: false },
@@ -267,7 +268,18 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
           apiVersion: "v1",
           kind: "Pod",
           metadata: { name: `${object.metadata.name}-pod`, namespace, labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
-          status: { phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : "Running" },
+          status: {
+            phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : typeof s === "object" ? "Pending" : "Running",
+            ...(typeof s === "object" && {
+              containerStatuses: (object.spec.template.spec.containers as { name: string; image: string }[]).map((c) => ({
+                name: c.name,
+                image: c.image,
+                ready: false,
+                restartCount: 0,
+                state: { waiting: { reason: s.waiting, message: `${s.waiting} for ${c.name}` } },
+              })),
+            }),
+          },
         });
       }
     }

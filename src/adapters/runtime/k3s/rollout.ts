@@ -122,9 +122,19 @@ export async function waitForRollout(client: KubeClient, namespace: string, proj
 
 export type JobResult = { ok: true } | { ok: false; reason: string };
 
-/** Reads a Job until it succeeded or failed; a failure quotes its pod's last lines. */
+/**
+ * Reads a Job until it succeeded or failed; a failure quotes its pod's last lines. A pod that
+ * waits for a reason that will not clear (an image that cannot be pulled, a missing Secret)
+ * fails it at once, as in waitForRollout: its `activeDeadlineSeconds` would end it only at the
+ * job's timeout, holding the environment's deploys that long.
+ */
 export async function waitForJob(client: KubeClient, namespace: string, name: string, timeoutMs: number, timing: WaitTiming): Promise<JobResult> {
   const deadline = Date.now() + timeoutMs;
+  const podsOf = async () => (await client.list("Pod", namespace, { "batch.kubernetes.io/job-name": name })).map(podView);
+  const failure = async (why: string, pod: PodView | undefined): Promise<JobResult> => {
+    const lines = pod ? await lastLines(client, namespace, pod, timing.logLines) : [];
+    return { ok: false, reason: `job ${name} failed (${why}); last log lines: ${quote(lines)}` };
+  };
   for (;;) {
     const job = await client.get({ kind: "Job", namespace, name });
     if (!job) return { ok: false, reason: `job ${name} is gone` };
@@ -132,12 +142,12 @@ export async function waitForJob(client: KubeClient, namespace: string, name: st
     const failed = (status.conditions as { type: string; status: string; reason?: string }[] | undefined)?.find((c) => c.type === "Failed" && c.status === "True");
     if ((status.succeeded ?? 0) > 0) return { ok: true };
     if (failed || (status.failed ?? 0) > 0 || Date.now() >= deadline) {
-      const pods = await client.list("Pod", namespace, { "batch.kubernetes.io/job-name": name });
-      const pod = pods[pods.length - 1];
-      const lines = pod ? await lastLines(client, namespace, podView(pod), timing.logLines) : [];
+      const pods = await podsOf();
       const why = failed?.reason ?? (Date.now() >= deadline ? `not finished within ${Math.round(timeoutMs / 1000)} s` : "failed");
-      return { ok: false, reason: `job ${name} failed (${why}); last log lines: ${quote(lines)}` };
+      return failure(why, pods[pods.length - 1]);
     }
+    const stuck = (await podsOf()).find((pod) => pod.waiting !== undefined && STUCK_REASONS.has(pod.waiting));
+    if (stuck) return failure(`pod ${stuck.name} ${stuck.waiting}`, stuck);
     await Bun.sleep(timing.pollMs);
   }
 }

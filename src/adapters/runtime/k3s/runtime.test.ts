@@ -337,6 +337,16 @@ describe("rollout decisions", () => {
     expect(deploymentImage("web")).toBe("acme/web:1");
   });
 
+  test("a pre-deploy Job whose pod cannot start fails at once, not at its timeout", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    api.scriptJob(NS, "migrate-r2", ["running", { waiting: "ImagePullBackOff" }]);
+    // The job's timeout is a minute; the runtime must not wait for it.
+    const outcomes = await runtime.apply(plan(2, { images: { migrate: "acme/api:missing" } }), recorder().hooks);
+    const reason = "pre-deploy job migrate-r2 failed (pod migrate-r2-pod ImagePullBackOff); last log lines: (none)";
+    expect(outcomes.map((o) => [o.block, o.ok, o.reason])).toEqual(plan(2).blocks.map((b) => [b.block, false, reason]));
+    expect(deploymentImage("web")).toBe("acme/web:1");
+  });
+
   test("a failed post-deploy Job is a warning: the release stays", async () => {
     api.scriptJob(NS, "notify-r1", ["failed"]);
     api.setLogs(NS, "notify-r1", ["smtp: connection refused"]);
