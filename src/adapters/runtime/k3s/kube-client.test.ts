@@ -100,6 +100,15 @@ describe("API errors", () => {
     expect((error as Error).message).toBe('apply Secret berth-none-prod/web-env-1: the API answered 404: NotFound: namespaces "berth-none-prod" not found');
     expect((error as Error).message).not.toContain("\n");
   });
+
+  test("a list of a namespace that is not there is empty; a path the server does not serve is an error, not an empty list", async () => {
+    const client = createKubeClient(api.config);
+    expect(await client.list("Deployment", "berth-nowhere-prod", { "berth.project": "nowhere" })).toEqual([]);
+    api.refuse("GET", "/apis/batch/v1/namespaces/berth-nowhere-prod/cronjobs", 404, "NotFound", "the server could not find the requested resource");
+    await expect(client.list("CronJob", "berth-nowhere-prod", { "berth.project": "nowhere" })).rejects.toThrow(
+      "list CronJob in berth-nowhere-prod by berth.project=nowhere: the API answered 404: NotFound: the server could not find the requested resource",
+    );
+  });
 });
 
 describe("paths per kind", () => {

@@ -176,12 +176,8 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
       const selector = labelSelector(labels);
       const action = `list ${kind} ${namespace ? `in ${namespace} ` : ""}by ${selector || "(all)"}`;
       const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : "";
+      // A namespace that is not there gets 200 and no items from the API server; a 404 is a path it does not serve, an error.
       const response = await call(action, "GET", `${resourcePath(kind, namespace)}${query}`);
-      // A namespace that is not there holds nothing.
-      if (response.status === 404 && namespace !== undefined) {
-        await response.body?.cancel();
-        return [];
-      }
       const answer = await json<{ items?: LiveObject[] }>(action, response);
       // Lists leave out each item's kind and apiVersion; put them back, so items can be applied again as they are.
       return (answer.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(kind), kind }));
