@@ -128,7 +128,7 @@ test("without the account the registry refuses, and over TLS it is trusted only 
   const wrong = await fetch(manifestUrl(digest), { headers: { Accept: MANIFEST_TYPES, ...basic("berth", "not-the-password") }, tls: { ca: caPem } });
   expect(wrong.status).toBe(401);
   await expect(fetch(`https://${address}/v2/`)).rejects.toThrow(/certificate|self.signed|issuer/i);
-  for (const key of [registry.files.caKey, registry.files.key, registry.files.password, registry.files.htpasswd, registry.files.config]) expect(statSync(key).mode & 0o777).toBe(0o600);
+  for (const key of [registry.files.caKey, registry.files.key, registry.files.password, registry.files.htpasswd, registry.files.config, registry.files.httpSecret]) expect(statSync(key).mode & 0o777).toBe(0o600);
 });
 
 test("the engine pulls by digest with the account, the same image that was pushed, and not without it", async () => {

@@ -34,3 +34,15 @@ export async function ensureCredentials(files: RegistryFiles): Promise<RegistryC
   if (!matches) writePrivate(files.htpasswd, await htpasswdLine(credentials));
   return credentials;
 }
+
+/**
+ * The secret Distribution signs upload state with: random, made once and kept 0600 in its own
+ * file, so every start writes the same config.yml and nothing about it follows from the password.
+ */
+export function ensureHttpSecret(files: RegistryFiles): string {
+  const kept = existsSync(files.httpSecret) ? readFileSync(files.httpSecret, "utf8").trim() : "";
+  if (/^[0-9a-f]{64}$/.test(kept)) return kept;
+  const secret = randomBytes(32).toString("hex");
+  writePrivate(files.httpSecret, `${secret}\n`);
+  return secret;
+}

@@ -2,7 +2,7 @@ import type Dockerode from "dockerode";
 import { readFileSync } from "node:fs";
 import type { ImageRegistry, LocalImage, PushedImage } from "../../ports/image-registry.ts";
 import { registryConfig } from "./config-file.ts";
-import { ensureCredentials, type RegistryCredentials } from "./credentials.ts";
+import { ensureCredentials, ensureHttpSecret, type RegistryCredentials } from "./credentials.ts";
 import { registryFiles } from "./files.ts";
 import { ensureCertificates } from "./pki.ts";
 import { writePrivate } from "./private-file.ts";
@@ -47,7 +47,7 @@ export function createRegistry(deps: RegistryDeps): ImageRegistry & {
   async function prepare() {
     const { caPem } = await ensureCertificates(files, [hostOf(deps.address), ...(deps.altNames ?? [])]);
     const credentials = await ensureCredentials(files);
-    writePrivate(files.config, registryConfig(files, listen, credentials));
+    writePrivate(files.config, registryConfig(files, listen, ensureHttpSecret(files)));
     return { caPem, credentials };
   }
 
