@@ -5,7 +5,7 @@ import { registryConfig } from "./config-file.ts";
 import { ensureCredentials, ensureHttpSecret, type RegistryCredentials } from "./credentials.ts";
 import { registryFiles } from "./files.ts";
 import { ensureCertificates } from "./pki.ts";
-import { writePrivate } from "./private-file.ts";
+import { writePrivate } from "../../lib/private-file.ts";
 import { REGISTRY_BINARY, type RegistryProcess, startRegistryProcess } from "./process.ts";
 import { pushImage } from "./push.ts";
 import { NODE_CA_FILE, registriesYaml } from "./registries-yaml.ts";
