@@ -158,3 +158,9 @@ test("two builds pushed side by side under one reference each get their own tag 
     expect(await registryTags(id)).toEqual([]);
   }
 });
+
+test("a second start while a registry of the same data dir answers on the address is refused, and the first keeps serving", async () => {
+  await expect(registry.start()).rejects.toThrow(`a registry already answers at https://${address}/v2/ with this data dir's certificate`);
+  const res = await fetch(`https://${address}/v2/`, { tls: { ca: caPem } });
+  expect(res.status).toBe(401);
+});
