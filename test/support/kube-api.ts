@@ -5,7 +5,8 @@
 import * as x509 from "@peculiar/x509";
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
-import { kubeconfigYaml, type KubeConfig } from "../../src/adapters/runtime/k3s/kubeconfig.ts";
+import type { KubeConfig } from "../../src/adapters/runtime/k3s/kubeconfig.ts";
+import { kubeconfigYaml } from "./kubeconfig-yaml.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";

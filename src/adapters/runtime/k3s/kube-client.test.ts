@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KubeApi, startKubeApi, testCa } from "../../../../test/support/kube-api.ts";
 import { createKubeClient, resourcePath } from "./kube-client.ts";
-import { kubeconfigYaml, parseKubeconfig, readKubeconfig } from "./kubeconfig.ts";
+import { kubeconfigYaml } from "../../../../test/support/kubeconfig-yaml.ts";
+import { parseKubeconfig, readKubeconfig } from "./kubeconfig.ts";
 
 let api: KubeApi;
 let dir: string;
@@ -23,7 +24,9 @@ describe("the kubeconfig TLS test: a server that requires a client certificate",
   test("the client of a k3s kubeconfig file applies, gets, lists and deletes", async () => {
     const file = join(dir, "k3s.yaml");
     writeFileSync(file, api.kubeconfig, { mode: 0o600 });
-    const client = createKubeClient(readKubeconfig(file));
+    const warnings: string[] = [];
+    const client = createKubeClient(readKubeconfig(file, undefined, (line) => void warnings.push(line)));
+    expect(warnings).toEqual([]);
     const applied = await client.apply(namespace);
     expect(applied.metadata.name).toBe("berth-shop-prod");
     expect((await client.get({ kind: "Namespace", name: "berth-shop-prod" }))?.metadata.labels).toEqual({ "berth.project": "shop" });
@@ -146,6 +149,15 @@ describe("reading a kubeconfig", () => {
     ["- just\n- a list\n", "k3s.yaml: not a kubeconfig (expected a YAML mapping)"],
   ])("refused with one line naming the field (%#)", (text, message) => {
     expect(() => parseKubeconfig(text, "k3s.yaml")).toThrow(message);
+  });
+
+  test("a file others may read is read, with one warning line", () => {
+    const file = join(dir, "loose.yaml");
+    writeFileSync(file, valid);
+    chmodSync(file, 0o644);
+    const warnings: string[] = [];
+    expect(readKubeconfig(file, undefined, (line) => void warnings.push(line)).server).toBe("https://127.0.0.1:6443");
+    expect(warnings).toEqual([`warning: kubeconfig ${file} is readable by others (mode 0644); it holds the cluster's admin key: chmod 600 it`]);
   });
 
   test("a missing file is named", () => {

@@ -1,5 +1,6 @@
 import { BerthError, conflict, invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
+import { checkNames } from "../check-names.ts";
 import type { FleetBlock, FleetPlan } from "../../../ports/fleet.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, EnvironmentRef, Runtime, Upstream } from "../../../ports/runtime.ts";
 import { serialiser } from "../serialiser.ts";
@@ -65,11 +66,6 @@ function checkPlan(plan: EnvironmentPlan): void {
     seen.add(block.block);
   }
   if (!Number.isInteger(plan.release) || plan.release < 0) throw invalid(`release must be a whole number, got ${plan.release}`);
-}
-
-function checkNames(project: string, environment: string): void {
-  if (!DNS_LABEL.test(project)) throw invalid(`project name ${JSON.stringify(project)} is not a DNS label`);
-  if (!DNS_LABEL.test(environment)) throw invalid(`environment name ${JSON.stringify(environment)} is not a DNS label`);
 }
 
 const idOf = (object: KubeObject) => `${object.kind}/${object.metadata.name}`;
