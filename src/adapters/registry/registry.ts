@@ -1,5 +1,6 @@
 import type Dockerode from "dockerode";
 import { readFileSync } from "node:fs";
+import { invalid } from "../../core/errors.ts";
 import type { ImageRegistry, LocalImage, PushedImage } from "../../ports/image-registry.ts";
 import { registryConfig } from "./config-file.ts";
 import { ensureCredentials, ensureHttpSecret, type RegistryCredentials } from "./credentials.ts";
@@ -38,7 +39,7 @@ export function createRegistry(deps: RegistryDeps): ImageRegistry & {
   caPem(): string;
   files: ReturnType<typeof registryFiles>;
 } {
-  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(deps.address)) throw new Error(`registry address ${JSON.stringify(deps.address)} is not HOST:PORT`);
+  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(deps.address)) throw invalid(`registry address ${JSON.stringify(deps.address)} is not HOST:PORT`);
   const files = registryFiles(deps.dataDir);
   const listen = deps.listen ?? `:${portOf(deps.address)}`;
   // Two pushes of one image share its registry tag: the second waits, so the first's clean-up cannot take the tag from under it.

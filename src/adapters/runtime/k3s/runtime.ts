@@ -8,7 +8,7 @@ import { type KubeClient, type KubeKind, type LiveObject, describeRef, refOf } f
 import { DEFAULT_POD_CIDR, manifestObjects } from "./manifests.ts";
 import { MANAGED_BY, namespaceName, releaseJobName } from "./names.ts";
 import type { KubeObject } from "./object.ts";
-import { OWNED_KINDS, type Previous, RESTORED_KINDS, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
+import { OWNED_KINDS, type Previous, RESTORED_KINDS, discardRecord, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
 import { type WaitTiming, waitForJob, waitForRollout } from "./rollout.ts";
 import { environmentStatus, serviceUpstreams } from "./status.ts";
 
@@ -135,7 +135,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     const objects = manifestObjects(fleet, { podCidr });
     await checkOwner(namespace, project, environment);
     const previous = await readPrevious(client, namespace, project, environment);
-    records.set(`${project}/${environment}`, { release, previous });
+    records.set(`${project}/${environment}`, { release, previous: discardRecord(previous, DISCARD_RESTORES) });
 
     const namespaceObject = objects.find((o) => o.kind === "Namespace")!;
     const preDeploy = objects.filter((o) => triggerOf(o) === "pre-deploy");
