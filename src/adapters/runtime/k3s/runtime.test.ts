@@ -279,6 +279,25 @@ describe("rollout decisions", () => {
     expect(api.writes().some((w) => w.startsWith("DELETE"))).toBe(false);
   });
 
+  test.each([["this process", false], ["a restarted process", true]])("a failed block is put back as Berth applied it (%s): the restart annotation stays the restart manager's, and the restored rollout is waited for", async (_, fresh) => {
+    await runtime.apply(plan(1), recorder().hooks);
+    await runtime.apply({ ...plan(1), restart: ["web"] }, recorder().hooks);
+    const restoring = fresh ? createK3sRuntime({ client: createKubeClient(api.config) }, { pollMs: 1, rolloutTimeoutMs: 5_000 }) : runtime;
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 1 }, { ready: 2, updated: 2 }]);
+    const from = api.requests.length;
+    const { hooks, lines } = recorder();
+    const outcomes = await restoring.apply(plan(2, { images: { web: "acme/web:2" } }), hooks);
+    expect(outcomes.find((o) => o.block === "web")?.ok).toBe(false);
+    const restores = api.requests.slice(from).filter((r) => r.method === "PATCH" && r.path.endsWith("/deployments/web") && r.query.fieldManager === "berth");
+    expect(restores).toHaveLength(2);
+    const restored = JSON.parse(restores[1]!.body);
+    expect(restored.spec.template.spec.containers[0].image).toBe("acme/web:1");
+    expect(restored.spec.template.metadata.annotations[RESTARTED_AT]).toBeUndefined();
+    expect(restored.status).toBeUndefined();
+    expect(api.object("Deployment", NS, "web")!.spec.template.metadata.annotations[RESTARTED_AT]).toBe("2026-03-01T10:00:00.000Z");
+    expect(lines).toContain("web: the previous release is rolled out again");
+  });
+
   test("a new block that cannot pull its image fails; discarding the release removes it and keeps the serving ones", async () => {
     api.scriptRollout(NS, "mailer", [{ waiting: "ErrImagePull" }]);
     const { hooks, lines } = recorder();

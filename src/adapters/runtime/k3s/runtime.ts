@@ -68,6 +68,21 @@ function checkPlan(plan: EnvironmentPlan): void {
   if (!Number.isInteger(plan.release) || plan.release < 0) throw invalid(`release must be a whole number, got ${plan.release}`);
 }
 
+interface Place {
+  namespace: string;
+  project: string;
+  environment: string;
+}
+
+/** A Deployment without the restart annotation in its pod template: that field is the `berth-restart` manager's. */
+function withoutRestart(object: KubeObject): KubeObject {
+  const template = (object.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template;
+  if (object.kind !== "Deployment" || !template?.metadata?.annotations?.[RESTARTED_AT]) return object;
+  const { [RESTARTED_AT]: _restart, ...annotations } = template.metadata.annotations;
+  const spec = object.spec as Record<string, unknown>;
+  return { ...object, spec: { ...spec, template: { ...template, metadata: { ...template.metadata, annotations } } } };
+}
+
 const idOf = (object: KubeObject) => `${object.kind}/${object.metadata.name}`;
 const blockOf = (object: KubeObject) => object.metadata.labels?.["berth.block"];
 const triggerOf = (object: KubeObject) => (object.kind === "Job" ? object.metadata.annotations?.["berth.trigger"] : undefined);
@@ -93,6 +108,8 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
   const now = options.now ?? (() => new Date());
   const exclusive = serialiser();
   const records = new Map<string, ApplyRecord>();
+  /** Per environment, what this process last applied as `berth` of each healthy block's restored kinds: what a restore puts back. */
+  const rendered = new Map<string, Map<string, KubeObject>>();
 
   /** The plain name is shared by project "shop" + environment "eu-prod" and "shop-eu" + "prod": the labels tell them apart. */
   async function checkOwner(namespace: string, project: string, environment: string): Promise<LiveObject | null> {
@@ -105,22 +122,34 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     return existing;
   }
 
-  async function restore(block: string, previous: Previous, hooks: ApplyHooks): Promise<Upstream[]> {
+  /**
+   * Puts a failed block's Deployment, Service and NetworkPolicy back as Berth last applied them:
+   * the manifests this process rendered for the block's last healthy release when it has them,
+   * else the objects as read before the apply, without the restart annotation (the
+   * `berth-restart` manager's: applied as `berth`, a later apply would drop it). Then waits for
+   * the restored rollout, so the log says whether the previous release serves again.
+   */
+  async function restore(block: string, previous: Previous, hooks: ApplyHooks, at: Place): Promise<Upstream[]> {
     const before = (previous.get(block) ?? []).filter((o) => RESTORED_KINDS.includes(o.kind as KubeKind));
     if (before.length === 0) {
       hooks.log(`${block}: no earlier release to put back`);
       return [];
     }
-    for (const object of before) await client.apply(reapplicable(object));
+    const known = rendered.get(`${at.project}/${at.environment}`);
+    for (const object of before) await client.apply(known?.get(idOf(object)) ?? withoutRestart(reapplicable(object)));
     hooks.log(`${block}: the previous release's objects are applied again`);
     const deployment = before.find((o) => o.kind === "Deployment");
+    if (deployment) {
+      const back = await waitForRollout(client, at.namespace, at.project, at.environment, block, timing);
+      hooks.log(back.ok ? `${block}: the previous release is rolled out again` : `${block}: the previous release did not come back either: ${back.reason}`);
+    }
     return (deployment?.status?.readyReplicas ?? 0) > 0 ? serviceUpstreams(before.find((o) => o.kind === "Service")) : [];
   }
 
   /** restore, when the API that failed the block fails its restore too: said in the log; the Service (same address) serves what is ready. */
-  async function safeRestore(block: string, previous: Previous, hooks: ApplyHooks): Promise<Upstream[]> {
+  async function safeRestore(block: string, previous: Previous, hooks: ApplyHooks, at: Place): Promise<Upstream[]> {
     try {
-      return await restore(block, previous, hooks);
+      return await restore(block, previous, hooks, at);
     } catch (error) {
       hooks.log(`${block}: putting back the previous release failed: ${(error as Error).message}`);
       return serving(previous, block);
@@ -137,6 +166,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     const previous = await readPrevious(client, namespace, project, environment);
     records.set(`${project}/${environment}`, { release, previous: discardRecord(previous, DISCARD_RESTORES) });
 
+    const at: Place = { namespace, project, environment };
     const namespaceObject = objects.find((o) => o.kind === "Namespace")!;
     const preDeploy = objects.filter((o) => triggerOf(o) === "pre-deploy");
     const postDeploy = objects.filter((o) => triggerOf(o) === "post-deploy");
@@ -184,7 +214,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
       hooks.log(reason);
       return Promise.all(
         fleet.blocks.map(async (block): Promise<BlockOutcome> => {
-          const upstreams = touched.has(block.block) ? await safeRestore(block.block, previous, hooks) : serving(previous, block.block);
+          const upstreams = touched.has(block.block) ? await safeRestore(block.block, previous, hooks, at) : serving(previous, block.block);
           return { block: block.block, ok: false, reason, upstreams, containers: [] };
         }),
       );
@@ -201,7 +231,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         }
         if (!rollout.ok) {
           hooks.log(rollout.reason);
-          const upstreams = await safeRestore(block.block, previous, hooks);
+          const upstreams = await safeRestore(block.block, previous, hooks, at);
           return { block: block.block, ok: false, reason: rollout.reason, upstreams, containers: [] };
         }
         const upstreams = block.port !== undefined ? serviceUpstreams(applied.get(`Service/${block.block}`)) : [];
@@ -219,12 +249,17 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
           } catch (error) {
             const reason = `${block.block}: switching its routes failed: ${(error as Error).message}`;
             hooks.log(reason);
-            return { block: block.block, ok: false, reason, upstreams: await safeRestore(block.block, previous, hooks), containers: [] };
+            return { block: block.block, ok: false, reason, upstreams: await safeRestore(block.block, previous, hooks, at), containers: [] };
           }
         }
         return { block: block.block, ok: true, upstreams, containers: ready };
       }),
     );
+    const last = rendered.get(`${project}/${environment}`) ?? new Map<string, KubeObject>();
+    for (const outcome of outcomes.filter((o) => o.ok)) {
+      for (const object of objects) if (blockOf(object) === outcome.block && RESTORED_KINDS.includes(object.kind as KubeKind)) last.set(idOf(object), object);
+    }
+    rendered.set(`${project}/${environment}`, last);
     // A failed block fails the release: no post-deploy jobs, and nothing pruned (the old Secrets are what its old pods read).
     if (outcomes.some((outcome) => !outcome.ok)) return outcomes;
 
@@ -292,6 +327,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         const namespace = namespaceName(project, environment);
         if (!(await checkOwner(namespace, project, environment))) return;
         records.delete(`${project}/${environment}`);
+        rendered.delete(`${project}/${environment}`);
         // The namespace takes its claims, and so the volumes' data, along: only when purging.
         if (purgeVolumes) {
           await client.remove({ kind: "Namespace", name: namespace });
