@@ -1,7 +1,8 @@
 import type Docker from "dockerode";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
+import { writePrivate } from "./lib/private-file.ts";
 import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.ts";
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
@@ -392,10 +393,9 @@ export async function createBerth(config: Config, options: StartOptions = {}): P
   }
 }
 
-/** admin.token, 0600 even when the file existed with a looser mode. */
+/** admin.token, 0600 even when the file existed with a looser mode, written whole. */
 function writeOwnerToken(path: string, token: string) {
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writePrivate(path, `${token}\n`);
 }
 
 /**

@@ -26,6 +26,8 @@ setDefaultTimeout(60_000);
 const env = loadTestEnv();
 /** Kept by tag between runs: the same two lines build the same image. */
 const IMAGE = "berth-test/fleet-registry/web:v1";
+/** A second build, for two images pushed under one reference. */
+const OTHER_IMAGE = "berth-test/fleet-registry/web:v2";
 const REPOSITORY = "berth-test/fleet-registry/web";
 const MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
 
@@ -53,11 +55,18 @@ async function followed(stream: NodeJS.ReadableStream): Promise<void> {
   );
 }
 
+function build(tag: string, line: string): void {
+  if (docker(["image", "inspect", tag]).code === 0) return;
+  const built = Bun.spawnSync(["docker", "build", "-t", tag, "-"], { stdin: new TextEncoder().encode(`FROM ${env.images.busybox}\nRUN ${line}\n`), stdout: "pipe", stderr: "pipe" });
+  if (built.exitCode !== 0) throw new Error(`building ${tag} failed: ${built.stderr.toString()}`);
+}
+
+/** The engine's names for an image that point at the registry. */
+const registryTags = async (id: string) => ((await engine.getImage(id).inspect()).RepoTags ?? []).filter((t) => t.startsWith(`${address}/`));
+
 beforeAll(async () => {
-  if (docker(["image", "inspect", IMAGE]).code !== 0) {
-    const built = Bun.spawnSync(["docker", "build", "-t", IMAGE, "-"], { stdin: new TextEncoder().encode(`FROM ${env.images.busybox}\nRUN echo fleet > /fleet.txt\n`), stdout: "pipe", stderr: "pipe" });
-    if (built.exitCode !== 0) throw new Error(`building ${IMAGE} failed: ${built.stderr.toString()}`);
-  }
+  build(IMAGE, "echo fleet > /fleet.txt");
+  build(OTHER_IMAGE, "echo other > /fleet.txt");
   localId = (await engine.getImage(IMAGE).inspect()).Id;
 
   dataDir = mkdtempSync(join(tmpdir(), "berth-fleet-registry-"));
@@ -106,7 +115,7 @@ test("the pod spec pins the image by the digest the registry reports for it", as
   const nodeConfig = parse(await registry.registriesYaml());
   expect(nodeConfig.mirrors[address].endpoint).toEqual([`https://${address}`]);
   const { username, password } = nodeConfig.configs[address].auth;
-  const res = await fetch(manifestUrl("v1"), { method: "HEAD", headers: { Accept: MANIFEST_TYPES, ...basic(username, password) }, tls: { ca: caPem } });
+  const res = await fetch(manifestUrl(`v1-${localId.slice(7, 19)}`), { method: "HEAD", headers: { Accept: MANIFEST_TYPES, ...basic(username, password) }, tls: { ca: caPem } });
   expect(res.status).toBe(200);
   expect(res.headers.get("Docker-Content-Digest")).toBe(match![1]!);
 });
@@ -119,7 +128,7 @@ test("without the account the registry refuses, and over TLS it is trusted only 
   const wrong = await fetch(manifestUrl(digest), { headers: { Accept: MANIFEST_TYPES, ...basic("berth", "not-the-password") }, tls: { ca: caPem } });
   expect(wrong.status).toBe(401);
   await expect(fetch(`https://${address}/v2/`)).rejects.toThrow(/certificate|self.signed|issuer/i);
-  for (const key of [registry.files.caKey, registry.files.key, registry.files.password, registry.files.htpasswd, registry.files.config]) expect(statSync(key).mode & 0o777).toBe(0o600);
+  for (const key of [registry.files.caKey, registry.files.key, registry.files.password, registry.files.htpasswd, registry.files.config, registry.files.httpSecret]) expect(statSync(key).mode & 0o777).toBe(0o600);
 });
 
 test("the engine pulls by digest with the account, the same image that was pushed, and not without it", async () => {
@@ -132,4 +141,26 @@ test("the engine pulls by digest with the account, the same image that was pushe
   const { username, password } = parse(await registry.registriesYaml()).configs[address].auth;
   await followed(await engine.pull(pinned, { authconfig: { username, password, serveraddress: address } }));
   expect((await engine.getImage(pinned).inspect()).Id).toBe(localId);
+});
+
+test("two builds pushed side by side under one reference each get their own tag and digest, and no registry tag stays on the engine", async () => {
+  const otherId = (await engine.getImage(OTHER_IMAGE).inspect()).Id;
+  const shared = "berth-test/fleet-registry/web:shared";
+  const [one, two] = await Promise.all([registry.push({ reference: shared, id: localId }), registry.push({ reference: shared, id: otherId })]);
+  expect(one.image).toBe(`${address}/${REPOSITORY}:shared-${localId.slice(7, 19)}`);
+  expect(two.image).toBe(`${address}/${REPOSITORY}:shared-${otherId.slice(7, 19)}`);
+  expect(one.digest).not.toBe(two.digest);
+  const { username, password } = parse(await registry.registriesYaml()).configs[address].auth;
+  for (const [pushed, id] of [[one, localId], [two, otherId]] as const) {
+    const res = await fetch(manifestUrl(pushed.image.split(":").pop()!), { method: "HEAD", headers: { Accept: MANIFEST_TYPES, ...basic(username, password) }, tls: { ca: caPem } });
+    expect(res.headers.get("Docker-Content-Digest")).toBe(pushed.digest);
+    // Only Berth's own build tag names the image: deleting the project can free it.
+    expect(await registryTags(id)).toEqual([]);
+  }
+});
+
+test("a second start while a registry of the same data dir answers on the address is refused, and the first keeps serving", async () => {
+  await expect(registry.start()).rejects.toThrow(`a registry already answers at https://${address}/v2/ with this data dir's certificate`);
+  const res = await fetch(`https://${address}/v2/`, { tls: { ca: caPem } });
+  expect(res.status).toBe(401);
 });

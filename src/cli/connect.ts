@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dataFiles, loadClientSettings, loadConfig, localUrl } from "../config.ts";
 import { createClient, type Client } from "../client/index.ts";
+import { writePrivate } from "../lib/private-file.ts";
 
 export interface Credentials {
   url: string;
@@ -23,19 +23,15 @@ export function readLogin(file: string): { url: string; token: string } | null {
   return data.url && data.token ? { url: data.url, token: data.token } : null;
 }
 
-function writePrivate(file: string, value: unknown) {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
-  chmodSync(file, 0o600);
-}
+const writeJson = (file: string, value: unknown) => writePrivate(file, JSON.stringify(value, null, 2) + "\n");
 
 export function writeLogin(file: string, credentials: { url: string; token: string }) {
-  writePrivate(file, credentials);
+  writeJson(file, credentials);
 }
 
 /** Serve records where it listens, so `dist/berth` finds a server `bun run start` started and vice versa. */
 export function recordLocalServer(server: LocalServer) {
-  writePrivate(loadClientSettings().localServerFile, server);
+  writeJson(loadClientSettings().localServerFile, server);
 }
 
 export function forgetLocalServer(dataDir: string) {

@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import ssh2 from "ssh2";
+import { writePrivate, writePublic } from "../lib/private-file.ts";
 
 /**
  * The server's ed25519 host key: made at first start, kept 0600 in the data dir so clients
@@ -13,10 +13,8 @@ export function loadOrCreateHostKey(file: string): string {
     if (parsed instanceof Error) throw new Error(`${file} is not a usable SSH host key: ${parsed.message}`);
     return text;
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const pair = ssh2.utils.generateKeyPairSync("ed25519");
-  writeFileSync(file, pair.private, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  writeFileSync(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+  writePrivate(file, pair.private);
+  writePublic(`${file}.pub`, `${pair.public}\n`);
   return pair.private;
 }

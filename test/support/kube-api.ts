@@ -5,7 +5,8 @@
 import * as x509 from "@peculiar/x509";
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
-import { kubeconfigYaml, type KubeConfig } from "../../src/adapters/runtime/k3s/kubeconfig.ts";
+import type { KubeConfig } from "../../src/adapters/runtime/k3s/kubeconfig.ts";
+import { kubeconfigYaml } from "./kubeconfig-yaml.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
@@ -98,7 +99,8 @@ export interface RolloutStep {
   restarts?: number;
 }
 
-export type JobStep = "running" | "succeeded" | "failed";
+/** A Job's state; `{ waiting }`: running, its pod's container waiting with that reason (e.g. ImagePullBackOff). */
+export type JobStep = "running" | "succeeded" | "failed" | { waiting: string };
 
 const KINDS: Record<string, { kind: string; namespaced: boolean }> = {
   "/api/v1/namespaces": { kind: "Namespace", namespaced: false },
@@ -159,6 +161,10 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
 
   const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
 
+  /** Per Deployment: its newest template as last listed, and its older templates whose pods still run. */
+  const newest = new Map<string, { template: Obj; step: RolloutStep; count: number }>();
+  const oldTemplates = new Map<string, Map<string, { template: Obj; step: RolloutStep; count: number }>>();
+
   /** Steps last shown by a read of their object: the pods show the same step until the next read. */
   const shown = new Map<string, unknown>();
   /** Advances a script one step per read of its object; its last step stays. */
@@ -201,6 +207,43 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     return { ...object, status };
   }
 
+  /**
+   * The pods of a Deployment's template in the state a step gives them; a pod copies its
+   * template's labels, annotations and spec, as the ReplicaSet controller's do.
+   */
+  function templatePods(deployment: Obj, template: Obj, s: RolloutStep, count: number): Obj[] {
+    const { name, namespace } = deployment.metadata;
+    const hash = shortHash(template);
+    return Array.from({ length: count }, (_, i) => {
+      const ready = i < (s.ready ?? (s.waiting ? 0 : count));
+      return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name: `${name}-${hash}-${i}`,
+          namespace,
+          labels: { ...template.metadata?.labels, "pod-template-hash": hash },
+          ...(template.metadata?.annotations && { annotations: template.metadata.annotations }),
+          ownerReferences: [{ kind: "ReplicaSet", name: `${name}-${hash}`, deployment: name }],
+        },
+        spec: template.spec,
+        status: {
+          phase: "Running",
+          containerStatuses: (template.spec.containers as { name: string; image: string }[]).map((c) => ({
+            name: c.name,
+            image: c.image,
+            ready,
+            restartCount: s.restarts ?? 0,
+            state: s.waiting && !ready ? { waiting: { reason: s.waiting, message: `${s.waiting} for ${c.name}` } } : { running: { startedAt: "2026-01-01T00:00:00Z" } },
+          })),
+        },
+      };
+    });
+  }
+
+  /** A step in which the newest template is fully rolled out: the controller has scaled the old ReplicaSets to 0. */
+  const complete = (s: RolloutStep, wanted: number) => !s.stale && !s.waiting && !s.condition && (s.ready ?? wanted) === wanted && (s.updated ?? wanted) === wanted;
+
   /** The pods the controllers would run now, from the current step of each script. */
   function pods(namespace: string): Obj[] {
     const out: Obj[] = [];
@@ -208,27 +251,17 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       if (object.metadata.namespace !== namespace) continue;
       if (object.kind === "Deployment") {
         const wanted = object.spec?.replicas ?? 1;
-        const s = step(rollouts, key("Deployment", namespace, object.metadata.name), {} as RolloutStep, false);
+        const id = key("Deployment", namespace, object.metadata.name);
+        const s = step(rollouts, id, {} as RolloutStep, false);
         const template = object.spec.template;
-        const hash = shortHash(template);
-        for (let i = 0; i < wanted; i++) {
-          const ready = i < (s.ready ?? (s.waiting ? 0 : wanted));
-          out.push({
-            apiVersion: "v1",
-            kind: "Pod",
-            metadata: { name: `${object.metadata.name}-${hash}-${i}`, namespace, labels: { ...template.metadata?.labels, "pod-template-hash": hash }, ownerReferences: [{ kind: "ReplicaSet", name: `${object.metadata.name}-${hash}`, deployment: object.metadata.name }] },
-            status: {
-              phase: "Running",
-              containerStatuses: (template.spec.containers as { name: string; image: string }[]).map((c) => ({
-                name: c.name,
-                image: c.image,
-                ready,
-                restartCount: s.restarts ?? 0,
-                state: s.waiting && !ready ? { waiting: { reason: s.waiting, message: `${s.waiting} for ${c.name}` } } : { running: { startedAt: "2026-01-01T00:00:00Z" } },
-              })),
-            },
-          });
-        }
+        // Older templates' pods (old ReplicaSets) keep running, in the state they were last seen in, until the newest is rolled out.
+        const templates = oldTemplates.get(id) ?? new Map<string, { template: Obj; step: RolloutStep; count: number }>();
+        oldTemplates.set(id, templates);
+        templates.delete(shortHash(template));
+        if (complete(s, wanted)) templates.clear();
+        for (const old of templates.values()) out.push(...templatePods(object, old.template, old.step, old.count));
+        out.push(...templatePods(object, template, s, wanted));
+        newest.set(id, { template, step: s, count: wanted });
       }
       if (object.kind === "Job" && !object.spec?.suspend) {
         const s = step(jobs, key("Job", namespace, object.metadata.name), "succeeded" as JobStep, false);
@@ -236,7 +269,18 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
           apiVersion: "v1",
           kind: "Pod",
           metadata: { name: `${object.metadata.name}-pod`, namespace, labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
-          status: { phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : "Running" },
+          status: {
+            phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : typeof s === "object" ? "Pending" : "Running",
+            ...(typeof s === "object" && {
+              containerStatuses: (object.spec.template.spec.containers as { name: string; image: string }[]).map((c) => ({
+                name: c.name,
+                image: c.image,
+                ready: false,
+                restartCount: 0,
+                state: { waiting: { reason: s.waiting, message: `${s.waiting} for ${c.name}` } },
+              })),
+            }),
+          },
         });
       }
     }
@@ -279,6 +323,12 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       },
     };
     if (kind === "Service") stored.spec = { ...merged.spec, clusterIP: old?.spec.clusterIP ?? merged.spec.clusterIP ?? `10.43.0.${nextIp++}` };
+    const last = newest.get(id);
+    if (kind === "Deployment" && last && shortHash(last.template) !== shortHash(stored.spec.template)) {
+      const templates = oldTemplates.get(id) ?? new Map();
+      templates.set(shortHash(last.template), last);
+      oldTemplates.set(id, templates);
+    }
     objects.set(id, stored);
     return Response.json(withStatus(stored, false), { status: old ? 200 : 201 });
   }
@@ -288,6 +338,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     const old = objects.get(id);
     if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
     objects.delete(id);
+    newest.delete(id);
+    oldTemplates.delete(id);
     berthFields.delete(id);
     otherFields.delete(id);
     // A namespace takes everything in it along.
@@ -339,6 +391,9 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     return status(405, "MethodNotAllowed", `${request.method} ${url.pathname}`);
   }
 
+  /** Requests a test makes the API refuse, as a quota, an admission or a failing etcd would. */
+  const refusals: { method: string; path: string; code: number; reason: string; message: string }[] = [];
+
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
@@ -347,6 +402,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       const url = new URL(request.url);
       const body = await request.text();
       requests.push({ method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: request.headers.get("content-type"), body });
+      const refusal = refusals.find((r) => r.method === request.method && r.path === url.pathname);
+      if (refusal) return status(refusal.code, refusal.reason, refusal.message);
       return handle(request, url, body);
     },
   });
@@ -375,6 +432,10 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     },
     /** What the pods of a Deployment or Job wrote. */
     setLogs: (namespace: string, owner: string, lines: string[]) => void logs.set(`${namespace}/${owner}`, lines),
+    /** Every later `method path` request is answered with this Status (recorded, not carried out). */
+    refuse(method: string, path: string, code: number, reason: string, message: string) {
+      refusals.push({ method, path, code, reason, message });
+    },
     /** Puts an object in as another tool would have (no request recorded). */
     seed(object: Obj) {
       objects.set(key(object.kind, object.metadata.namespace, object.metadata.name), { ...object, metadata: { generation: 1, uid: `uid-${nextUid++}`, ...object.metadata } });

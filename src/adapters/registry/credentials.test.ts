@@ -30,3 +30,14 @@ test("an htpasswd that no longer matches the password is written again", async (
   const hash = readFileSync(files.htpasswd, "utf8").trim().split(":")[1]!;
   expect(await Bun.password.verify(credentials.password, hash)).toBe(true);
 });
+
+test.each([["empty", ""], ["too short", "secret"], ["not base64url", "p4ss word p4ss word p4ss word p4"]])("a password file that is not Berth's (%s) is made anew, with its htpasswd line", async (_, text) => {
+  const files = registryFiles(mkdtempSync(join(tmpdir(), "berth-registry-cred-")));
+  await ensureCredentials(files);
+  writeFileSync(files.password, `${text}\n`);
+  const credentials = await ensureCredentials(files);
+  expect(credentials.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  expect(readFileSync(files.password, "utf8")).toBe(`${credentials.password}\n`);
+  expect(statSync(files.password).mode & 0o777).toBe(0o600);
+  expect(await Bun.password.verify(credentials.password, readFileSync(files.htpasswd, "utf8").trim().split(":")[1]!)).toBe(true);
+});

@@ -16,6 +16,8 @@ export function registryFiles(dataDir: string) {
     /** The bcrypt line Distribution checks, and the password it was made from (both 0600). */
     htpasswd: join(root, "htpasswd"),
     password: join(root, "password"),
+    /** The random secret Distribution signs upload state with (0600). */
+    httpSecret: join(root, "http-secret"),
     /** Image layers and manifests. */
     storage: join(root, "storage"),
     log: join(dataDir, "logs", "registry.log"),

@@ -1,6 +1,7 @@
 import * as x509 from "@peculiar/x509";
 import { expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registryFiles } from "./files.ts";
@@ -40,6 +41,18 @@ test("kept as they are on the next start; reissued for new addresses or near its
   const renewed = await ensureCertificates(files, ["10.0.0.6"], later);
   expect(renewed).toEqual({ caPem: first.caPem, issued: true });
   expect(serverCert(files).notAfter.getTime()).toBeGreaterThan(later.getTime() + 300 * DAY);
+});
+
+test("a key that is not the certificate's (written without it) gets both made again", async () => {
+  const files = fresh();
+  await ensureCertificates(files, ["10.0.0.5"]);
+  const other = fresh();
+  await ensureCertificates(other, ["10.0.0.5"]);
+  writeFileSync(files.key, readFileSync(other.key, "utf8"));
+  expect((await ensureCertificates(files, ["10.0.0.5"])).issued).toBe(true);
+  const spki = createPublicKey(createPrivateKey(readFileSync(files.key, "utf8"))).export({ type: "spki", format: "der" });
+  expect(Buffer.from(serverCert(files).publicKey.rawData).equals(spki)).toBe(true);
+  expect((await ensureCertificates(files, ["10.0.0.5"])).issued).toBe(false);
 });
 
 test("no address at all is refused", async () => {

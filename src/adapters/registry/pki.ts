@@ -1,9 +1,10 @@
 import * as x509 from "@peculiar/x509";
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { invalid } from "../../core/errors.ts";
 import type { RegistryFiles } from "./files.ts";
-import { writePrivate, writePublic } from "./private-file.ts";
+import { writePrivate, writePublic } from "../../lib/private-file.ts";
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 86_400_000;
@@ -51,10 +52,26 @@ function namesOf(cert: x509.X509Certificate): string[] {
 
 const wanted = (hosts: string[]) => [...new Set(hosts.map((host) => `${isIP(host) ? "ip" : "dns"}:${host}`))].sort();
 
-/** Whether the server certificate is there, signed by this CA, for exactly these hosts, and not near its end. */
+/** Whether the key file holds the private key of the certificate's public key (a key written without its certificate does not). */
+function keyMatches(cert: x509.X509Certificate, keyFile: string): boolean {
+  try {
+    const spki = createPublicKey(createPrivateKey(readFileSync(keyFile, "utf8"))).export({ type: "spki", format: "der" });
+    return Buffer.from(cert.publicKey.rawData).equals(spki);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the server certificate is there, readable, signed by this CA, for exactly these hosts, not near its end, and its key beside it. */
 async function serverCertFits(files: RegistryFiles, ca: x509.X509Certificate, hosts: string[], now: Date): Promise<boolean> {
   if (!existsSync(files.cert) || !existsSync(files.key)) return false;
-  const cert = new x509.X509Certificate(readFileSync(files.cert, "utf8"));
+  let cert: x509.X509Certificate;
+  try {
+    cert = new x509.X509Certificate(readFileSync(files.cert, "utf8"));
+  } catch {
+    return false;
+  }
+  if (!keyMatches(cert, files.key)) return false;
   if (cert.notAfter.getTime() - now.getTime() < RENEW_DAYS * DAY) return false;
   if (JSON.stringify(namesOf(cert)) !== JSON.stringify(wanted(hosts))) return false;
   return cert.verify({ publicKey: ca.publicKey, signatureOnly: true }, crypto);
@@ -93,7 +110,7 @@ async function issueServerCert(files: RegistryFiles, ca: x509.X509Certificate, h
  * within 30 days of its end. Returns the CA's PEM, which every node and the engine trust.
  */
 export async function ensureCertificates(files: RegistryFiles, hosts: string[], now = new Date()): Promise<{ caPem: string; issued: boolean }> {
-  if (hosts.length === 0) throw new Error("the registry needs at least one host name or address for its certificate");
+  if (hosts.length === 0) throw invalid("the registry needs at least one host name or address for its certificate");
   if (!existsSync(files.caCert) || !existsSync(files.caKey)) await createCa(files, now);
   const caPem = readFileSync(files.caCert, "utf8");
   const ca = new x509.X509Certificate(caPem);

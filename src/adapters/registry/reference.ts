@@ -1,3 +1,5 @@
+import { invalid } from "../../core/errors.ts";
+
 /** A local image reference split into the registry's repository and tag. */
 export interface RegistryName {
   repository: string;
@@ -27,6 +29,19 @@ export function registryName(reference: string): RegistryName {
   // A first part with a dot or a port, or `localhost`, names a registry (the engine's own rule).
   const first = rest.split("/")[0]!;
   if (rest.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost")) rest = rest.slice(first.length + 1);
-  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) throw new Error(`image reference ${JSON.stringify(reference)} has no repository a registry takes`);
+  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) throw invalid(`image reference ${JSON.stringify(reference)} has no repository a registry takes`);
   return { repository: rest, tag };
+}
+
+/**
+ * The name one engine image is pushed under: the reference's repository, and its tag with 12 hex
+ * characters of the engine's image id after it (`web:abc-123` of `sha256:0f1e…` → `web:abc-123-0f1e…`).
+ * Two builds under one tag get two names, so pushes side by side cannot push each other's image.
+ */
+export function pushName(reference: string, imageId: string): RegistryName {
+  const hex = /^(?:sha256:)?([0-9a-f]{12})[0-9a-f]*$/.exec(imageId)?.[1];
+  if (!hex) throw invalid(`image id ${JSON.stringify(imageId)} of ${reference} is not an engine image id (sha256:…)`);
+  const { repository, tag } = registryName(reference);
+  // A tag holds at most 128 characters.
+  return { repository, tag: `${tag.slice(0, 128 - hex.length - 1)}-${hex}` };
 }

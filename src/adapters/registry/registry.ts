@@ -1,14 +1,16 @@
 import type Dockerode from "dockerode";
 import { readFileSync } from "node:fs";
+import { invalid } from "../../core/errors.ts";
 import type { ImageRegistry, LocalImage, PushedImage } from "../../ports/image-registry.ts";
 import { registryConfig } from "./config-file.ts";
-import { ensureCredentials, type RegistryCredentials } from "./credentials.ts";
+import { ensureCredentials, ensureHttpSecret, type RegistryCredentials } from "./credentials.ts";
 import { registryFiles } from "./files.ts";
 import { ensureCertificates } from "./pki.ts";
-import { writePrivate } from "./private-file.ts";
+import { writePrivate } from "../../lib/private-file.ts";
 import { REGISTRY_BINARY, type RegistryProcess, startRegistryProcess } from "./process.ts";
 import { pushImage } from "./push.ts";
 import { NODE_CA_FILE, registriesYaml } from "./registries-yaml.ts";
+import { serialiser } from "../runtime/serialiser.ts";
 
 export interface RegistryDeps {
   dataDir: string;
@@ -37,14 +39,16 @@ export function createRegistry(deps: RegistryDeps): ImageRegistry & {
   caPem(): string;
   files: ReturnType<typeof registryFiles>;
 } {
-  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(deps.address)) throw new Error(`registry address ${JSON.stringify(deps.address)} is not HOST:PORT`);
+  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(deps.address)) throw invalid(`registry address ${JSON.stringify(deps.address)} is not HOST:PORT`);
   const files = registryFiles(deps.dataDir);
   const listen = deps.listen ?? `:${portOf(deps.address)}`;
+  // Two pushes of one image share its registry tag: the second waits, so the first's clean-up cannot take the tag from under it.
+  const exclusive = serialiser();
 
   async function prepare() {
     const { caPem } = await ensureCertificates(files, [hostOf(deps.address), ...(deps.altNames ?? [])]);
     const credentials = await ensureCredentials(files);
-    writePrivate(files.config, registryConfig(files, listen, credentials));
+    writePrivate(files.config, registryConfig(files, listen, ensureHttpSecret(files)));
     return { caPem, credentials };
   }
 
@@ -56,7 +60,8 @@ export function createRegistry(deps: RegistryDeps): ImageRegistry & {
       return startRegistryProcess({ binary: deps.binary ?? REGISTRY_BINARY, configFile: files.config, logFile: files.log, address: deps.address, caPem });
     },
     async push(image: LocalImage): Promise<PushedImage> {
-      return pushImage(deps.docker, deps.address, await ensureCredentials(files), image);
+      const credentials = await ensureCredentials(files);
+      return exclusive(`${image.reference} ${image.id}`, () => pushImage(deps.docker, deps.address, credentials, image));
     },
     async registriesYaml(caFile = NODE_CA_FILE) {
       return registriesYaml(deps.address, await ensureCredentials(files), caFile);

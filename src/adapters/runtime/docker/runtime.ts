@@ -1,6 +1,7 @@
 import type Dockerode from "dockerode";
 import { invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
+import { checkNames } from "../check-names.ts";
 import type { ApplyHooks, BlockOutcome, BlockPlan, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
 import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
 import { createEngineFeed, watchEnvironments } from "./events.ts";
@@ -158,11 +159,6 @@ async function rollTiers(
 }
 
 /** Names become container, network and volume names: anything but a DNS label is refused here too. */
-function checkNames(project: string, env: string): void {
-  if (!DNS_LABEL.test(project)) throw invalid(`project name ${JSON.stringify(project)} is not a DNS label`);
-  if (!DNS_LABEL.test(env)) throw invalid(`environment name ${JSON.stringify(env)} is not a DNS label`);
-}
-
 function checkPlan(plan: EnvironmentPlan): void {
   checkNames(plan.project, plan.environment);
   const seen = new Set<string>();

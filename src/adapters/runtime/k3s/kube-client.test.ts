@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KubeApi, startKubeApi, testCa } from "../../../../test/support/kube-api.ts";
 import { createKubeClient, resourcePath } from "./kube-client.ts";
-import { kubeconfigYaml, parseKubeconfig, readKubeconfig } from "./kubeconfig.ts";
+import { kubeconfigYaml } from "../../../../test/support/kubeconfig-yaml.ts";
+import { parseKubeconfig, readKubeconfig } from "./kubeconfig.ts";
 
 let api: KubeApi;
 let dir: string;
@@ -23,7 +24,9 @@ describe("the kubeconfig TLS test: a server that requires a client certificate",
   test("the client of a k3s kubeconfig file applies, gets, lists and deletes", async () => {
     const file = join(dir, "k3s.yaml");
     writeFileSync(file, api.kubeconfig, { mode: 0o600 });
-    const client = createKubeClient(readKubeconfig(file));
+    const warnings: string[] = [];
+    const client = createKubeClient(readKubeconfig(file, undefined, (line) => void warnings.push(line)));
+    expect(warnings).toEqual([]);
     const applied = await client.apply(namespace);
     expect(applied.metadata.name).toBe("berth-shop-prod");
     expect((await client.get({ kind: "Namespace", name: "berth-shop-prod" }))?.metadata.labels).toEqual({ "berth.project": "shop" });
@@ -41,9 +44,12 @@ describe("the kubeconfig TLS test: a server that requires a client certificate",
     const intruder = await (await testCa("elsewhere")).leaf("CN=system:admin", "client");
     const client = createKubeClient({ ...api.config, ...intruder });
     const before = api.requests.length;
-    await expect(client.get({ kind: "Namespace", name: "default" })).rejects.toThrow(
-      `get Namespace default: the Kubernetes API at ${api.url}: the TLS handshake failed; the server did not accept the client certificate of user "default"`,
-    );
+    // The server ends the connection; Bun reports no TLS alert, so the message names the likely cause without claiming it.
+    const error = (await client.get({ kind: "Namespace", name: "default" }).catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(new RegExp(`^get Namespace default: the Kubernetes API at ${api.url.replace(/\./g, "\\.")}: (the connection was closed before an answer \\(ECONNRESET\\)|the TLS handshake failed \\(EPROTO\\))`));
+    expect(error.message).toContain('the client certificate of user "default"');
+    expect(error.message).not.toContain("did not accept");
+    expect(error.cause).toBeInstanceOf(Error);
     expect(api.requests.length).toBe(before);
   });
 
@@ -55,6 +61,31 @@ describe("the kubeconfig TLS test: a server that requires a client certificate",
       `apply Namespace berth-shop-prod: the Kubernetes API at ${api.url}: its certificate is not signed by the kubeconfig's certificate-authority-data`,
     );
     expect(api.requests.length).toBe(before);
+  });
+
+  test("a server that accepts and never answers: no answer within the limit, the fetch error kept as the cause", async () => {
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const client = createKubeClient({ ...api.config, server: `https://127.0.0.1:${silent.port}` }, { timeoutMs: 300 });
+      const error = (await client.get({ kind: "Namespace", name: "x" }).catch((e: Error) => e)) as Error;
+      expect(error.message).toBe(`get Namespace x: the Kubernetes API at https://127.0.0.1:${silent.port}: no answer within 0.3 s`);
+      expect((error.cause as Error).name).toBe("TimeoutError");
+    } finally {
+      silent.stop(true);
+    }
+  });
+
+  test("a server that closes the connection: said as it is, not blamed on the client certificate", async () => {
+    const closing = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (socket) => void socket.end(), data() {} } });
+    try {
+      const client = createKubeClient({ ...api.config, server: `https://127.0.0.1:${closing.port}` });
+      const error = (await client.get({ kind: "Namespace", name: "x" }).catch((e: Error) => e)) as Error;
+      expect(error.message).toStartWith(`get Namespace x: the Kubernetes API at https://127.0.0.1:${closing.port}: the connection was closed before an answer (ECONNRESET)`);
+      expect(error.message).not.toContain("did not accept");
+      expect((error.cause as { code?: string }).code).toBe("ECONNRESET");
+    } finally {
+      closing.stop(true);
+    }
   });
 
   test("nothing listening: connection refused, naming the server", async () => {
@@ -71,6 +102,15 @@ describe("API errors", () => {
     const error = await client.apply(secret).catch((e: Error) => e);
     expect((error as Error).message).toBe('apply Secret berth-none-prod/web-env-1: the API answered 404: NotFound: namespaces "berth-none-prod" not found');
     expect((error as Error).message).not.toContain("\n");
+  });
+
+  test("a list of a namespace that is not there is empty; a path the server does not serve is an error, not an empty list", async () => {
+    const client = createKubeClient(api.config);
+    expect(await client.list("Deployment", "berth-nowhere-prod", { "berth.project": "nowhere" })).toEqual([]);
+    api.refuse("GET", "/apis/batch/v1/namespaces/berth-nowhere-prod/cronjobs", 404, "NotFound", "the server could not find the requested resource");
+    await expect(client.list("CronJob", "berth-nowhere-prod", { "berth.project": "nowhere" })).rejects.toThrow(
+      "list CronJob in berth-nowhere-prod by berth.project=nowhere: the API answered 404: NotFound: the server could not find the requested resource",
+    );
   });
 });
 
@@ -109,6 +149,15 @@ describe("reading a kubeconfig", () => {
     ["- just\n- a list\n", "k3s.yaml: not a kubeconfig (expected a YAML mapping)"],
   ])("refused with one line naming the field (%#)", (text, message) => {
     expect(() => parseKubeconfig(text, "k3s.yaml")).toThrow(message);
+  });
+
+  test("a file others may read is read, with one warning line", () => {
+    const file = join(dir, "loose.yaml");
+    writeFileSync(file, valid);
+    chmodSync(file, 0o644);
+    const warnings: string[] = [];
+    expect(readKubeconfig(file, undefined, (line) => void warnings.push(line)).server).toBe("https://127.0.0.1:6443");
+    expect(warnings).toEqual([`warning: kubeconfig ${file} is readable by others (mode 0644); it holds the cluster's admin key: chmod 600 it`]);
   });
 
   test("a missing file is named", () => {

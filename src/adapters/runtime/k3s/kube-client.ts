@@ -91,22 +91,31 @@ async function apiError(action: string, response: Response): Promise<BerthError>
   return new BerthError(code, `${action}: the API answered ${response.status}: ${message}`);
 }
 
-/** A failed connection in words a person can act on: which end's certificate was not accepted. */
-function transportError(config: KubeConfig, error: unknown): BerthError {
-  const code = (error as { code?: string }).code ?? "";
-  const detail = (error as Error).message.split("\n")[0]!.replace(/ For more information.*$/, "");
+/**
+ * A failed connection in words a person can act on: which end's certificate was not accepted,
+ * when the error says so, else what happened. The original error stays as the `cause`.
+ */
+export function transportError(config: KubeConfig, error: unknown, timeoutMs: number): BerthError {
+  const code = String((error as { code?: unknown }).code ?? "");
+  const name = (error as Error).name;
+  const detail = String((error as Error).message ?? error).split("\n")[0]!.replace(/ For more information.*$/, "");
   const at = `the Kubernetes API at ${config.server}`;
+  const user = JSON.stringify(config.user);
+  const because = (message: string) => Object.assign(new BerthError("unavailable", `${at}: ${message}`), { cause: error });
+  if (name === "TimeoutError") return because(`no answer within ${timeoutMs / 1000} s`);
   if (/UNABLE_TO_VERIFY|SELF_SIGNED|CERT_SIGNATURE|CERT_UNTRUSTED|UNABLE_TO_GET_ISSUER/.test(code)) {
-    return new BerthError("unavailable", `${at}: its certificate is not signed by the kubeconfig's certificate-authority-data (${code})`);
+    return because(`its certificate is not signed by the kubeconfig's certificate-authority-data (${code})`);
   }
-  if (/ALTNAME|HOSTNAME|ERR_TLS_CERT_ALTNAME/.test(code)) return new BerthError("unavailable", `${at}: its certificate does not name this host (${code})`);
-  if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(code)) return new BerthError("unavailable", `${at}: its certificate is not valid now (${code})`);
-  // A server that asks for a client certificate and does not like ours ends the handshake or the connection.
-  if (code === "EPROTO" || code === "ECONNRESET") {
-    return new BerthError("unavailable", `${at}: the TLS handshake failed; the server did not accept the client certificate of user ${JSON.stringify(config.user)} (${code})`);
+  if (/ALTNAME|HOSTNAME|ERR_TLS_CERT_ALTNAME/.test(code)) return because(`its certificate does not name this host (${code})`);
+  if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(code)) return because(`its certificate is not valid now (${code})`);
+  // Only a TLS alert says the server refused our certificate; a bare reset or handshake failure could be anything between.
+  if (/alert (bad certificate|unknown ca|certificate required|certificate unknown|access denied)|certificate_required|unknown_ca|bad_certificate/i.test(detail)) {
+    return because(`the server did not accept the client certificate of user ${user} (${detail})`);
   }
-  if (code === "ECONNREFUSED") return new BerthError("unavailable", `${at}: connection refused; is k3s running?`);
-  return new BerthError("unavailable", `${at}: ${code ? `${code}: ` : ""}${detail}`);
+  if (code === "EPROTO") return because(`the TLS handshake failed (EPROTO): the server does not speak TLS there, or ended the handshake (does it accept the client certificate of user ${user}?)`);
+  if (code === "ECONNRESET") return because(`the connection was closed before an answer (ECONNRESET); if every call fails so, check that the server accepts the client certificate of user ${user}`);
+  if (code === "ECONNREFUSED") return because("connection refused; is k3s running?");
+  return because(`${code ? `${code}: ` : ""}${detail}`);
 }
 
 export interface KubeClientOptions {
@@ -133,8 +142,8 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
         signal: AbortSignal.timeout(timeoutMs),
       } as RequestInit);
     } catch (error) {
-      const failure = transportError(config, error);
-      throw new BerthError(failure.code, `${action}: ${failure.message}`);
+      const failure = transportError(config, error, timeoutMs);
+      throw Object.assign(new BerthError(failure.code, `${action}: ${failure.message}`), { cause: error });
     }
   }
 
@@ -167,12 +176,8 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
       const selector = labelSelector(labels);
       const action = `list ${kind} ${namespace ? `in ${namespace} ` : ""}by ${selector || "(all)"}`;
       const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : "";
+      // A namespace that is not there gets 200 and no items from the API server; a 404 is a path it does not serve, an error.
       const response = await call(action, "GET", `${resourcePath(kind, namespace)}${query}`);
-      // A namespace that is not there holds nothing.
-      if (response.status === 404 && namespace !== undefined) {
-        await response.body?.cancel();
-        return [];
-      }
       const answer = await json<{ items?: LiveObject[] }>(action, response);
       // Lists leave out each item's kind and apiVersion; put them back, so items can be applied again as they are.
       return (answer.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(kind), kind }));

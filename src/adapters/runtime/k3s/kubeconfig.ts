@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { parse } from "yaml";
 import { invalid } from "../../../core/errors.ts";
 
@@ -89,40 +89,19 @@ export function parseKubeconfig(text: string, source = "kubeconfig", context?: s
   };
 }
 
-/** Reads a kubeconfig file (k3s: /etc/rancher/k3s/k3s.yaml, mode 0600). */
-export function readKubeconfig(path: string, context?: string): KubeConfig {
+/**
+ * Reads a kubeconfig file (k3s: /etc/rancher/k3s/k3s.yaml, mode 0600). Its client key is the
+ * cluster's admin: a file others may read gets one warning line through `warn`, and is still read
+ * (k3s's own `write-kubeconfig-mode` can make it so on purpose).
+ */
+export function readKubeconfig(path: string, context?: string, warn: (line: string) => void = (line) => console.warn(line)): KubeConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     throw invalid(`cannot read kubeconfig ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) warn(`warning: kubeconfig ${path} is readable by others (mode ${mode.toString(8).padStart(4, "0")}); it holds the cluster's admin key: chmod 600 it`);
   return parseKubeconfig(text, path, context);
-}
-
-/** A kubeconfig as k3s writes it, for these PEM texts: what tests and `fleet init` would produce. */
-export function kubeconfigYaml(config: Omit<KubeConfig, "context" | "user">, name = "default"): string {
-  const b64 = (pem: string) => Buffer.from(pem).toString("base64");
-  return [
-    "apiVersion: v1",
-    "clusters:",
-    "- cluster:",
-    `    certificate-authority-data: ${b64(config.ca)}`,
-    `    server: ${config.server}`,
-    `  name: ${name}`,
-    "contexts:",
-    "- context:",
-    `    cluster: ${name}`,
-    `    user: ${name}`,
-    `  name: ${name}`,
-    `current-context: ${name}`,
-    "kind: Config",
-    "preferences: {}",
-    "users:",
-    `- name: ${name}`,
-    "  user:",
-    `    client-certificate-data: ${b64(config.cert)}`,
-    `    client-key-data: ${b64(config.key)}`,
-    "",
-  ].join("\n");
 }

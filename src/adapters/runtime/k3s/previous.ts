@@ -50,3 +50,22 @@ export async function readPrevious(client: KubeClient, namespace: string, projec
   }
   return previous;
 }
+
+/**
+ * What discarding a release needs of `previous`, to keep for as long as the process runs: the
+ * objects it applies again as they were (`restored`), whole; of every other (Secrets, Jobs) only
+ * that it was there, its kind, name and labels. A Secret's values are not kept in memory after
+ * the apply that read them.
+ */
+export function discardRecord(previous: Previous, restored: ReadonlySet<KubeKind>): Previous {
+  const record: Previous = new Map();
+  for (const [block, objects] of previous) {
+    record.set(
+      block,
+      objects.map((object) =>
+        restored.has(object.kind as KubeKind) ? object : { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace, labels: object.metadata.labels } },
+      ),
+    );
+  }
+  return record;
+}

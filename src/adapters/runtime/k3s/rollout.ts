@@ -39,9 +39,24 @@ export function podView(pod: LiveObject): PodView {
 }
 
 /** The pods of a block's Deployment (a Job's pods carry a job-name label and are left out). */
-export async function blockPods(client: KubeClient, namespace: string, project: string, environment: string, block: string): Promise<PodView[]> {
+export async function blockPods(client: KubeClient, namespace: string, project: string, environment: string, block: string): Promise<LiveObject[]> {
   const pods = await client.list("Pod", namespace, { ...MANAGED_BY, ...blockSelector(project, environment, block) });
-  return pods.filter((pod) => pod.metadata.labels?.["batch.kubernetes.io/job-name"] === undefined).map(podView);
+  return pods.filter((pod) => pod.metadata.labels?.["batch.kubernetes.io/job-name"] === undefined);
+}
+
+const berthAnnotations = (annotations: Record<string, string> | undefined) =>
+  JSON.stringify(Object.entries(annotations ?? {}).filter(([name]) => name.startsWith("berth.")).sort(([a], [b]) => (a < b ? -1 : 1)));
+const imagesOf = (spec: Record<string, any> | undefined) => JSON.stringify(((spec?.containers ?? []) as { image?: string }[]).map((c) => c.image));
+
+/**
+ * Whether a pod was made from the Deployment's current pod template, not an older ReplicaSet's
+ * (whose pods run on until the new ones are ready). A pod copies its template's annotations and
+ * containers: Berth's template annotations (`berth.hash`, the config; `berth.restarted-at`, a
+ * restart) and the images tell the templates of two releases apart.
+ */
+export function ofNewestTemplate(deployment: LiveObject, pod: LiveObject): boolean {
+  const template = deployment.spec?.template as { metadata?: { annotations?: Record<string, string> }; spec?: Record<string, any> } | undefined;
+  return berthAnnotations(template?.metadata?.annotations) === berthAnnotations(pod.metadata.annotations) && imagesOf(template?.spec) === imagesOf(pod.spec);
 }
 
 /** A pod's last lines on one line; a crashed container's are those of the run before its restart. */
@@ -85,9 +100,12 @@ export async function waitForRollout(client: KubeClient, namespace: string, proj
   for (;;) {
     const deployment = await client.get({ kind: "Deployment", namespace, name: block });
     if (!deployment) return { ok: false, reason: `${block}: its Deployment is gone` };
-    const pods = await blockPods(client, namespace, project, environment, block);
+    // Only the newest template's pods: an old ReplicaSet's may crash-loop on while a release that fixes them rolls out.
+    const pods = (await blockPods(client, namespace, project, environment, block)).filter((pod) => ofNewestTemplate(deployment, pod)).map(podView);
     if (rolledOut(deployment)) return { ok: true, deployment, pods };
-    const refused = refusedBy(deployment);
+    // Conditions are the previous rollout's until the controller has seen this generation.
+    const observed = (deployment.status?.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 0);
+    const refused = observed ? refusedBy(deployment) : undefined;
     if (refused) return { ok: false, reason: `${block}: ${refused}` };
     const stuck = pods.find((pod) => pod.waiting !== undefined && STUCK_REASONS.has(pod.waiting));
     if (stuck) {
@@ -104,9 +122,19 @@ export async function waitForRollout(client: KubeClient, namespace: string, proj
 
 export type JobResult = { ok: true } | { ok: false; reason: string };
 
-/** Reads a Job until it succeeded or failed; a failure quotes its pod's last lines. */
+/**
+ * Reads a Job until it succeeded or failed; a failure quotes its pod's last lines. A pod that
+ * waits for a reason that will not clear (an image that cannot be pulled, a missing Secret)
+ * fails it at once, as in waitForRollout: its `activeDeadlineSeconds` would end it only at the
+ * job's timeout, holding the environment's deploys that long.
+ */
 export async function waitForJob(client: KubeClient, namespace: string, name: string, timeoutMs: number, timing: WaitTiming): Promise<JobResult> {
   const deadline = Date.now() + timeoutMs;
+  const podsOf = async () => (await client.list("Pod", namespace, { "batch.kubernetes.io/job-name": name })).map(podView);
+  const failure = async (why: string, pod: PodView | undefined): Promise<JobResult> => {
+    const lines = pod ? await lastLines(client, namespace, pod, timing.logLines) : [];
+    return { ok: false, reason: `job ${name} failed (${why}); last log lines: ${quote(lines)}` };
+  };
   for (;;) {
     const job = await client.get({ kind: "Job", namespace, name });
     if (!job) return { ok: false, reason: `job ${name} is gone` };
@@ -114,12 +142,12 @@ export async function waitForJob(client: KubeClient, namespace: string, name: st
     const failed = (status.conditions as { type: string; status: string; reason?: string }[] | undefined)?.find((c) => c.type === "Failed" && c.status === "True");
     if ((status.succeeded ?? 0) > 0) return { ok: true };
     if (failed || (status.failed ?? 0) > 0 || Date.now() >= deadline) {
-      const pods = await client.list("Pod", namespace, { "batch.kubernetes.io/job-name": name });
-      const pod = pods[pods.length - 1];
-      const lines = pod ? await lastLines(client, namespace, podView(pod), timing.logLines) : [];
+      const pods = await podsOf();
       const why = failed?.reason ?? (Date.now() >= deadline ? `not finished within ${Math.round(timeoutMs / 1000)} s` : "failed");
-      return { ok: false, reason: `job ${name} failed (${why}); last log lines: ${quote(lines)}` };
+      return failure(why, pods[pods.length - 1]);
     }
+    const stuck = (await podsOf()).find((pod) => pod.waiting !== undefined && STUCK_REASONS.has(pod.waiting));
+    if (stuck) return failure(`pod ${stuck.name} ${stuck.waiting}`, stuck);
     await Bun.sleep(timing.pollMs);
   }
 }

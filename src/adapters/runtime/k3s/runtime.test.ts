@@ -216,6 +216,88 @@ describe("rollout decisions", () => {
     expect(outcomes.filter((o) => o.block !== "web").every((o) => o.ok)).toBe(true);
   });
 
+  test("a release that fixes a crash-looping block rolls out while the old pods still crash", async () => {
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 3 }]);
+    const first = await runtime.apply(plan(1), recorder().hooks);
+    expect(first.find((o) => o.block === "web")?.ok).toBe(false);
+    const crashing = (await createKubeClient(api.config).list("Pod", NS, { "berth.block": "web" })).map((p) => p.metadata.name);
+    // The fix rolls out one pod at a time (maxUnavailable 0): the old ReplicaSet's pods crash on until the new ones are ready.
+    api.scriptRollout(NS, "web", [{ stale: true }, { ready: 1, updated: 1 }, { ready: 2, updated: 2 }]);
+    const { hooks, switches } = recorder();
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), hooks);
+    const web = outcomes.find((o) => o.block === "web")!;
+    expect(web).toMatchObject({ ok: true });
+    expect(switches.map((s) => s.block)).toContain("web");
+    expect(web.containers).toHaveLength(2);
+    expect(web.containers.some((name) => crashing.includes(name))).toBe(false);
+    // The old pods were listed beside the new ones while it rolled.
+    const podLists = api.requests.filter((r) => r.method === "GET" && r.path.endsWith("/pods") && r.query.labelSelector?.includes("berth.block=web"));
+    expect(podLists.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a condition from the previous rollout is not read before the controller has seen the new generation", async () => {
+    const deadline = { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: 'ReplicaSet "web-5d9c" has timed out progressing.' };
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", condition: deadline }]);
+    await runtime.apply(plan(1), recorder().hooks);
+    api.scriptRollout(NS, "web", [{ stale: true, ready: 0, updated: 0, condition: deadline }, { ready: 2, updated: 2 }]);
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), recorder().hooks);
+    expect(outcomes.find((o) => o.block === "web")).toMatchObject({ ok: true });
+  });
+
+  test("an API error while one block rolls out fails that block only, and puts it back", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    api.refuse("GET", "/apis/apps/v1/namespaces/berth-shop-prod/deployments/api", 500, "InternalError", "etcdserver: request timed out");
+    const { hooks, lines, switches } = recorder();
+    const outcomes = await runtime.apply(plan(2, { images: { api: "acme/api:2", web: "acme/web:2" } }), hooks);
+    expect(outcomes.find((o) => o.block === "api")).toMatchObject({
+      ok: false,
+      reason: "api: get Deployment berth-shop-prod/api: the API answered 500: InternalError: etcdserver: request timed out",
+      upstreams: [{ host: api.object("Service", NS, "api")!.spec.clusterIP, port: 3000 }],
+    });
+    expect(deploymentImage("api")).toBe("acme/api:1");
+    expect(lines).toContain("api: the previous release's objects are applied again");
+    expect(outcomes.filter((o) => o.block !== "api").every((o) => o.ok)).toBe(true);
+    expect(switches.map((s) => s.block)).toEqual(["web"]);
+    // A failed block fails the release: nothing pruned, no post-deploy Job.
+    expect(api.writes().some((w) => w.startsWith("DELETE"))).toBe(false);
+    expect(api.object("Job", NS, "notify-r2")).toBeUndefined();
+  });
+
+  test("an object the API refuses partway through the apply: the blocks applied so far are put back, every block fails naming it", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    const refusal = 'Deployment.apps "web" is invalid: spec.selector: Invalid value: field is immutable';
+    api.refuse("PATCH", "/apis/apps/v1/namespaces/berth-shop-prod/deployments/web", 422, "Invalid", refusal);
+    const { hooks, switches } = recorder();
+    const outcomes = await runtime.apply(plan(2, { images: { api: "acme/api:2", web: "acme/web:2" } }), hooks);
+    const reason = `apply Deployment berth-shop-prod/web: the API answered 422: Invalid: ${refusal}`;
+    expect(outcomes.map((o) => [o.block, o.ok, o.reason])).toEqual(plan(2).blocks.map((b) => [b.block, false, reason]));
+    // api's Deployment was applied before web's (name order): it is release 1's again.
+    expect(deploymentImage("api")).toBe("acme/api:1");
+    expect(api.object("Deployment", NS, "api")!.metadata.labels["berth.release"]).toBe("1");
+    expect(outcomes.find((o) => o.block === "web")!.upstreams).toEqual([{ host: api.object("Service", NS, "web")!.spec.clusterIP, port: 8080 }]);
+    expect(switches).toEqual([]);
+    expect(api.writes().some((w) => w.startsWith("DELETE"))).toBe(false);
+  });
+
+  test.each([["this process", false], ["a restarted process", true]])("a failed block is put back as Berth applied it (%s): the restart annotation stays the restart manager's, and the restored rollout is waited for", async (_, fresh) => {
+    await runtime.apply(plan(1), recorder().hooks);
+    await runtime.apply({ ...plan(1), restart: ["web"] }, recorder().hooks);
+    const restoring = fresh ? createK3sRuntime({ client: createKubeClient(api.config) }, { pollMs: 1, rolloutTimeoutMs: 5_000 }) : runtime;
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 1 }, { ready: 2, updated: 2 }]);
+    const from = api.requests.length;
+    const { hooks, lines } = recorder();
+    const outcomes = await restoring.apply(plan(2, { images: { web: "acme/web:2" } }), hooks);
+    expect(outcomes.find((o) => o.block === "web")?.ok).toBe(false);
+    const restores = api.requests.slice(from).filter((r) => r.method === "PATCH" && r.path.endsWith("/deployments/web") && r.query.fieldManager === "berth");
+    expect(restores).toHaveLength(2);
+    const restored = JSON.parse(restores[1]!.body);
+    expect(restored.spec.template.spec.containers[0].image).toBe("acme/web:1");
+    expect(restored.spec.template.metadata.annotations[RESTARTED_AT]).toBeUndefined();
+    expect(restored.status).toBeUndefined();
+    expect(api.object("Deployment", NS, "web")!.spec.template.metadata.annotations[RESTARTED_AT]).toBe("2026-03-01T10:00:00.000Z");
+    expect(lines).toContain("web: the previous release is rolled out again");
+  });
+
   test("a new block that cannot pull its image fails; discarding the release removes it and keeps the serving ones", async () => {
     api.scriptRollout(NS, "mailer", [{ waiting: "ErrImagePull" }]);
     const { hooks, lines } = recorder();
@@ -271,6 +353,16 @@ describe("rollout decisions", () => {
     expect(writes[0]).toBe("/api/v1/namespaces/berth-shop-prod");
     expect(writes[1]).toMatch(/\/secrets\/migrate-env-/);
     expect(writes[2]).toBe("/apis/batch/v1/namespaces/berth-shop-prod/jobs/migrate-r2");
+    expect(deploymentImage("web")).toBe("acme/web:1");
+  });
+
+  test("a pre-deploy Job whose pod cannot start fails at once, not at its timeout", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    api.scriptJob(NS, "migrate-r2", ["running", { waiting: "ImagePullBackOff" }]);
+    // The job's timeout is a minute; the runtime must not wait for it.
+    const outcomes = await runtime.apply(plan(2, { images: { migrate: "acme/api:missing" } }), recorder().hooks);
+    const reason = "pre-deploy job migrate-r2 failed (pod migrate-r2-pod ImagePullBackOff); last log lines: (none)";
+    expect(outcomes.map((o) => [o.block, o.ok, o.reason])).toEqual(plan(2).blocks.map((b) => [b.block, false, reason]));
     expect(deploymentImage("web")).toBe("acme/web:1");
   });
 

@@ -1,5 +1,6 @@
 import { BerthError, conflict, invalid } from "../../../core/errors.ts";
 import { DNS_LABEL } from "../../../core/names.ts";
+import { checkNames } from "../check-names.ts";
 import type { FleetBlock, FleetPlan } from "../../../ports/fleet.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, EnvironmentRef, Runtime, Upstream } from "../../../ports/runtime.ts";
 import { serialiser } from "../serialiser.ts";
@@ -7,7 +8,7 @@ import { type KubeClient, type KubeKind, type LiveObject, describeRef, refOf } f
 import { DEFAULT_POD_CIDR, manifestObjects } from "./manifests.ts";
 import { MANAGED_BY, namespaceName, releaseJobName } from "./names.ts";
 import type { KubeObject } from "./object.ts";
-import { OWNED_KINDS, type Previous, RESTORED_KINDS, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
+import { OWNED_KINDS, type Previous, RESTORED_KINDS, discardRecord, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
 import { type WaitTiming, waitForJob, waitForRollout } from "./rollout.ts";
 import { environmentStatus, serviceUpstreams } from "./status.ts";
 
@@ -67,9 +68,19 @@ function checkPlan(plan: EnvironmentPlan): void {
   if (!Number.isInteger(plan.release) || plan.release < 0) throw invalid(`release must be a whole number, got ${plan.release}`);
 }
 
-function checkNames(project: string, environment: string): void {
-  if (!DNS_LABEL.test(project)) throw invalid(`project name ${JSON.stringify(project)} is not a DNS label`);
-  if (!DNS_LABEL.test(environment)) throw invalid(`environment name ${JSON.stringify(environment)} is not a DNS label`);
+interface Place {
+  namespace: string;
+  project: string;
+  environment: string;
+}
+
+/** A Deployment without the restart annotation in its pod template: that field is the `berth-restart` manager's. */
+function withoutRestart(object: KubeObject): KubeObject {
+  const template = (object.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template;
+  if (object.kind !== "Deployment" || !template?.metadata?.annotations?.[RESTARTED_AT]) return object;
+  const { [RESTARTED_AT]: _restart, ...annotations } = template.metadata.annotations;
+  const spec = object.spec as Record<string, unknown>;
+  return { ...object, spec: { ...spec, template: { ...template, metadata: { ...template.metadata, annotations } } } };
 }
 
 const idOf = (object: KubeObject) => `${object.kind}/${object.metadata.name}`;
@@ -97,6 +108,8 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
   const now = options.now ?? (() => new Date());
   const exclusive = serialiser();
   const records = new Map<string, ApplyRecord>();
+  /** Per environment, what this process last applied as `berth` of each healthy block's restored kinds: what a restore puts back. */
+  const rendered = new Map<string, Map<string, KubeObject>>();
 
   /** The plain name is shared by project "shop" + environment "eu-prod" and "shop-eu" + "prod": the labels tell them apart. */
   async function checkOwner(namespace: string, project: string, environment: string): Promise<LiveObject | null> {
@@ -109,16 +122,38 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     return existing;
   }
 
-  async function restore(block: string, previous: Previous, hooks: ApplyHooks): Promise<Upstream[]> {
+  /**
+   * Puts a failed block's Deployment, Service and NetworkPolicy back as Berth last applied them:
+   * the manifests this process rendered for the block's last healthy release when it has them,
+   * else the objects as read before the apply, without the restart annotation (the
+   * `berth-restart` manager's: applied as `berth`, a later apply would drop it). Then waits for
+   * the restored rollout, so the log says whether the previous release serves again.
+   */
+  async function restore(block: string, previous: Previous, hooks: ApplyHooks, at: Place): Promise<Upstream[]> {
     const before = (previous.get(block) ?? []).filter((o) => RESTORED_KINDS.includes(o.kind as KubeKind));
     if (before.length === 0) {
       hooks.log(`${block}: no earlier release to put back`);
       return [];
     }
-    for (const object of before) await client.apply(reapplicable(object));
+    const known = rendered.get(`${at.project}/${at.environment}`);
+    for (const object of before) await client.apply(known?.get(idOf(object)) ?? withoutRestart(reapplicable(object)));
     hooks.log(`${block}: the previous release's objects are applied again`);
     const deployment = before.find((o) => o.kind === "Deployment");
+    if (deployment) {
+      const back = await waitForRollout(client, at.namespace, at.project, at.environment, block, timing);
+      hooks.log(back.ok ? `${block}: the previous release is rolled out again` : `${block}: the previous release did not come back either: ${back.reason}`);
+    }
     return (deployment?.status?.readyReplicas ?? 0) > 0 ? serviceUpstreams(before.find((o) => o.kind === "Service")) : [];
+  }
+
+  /** restore, when the API that failed the block fails its restore too: said in the log; the Service (same address) serves what is ready. */
+  async function safeRestore(block: string, previous: Previous, hooks: ApplyHooks, at: Place): Promise<Upstream[]> {
+    try {
+      return await restore(block, previous, hooks, at);
+    } catch (error) {
+      hooks.log(`${block}: putting back the previous release failed: ${(error as Error).message}`);
+      return serving(previous, block);
+    }
   }
 
   async function applyPlan(plan: EnvironmentPlan, hooks: ApplyHooks): Promise<BlockOutcome[]> {
@@ -129,8 +164,9 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     const objects = manifestObjects(fleet, { podCidr });
     await checkOwner(namespace, project, environment);
     const previous = await readPrevious(client, namespace, project, environment);
-    records.set(`${project}/${environment}`, { release, previous });
+    records.set(`${project}/${environment}`, { release, previous: discardRecord(previous, DISCARD_RESTORES) });
 
+    const at: Place = { namespace, project, environment };
     const namespaceObject = objects.find((o) => o.kind === "Namespace")!;
     const preDeploy = objects.filter((o) => triggerOf(o) === "pre-deploy");
     const postDeploy = objects.filter((o) => triggerOf(o) === "post-deploy");
@@ -157,24 +193,45 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     }
 
     const applied = new Map<string, LiveObject>();
-    for (const object of objects) {
-      if (done.has(object)) continue;
-      applied.set(idOf(object), await client.apply(object));
-    }
-    for (const block of plan.restart ?? []) {
-      if (!fleet.blocks.some((b) => b.block === block)) continue;
-      // Only the annotation: a field this manager sends is a field it owns, so no labels, not even none.
-      const annotation = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: block, namespace }, spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now().toISOString() } } } } } as unknown as KubeObject;
-      applied.set(`Deployment/${block}`, await client.apply(annotation, RESTART_MANAGER));
-      hooks.log(`${block}: restarting its pods`);
+    const touched = new Set<string>();
+    try {
+      for (const object of objects) {
+        if (done.has(object)) continue;
+        const block = blockOf(object);
+        if (block !== undefined) touched.add(block);
+        applied.set(idOf(object), await client.apply(object));
+      }
+      for (const block of plan.restart ?? []) {
+        if (!fleet.blocks.some((b) => b.block === block)) continue;
+        // Only the annotation: a field this manager sends is a field it owns, so no labels, not even none.
+        const annotation = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: block, namespace }, spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now().toISOString() } } } } } as unknown as KubeObject;
+        applied.set(`Deployment/${block}`, await client.apply(annotation, RESTART_MANAGER));
+        hooks.log(`${block}: restarting its pods`);
+      }
+    } catch (error) {
+      // A refusal partway (an immutable field, a quota, a timeout) would leave the environment half new: put back what changed.
+      const reason = (error as Error).message;
+      hooks.log(reason);
+      return Promise.all(
+        fleet.blocks.map(async (block): Promise<BlockOutcome> => {
+          const upstreams = touched.has(block.block) ? await safeRestore(block.block, previous, hooks, at) : serving(previous, block.block);
+          return { block: block.block, ok: false, reason, upstreams, containers: [] };
+        }),
+      );
     }
 
     const outcomes = await Promise.all(
       fleet.blocks.map(async (block): Promise<BlockOutcome> => {
-        const rollout = await waitForRollout(client, namespace, project, environment, block.block, timing);
+        let rollout: Awaited<ReturnType<typeof waitForRollout>>;
+        try {
+          rollout = await waitForRollout(client, namespace, project, environment, block.block, timing);
+        } catch (error) {
+          // One block's error is that block's failure: the others are still waited for, and none is left rolling unjudged.
+          rollout = { ok: false, reason: `${block.block}: ${(error as Error).message}` };
+        }
         if (!rollout.ok) {
           hooks.log(rollout.reason);
-          const upstreams = await restore(block.block, previous, hooks);
+          const upstreams = await safeRestore(block.block, previous, hooks, at);
           return { block: block.block, ok: false, reason: rollout.reason, upstreams, containers: [] };
         }
         const upstreams = block.port !== undefined ? serviceUpstreams(applied.get(`Service/${block.block}`)) : [];
@@ -187,11 +244,22 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         const ready = rollout.pods.filter((pod) => pod.ready).map((pod) => pod.name);
         if (changed) {
           hooks.log(`${block.block}: rolled out, ${ready.length} pod(s) ready${upstreams[0] ? ` behind ${upstreams[0].host}:${upstreams[0].port}` : ""}`);
-          await hooks.switchTraffic(block.block, upstreams);
+          try {
+            await hooks.switchTraffic(block.block, upstreams);
+          } catch (error) {
+            const reason = `${block.block}: switching its routes failed: ${(error as Error).message}`;
+            hooks.log(reason);
+            return { block: block.block, ok: false, reason, upstreams: await safeRestore(block.block, previous, hooks, at), containers: [] };
+          }
         }
         return { block: block.block, ok: true, upstreams, containers: ready };
       }),
     );
+    const last = rendered.get(`${project}/${environment}`) ?? new Map<string, KubeObject>();
+    for (const outcome of outcomes.filter((o) => o.ok)) {
+      for (const object of objects) if (blockOf(object) === outcome.block && RESTORED_KINDS.includes(object.kind as KubeKind)) last.set(idOf(object), object);
+    }
+    rendered.set(`${project}/${environment}`, last);
     // A failed block fails the release: no post-deploy jobs, and nothing pruned (the old Secrets are what its old pods read).
     if (outcomes.some((outcome) => !outcome.ok)) return outcomes;
 
@@ -259,6 +327,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         const namespace = namespaceName(project, environment);
         if (!(await checkOwner(namespace, project, environment))) return;
         records.delete(`${project}/${environment}`);
+        rendered.delete(`${project}/${environment}`);
         // The namespace takes its claims, and so the volumes' data, along: only when purging.
         if (purgeVolumes) {
           await client.remove({ kind: "Namespace", name: namespace });
