@@ -126,6 +126,8 @@ export function createDeployments(deps: DeployDeps) {
       const { env, fingerprint, dependsOn } = wiredVariables(deps.variables, ref, b, release.blocks);
       return blockPlan(b, env, fingerprint, deps.blockDefaults, dependsOn);
     });
+    /** When traffic last moved to a replica of this release: the crash watch's window opens then. */
+    let lastSwitch: number | undefined;
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
       {
@@ -138,6 +140,7 @@ export function createDeployments(deps: DeployDeps) {
           deps.routes.replaceBlockRoutes(place.project, place.environment, block, rows);
           switched.add(block);
           await Bun.sleep(deps.edgeSyncMs);
+          lastSwitch = Date.now();
         },
       },
     );
@@ -145,7 +148,7 @@ export function createDeployments(deps: DeployDeps) {
     if (failed) throw new BerthError("invalid", failed.reason ?? `${failed.block} failed`);
     // Blocks whose containers stayed as they were got no switch, but their routes follow this release too.
     for (const kept of outcomes) if (!switched.has(kept.block) && kept.upstreams.length) keepRoutes(deps.routes, place, kept.block, specs.get(kept.block), kept.upstreams);
-    const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, say });
+    const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, since: lastSwitch, say });
     if (crashed) throw new BerthError("invalid", crashed);
   }
 
