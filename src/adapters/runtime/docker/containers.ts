@@ -48,16 +48,12 @@ export async function startReplica(docker: Dockerode, target: ReplicaTarget): Pr
   return container.id;
 }
 
-/**
- * Healthy replicas restart on crashes and reboots from now on; a no-op where that is set already.
- * `inspect` may answer from the runtime's cache (the health check has just read these replicas):
- * an update is an engine event that drops what the cache kept of the container.
- */
-export async function keepRestarting(docker: Dockerode, ids: string[], inspect: (id: string) => Promise<Dockerode.ContainerInspectInfo> = (id) => docker.getContainer(id).inspect()): Promise<void> {
+/** Healthy replicas restart on crashes and reboots from now on; a no-op where that is set already. */
+export async function keepRestarting(docker: Dockerode, ids: string[]): Promise<void> {
   for (const id of ids) {
     const container = docker.getContainer(id);
     try {
-      const info = await inspect(id);
+      const info = await container.inspect();
       if (info.HostConfig.RestartPolicy?.Name === RESTART_POLICY) continue;
       await container.update({ RestartPolicy: { Name: RESTART_POLICY, MaximumRetryCount: 0 } });
     } catch (error) {

@@ -18,7 +18,7 @@ export async function applyBlock(job: BlockJob, observed: Replica[]): Promise<Bl
   if (current.length === block.replicas && !job.restart) {
     if (others.length === 0) {
       // Converges a replica an interrupted apply left without its restart policy; reads only otherwise.
-      await keepRestarting(job.docker, current.map((r) => r.id), job.inspect);
+      await keepRestarting(job.docker, current.map((r) => r.id));
       return outcome(block.block, current);
     }
     // An earlier apply stopped after starting these: check them and finish its switch.
@@ -51,7 +51,7 @@ async function switchOver(job: BlockJob, fresh: NewReplica[], old: Replica[]): P
   // Healthy replicas are what the rollout slot bounds; switching, draining and stopping the old
   // ones wait on the edge and on timers, so the next block starts meanwhile.
   job.later(async () => {
-    await keepRestarting(job.docker, fresh.map((t) => t.id), job.inspect);
+    await keepRestarting(job.docker, fresh.map((t) => t.id));
     await hooks.switchTraffic(block.block, checked.upstreams);
     await drain(job, old);
     await retire(job, old);
