@@ -10,13 +10,16 @@
 // Targets: from nothing < 60 s, the change < 90 s with 0 failed requests, promote < 30 s,
 // status p99 < 50 ms, edge lookups as fast at 300 containers as at 100, serve's RSS < 150 MB.
 //
-//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings] [--set SETTING=VALUE]… [--serve-env NAME=VALUE]…
+// Each rollout step also prints where its time went, from the rollout's own log lines as the CLI
+// prints them (when each block started, turned healthy and had its old replicas stopped).
+//
+//   bun scripts/bench-scale.ts [--websites 60] [--workers 40] [--concurrency N] [--test-timings] [--skip-scale] [--set SETTING=VALUE]… [--serve-env NAME=VALUE]…
 // Needs the test environment (bash scripts/test-env/setup.sh) and the binary (bun run build).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startServe, TEST_TIMINGS } from "../test/support/binary.ts";
+import { BINARY, startServe, TEST_TIMINGS } from "../test/support/binary.ts";
 import { loadTestEnv } from "../test/support/test-env.ts";
 import { verdict } from "./bench/stats.ts";
 import { berthOk, cleanUpOnInterrupt, removeProjectObjects, stopServeAndEdge } from "./bench/project-objects.ts";
@@ -28,6 +31,8 @@ const { values: flags } = parseArgs({
     workers: { type: "string", default: "40" },
     concurrency: { type: "string" },
     "test-timings": { type: "boolean", default: false },
+    // Leaves out scaling to 3 replicas and the lookups at 300 containers (a shorter run while iterating).
+    "skip-scale": { type: "boolean", default: false },
     set: { type: "string", multiple: true, default: [] },
     "serve-env": { type: "string", multiple: true, default: [] },
   },
@@ -133,12 +138,71 @@ const rows: Row[] = [];
 async function deployStep(step: string, note = "", args = ["deploy", project, "dev", "--wait"]): Promise<number> {
   const load = loadavg()[0]!;
   const started = performance.now();
-  const { maxMb } = await sampledRss(() => run(args));
+  const { value: lines, maxMb } = await sampledRss(() => runTimed(args));
   const ms = performance.now() - started;
   rows.push({ step, seconds: ms / 1000, rssMb: maxMb, note: `${note}${note ? "; " : ""}load ${load.toFixed(1)} at start` });
   // Each figure as it comes, so a run that fails later still shows what it measured.
   console.log(`  ${step}: ${(ms / 1000).toFixed(1)} s, serve RSS max ${maxMb.toFixed(0)} MB`);
+  const profile = rolloutProfile(lines);
+  if (profile) console.log(`    ${profile}`);
   return ms;
+}
+
+interface TimedLine {
+  ms: number;
+  text: string;
+}
+
+/** A CLI call through serve that must succeed, with when each line of its output came (ms from the call). */
+async function runTimed(args: string[]): Promise<TimedLine[]> {
+  const started = performance.now();
+  const proc = Bun.spawn([BINARY, ...args, "--config", join(server.home, "config.yaml")], { env: server.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const lines: TimedLine[] = [];
+  let rest = "";
+  const decoder = new TextDecoder();
+  const reader = proc.stdout.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const chunk = read.value;
+    const ms = performance.now() - started;
+    const parts = (rest + decoder.decode(chunk, { stream: true })).split("\n");
+    rest = parts.pop()!;
+    for (const text of parts) lines.push({ ms, text });
+  }
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`berth ${args.join(" ")} exited with ${code}: ${(stderr || lines.map((l) => l.text).join("\n")).trim().split("\n").slice(-3).join(" | ")}`);
+  return lines;
+}
+
+/**
+ * Where a rollout's time went, from its log lines: when the first and last block started, the
+ * last turned healthy (or settled) and the last had its old replicas stopped; the crash watch;
+ * and how long blocks took from starting to healthy (a website) or settled (a worker).
+ */
+function rolloutProfile(lines: TimedLine[]): string | null {
+  const at = (pattern: RegExp) => lines.filter((l) => pattern.test(l.text)).map((l) => l.ms);
+  const blockTimes = (pattern: RegExp) => {
+    const times = new Map<string, number>();
+    for (const line of lines) {
+      const block = pattern.exec(line.text)?.[1];
+      if (block && !times.has(block)) times.set(block, line.ms);
+    }
+    return times;
+  };
+  const starts = blockTimes(/^\s*(\S+): starting \d+ replica/);
+  if (starts.size === 0) return null;
+  const ups = blockTimes(/^\s*(\S+): (?:healthy on|replica \d+ still running after)/);
+  const stops = at(/: stopping \d+ old replica/);
+  const rolling = at(/rolling out \d+ block/)[0] ?? 0;
+  const watch = at(/watching for crashes/)[0];
+  const end = lines.at(-1)?.ms ?? 0;
+  const s = (ms: number | undefined) => (ms === undefined ? "–" : `${((ms - rolling) / 1000).toFixed(1)}`);
+  const boot = (kind: RegExp) => {
+    const took = [...starts].filter(([b]) => kind.test(b) && ups.has(b)).map(([b, ms]) => ups.get(b)! - ms).sort((a, b) => a - b);
+    return took.length ? `${(percentile(took, 50) / 1000).toFixed(1)}/${(percentile(took, 90) / 1000).toFixed(1)}/${(took.at(-1)! / 1000).toFixed(1)}` : "–";
+  };
+  return `from "rolling out" (at ${(rolling / 1000).toFixed(1)} s), s: first start ${s(Math.min(...starts.values()))}, last start ${s(Math.max(...starts.values()))}, ` +
+    `last up ${s(ups.size ? Math.max(...ups.values()) : undefined)}, last old stopping ${s(stops.length ? Math.max(...stops) : undefined)}, crash watch ${s(watch)}, end ${s(end)}; ` +
+    `start→up p50/p90/max s: websites ${boot(/^w/)}, workers ${boot(/^k/)}`;
 }
 
 /** Asks one website through the edge, one request after another, until stopped. */
@@ -249,9 +313,11 @@ try {
   // Its containers go; a network the engine will not let go of (see below) is noted, not fatal.
   await run(["env", "stop", project, "prod"]).catch((error: Error) => console.log(`  env stop prod: ${error.message.split("\n")[0]}`));
 
-  const allBlocks = [...Array.from({ length: WEBSITES }, (_, i) => `w${pad(i)}`), ...Array.from({ length: WORKERS }, (_, i) => `k${pad(i)}`)];
-  await deployStep("scale all to 3 replicas", "", ["scale", project, "dev", ...allBlocks.map((b) => `${b}=3`), "--wait"]);
-  await measureLookups(3 * (WEBSITES + WORKERS));
+  if (!flags["skip-scale"]) {
+    const allBlocks = [...Array.from({ length: WEBSITES }, (_, i) => `w${pad(i)}`), ...Array.from({ length: WORKERS }, (_, i) => `k${pad(i)}`)];
+    await deployStep("scale all to 3 replicas", "", ["scale", project, "dev", ...allBlocks.map((b) => `${b}=3`), "--wait"]);
+    await measureLookups(3 * (WEBSITES + WORKERS));
+  }
 
   const removeStarted = performance.now();
   // A failed delete is reported with the figures, not instead of them (Docker 20.10 can keep a

@@ -38,4 +38,20 @@ describe("variable fingerprints", () => {
     expect(after.get("web")).toBe(dev.get("web"));
     expect(each("prod").get("web")).not.toBe(dev.get("web"));
   });
+
+  test("a release's record of every block at once equals each block's own snapshot and fingerprint", async () => {
+    const { db, services } = memoryState();
+    await services.projects.apply(file);
+    services.variables.set({ project: "shop", environment: "prod", block: "worker" }, { QUEUE: "jobs" }, false);
+    services.variables.set({ project: "shop", environment: "prod", block: "worker" }, { TOKEN: "s3cret" }, true);
+    const all = services.variables.recordAll("shop", "prod", createProjectStore(db).loadProject("shop")!);
+    expect([...all.keys()]).toEqual(["web", "worker"]);
+    for (const block of ["web", "worker"]) {
+      const ref = { project: "shop", environment: "prod", block };
+      expect(all.get(block)).toEqual({ vars: services.variables.snapshot(ref), fingerprint: services.variables.fingerprint(ref) });
+    }
+    expect(all.get("web")!.vars.MODE).toEqual({ value: "fancy", secret: false });
+    expect(all.get("worker")!.vars.TOKEN!.secret).toBe(true);
+    expect(all.get("worker")!.vars.TOKEN!.value).not.toBe("s3cret");
+  });
 });

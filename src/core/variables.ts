@@ -16,6 +16,13 @@ const fingerprintOf = (fileEnv: Record<string, string>, set: StoredVariable[]) =
     .digest("hex")
     .slice(0, 16);
 
+const recordedOf = (fileEnv: Record<string, string>, set: StoredVariable[]): Record<string, RecordedVariable> => {
+  const recorded: Record<string, RecordedVariable> = {};
+  for (const [name, value] of Object.entries(fileEnv)) recorded[name] = { value, secret: false };
+  for (const v of set) recorded[v.name] = { value: v.value, secret: v.secret };
+  return recorded;
+};
+
 /** What is shown in place of a secret value: fixed, so not even its length leaks. */
 export const MASK = "••••••••";
 
@@ -128,10 +135,23 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
 
     /** The variables as a release records them: the file's env and set ones, secrets still sealed. */
     snapshot(ref: VariableRef): Record<string, RecordedVariable> {
-      const recorded: Record<string, RecordedVariable> = {};
-      for (const [name, value] of Object.entries(fileEnv(ref))) recorded[name] = { value, secret: false };
-      for (const v of store.listVariables(ref)) recorded[v.name] = { value: v.value, secret: v.secret };
-      return recorded;
+      return recordedOf(fileEnv(ref), store.listVariables(ref));
+    },
+
+    /**
+     * `snapshot` and `fingerprint` of every block of an environment, with one read of the
+     * variables: a release records all its blocks at once, and per block a release of 100 blocks
+     * read the project 200 times (seconds of a blocked event loop, and 70 MB of garbage at once).
+     */
+    recordAll(project: string, environment: string, file: ProjectFile): Map<string, { vars: Record<string, RecordedVariable>; fingerprint: string }> {
+      const set = store.listEnvironmentVariables(project, environment);
+      return new Map(
+        Object.keys(file.blocks).map((block) => {
+          const env = fileEnv({ project, environment, block }, file);
+          const stored = set.get(block) ?? [];
+          return [block, { vars: recordedOf(env, stored), fingerprint: fingerprintOf(env, stored) }];
+        }),
+      );
     },
 
     /** Clear values of recorded variables, for the containers of a release. */

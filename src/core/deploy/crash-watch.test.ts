@@ -12,8 +12,8 @@ const scripted = (answers: BlockRuntimeStatus[][]) => {
   return { status: async () => answers[Math.min(call++, answers.length - 1)]! };
 };
 
-const watch = (answers: BlockRuntimeStatus[][], windowMs = 200) =>
-  watchForCrashes({ runtime: scripted(answers), project: "p", environment: "dev", release: 2, windowMs, pollMs: 10, say: () => {} });
+const watch = (answers: BlockRuntimeStatus[][], windowMs = 200, since?: number) =>
+  watchForCrashes({ runtime: scripted(answers), project: "p", environment: "dev", release: 2, windowMs, since, pollMs: 10, say: () => {} });
 
 describe("crash watch after a rollout", () => {
   test("a replica of the release restarted within the window fails it, naming the block and its last log line", async () => {
@@ -33,5 +33,16 @@ describe("crash watch after a rollout", () => {
   test("a release that started nothing (no change) is not watched; a zero window turns it off", async () => {
     expect(await watch([[row({ release: 1 })], [row({ release: 1, state: "crashloop", restarts: 5 })]])).toBeNull();
     expect(await watch([[row({ restarts: 5, state: "crashloop" })]], 0)).toBeNull();
+  });
+
+  test("the window counts from the last switch: what has passed of it since is not waited again, and one read is still made", async () => {
+    const runtime = scripted([[row({})], [row({ restarts: 1 })]]);
+    let reads = 0;
+    const counted = { status: async () => (reads++, runtime.status()) };
+    const reason = await watchForCrashes({ runtime: counted, project: "p", environment: "dev", release: 2, windowMs: 10_000, since: Date.now() - 10_000, pollMs: 10, say: () => {} });
+    expect(reason).toBeNull();
+    expect(reads).toBe(1);
+    // A restart already there when the window has passed still fails the release.
+    expect(await watch([[row({ restarts: 1 })]], 10_000, Date.now() - 20_000)).toContain("jobs crashed");
   });
 });

@@ -7,6 +7,12 @@ export interface CrashWatch {
   release: number;
   /** How long after the rollout restarts still fail the release; 0 turns the watch off. */
   windowMs: number;
+  /**
+   * When the window opened (ms since the epoch): the last switch of traffic to the release's
+   * replicas. Default: now. Old replicas drain and stop after that switch; the new ones are
+   * already serving, so the watch counts that time instead of starting after it.
+   */
+  since?: number;
   pollMs?: number;
   say(line: string): void;
 }
@@ -17,15 +23,17 @@ export interface CrashWatch {
  * this release started fails the release with the crash's last log lines; blocks the release left
  * alone are not its doing. Returns that reason, or null. Nothing is watched when the release
  * started no replica. New replicas only get a restart policy once healthy, so every restart
- * counted came after their health check.
+ * counted came after their health check. The status is read at least once, also when the
+ * window has passed already.
  */
 export async function watchForCrashes(watch: CrashWatch): Promise<string | null> {
   const { runtime, project, environment, release, windowMs, say } = watch;
   if (windowMs <= 0) return null;
+  const deadline = Math.min(Date.now(), watch.since ?? Date.now()) + windowMs;
   const first = await runtime.status(project, environment);
   if (!first.some((row) => row.release === release)) return null;
-  say(`watching for crashes for ${windowMs / 1000}s`);
-  const deadline = Date.now() + windowMs;
+  const left = Math.max(0, deadline - Date.now());
+  say(left < windowMs ? `watching for crashes for ${windowMs / 1000}s from the last switch (${seconds(left)} left)` : `watching for crashes for ${windowMs / 1000}s`);
   for (let rows = first; ; rows = await runtime.status(project, environment)) {
     const crashed = rows.find((row) => row.release === release && row.restarts > 0);
     if (crashed) return crashReason(crashed);
@@ -34,6 +42,8 @@ export async function watchForCrashes(watch: CrashWatch): Promise<string | null>
     await Bun.sleep(Math.min(watch.pollMs ?? 500, left));
   }
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 export function crashReason(row: BlockRuntimeStatus): string {
   const lines = row.lastLog.join(" | ") || "(none)";

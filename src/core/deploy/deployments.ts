@@ -83,6 +83,9 @@ export function createDeployments(deps: DeployDeps) {
     const blocks: ReleaseBlock[] = [];
     const live = deps.releases.currentRelease(release.project, release.environment);
     let builtByBerth: Promise<{ id: string; labels: Record<string, string> }[]> | undefined;
+    // One engine lookup per image, not per block: a hundred blocks of one image asked a hundred times, one after another.
+    const found = new Map<string, Promise<string | null>>();
+    const findImage = (image: string) => found.get(image) ?? found.set(image, deps.images.findImage(image)).get(image)!;
     for (const name of Object.keys(file.blocks)) {
       const spec = withTemplate(resolveBlock(file, release.environment, name), deps.catalogImages);
       checkVersionChange(name, live?.blocks.find((b) => b.name === name)?.spec, spec, options.allowMajor ?? false);
@@ -96,10 +99,11 @@ export function createDeployments(deps: DeployDeps) {
         blocks.push({ name, image: build.image!, imageId: build.imageId!, commit: build.commit, spec });
       } else {
         const image = spec.image!;
-        let imageId = await deps.images.findImage(image);
+        let imageId = await findImage(image);
         if (!imageId) {
           say(`${name}: pulling ${image}`);
           imageId = await deps.images.pullImage(image);
+          found.set(image, Promise.resolve(imageId));
         }
         // Apply refuses other projects' images by name; this also catches an id or another tag of one.
         builtByBerth ??= deps.images.listImages({ [LABELS.managed]: "true" });
@@ -122,6 +126,8 @@ export function createDeployments(deps: DeployDeps) {
       const { env, fingerprint, dependsOn } = wiredVariables(deps.variables, ref, b, release.blocks);
       return blockPlan(b, env, fingerprint, deps.blockDefaults, dependsOn);
     });
+    /** When traffic last moved to a replica of this release: the crash watch's window opens then. */
+    let lastSwitch: number | undefined;
     const outcomes = await deps.runtime.apply(
       { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
       {
@@ -134,6 +140,7 @@ export function createDeployments(deps: DeployDeps) {
           deps.routes.replaceBlockRoutes(place.project, place.environment, block, rows);
           switched.add(block);
           await Bun.sleep(deps.edgeSyncMs);
+          lastSwitch = Date.now();
         },
       },
     );
@@ -141,7 +148,7 @@ export function createDeployments(deps: DeployDeps) {
     if (failed) throw new BerthError("invalid", failed.reason ?? `${failed.block} failed`);
     // Blocks whose containers stayed as they were got no switch, but their routes follow this release too.
     for (const kept of outcomes) if (!switched.has(kept.block) && kept.upstreams.length) keepRoutes(deps.routes, place, kept.block, specs.get(kept.block), kept.upstreams);
-    const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, say });
+    const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, since: lastSwitch, say });
     if (crashed) throw new BerthError("invalid", crashed);
   }
 
@@ -149,14 +156,22 @@ export function createDeployments(deps: DeployDeps) {
   type Collect = (release: ReleaseRecord, say: (line: string) => void) => Promise<ReleaseBlock[]>;
 
   /** Each block keeps the variables it runs with (secrets sealed): today's, unless the caller chose a release's. */
-  const withConfig = (release: ReleaseRecord, blocks: ReleaseBlock[]): ReleaseBlock[] =>
-    blocks.map((b) => {
-      const ref = { project: release.project, environment: release.environment, block: b.name };
+  const withConfig = (release: ReleaseRecord, blocks: ReleaseBlock[]): ReleaseBlock[] => {
+    const { project, environment } = release;
+    for (const b of blocks) {
       // A catalog service's credentials exist from its first release in the environment on.
       const template = templateNamed(b.spec.template);
-      if (template && !b.vars) deps.variables.ensureCredentials(ref, template.credentials);
-      return { ...b, vars: b.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? deps.variables.fingerprint(ref) };
+      if (template && !b.vars) deps.variables.ensureCredentials({ project, environment, block: b.name }, template.credentials);
+    }
+    // All blocks at once: read per block, a release of 100 blocks read the project 200 times.
+    const file = blocks.some((b) => !b.vars || !b.fingerprint) ? deps.projects.loadProject(project) : null;
+    const today = file ? deps.variables.recordAll(project, environment, file) : new Map<string, never>();
+    return blocks.map((b) => {
+      const ref = { project, environment, block: b.name };
+      const now = today.get(b.name);
+      return { ...b, vars: b.vars ?? now?.vars ?? deps.variables.snapshot(ref), fingerprint: b.fingerprint ?? now?.fingerprint ?? deps.variables.fingerprint(ref) };
     });
+  };
 
   async function run(release: ReleaseRecord, collect: Collect = collectImages, restart?: string[], runJobs = collect === collectImages) {
     // Engine errors quote what they were given, secret values included: nothing stored or shown carries them.

@@ -49,10 +49,11 @@ export function createPipeline(deps: PipelineDeps) {
   /** Each block as the environment's config today would run it, with the given images. */
   function nextSides(project: string, environment: string, images: (name: string, spec: ReturnType<typeof resolveBlock>) => Promise<Pick<BlockSide, "imageId" | "commit">>) {
     const file = deps.loadEnvironment(project, environment);
+    const today = deps.variables.recordAll(project, environment, file);
     return Promise.all(
       Object.keys(file.blocks).map((name) => {
         const spec = withTemplate(resolveBlock(file, environment, name), deps.catalogImages);
-        return images(name, spec).then((image) => ({ name, spec, ...image, vars: deps.variables.snapshot({ project, environment, block: name }) }));
+        return images(name, spec).then((image) => ({ name, spec, ...image, vars: today.get(name)!.vars }));
       }),
     );
   }

@@ -4,8 +4,8 @@ import { LABEL } from "./labels.ts";
 
 /** What moves routes: a replica (re)started, died, or its health changed. */
 const ACTIONS = ["start", "die", "health_status"];
-/** What the feed follows: those, and what else changes a container's listing (runtime-cache.ts). */
-const FEED_ACTIONS = [...ACTIONS, "create", "destroy", "pause", "unpause", "rename"];
+/** What the feed follows: those, and what else changes a container's listing or inspect (runtime-cache.ts). */
+const FEED_ACTIONS = [...ACTIONS, "create", "destroy", "pause", "unpause", "rename", "update"];
 const RECONNECT_MS = 1000;
 
 /** Splits the engine's stream of JSON lines; a chunk may end mid-line or hold several lines. */
