@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { ConfigError, loadConfig, parseQuantity, type Config } from "../config.ts";
 import { VERSION } from "../version.ts";
 import { createAccessLog } from "./access-log.ts";

@@ -2,7 +2,7 @@
  * The edge's route table: a pure structure built from the state DB's rows, swapped whole on
  * every change so the request path only does map lookups and string compares.
  */
-import type { EdgeCertRecord, EdgeRouteRecord, EdgeSnapshot, GatewayClientRecord } from "../adapters/store/edge-reader.ts";
+import type { EdgeRouteRecord, EdgeSnapshot, GatewayClientRecord } from "../adapters/store/edge-reader.ts";
 
 export type RouteAuth = EdgeRouteRecord["auth"];
 /** The rows as the state DB holds them (see the edge reader). */

@@ -80,8 +80,6 @@ export function createThrottle(limits: ThrottleLimits, options: { capacity: numb
   };
 }
 
-type Throttle = ReturnType<typeof createThrottle>;
-
 export interface LoginGuardSettings {
   perIp: ThrottleLimits;
   perCredential: ThrottleLimits;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 import { invalid } from "../../core/errors.ts";
-import type { NodeSession, NodeShell, NodeTarget, RunResult } from "../../ports/node-shell.ts";
+import type { NodeSession, NodeShell, RunResult } from "../../ports/node-shell.ts";
 
 /** How long a node has to answer and finish the key exchange. */
 const READY_TIMEOUT_MS = 20_000;

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { hostEnv } from "../../config.ts";
 import { detectProject, INIT_FILES, MAX_INIT_FILE_BYTES, PRESENCE_ONLY, toLabel, type Decision, type GitFacts } from "../../core/init/index.ts";

@@ -1,7 +1,5 @@
 import type Dockerode from "dockerode";
-import { invalid } from "../../../core/errors.ts";
-import { DNS_LABEL } from "../../../core/names.ts";
-import { checkNames } from "../check-names.ts";
+import { checkNames, checkPlan } from "../check-names.ts";
 import type { ApplyHooks, BlockOutcome, BlockPlan, EnvironmentPlan, Runtime } from "../../../ports/runtime.ts";
 import { listReplicas, removeReplicas, withRestarts } from "./containers.ts";
 import { createEngineFeed, watchEnvironments } from "./events.ts";
@@ -109,7 +107,7 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
 type Engine = Pick<BlockJob, "docker" | "inspect">;
 
 async function applyPlan({ docker, inspect }: Engine, plan: EnvironmentPlan, hooks: ApplyHooks, timing: Timing, concurrency: number): Promise<BlockOutcome[]> {
-  checkPlan(plan);
+  checkPlan(plan, { hashes: true });
   const { project, environment: env, release } = plan;
   const network = await ensureNetwork(docker, project, env);
   const observed = await listReplicas(docker, project, env);
@@ -156,18 +154,4 @@ async function rollTiers(
     await tierDone();
   }
   return outcomes;
-}
-
-/** Names become container, network and volume names: anything but a DNS label is refused here too. */
-function checkPlan(plan: EnvironmentPlan): void {
-  checkNames(plan.project, plan.environment);
-  const seen = new Set<string>();
-  for (const block of plan.blocks) {
-    if (!DNS_LABEL.test(block.block)) throw invalid(`block name ${JSON.stringify(block.block)} is not a DNS label`);
-    if (seen.has(block.block)) throw invalid(`block ${block.block} appears twice in the plan`);
-    if (!Number.isInteger(block.replicas) || block.replicas < 0) throw invalid(`block ${block.block}: replicas must be a whole number ≥ 0`);
-    if (!block.hash) throw invalid(`block ${block.block} has no hash`);
-    seen.add(block.block);
-  }
-  if (!Number.isInteger(plan.release) || plan.release < 0) throw invalid(`release must be a whole number, got ${plan.release}`);
 }

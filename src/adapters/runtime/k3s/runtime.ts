@@ -1,6 +1,5 @@
 import { BerthError, conflict, invalid } from "../../../core/errors.ts";
-import { DNS_LABEL } from "../../../core/names.ts";
-import { checkNames } from "../check-names.ts";
+import { checkNames, checkPlan } from "../check-names.ts";
 import type { FleetBlock, FleetPlan } from "../../../ports/fleet.ts";
 import type { ApplyHooks, BlockOutcome, EnvironmentPlan, EnvironmentRef, Runtime, Upstream } from "../../../ports/runtime.ts";
 import { serialiser } from "../serialiser.ts";
@@ -54,18 +53,6 @@ export function asFleetPlan(plan: EnvironmentPlan): FleetPlan {
     throw invalid(`${plan.project}/${plan.environment}: the k3s runtime needs the release's fleet plan (routed blocks and jobs), not a docker plan`);
   }
   return { project: plan.project, environment: plan.environment, release: plan.release, blocks: plan.blocks as FleetBlock[], jobs: fleet.jobs };
-}
-
-function checkPlan(plan: EnvironmentPlan): void {
-  checkNames(plan.project, plan.environment);
-  const seen = new Set<string>();
-  for (const block of plan.blocks) {
-    if (!DNS_LABEL.test(block.block)) throw invalid(`block name ${JSON.stringify(block.block)} is not a DNS label`);
-    if (seen.has(block.block)) throw invalid(`block ${block.block} appears twice in the plan`);
-    if (!Number.isInteger(block.replicas) || block.replicas < 0) throw invalid(`block ${block.block}: replicas must be a whole number ≥ 0`);
-    seen.add(block.block);
-  }
-  if (!Number.isInteger(plan.release) || plan.release < 0) throw invalid(`release must be a whole number, got ${plan.release}`);
 }
 
 interface Place {
@@ -157,7 +144,7 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
   }
 
   async function applyPlan(plan: EnvironmentPlan, hooks: ApplyHooks): Promise<BlockOutcome[]> {
-    checkPlan(plan);
+    checkPlan(plan, { hashes: false });
     const fleet = fleetPlanOf(plan);
     const { project, environment, release } = fleet;
     const namespace = namespaceName(project, environment);
