@@ -61,7 +61,7 @@ async function runJob(files: string[]): Promise<void> {
   const name = files.length === 1 ? files[0]!.replaceAll("/", "__") : `group-${++groups}`;
   const report = join(reports, `${name}.xml`);
   const started = performance.now();
-  const proc = Bun.spawn([process.execPath, "test", "--timeout", "30000", "--reporter=junit", `--reporter-outfile=${report}`, ...files.map((f) => `./${f}`)], {
+  const proc = Bun.spawn([process.execPath, "test", "--timeout", "60000", "--reporter=junit", `--reporter-outfile=${report}`, ...files.map((f) => `./${f}`)], {
     cwd: ROOT,
     env: { ...process.env, TMPDIR: runTmp },
     stdout: "pipe",

@@ -16,7 +16,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     const fetchFrom = (id: string, url: string) => sh(["docker", "exec", id, "timeout", "5", "wget", "-qO-", url]);
     expect(fetchFrom(web!.containers[0]!, "http://api:8080/")).toEqual({ code: 0, out: "from-api" });
     expect(fetchFrom(api!.containers[0]!, "http://web:8080/")).toEqual({ code: 0, out: "from-web" });
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("a block dropped from the plan has its traffic switched off, then is stopped and removed", async () => {
     const e = env();
@@ -40,7 +40,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     ]);
     for (const id of old!.containers) expect(await stateOf(docker, id)).toBe("gone");
     expect((await runtime.status(project, e)).map((s) => s.block)).toEqual(["web"]);
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("containers, volumes and networks without berth.managed survive every apply and remove", async () => {
     const e = env();
@@ -77,7 +77,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     await runtime.remove(project, e, { purgeVolumes: true });
     expect(survivors()).toEqual(allThere);
     expect(sh(["docker", "network", "inspect", `berth-${project}-${e}`]).code).not.toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   test.concurrent("remove refuses to take down a network that a foreign container still uses, and leaves that container be", async () => {
     const e = env();
@@ -89,7 +89,7 @@ describe("docker runtime networking and ownership (real engine)", () => {
     expect(sh(["docker", "inspect", "-f", "{{.State.Running}}", stranger]).out).toBe("true");
     expect(await runtime.status(project, e)).toEqual([]);
     sh(["docker", "rm", "-f", stranger]);
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("a network of the environment's name that Berth does not own is refused, not joined", async () => {
     const e = env();
@@ -99,5 +99,5 @@ describe("docker runtime networking and ownership (real engine)", () => {
     expect(error.message).toBe(`network ${name} exists but is not managed by Berth for ${project}/${e}; rename or remove it`);
     await runtime.remove(project, e, { purgeVolumes: true });
     expect(sh(["docker", "network", "inspect", name]).code).toBe(0);
-  }, 30_000);
+  }, 120_000);
 });

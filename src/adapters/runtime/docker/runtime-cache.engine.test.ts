@@ -56,5 +56,5 @@ describe("runtime cache (real engine)", () => {
     const after = counter.calls;
     await runtime.status(project, e);
     expect(counter.calls).toBeGreaterThan(after);
-  }, 60_000);
+  }, 120_000);
 });

@@ -43,7 +43,7 @@ describe("docker runtime volumes (real engine)", () => {
     expect(await stateOf(docker, v1!.containers[0]!)).toBe("gone");
     expect(exec(v2!.containers[0]!, "cat /var/lib/store/data; cat /tmp/v")).toEqual({ code: 0, out: "kept\nv2" });
     expect(await get(v2!.upstreams[0], "/data")).toBe("kept");
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("a failed redeploy of a block with volumes starts the old replica again and points traffic at it", async () => {
     const e = env();
@@ -64,7 +64,7 @@ describe("docker runtime volumes (real engine)", () => {
     expect(switches).toEqual([{ block: "store", upstreams: outcome!.upstreams }]);
     expect(await get(outcome!.upstreams[0], "/data")).toBe("kept");
     expect((await runtime.status(project, e))[0]).toMatchObject({ state: "running", release: 1, ready: 1 });
-  }, 30_000);
+  }, 120_000);
 
   test.concurrent("remove keeps volumes unless purging; a later apply finds the data again", async () => {
     const e = env();
@@ -83,5 +83,5 @@ describe("docker runtime volumes (real engine)", () => {
     await runtime.remove(project, e, { purgeVolumes: true });
     expect(sh(["docker", "volume", "inspect", volume]).code).not.toBe(0);
     expect(await runtime.status(project, e)).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 });
