@@ -31,9 +31,16 @@ export function removeProjectObjects(project: string, environments: string[]) {
 
 /** Ctrl-C and SIGTERM run `cleanup` first, so an interrupted benchmark leaves nothing behind. */
 export function cleanUpOnInterrupt(cleanup: () => Promise<void>) {
-  const interrupted = () => void cleanup().finally(() => process.exit(130));
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  let started = false;
+  // Kept for every later signal too: a wrapper such as `timeout` passes one on, and a second
+  // SIGINT or SIGTERM taking the default action would cut the cleanup short, leaving containers.
+  const interrupted = () => {
+    if (started) return;
+    started = true;
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.on("SIGINT", interrupted);
+  process.on("SIGTERM", interrupted);
 }
 
 /** A CLI call through the benchmark's serve that must succeed; its output. */
