@@ -50,7 +50,7 @@ export async function forward(req: Request, route: Route, target: string, settin
   // Bounds the wait for response headers only: a long download or event stream must not be cut,
   // and an upload is timed from its last byte (as nginx's proxy_read_timeout), not from its first.
   let deadline = req.body === null ? settings.deadlines.add(expire, start) : null;
-  const bodySent = () => void (deadline ??= settings.deadlines.add(expire));
+  const bodySent = deadline ? undefined : () => void (deadline ??= settings.deadlines.add(expire));
   const request = { method: req.method, target, headers: req.headers, body: req.body, maxBodyBytes: settings.maxBodyBytes, bodySent };
   try {
     let response: Response;

@@ -1,4 +1,4 @@
-import Modem from "docker-modem";
+import type Modem from "docker-modem";
 import type Dockerode from "dockerode";
 import type { RequestOptions } from "node:http";
 
@@ -22,7 +22,9 @@ interface ModemInternals {
  * execs, uploads and engines reached over TCP or SSH keep docker-modem's own path.
  */
 export function fetchModem(options?: Modem.ConstructorOptions): Modem {
-  const modem = new Modem(options);
+  // Loaded here, not at import: docker-modem pulls in ssh2, which lazy-engine.ts keeps off start-up.
+  const DockerModem = require("docker-modem") as typeof Modem;
+  const modem = new DockerModem(options);
   const internals = modem as unknown as ModemInternals;
   const viaNodeHttp = internals.buildRequest.bind(modem);
   internals.buildRequest = (request, context, data, callback) => {
