@@ -1,23 +1,13 @@
 import type { ClusterNodes } from "../../ports/cluster-nodes.ts";
-import type { FleetNode, FleetStore } from "../../ports/fleet-store.ts";
+import type { FleetNode } from "../../ports/fleet-store.ts";
 import type { NodeShell } from "../../ports/node-shell.ts";
-import type { SecretBox } from "../../ports/secret-box.ts";
-import type { BundlePins } from "./bundle.ts";
-import { initServer, type InitRequest, type RunInstaller } from "./init.ts";
+import { initServer, type InitDeps, type InitRequest } from "./init.ts";
 import { joinNode, type JoinRequest } from "./join.ts";
 import { removeNode, type RemoveOptions } from "./remove.ts";
 
-export interface FleetNodesDeps {
-  store: FleetStore;
-  box: SecretBox;
+/** What init needs (on this machine: root is "/"), and what join and remove add. */
+export interface FleetNodesDeps extends Omit<InitDeps, "root" | "now"> {
   shell: NodeShell;
-  pins: BundlePins;
-  dataDir: string;
-  install: RunInstaller;
-  isRoot: () => boolean;
-  defaultAddress: () => string | null;
-  hostname: () => string;
-  registries: () => string;
   namespaces: () => Map<string, string>;
   cluster?: ClusterNodes;
 }
