@@ -190,4 +190,27 @@ describe("fleet mode", () => {
     expect(back.stopped).toBe(false);
     expect(back.blocks.map((b) => `${b.name}:${b.state}`).sort()).toEqual(["web:running", "worker:running"]);
   });
+
+  test("scale sets the Deployment's replicas; restart annotates its pod template; neither runs the pre-deploy job again", async () => {
+    const from = api.requests.length;
+    const scaled = await server.run(["scale", PROJECT, "dev", "web=3"]);
+    expect(scaled.stderr).toBe("");
+    expect(scaled.code).toBe(0);
+    expect(deploymentOf(DEV, "web")!.spec.replicas).toBe(3);
+    const restarted = await server.run(["restart", PROJECT, "dev", "worker"]);
+    expect(restarted.stderr).toBe("");
+    expect(restarted.code).toBe(0);
+    expect(deploymentOf(DEV, "worker")!.spec.template.metadata.annotations["berth.restarted-at"]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(api.requests.slice(from).some((r) => r.method === "PATCH" && r.path.includes("/jobs/migrate-"))).toBe(false);
+    expect((await statusJson("dev")).blocks.find((b) => b.name === "web")).toMatchObject({ state: "running", ready: 3 });
+  });
+
+  test("deleting an environment deletes its objects in the cluster and leaves the other's", async () => {
+    const deleted = await server.run(["env", "delete", PROJECT, "prod", "--yes"]);
+    expect(deleted.stderr).toBe("");
+    expect(deleted.code).toBe(0);
+    expect(api.objects().filter((o) => o.metadata.namespace === PROD && o.kind !== "PersistentVolumeClaim")).toEqual([]);
+    expect(api.requests.some((r) => r.method === "DELETE" && r.path === `/apis/apps/v1/namespaces/${PROD}/deployments/web`)).toBe(true);
+    expect(deploymentOf(DEV, "web")).toBeDefined();
+  });
 });

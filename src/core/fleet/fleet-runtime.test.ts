@@ -101,7 +101,7 @@ test("without a registry (and no explicit choice) the deploy is refused in one l
   const { runtime, plans, dockerPlan, hooks } = await setup();
   const refused = await runtime.apply(dockerPlan({ deployJobs: true }), hooks).catch((error: Error) => error);
   expect(refused).toBeInstanceOf(Error);
-  expect((refused as Error).message).toBe("fleet mode has no registry for the release's images yet: start it with berth fleet init, or set fleetImages: reference to have nodes pull each image by its own reference");
+  expect((refused as Error).message).toBe("fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference");
   expect(plans).toHaveLength(0);
 });
 

@@ -43,7 +43,7 @@ export function createFleetRuntime(deps: FleetRuntimeDeps): Runtime {
     const { project, environment } = plan;
     const release = deps.releases.releaseByNumber(project, environment, plan.release);
     if (!release) throw notFound(`release ${plan.release} of ${project}/${environment}`);
-    if (!publish) throw invalid("fleet mode has no registry for the release's images yet: start it with berth fleet init, or set fleetImages: reference to have nodes pull each image by its own reference");
+    if (!publish) throw invalid("fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference");
     const published = await publish(release.blocks);
     const fleet = fleetPlan({
       project,
