@@ -214,3 +214,20 @@ describe("fleet mode", () => {
     expect(deploymentOf(DEV, "web")).toBeDefined();
   });
 });
+
+describe("fleet mode without a registry", () => {
+  test("a deploy fails in one line saying so, and nothing reaches a cluster or the local engine", async () => {
+    const bare = await startServe(["--no-edge"], { runtime: "k3s" });
+    try {
+      const file = join(bare.home, "berth.yaml");
+      writeFileSync(file, `project: ${PROJECT}\nblocks:\n  worker:\n    kind: worker\n    image: ${env.images.busybox}\n    command: [sleep, "3600"]\nenvironments:\n  dev: {}\n`);
+      expect((await bare.run(["apply", "-f", file])).code).toBe(0);
+      const deployed = await bare.run(["deploy", PROJECT, "dev"]);
+      expect(deployed.code).toBe(1);
+      expect(deployed.stderr).toBe("error: release 1 failed: fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference\n");
+      expect(docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.trim()).toBe("");
+    } finally {
+      await bare.stop();
+    }
+  });
+});
