@@ -458,6 +458,16 @@ describe("stop", () => {
     expect(api.object("Deployment", NS, "mailer")!.spec.replicas).toBe(1);
   });
 
+  test("a start that fails leaves the environment stopped: the failed block is put back at 0 replicas", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    await runtime.stop("shop", "prod");
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 1 }, {}]);
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), recorder().hooks);
+    expect(outcomes.find((o) => o.block === "web")!.ok).toBe(false);
+    expect(deploymentImage("web")).toBe("acme/web:1");
+    expect(api.object("Deployment", NS, "web")!.spec.replicas).toBe(0);
+  });
+
   test("an environment that never ran: nothing to stop, nothing written", async () => {
     const from = api.requests.length;
     await runtime.stop("shop", "prod");

@@ -334,6 +334,8 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         checkNames(project, environment);
         const namespace = namespaceName(project, environment);
         if (!(await checkOwner(namespace, project, environment))) return;
+        // A failed start must leave the environment stopped: its blocks are put back as read (at 0), not as last rendered.
+        rendered.delete(`${project}/${environment}`);
         for (const deployment of await client.list("Deployment", namespace, environmentLabels(project, environment))) {
           const replicas = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: deployment.metadata.name, namespace }, spec: { replicas: 0 } } as unknown as KubeObject;
           await client.apply(replicas, STOP_MANAGER);
