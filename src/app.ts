@@ -7,7 +7,7 @@ import { createSecretBox, loadOrCreateKey } from "./adapters/crypto/secret-box.t
 import { createImageBuilder } from "./adapters/docker/image-builder.ts";
 import { lazyEngine } from "./adapters/docker/lazy-engine.ts";
 import { pullImage } from "./adapters/docker/pull-image.ts";
-import { createDockerRuntime } from "./adapters/runtime/docker/runtime.ts";
+import { createRuntime } from "./runtime-wiring.ts";
 import { createDockerJobRunner } from "./adapters/runtime/docker/job-run.ts";
 import { createJobRunStore } from "./adapters/store/job-run-store.ts";
 import { createAccessStore } from "./adapters/store/access-store.ts";
@@ -135,7 +135,11 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
   const releases = createReleaseStore(db);
   const builder = createImageBuilder(docker);
-  const runtime = createDockerRuntime(docker, { drainMs: parseQuantity(config.deployDrain), settleMs: parseQuantity(config.deploySettle), concurrency: config.rolloutConcurrency });
+  const variables = createVariables(projectStore, variableStore, box);
+  const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
+  const runtime = createRuntime(config, { docker, releases, variables, blockDefaults, log });
+  // In fleet mode the cluster runs job blocks (Jobs around a deploy, CronJobs), not Berth's job runner.
+  const fleetMode = config.runtime === "k3s";
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
@@ -147,8 +151,6 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       accessStore.removeEnvironmentAccess(project, environment);
       logs.forgetEnvironment(project, environment);
     });
-  const variables = createVariables(projectStore, variableStore, box);
-  const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
   const jobs = createJobs({
     projects: projectStore,
     releases,
@@ -159,6 +161,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     settings: { concurrency: config.jobConcurrency, logLimitBytes: parseQuantity(config.jobLogLimit), runsKept: config.jobRunsKept, blockDefaults },
     // Every finished run (not a skipped one) is a `job` notification.
     onFinished: (run) => void notifications.notify(jobEvent(run)),
+    ...(fleetMode && { runsElsewhere: "in fleet mode the cluster runs job blocks, and berth job run does not start them there yet: use kubectl on the server node meanwhile" }),
   });
   const jobHooks = releaseJobHooks(jobs, releases);
   const git = createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] });
@@ -204,8 +207,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     edgeSyncMs: parseQuantity(config.edgeSync),
     blockDefaults,
     crashWatchMs: parseQuantity(config.rolloutWatch),
-    beforeRollout: jobHooks.beforeRollout,
-    afterRollout: jobHooks.afterRollout,
+    ...(!fleetMode && { beforeRollout: jobHooks.beforeRollout, afterRollout: jobHooks.afterRollout }),
     onFinished: (release) => void notifications.notify(releaseEvent(release)),
     catalogImages: config.catalogImages,
   });
@@ -251,7 +253,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     metrics: createMetricsService(db, docker, config, projectStore),
     jobs: Object.assign(jobs, {
       overview: (project: string, environment: string) => jobsOverview({ projects: projectStore, releases, jobs }, project, environment),
-      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups }),
+      scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups, runsJobs: !fleetMode }),
     }),
     logs,
     fleet: createFleet({ projects: projectStore, releases, variables, renderer: createManifestRenderer(), blockDefaults }),

@@ -142,6 +142,11 @@ const schema = z.strictObject({
   fleetK3sSha256: sha256.optional(),
   fleetK3sScriptSha256: sha256.optional(),
   fleetK3sImagesSha256: sha256.optional(),
+  /**
+   * Where fleet nodes pull a release's images: `registry` (pushed to the fleet's registry, pinned
+   * by digest) or `reference` (each image's own reference: only images every node can pull).
+   */
+  fleetImages: z.enum(["registry", "reference"], { error: "expected registry or reference" }).default("registry"),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

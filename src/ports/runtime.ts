@@ -44,6 +44,12 @@ export interface EnvironmentPlan {
   blocks: BlockPlan[];
   /** Blocks whose replicas are replaced (zero downtime) even when they already match the plan: a restart. */
   restart?: string[];
+  /**
+   * The release's pre- and post-deploy jobs go with this apply (a deploy, a promote); a restart,
+   * scale, start or rollback reuses images whose jobs ran already. Read by a runtime that runs
+   * those jobs itself (a cluster); on docker Berth's job runner runs them around the apply.
+   */
+  deployJobs?: boolean;
 }
 
 export interface Upstream {
@@ -136,6 +142,11 @@ export interface Runtime {
    * `serving` (blocks whose traffic already switched to them). Returns how many went.
    */
   discardRelease(project: string, environment: string, release: number, serving: string[]): Promise<number>;
+  /**
+   * `env stop`: no replica of the environment runs any more, and its data stays. Docker removes
+   * the containers and network (a start creates them again); a cluster keeps its objects at 0 replicas.
+   */
+  stop(project: string, environment: string): Promise<void>;
   /** Removes every container and the network of an environment; volumes only when purging. */
   remove(project: string, environment: string, options: { purgeVolumes: boolean }): Promise<void>;
   /**

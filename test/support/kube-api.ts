@@ -143,6 +143,16 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
+/** `other` without the fields `taken` sets: an apply with force takes them over from their other managers. */
+function without(other: Record<string, unknown>, taken: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(other)) {
+    if (!(k in taken)) out[k] = v;
+    else if (isPlain(v) && isPlain(taken[k])) out[k] = without(v, taken[k] as Record<string, unknown>);
+  }
+  return out;
+}
+
 const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
 
 /** Starts the server; `pki` lets a test make certificates the server does or does not trust. */
@@ -289,7 +299,10 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
 
   const withStatus = (object: Obj, advance: boolean) => (object.kind === "Deployment" ? deploymentStatus(object, advance) : object.kind === "Job" ? jobStatus(object, advance) : object);
 
-  /** Server-side apply, simplified: berth's fields are what it applied last; another manager's fields stay on top. */
+  /**
+   * Server-side apply, simplified: berth's fields are what it applied last; another manager's
+   * fields stay on top, except those berth sends again (it applies with force and takes them).
+   */
   function apply(kind: string, namespace: string | undefined, name: string, body: string, manager: string): Response {
     let applied: Obj;
     try {
@@ -302,7 +315,12 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     if (namespace !== undefined && !objects.has(key("Namespace", undefined, namespace))) return status(404, "NotFound", `namespaces "${namespace}" not found`);
     const id = key(kind, namespace, name);
     const old = objects.get(id);
-    if (manager === "berth") berthFields.set(id, applied);
+    if (manager === "berth") {
+      berthFields.set(id, applied);
+      // force=true: what berth sends is berth's again, whoever set it since (a stop's replicas: 0).
+      const other = otherFields.get(id);
+      if (other) otherFields.set(id, without(other, applied));
+    }
     else if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
     else otherFields.set(id, merge(otherFields.get(id) ?? {}, applied));
     const merged = merge(berthFields.get(id) ?? old!, otherFields.get(id) ?? {}) as Obj;

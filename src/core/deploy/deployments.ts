@@ -116,7 +116,7 @@ export function createDeployments(deps: DeployDeps) {
   }
 
   /** Hands the frozen release to the runtime; routes switch block by block as replicas turn healthy. */
-  async function roll(release: ReleaseRecord, say: (line: string) => void, switched: Set<string>, restart?: string[]) {
+  async function roll(release: ReleaseRecord, say: (line: string) => void, switched: Set<string>, restart: string[] | undefined, deployJobs: boolean) {
     const place: Place = { project: release.project, environment: release.environment, domain: deps.domain };
     const specs = new Map(release.blocks.map((b) => [b.name, b.spec]));
     // Jobs are in the release for their images; they run to completion (core/jobs), never as replicas.
@@ -129,7 +129,7 @@ export function createDeployments(deps: DeployDeps) {
     /** When traffic last moved to a replica of this release: the crash watch's window opens then. */
     let lastSwitch: number | undefined;
     const outcomes = await deps.runtime.apply(
-      { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart },
+      { project: release.project, environment: release.environment, release: release.number, blocks: plans, restart, deployJobs },
       {
         log: say,
         async switchTraffic(block, upstreams) {
@@ -191,7 +191,7 @@ export function createDeployments(deps: DeployDeps) {
       if (runJobs) await deps.beforeRollout?.(frozen, say);
       say(`rolling out ${frozen.blocks.length} block(s)`);
       rolling = true;
-      await roll(frozen, say, switched, restart);
+      await roll(frozen, say, switched, restart, runJobs);
       if (runJobs) await deps.afterRollout?.(frozen, say);
       final = deps.releases.finishRelease(release.id, "deployed", null);
       // A stopped environment runs again once any release of it is live.

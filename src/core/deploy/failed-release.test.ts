@@ -35,6 +35,7 @@ function fakeRuntime(fail?: (plan: EnvironmentPlan) => Error | undefined) {
       for (const c of gone) running.splice(running.indexOf(c), 1);
       return gone.length;
     },
+    stop: async () => {},
     remove: async () => {},
     watch: () => () => {},
     exec: async () => {

@@ -28,7 +28,8 @@ function setup(hooks: Partial<Pick<DeployDeps, "beforeRollout" | "afterRollout">
     },
     status: async () => [],
     discardRelease: async () => 0,
-    remove: async (project, environment) => void removed.push(`${project}/${environment}`),
+    stop: async (project, environment) => void removed.push(`${project}/${environment}`),
+    remove: async () => {},
     watch: () => () => {},
     exec: async () => {
       throw new Error("not used");

@@ -28,7 +28,7 @@ export function createStopStart(deps: StopStartDeps) {
       deps.routes.replaceBlockRoutes(project, environment, block, rows.map(({ block: _block, ...r }) => ({ ...r, upstreams: [] })));
     }
     await Bun.sleep(deps.edgeSyncMs);
-    await deps.runtime.remove(project, environment, { purgeVolumes: false });
+    await deps.runtime.stop(project, environment);
     return { stoppedAt: deps.projects.stoppedSince(project, environment)! };
   }
 

@@ -45,7 +45,7 @@ const FILE: ProjectFile = {
   environments: { prod: {} },
 };
 
-function setup(settings: { concurrency?: number; runsKept?: number; logLimitBytes?: number } = {}) {
+function setup(settings: { concurrency?: number; runsKept?: number; logLimitBytes?: number; runsElsewhere?: string } = {}) {
   const db = openDb(":memory:");
   migrate(db);
   const projects = createProjectStore(db);
@@ -66,6 +66,7 @@ function setup(settings: { concurrency?: number; runsKept?: number; logLimitByte
     variables,
     settings: { concurrency: settings.concurrency ?? 2, logLimitBytes: settings.logLimitBytes ?? 1024 * 1024, runsKept: settings.runsKept ?? 100 },
     onFinished: (run) => finished.push(run),
+    ...(settings.runsElsewhere && { runsElsewhere: settings.runsElsewhere }),
   });
   return { jobs, running, releases, live, finished, variables };
 }
@@ -148,6 +149,14 @@ describe("job runs", () => {
     const { jobs } = setup();
     expect(() => jobs.start("shop", "prod", "web")).toThrow('job "web" not found in release 1 of shop/prod (its jobs: migrate, notify, seed, tick)');
     expect(() => jobs.start("shop", "prod", "tick", { env: { "1X": "a" } })).toThrow("not a variable name");
+  });
+
+  test("where another runner runs job blocks (a cluster), a run is refused with its line and nothing is recorded or started", async () => {
+    const { jobs, running } = setup({ runsElsewhere: "the cluster runs job blocks" });
+    expect(() => jobs.start("shop", "prod", "notify")).toThrow("the cluster runs job blocks");
+    await tick();
+    expect(running.size).toBe(0);
+    expect(jobs.list("shop", "prod", "notify", 10)).toEqual([]);
   });
 });
 

@@ -10,7 +10,7 @@ const release = (blocks: Record<string, BlockSpec>): ReleaseRecord => ({
   blocks: Object.entries(blocks).map(([name, spec]) => ({ name, image: "i", imageId: "sha256:i", commit: null, spec })),
 });
 
-function setup(now: Date, history: Partial<JobRunRecord>[] = []) {
+function setup(now: Date, history: Partial<JobRunRecord>[] = [], runsJobs?: boolean) {
   let live: ReleaseRecord | null = release({ backup: { kind: "job", image: "a:1", schedule: "0 3 * * *", startingDeadline: "1h" }, web: { kind: "worker", image: "a:1" } });
   const started: { job: string; scheduledFor?: string }[] = [];
   const scheduler = createScheduler({
@@ -21,6 +21,7 @@ function setup(now: Date, history: Partial<JobRunRecord>[] = []) {
       list: () => history as JobRunRecord[],
     },
     now: () => now,
+    ...(runsJobs !== undefined && { runsJobs }),
   });
   return { scheduler, started, setLive: (next: ReleaseRecord | null) => (live = next) };
 }
@@ -55,6 +56,17 @@ describe("the scheduler", () => {
     const tooLate = setup(new Date("2026-01-10T05:00:00Z"));
     tooLate.scheduler.start(() => {})();
     expect(tooLate.started).toEqual([]);
+  });
+
+  test("in fleet mode (the cluster's CronJobs run them) no job is scheduled or caught up here", () => {
+    const fleet = setup(new Date("2026-01-10T03:20:00Z"), [], false);
+    const stop = fleet.scheduler.start(() => {});
+    try {
+      expect(fleet.scheduler.nextRun("shop", "prod", "backup")).toBeNull();
+      expect(fleet.started).toEqual([]);
+    } finally {
+      stop();
+    }
   });
 
   test("a catalog service's backup schedule fires a backup of the service, under <block>-backup", async () => {

@@ -15,6 +15,8 @@ export interface SchedulerDeps {
   jobs: Pick<Jobs, "start" | "list">;
   /** Catalog services' `backup.schedule`: each fires a backup, recorded as a run of `<block>-backup`. */
   backups?: Pick<ServiceBackups, "take">;
+  /** False in fleet mode: the cluster's CronJobs run scheduled jobs, and only backups are fired here. Default true. */
+  runsJobs?: boolean;
   now?: () => Date;
 }
 
@@ -57,7 +59,7 @@ export function createScheduler(deps: SchedulerDeps) {
             // The backup's own schedule, in UTC, with no catching up: a dump runs when it is due.
             out.set(`${summary.name}/${environment}/${job}`, { project: summary.name, environment, job, spec: { kind: "job", schedule: backupSchedule }, service: block.name });
           }
-          if (block.spec.kind !== "job" || !block.spec.schedule) continue;
+          if (block.spec.kind !== "job" || !block.spec.schedule || deps.runsJobs === false) continue;
           out.set(`${summary.name}/${environment}/${block.name}`, { project: summary.name, environment, job: block.name, spec: block.spec });
         }
       }

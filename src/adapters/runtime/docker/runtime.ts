@@ -57,6 +57,15 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
   // Two applies of one environment at once would both start replicas for the same change.
   const exclusive = serialiser();
 
+  const removeEnvironment = (project: string, env: string, { purgeVolumes }: { purgeVolumes: boolean }) =>
+    exclusive(`${project}/${env}`, async () => {
+      checkNames(project, env);
+      const replicas = await listReplicas(docker, project, env);
+      await removeWithOwnGrace(docker, replicas, timing.stopGraceSeconds);
+      await removeNetwork(docker, project, env);
+      if (purgeVolumes) await removeVolumes(docker, project, env);
+    });
+
   return {
     apply: (plan, hooks) => exclusive(`${plan.project}/${plan.environment}`, () => applyPlan(engine, plan, hooks, timing, concurrency)),
 
@@ -89,14 +98,9 @@ export function createDockerRuntime(docker: Dockerode, options: DockerRuntimeOpt
         return started.length;
       }),
 
-    remove: (project, env, { purgeVolumes }) =>
-      exclusive(`${project}/${env}`, async () => {
-        checkNames(project, env);
-        const replicas = await listReplicas(docker, project, env);
-        await removeWithOwnGrace(docker, replicas, timing.stopGraceSeconds);
-        await removeNetwork(docker, project, env);
-        if (purgeVolumes) await removeVolumes(docker, project, env);
-      }),
+    remove: (project, env, options) => removeEnvironment(project, env, options),
+    // Containers are cheap to create again from the release: a stop removes them, keeping the volumes.
+    stop: (project, env) => removeEnvironment(project, env, { purgeVolumes: false }),
 
     exec: (request) => execInReplica(docker, request),
     holdBlocks: (project, env, blocks) => holdBlocks(docker, project, env, blocks, timing.stopGraceSeconds),

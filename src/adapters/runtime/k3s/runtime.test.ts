@@ -8,7 +8,7 @@ import type { ReleaseBlock } from "../../../ports/release-store.ts";
 import type { ApplyHooks, EnvironmentRef, Runtime, Upstream } from "../../../ports/runtime.ts";
 import { createKubeClient } from "./kube-client.ts";
 import { manifestObjects } from "./manifests.ts";
-import { RESTART_MANAGER, RESTARTED_AT, asFleetPlan, createK3sRuntime } from "./runtime.ts";
+import { RESTART_MANAGER, RESTARTED_AT, STOP_MANAGER, asFleetPlan, createK3sRuntime } from "./runtime.ts";
 
 const file = parseProjectFile(`
 project: shop
@@ -433,6 +433,45 @@ describe("remove", () => {
     await runtime.remove("shop", "prod", { purgeVolumes: true });
     expect(writesSince(from).map((r) => `${r.method} ${r.path}`)).toEqual(["DELETE /api/v1/namespaces/berth-shop-prod"]);
     expect(api.objects("PersistentVolumeClaim")).toEqual([]);
+  });
+});
+
+describe("stop", () => {
+  test("scales every Deployment to 0 under its own field manager and keeps every object; the next apply takes the replicas back", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    await runtime.apply(plan(1, { environment: "eu-prod" }), recorder().hooks);
+    const kept = api.objects().filter((o) => o.metadata.namespace === NS).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const from = api.requests.length;
+    await runtime.stop("shop", "prod");
+    const writes = writesSince(from);
+    expect(writes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(["api", "db", "mailer", "web"].map((d) => `PATCH /apis/apps/v1/namespaces/${NS}/deployments/${d}`));
+    expect(writes.every((r) => r.query.fieldManager === STOP_MANAGER && r.query.force === "true")).toBe(true);
+    expect(JSON.parse(writes[0]!.body).spec).toEqual({ replicas: 0 });
+    expect(api.objects().filter((o) => o.metadata.namespace === NS).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(kept);
+    expect((await runtime.status("shop", "prod")).map((s) => `${s.block}:${s.state}:${s.wanted}`)).toEqual(["api:stopped:0", "db:stopped:0", "mailer:stopped:0", "web:stopped:0"]);
+    // The other environment runs on.
+    expect(api.objects("Deployment").filter((d) => d.metadata.namespace === "berth-shop-eu-prod").every((d) => d.spec.replicas !== 0)).toBe(true);
+    // A start is a new release applied as berth, with force: the replicas are the release's again.
+    const started = await runtime.apply(plan(2), recorder().hooks);
+    expect(started.every((o) => o.ok)).toBe(true);
+    expect(api.object("Deployment", NS, "web")!.spec.replicas).toBe(2);
+    expect(api.object("Deployment", NS, "mailer")!.spec.replicas).toBe(1);
+  });
+
+  test("a start that fails leaves the environment stopped: the failed block is put back at 0 replicas", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    await runtime.stop("shop", "prod");
+    api.scriptRollout(NS, "web", [{ waiting: "CrashLoopBackOff", restarts: 1 }, {}]);
+    const outcomes = await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), recorder().hooks);
+    expect(outcomes.find((o) => o.block === "web")!.ok).toBe(false);
+    expect(deploymentImage("web")).toBe("acme/web:1");
+    expect(api.object("Deployment", NS, "web")!.spec.replicas).toBe(0);
+  });
+
+  test("an environment that never ran: nothing to stop, nothing written", async () => {
+    const from = api.requests.length;
+    await runtime.stop("shop", "prod");
+    expect(writesSince(from)).toEqual([]);
   });
 });
 

@@ -38,6 +38,8 @@ export interface K3sRuntimeDeps {
 /** The field manager of restarts: its annotation outlives the next apply, as `kubectl rollout restart`'s does. */
 export const RESTART_MANAGER = "berth-restart";
 export const RESTARTED_AT = "berth.restarted-at";
+/** The field manager of `env stop`: it owns `replicas` (0) until the next apply as `berth` takes them back. */
+export const STOP_MANAGER = "berth-stop";
 
 /** What discarding a release applies again as it was; an earlier Secret or Job is the same object (immutable) and stays as it is. */
 const DISCARD_RESTORES = new Set<KubeKind>([...RESTORED_KINDS, "CronJob"]);
@@ -322,6 +324,21 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
         }
         for (const kind of OWNED_KINDS) {
           for (const object of await client.list(kind, namespace, environmentLabels(project, environment))) await client.remove(refOf(object));
+        }
+      }),
+
+    // Scaled to 0, not deleted: Secrets, Services and claims stay, and the next release's apply
+    // (a start) takes `replicas` back as `berth`, since it applies with force.
+    stop: (project, environment) =>
+      exclusive(`${project}/${environment}`, async () => {
+        checkNames(project, environment);
+        const namespace = namespaceName(project, environment);
+        if (!(await checkOwner(namespace, project, environment))) return;
+        // A failed start must leave the environment stopped: its blocks are put back as read (at 0), not as last rendered.
+        rendered.delete(`${project}/${environment}`);
+        for (const deployment of await client.list("Deployment", namespace, environmentLabels(project, environment))) {
+          const replicas = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: deployment.metadata.name, namespace }, spec: { replicas: 0 } } as unknown as KubeObject;
+          await client.apply(replicas, STOP_MANAGER);
         }
       }),
 

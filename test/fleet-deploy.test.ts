@@ -1,0 +1,233 @@
+// Fleet mode on the compiled binary: `berth serve` with runtime k3s deploys through the
+// Kubernetes API of test/support/kube-api.ts (HTTPS with client certificates, run in this
+// process), found by the kubeconfig where `fleet init` writes it. Images go by reference
+// (fleetImages: reference): the fleet's registry is not what this test is about.
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { namespaceName } from "../src/adapters/runtime/k3s/names.ts";
+import { kubeconfigPath } from "../src/core/fleet/init.ts";
+import { startServe } from "./support/binary.ts";
+import { type KubeApi, startKubeApi } from "./support/kube-api.ts";
+import { docker } from "./support/sh.ts";
+import { loadTestEnv } from "./support/test-env.ts";
+
+setDefaultTimeout(120_000);
+
+const env = loadTestEnv();
+const PROJECT = `fleetdep${crypto.randomUUID().slice(0, 6)}`;
+const DEV = namespaceName(PROJECT, "dev");
+const PROD = namespaceName(PROJECT, "prod");
+
+let api: KubeApi;
+let server: Awaited<ReturnType<typeof startServe>>;
+
+const deploymentOf = (namespace: string, name: string) => api.object("Deployment", namespace, name);
+const imageOf = (namespace: string, name: string) => deploymentOf(namespace, name)?.spec.template.spec.containers[0].image;
+const statusJson = async (environment: string) => {
+  const shown = await server.run(["status", PROJECT, environment, "--json"]);
+  expect(shown.code).toBe(0);
+  return JSON.parse(shown.stdout) as { stopped: boolean; live: number | null; release: { number: number; status: string; reason: string | null }; blocks: { name: string; state: string; ready: number; image: string | null }[] };
+};
+
+/** The routes the edge reads from the state database, as it reads them. */
+function edgeRoutes(environment: string): { block: string; upstreams: { host: string; port: number }[] }[] {
+  const db = new Database(join(server.dataDir, "berth.db"), { readonly: true });
+  try {
+    const rows = db.query("SELECT block, upstreams FROM edge_routes WHERE project = ? AND environment = ?").all(PROJECT, environment) as { block: string; upstreams: string }[];
+    return rows.map((r) => ({ block: r.block, upstreams: JSON.parse(r.upstreams) }));
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  api = await startKubeApi();
+  server = await startServe(["--no-edge"], { runtime: "k3s", fleetImages: "reference" });
+  // Where `berth fleet init` leaves k3s's kubeconfig; serve reads it on the first cluster call.
+  const kubeconfig = kubeconfigPath(server.dataDir);
+  mkdirSync(dirname(kubeconfig), { recursive: true, mode: 0o700 });
+  writeFileSync(kubeconfig, api.kubeconfig, { mode: 0o600 });
+  const file = join(server.home, "berth.yaml");
+  writeFileSync(
+    file,
+    `project: ${PROJECT}
+blocks:
+  web:
+    kind: website
+    image: ${env.images.busybox}
+    command: [httpd, -f, -p, "8080"]
+    port: 8080
+    health: /
+  worker:
+    kind: worker
+    image: ${env.images.busybox}
+    command: [sleep, "3600"]
+  migrate:
+    kind: job
+    image: ${env.images.busybox}
+    command: [echo, migrated]
+    trigger: pre-deploy
+environments:
+  dev: {}
+  prod: {}
+`,
+  );
+  expect((await server.run(["apply", "-f", file])).code).toBe(0);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  api?.stop();
+  // Nothing should run on the local engine; should something have, it goes.
+  const ids = docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.split("\n").filter(Boolean);
+  if (ids.length) docker(["rm", "-f", ...ids]);
+});
+
+describe("fleet mode", () => {
+  test("a deploy applies the release to the cluster; once the rollout is ready it is live and the edge routes to the Service", async () => {
+    // The controller has not seen the new generation, then no pod is ready, then all are.
+    api.scriptRollout(DEV, "web", [{ stale: true }, { ready: 0 }, {}]);
+    const deployed = await server.run(["deploy", PROJECT, "dev"]);
+    expect(deployed.stderr).toBe("");
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toContain("pre-deploy job migrate: running as Job migrate-r1");
+    expect(deployed.stdout).toContain("pre-deploy job migrate: succeeded");
+
+    const applies = api.requests.filter((r) => r.method === "PATCH");
+    expect(applies.length).toBeGreaterThan(0);
+    for (const apply of applies) {
+      expect(apply.contentType).toBe("application/apply-patch+yaml");
+      expect(apply.query).toMatchObject({ fieldManager: "berth", force: "true" });
+      expect(apply.path === `/api/v1/namespaces/${DEV}` || apply.path.includes(`/namespaces/${DEV}/`)).toBe(true);
+    }
+    const paths = applies.map((r) => r.path);
+    // The pre-deploy Job first, the Deployments after it.
+    expect(paths.indexOf(`/apis/batch/v1/namespaces/${DEV}/jobs/migrate-r1`)).toBeGreaterThan(-1);
+    expect(paths.indexOf(`/apis/batch/v1/namespaces/${DEV}/jobs/migrate-r1`)).toBeLessThan(paths.indexOf(`/apis/apps/v1/namespaces/${DEV}/deployments/web`));
+    expect(imageOf(DEV, "web")).toBe(env.images.busybox);
+    expect(imageOf(DEV, "worker")).toBe(env.images.busybox);
+    // The pre-deploy job ran in the cluster only: Berth's job runner recorded no run, and nothing runs on the local engine.
+    const runs = await server.run(["job", "runs", PROJECT, "dev", "--json"]);
+    expect(runs.code).toBe(0);
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+    expect(docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.trim()).toBe("");
+
+    const status = await statusJson("dev");
+    expect(status.live).toBe(1);
+    expect(status.release).toMatchObject({ number: 1, status: "deployed" });
+    expect(status.blocks.map((b) => `${b.name}:${b.state}:${b.ready}`).sort()).toEqual(["web:running:1", "worker:running:1"]);
+    const clusterIP = api.object("Service", DEV, "web")!.spec.clusterIP as string;
+    expect(clusterIP).toMatch(/^10\.43\./);
+    expect(edgeRoutes("dev")).toEqual([{ block: "web", upstreams: [{ host: clusterIP, port: 8080 }] }]);
+  });
+
+  test("a promote applies the same images in the other environment's namespace, with no build", async () => {
+    const from = api.requests.length;
+    const promoted = await server.run(["promote", PROJECT, "dev", "prod"]);
+    expect(promoted.stderr).toBe("");
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toContain("its images, no build");
+    const applies = api.requests.slice(from).filter((r) => r.method === "PATCH");
+    expect(applies.some((r) => r.path === `/apis/apps/v1/namespaces/${PROD}/deployments/web`)).toBe(true);
+    expect(applies.every((r) => r.path === `/api/v1/namespaces/${PROD}` || r.path.includes(`/namespaces/${PROD}/`))).toBe(true);
+    // A promote brings the images into prod for the first time: its pre-deploy job runs there.
+    expect(applies.some((r) => r.path === `/apis/batch/v1/namespaces/${PROD}/jobs/migrate-r1`)).toBe(true);
+    expect(imageOf(PROD, "web")).toBe(imageOf(DEV, "web"));
+    const builds = await server.run(["builds", PROJECT, "--json"]);
+    expect(builds.code).toBe(0);
+    expect(JSON.parse(builds.stdout)).toEqual([]);
+    expect((await statusJson("prod")).release).toMatchObject({ number: 1, status: "deployed" });
+  });
+
+  test("a rollout that crash-loops fails the release with the pod's lines; the live release keeps serving", async () => {
+    const clusterIP = api.object("Service", DEV, "web")!.spec.clusterIP as string;
+    // A new variable is a new Secret, so a new pod template: the new pods crash, the old ones come back.
+    expect((await server.run(["vars", "set", PROJECT, "dev", "web", "GREETING=hello"])).code).toBe(0);
+    api.scriptRollout(DEV, "web", [{ waiting: "CrashLoopBackOff", restarts: 2 }, {}]);
+    api.setLogs(DEV, "web", ["starting", "httpd: bind: Address in use"]);
+    const failed = await server.run(["deploy", PROJECT, "dev"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error: release 2 failed: web: pod web-[0-9a-f]{8}-0 CrashLoopBackOff; last log lines: starting \| httpd: bind: Address in use\n/);
+    const status = await statusJson("dev");
+    expect(status.live).toBe(1);
+    expect(status.release).toMatchObject({ number: 2, status: "failed" });
+    expect(deploymentOf(DEV, "web")!.metadata.labels["berth.release"]).toBe("1");
+    expect(edgeRoutes("dev")).toEqual([{ block: "web", upstreams: [{ host: clusterIP, port: 8080 }] }]);
+  });
+
+  test("a manual job run is refused in one line naming kubectl", async () => {
+    const run = await server.run(["job", "run", PROJECT, "dev", "migrate"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe("error: in fleet mode the cluster runs job blocks, and berth job run does not start them there yet: use kubectl on the server node meanwhile");
+  });
+
+  test("env stop scales the Deployments to 0 and keeps them; env start brings the replicas back", async () => {
+    const from = api.requests.length;
+    const stopped = await server.run(["env", "stop", PROJECT, "dev"]);
+    expect(stopped.stderr).toBe("");
+    expect(stopped.code).toBe(0);
+    const writes = api.requests.slice(from).filter((r) => r.method !== "GET");
+    expect(writes.map((r) => `${r.method} ${r.path} ${r.query.fieldManager}`).sort()).toEqual(
+      ["web", "worker"].map((d) => `PATCH /apis/apps/v1/namespaces/${DEV}/deployments/${d} berth-stop`),
+    );
+    expect(deploymentOf(DEV, "web")!.spec.replicas).toBe(0);
+    expect(deploymentOf(DEV, "worker")!.spec.replicas).toBe(0);
+    expect(api.object("Service", DEV, "web")).toBeDefined();
+    const status = await statusJson("dev");
+    expect(status.stopped).toBe(true);
+    expect(status.blocks.map((b) => `${b.name}:${b.state}`).sort()).toEqual(["web:stopped", "worker:stopped"]);
+    expect(edgeRoutes("dev")).toEqual([{ block: "web", upstreams: [] }]);
+    // prod runs on.
+    expect(deploymentOf(PROD, "web")!.spec.replicas).toBe(1);
+
+    const started = await server.run(["env", "start", PROJECT, "dev"]);
+    expect(started.stderr).toBe("");
+    expect(started.code).toBe(0);
+    expect(deploymentOf(DEV, "web")!.spec.replicas).toBe(1);
+    const back = await statusJson("dev");
+    expect(back.stopped).toBe(false);
+    expect(back.blocks.map((b) => `${b.name}:${b.state}`).sort()).toEqual(["web:running", "worker:running"]);
+  });
+
+  test("scale sets the Deployment's replicas; restart annotates its pod template; neither runs the pre-deploy job again", async () => {
+    const from = api.requests.length;
+    const scaled = await server.run(["scale", PROJECT, "dev", "web=3"]);
+    expect(scaled.stderr).toBe("");
+    expect(scaled.code).toBe(0);
+    expect(deploymentOf(DEV, "web")!.spec.replicas).toBe(3);
+    const restarted = await server.run(["restart", PROJECT, "dev", "worker"]);
+    expect(restarted.stderr).toBe("");
+    expect(restarted.code).toBe(0);
+    expect(deploymentOf(DEV, "worker")!.spec.template.metadata.annotations["berth.restarted-at"]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(api.requests.slice(from).some((r) => r.method === "PATCH" && r.path.includes("/jobs/migrate-"))).toBe(false);
+    expect((await statusJson("dev")).blocks.find((b) => b.name === "web")).toMatchObject({ state: "running", ready: 3 });
+  });
+
+  test("deleting an environment deletes its objects in the cluster and leaves the other's", async () => {
+    const deleted = await server.run(["env", "delete", PROJECT, "prod", "--yes"]);
+    expect(deleted.stderr).toBe("");
+    expect(deleted.code).toBe(0);
+    expect(api.objects().filter((o) => o.metadata.namespace === PROD && o.kind !== "PersistentVolumeClaim")).toEqual([]);
+    expect(api.requests.some((r) => r.method === "DELETE" && r.path === `/apis/apps/v1/namespaces/${PROD}/deployments/web`)).toBe(true);
+    expect(deploymentOf(DEV, "web")).toBeDefined();
+  });
+});
+
+describe("fleet mode without a registry", () => {
+  test("a deploy fails in one line saying so, and nothing reaches a cluster or the local engine", async () => {
+    const bare = await startServe(["--no-edge"], { runtime: "k3s" });
+    try {
+      const file = join(bare.home, "berth.yaml");
+      writeFileSync(file, `project: ${PROJECT}\nblocks:\n  worker:\n    kind: worker\n    image: ${env.images.busybox}\n    command: [sleep, "3600"]\nenvironments:\n  dev: {}\n`);
+      expect((await bare.run(["apply", "-f", file])).code).toBe(0);
+      const deployed = await bare.run(["deploy", PROJECT, "dev"]);
+      expect(deployed.code).toBe(1);
+      expect(deployed.stderr).toBe("error: release 1 failed: fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference\n");
+      expect(docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.trim()).toBe("");
+    } finally {
+      await bare.stop();
+    }
+  });
+});
