@@ -19,7 +19,9 @@ export function lazyKubeClient(kubeconfig: string, options: KubeClientOptions & 
   return {
     apply: (object, manager) => current().apply(object, manager),
     get: (ref) => current().get(ref),
-    list: (kind, namespace, labels) => current().list(kind, namespace, labels),
+    list: (kind, namespace, labels, fields) => current().list(kind, namespace, labels, fields),
+    patch: (ref, patch) => current().patch(ref, patch),
+    evict: (namespace, pod) => current().evict(namespace, pod),
     remove: (ref) => current().remove(ref),
     podLogs: (namespace, pod, options) => current().podLogs(namespace, pod, options),
   };
