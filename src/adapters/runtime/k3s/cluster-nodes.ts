@@ -65,7 +65,7 @@ export function createClusterNodes(client: KubeClient, options: ClusterNodesOpti
       try {
         answer = await client.evict(pod.metadata.namespace!, pod.metadata.name);
       } catch (error) {
-        return `${podName(pod)}: ${firstLine(error)}`;
+        return `${podName(pod)}: ${firstLine(error).replace(`evict pod ${podName(pod)}: `, "")}`;
       }
       if (answer.outcome !== "blocked") return answer.outcome;
       if (now() >= deadline) return `${podName(pod)}: still refused after ${Math.round(blockedWaitMs / 1000)} s: ${answer.message}`;
