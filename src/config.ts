@@ -142,6 +142,8 @@ const schema = z.strictObject({
   fleetK3sSha256: sha256.optional(),
   fleetK3sScriptSha256: sha256.optional(),
   fleetK3sImagesSha256: sha256.optional(),
+  /** The port of the fleet's registry, on the server node at the address `fleet init` was given. */
+  fleetRegistryPort: z.coerce.number().int().min(1).max(65535).default(5000),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

@@ -136,5 +136,5 @@ test("list: each Node's Ready condition, kubelet version, roles and the pressure
     { name: "node-8", ready: "Unknown", kubeletVersion: "v1.34.2+k3s1", roles: [], pressure: [], unschedulable: true },
     { name: "server-1", ready: "True", kubeletVersion: "v1.34.2+k3s1", roles: ["control-plane", "master"], pressure: [], unschedulable: false },
   ]);
-  expect(nodeState({ apiVersion: "v1", kind: "Node", metadata: { name: "bare" } }).ready).toBe("Unknown");
+  expect(nodeState({ apiVersion: "v1", kind: "Node", metadata: { name: "bare", labels: {} } }).ready).toBe("Unknown");
 });
