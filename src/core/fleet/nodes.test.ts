@@ -106,12 +106,12 @@ describe("the registry at serve's start", () => {
 
   test("never fails the start: a missing program or a failed start is one line; no fleet, nothing is tried", async () => {
     const lines: string[] = [];
-    const failing = { missing: () => null, start: async () => Promise.reject(new Error("the registry exited (1); its last lines (/d/logs/registry.log):\nlisten tcp 10.0.0.5:5000: bind: address already in use")), stop: async () => {} };
+    const failing = { missing: () => null, start: async () => Promise.reject(new Error("the registry exited (1); its last lines (/d/logs/registry.log):\nlevel=info msg=starting\nlisten tcp 10.0.0.5:5000: bind: address already in use")), stop: async () => {} };
     await fleet(undefined, true, failing).startRegistry((line) => lines.push(line))();
     await fleet(undefined, true, { missing: () => "the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry" }).startRegistry((line) => lines.push(line))();
     await fleet(undefined, false, { missing: () => { throw new Error("not asked without a fleet"); } }).startRegistry((line) => lines.push(line))();
     expect(lines).toEqual([
-      "fleet registry: not started: the registry exited (1); its last lines (/d/logs/registry.log): | listen tcp 10.0.0.5:5000: bind: address already in use",
+      "fleet registry: not started: the registry exited (1); its last lines (/d/logs/registry.log): listen tcp 10.0.0.5:5000: bind: address already in use",
       "fleet registry: not started: the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry",
     ]);
   });

@@ -44,7 +44,7 @@ export function createFleetNodes(deps: FleetNodesDeps) {
       }
       const started = deps.registry.start(new URL(server.url).hostname).then(
         (registry) => log(`fleet registry: ${registry.outcome} at https://${registry.address}`),
-        (error: Error) => log(`fleet registry: not started: ${String(error.message ?? error).trim().split("\n").join(" | ")}`),
+        (error: Error) => log(`fleet registry: not started: ${oneLine(error)}`),
       );
       return async () => {
         await started;
@@ -79,3 +79,9 @@ export function createFleetNodes(deps: FleetNodesDeps) {
 }
 
 export type FleetNodes = ReturnType<typeof createFleetNodes>;
+
+/** An error's first line and, when it has more (a program's log), its last: the line that usually says why. */
+function oneLine(error: Error): string {
+  const lines = String(error.message ?? error).trim().split("\n");
+  return lines.length > 1 ? `${lines[0]} ${lines.at(-1)!.trim()}` : lines[0]!;
+}
