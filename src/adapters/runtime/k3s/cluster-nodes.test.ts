@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { type KubeApi, startKubeApi } from "../../../../test/support/kube-api.ts";
 import { createClusterNodes, nodeState } from "./cluster-nodes.ts";
+import { lazyKubeClient } from "./cluster-client.ts";
 import { createKubeClient } from "./kube-client.ts";
 
 let api: KubeApi;
@@ -137,4 +138,10 @@ test("list: each Node's Ready condition, kubelet version, roles and the pressure
     { name: "server-1", ready: "True", kubeletVersion: "v1.34.2+k3s1", roles: ["control-plane", "master"], pressure: [], unschedulable: false },
   ]);
   expect(nodeState({ apiVersion: "v1", kind: "Node", metadata: { name: "bare", labels: {} } }).ready).toBe("Unknown");
+});
+
+test("before fleet init (no kubeconfig) every call is a rejected promise naming what to do, never a throw at the call site", async () => {
+  const cluster = createClusterNodes(lazyKubeClient("/nonexistent/fleet/kubeconfig.yaml"));
+  const calls = [() => cluster.cordon("n"), () => cluster.drain("n"), () => cluster.deleteNode("n"), () => cluster.list()];
+  for (const call of calls) await expect(call()).rejects.toThrow("fleet mode has no cluster yet (no kubeconfig at /nonexistent/fleet/kubeconfig.yaml): run berth fleet init first");
 });

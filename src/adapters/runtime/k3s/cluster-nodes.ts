@@ -106,7 +106,7 @@ export function createClusterNodes(client: KubeClient, options: ClusterNodesOpti
       return { evicted: evicted.map(podName), failed };
     },
 
-    deleteNode: (node) => client.remove({ kind: "Node", name: node }),
+    deleteNode: async (node) => client.remove({ kind: "Node", name: node }),
 
     async list() {
       return (await client.list("Node", undefined, {})).map(nodeState).sort((a, b) => a.name.localeCompare(b.name));
