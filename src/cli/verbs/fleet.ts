@@ -138,7 +138,7 @@ export const fleetVerbs: Verb[] = [
     options: { key: { type: "string" }, force: { type: "boolean" }, forget: { type: "boolean" }, ...jsonFlag },
     optionHelp: [
       "--key FILE   SSH private key (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)",
-      "--force      remove it even though services keep data there (that data is deleted)",
+      "--force      remove it even though services keep data there (that data is deleted) or pods could not be drained (they stop with k3s)",
       "--forget     the machine is gone: forget it without connecting (nothing is uninstalled)",
       "--json       print JSON",
     ],
