@@ -108,8 +108,12 @@ describe("the registry at serve's start", () => {
     const lines: string[] = [];
     const failing = { missing: () => null, start: async () => Promise.reject(new Error("the registry exited (1); its last lines (/d/logs/registry.log):\nlevel=info msg=starting\nlisten tcp 10.0.0.5:5000: bind: address already in use")), stop: async () => {} };
     await fleet(undefined, true, failing).startRegistry((line) => lines.push(line))();
-    await fleet(undefined, true, { missing: () => "the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry" }).startRegistry((line) => lines.push(line))();
-    await fleet(undefined, false, { missing: () => { throw new Error("not asked without a fleet"); } }).startRegistry((line) => lines.push(line))();
+    await fleet(undefined, true, { missing: () => "the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry", stop: async () => {} }).startRegistry((line) => lines.push(line))();
+    // No fleet at serve's start: nothing is tried, but what returns still stops a registry a later fleet init starts.
+    let stopped = 0;
+    const later = { missing: () => { throw new Error("not asked without a fleet"); }, start: async () => { throw new Error("not started without a fleet"); }, stop: async () => void stopped++ };
+    await fleet(undefined, false, later).startRegistry((line) => lines.push(line))();
+    expect(stopped).toBe(1);
     expect(lines).toEqual([
       "fleet registry: not started: the registry exited (1); its last lines (/d/logs/registry.log): listen tcp 10.0.0.5:5000: bind: address already in use",
       "fleet registry: not started: the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry",

@@ -32,15 +32,16 @@ export function createFleetNodes(deps: FleetNodesDeps) {
     /**
      * At serve's start: runs the fleet's registry when the fleet exists, in the background. It
      * never fails the start: what went wrong is one log line, and `fleet init` tries again.
-     * Returns what stops it at shutdown.
+     * Returns what stops it at shutdown, whoever started it (this, or a `fleet init` since).
      */
     startRegistry(log: (line: string) => void): () => Promise<void> {
+      const stop = () => deps.registry.stop();
       const server = deps.store.server();
-      if (!server) return async () => {};
+      if (!server) return stop;
       const missing = deps.registry.missing();
       if (missing) {
         log(`fleet registry: not started: ${missing}`);
-        return async () => {};
+        return stop;
       }
       const started = deps.registry.start(new URL(server.url).hostname).then(
         (registry) => log(`fleet registry: ${registry.outcome} at https://${registry.address}`),
@@ -48,7 +49,7 @@ export function createFleetNodes(deps: FleetNodesDeps) {
       );
       return async () => {
         await started;
-        await deps.registry.stop();
+        await stop();
       };
     },
     async status(): Promise<FleetStatus> {
