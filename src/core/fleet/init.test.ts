@@ -168,7 +168,7 @@ test("refusals: the release's placeholder pins, no root, a bad address", async (
 
 test("without docker-registry installed it says so in one line, before anything is written", async () => {
   const refused = initServer({ ...deps, registry: fakeRegistry("the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry") }, { bundle });
-  await expect(refused).rejects.toThrow("fleet init runs the fleet's registry on this machine: the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry");
+  await expect(refused).rejects.toThrow("the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry");
   expect(existsSync(join(root, "usr/local/bin/k3s"))).toBe(false);
   expect(installs).toEqual([]);
   expect(deps.store.server()).toBeNull();

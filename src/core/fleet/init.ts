@@ -67,7 +67,7 @@ export async function initServer(deps: InitDeps, request: InitRequest): Promise<
   if (!ADDRESS.test(address)) throw invalid(`--address ${JSON.stringify(address)}: expected an IPv4 address or a host name the agents reach this machine at`);
   // Before anything is written: a fleet whose nodes cannot pull Berth's images is no use.
   const missing = deps.registry.missing();
-  if (missing) throw invalid(`fleet init runs the fleet's registry on this machine: ${missing}`);
+  if (missing) throw invalid(missing);
   const url = `https://${address}:${API_PORT}`;
   const token = existing ? deps.box.open(existing.tokenSealed) : randomBytes(32).toString("hex");
   const agentToken = existing ? deps.box.open(existing.agentTokenSealed) : randomBytes(32).toString("hex");
