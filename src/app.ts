@@ -52,7 +52,10 @@ import { createSshNodeShell } from "./adapters/fleet/ssh-node-shell.ts";
 import { createK3sInstaller } from "./adapters/fleet/k3s-installer.ts";
 import { createFleetNodes } from "./core/fleet/nodes.ts";
 import { releasePins } from "./core/fleet/bundle.ts";
-import { EMPTY_REGISTRIES } from "./core/fleet/node-config.ts";
+import { kubeconfigPath } from "./core/fleet/init.ts";
+import { createFleetRegistryHost } from "./adapters/registry/fleet-registry-host.ts";
+import { createClusterNodes } from "./adapters/runtime/k3s/cluster-nodes.ts";
+import { lazyKubeClient } from "./adapters/runtime/k3s/cluster-client.ts";
 import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
 import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
@@ -130,6 +133,8 @@ function privateModes(config: Config) {
 export function createServices(db: Db, secretKey: Buffer, config: Config, docker: Docker = lazyEngine(), log: (line: string) => void = () => {}): Services {
   const files = dataFiles(config);
   const box = createSecretBox(secretKey);
+  // The fleet's registry on the server node; `fleetRegistry.current()` is the running one (an ImageRegistry) for pushes.
+  const fleetRegistry = createFleetRegistryHost({ dataDir: config.dataDir, port: config.fleetRegistryPort, docker });
   const projectStore = createProjectStore(db);
   const variableStore = createVariableStore(db);
   const gitCredentials = createGitCredentials({ projects: projectStore, store: createCredentialStore(db), box, generateKey: () => generateDeployKey() });
@@ -137,7 +142,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const builder = createImageBuilder(docker);
   const variables = createVariables(projectStore, variableStore, box);
   const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
-  const runtime = createRuntime(config, { docker, releases, variables, blockDefaults, log });
+  const runtime = createRuntime(config, { docker, releases, variables, blockDefaults, log, registry: () => fleetRegistry.current() });
   // In fleet mode the cluster runs job blocks (Jobs around a deploy, CronJobs), not Berth's job runner.
   const fleetMode = config.runtime === "k3s";
   const routes = createRouteStore(db);
@@ -256,7 +261,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       scheduler: createScheduler({ projects: projectStore, releases, jobs: scheduledJobs(jobs, audit), backups: serviceBackups, runsJobs: !fleetMode }),
     }),
     logs,
-    fleet: createFleet({ projects: projectStore, releases, variables, renderer: createManifestRenderer(), blockDefaults }),
+    fleet: createFleet({ projects: projectStore, releases, variables, renderer: createManifestRenderer(), blockDefaults, registry: () => fleetRegistry.current() }),
     fleetNodes: createFleetNodes({
       store: createFleetStore(db),
       box,
@@ -267,8 +272,8 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       isRoot: () => process.getuid?.() === 0,
       defaultAddress: () => Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? null,
       hostname,
-      // The fleet's registry mirror goes here once it exists; until then nodes pull by reference.
-      registries: () => EMPTY_REGISTRIES,
+      registry: fleetRegistry,
+      cluster: createClusterNodes(lazyKubeClient(kubeconfigPath(config.dataDir), { warn: log })),
       namespaces: () => new Map(projectStore.listProjects().flatMap((p) => p.environments.map((e) => [namespaceName(p.name, e), `${p.name}/${e}`] as const))),
     }),
     catalog: {

@@ -147,6 +147,8 @@ const schema = z.strictObject({
    * by digest) or `reference` (each image's own reference: only images every node can pull).
    */
   fleetImages: z.enum(["registry", "reference"], { error: "expected registry or reference" }).default("registry"),
+  /** The port of the fleet's registry, on the server node at the address `fleet init` was given. */
+  fleetRegistryPort: z.coerce.number().int().min(1).max(65535).default(5000),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
+import { parse } from "yaml";
 import { createSecretBox } from "../src/adapters/crypto/secret-box.ts";
 import { openDb } from "../src/adapters/store/db.ts";
 import { createFleetStore } from "../src/adapters/store/fleet-store.ts";
@@ -87,7 +88,7 @@ async function berth(args: string[]) {
 
 /** Path, mode, owner, size, modification time and sha256 of every file Berth places on the node. */
 function nodeFiles(): string {
-  const files = ["/usr/local/bin/k3s", "/etc/rancher/k3s/config.yaml", "/etc/rancher/k3s/registries.yaml", "/usr/local/bin/k3s-agent-uninstall.sh"];
+  const files = ["/usr/local/bin/k3s", "/etc/rancher/k3s/config.yaml", "/etc/rancher/k3s/registries.yaml", "/etc/rancher/k3s/berth-registry-ca.crt", "/usr/local/bin/k3s-agent-uninstall.sh"];
   return onNode(["sh", "-c", 'for f in "$@"; do stat -c "%n %a %U %s %Y" "$f" && sha256sum "$f"; done', "files", ...files]).out;
 }
 
@@ -175,6 +176,14 @@ describe("fleet join", () => {
     expect(onNode(["sha256sum", "/usr/local/bin/k3s"]).out.split(" ")[0]).toBe(sha256(STANDIN_K3S));
     expect(stat("/etc/rancher/k3s/config.yaml")).toBe("600 root");
     expect(stat("/etc/rancher/k3s/registries.yaml")).toBe("600 root");
+    // The fleet's registry on the server node (its address is the server's), with the account and the CA beside it.
+    const mirrors = parse(onNode(["cat", "/etc/rancher/k3s/registries.yaml"]).out);
+    const registry = `${new URL(SERVER_URL).hostname}:5000`;
+    expect(mirrors.mirrors[registry].endpoint).toEqual([`https://${registry}`]);
+    expect(mirrors.configs[registry].auth).toEqual({ username: "berth", password: readFileSync(join(server.dataDir, "registry/password"), "utf8").trim() });
+    expect(mirrors.configs[registry].tls.ca_file).toBe("/etc/rancher/k3s/berth-registry-ca.crt");
+    expect(stat("/etc/rancher/k3s/berth-registry-ca.crt")).toBe("644 root");
+    expect(onNode(["sha256sum", "/etc/rancher/k3s/berth-registry-ca.crt"]).out.split(" ")[0]).toBe(sha256(readFileSync(join(server.dataDir, "registry/ca.crt"), "utf8")));
     const config = onNode(["cat", "/etc/rancher/k3s/config.yaml"]).out;
     expect(config).toContain(`server: ${SERVER_URL}`);
     expect(config).toContain(`token: ${AGENT_TOKEN}`);
@@ -237,6 +246,8 @@ describe("fleet remove", () => {
     expect(ran.stderr).toBe("");
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain("node node-a removed with 1 volume(s) of data");
+    // No kubeconfig here (k3s never ran): forced, the node goes without being drained, and the output says so.
+    expect(ran.stdout).toContain("note: not cordoned nor drained (fleet mode has no cluster yet");
     expect(onNode(["cat", "/var/lib/standin/uninstalled"]).out).toBe("uninstalled");
     expect(onNode(["sh", "-c", "ls -d /usr/local/bin/k3s /etc/rancher /var/lib/rancher 2>/dev/null; true"]).out).toBe("");
     const status = JSON.parse((await berth(["fleet", "status", "--json"])).stdout) as { nodes: unknown[] };

@@ -224,7 +224,7 @@ describe("fleet mode without a registry", () => {
       expect((await bare.run(["apply", "-f", file])).code).toBe(0);
       const deployed = await bare.run(["deploy", PROJECT, "dev"]);
       expect(deployed.code).toBe(1);
-      expect(deployed.stderr).toBe("error: release 1 failed: fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference\n");
+      expect(deployed.stderr).toBe("error: release 1 failed: fleet mode has no registry running for the release's images: run berth fleet init (serve starts the registry at boot after it; its log says why it did not), or set fleetImages: reference to have nodes pull each image by its own reference\n");
       expect(docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.trim()).toBe("");
     } finally {
       await bare.stop();

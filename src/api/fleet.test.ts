@@ -66,7 +66,7 @@ blocks:
   });
 });
 
-test("the node list shows the server's URL and the nodes, never a token; a member may not join a node", async () => {
+test("the node list shows the server's URL and the nodes, never a token, and why the cluster was not asked; a member may not join a node", async () => {
   const harness = apiHarness();
   const store = createFleetStore(harness.db);
   store.saveServer({ url: "https://10.0.0.5:6443", tokenSealed: "v1:sealed-server", agentTokenSealed: "v1:sealed-agent", k3sVersion: "v1.34.2+k3s1", initialisedAt: "2026-12-02T10:00:00.000Z" });
@@ -77,7 +77,10 @@ test("the node list shows the server's URL and the nodes, never a token; a membe
   expect(text).not.toContain("sealed");
   expect(JSON.parse(text)).toEqual({
     server: { url: "https://10.0.0.5:6443", k3sVersion: "v1.34.2+k3s1", initialisedAt: "2026-12-02T10:00:00.000Z" },
-    nodes: [{ name: "node-2", address: "ssh://root@10.0.0.7:22", hostKey: "SHA256:k", role: "agent", k3sVersion: "v1.34.2+k3s1", joinedAt: "2026-12-02T10:05:00.000Z" }],
+    nodes: [{ name: "node-2", address: "ssh://root@10.0.0.7:22", hostKey: "SHA256:k", role: "agent", k3sVersion: "v1.34.2+k3s1", joinedAt: "2026-12-02T10:05:00.000Z", cluster: null }],
+    unrecorded: [],
+    // No kubeconfig in this data dir: the records, and one line why the cluster was not asked.
+    clusterNote: expect.stringMatching(/^fleet mode has no cluster yet \(no kubeconfig at \/.*\/fleet\/kubeconfig\.yaml\): run berth fleet init first$/),
   });
   const member = harness.clientFor(harness.tokenWithRole("member"));
   const refused = await unwrap(member.fleet.nodes.$post({ json: { address: "ssh://root@10.0.0.8", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx", bundle: "/srv/k3s" } })).catch((e) => e);

@@ -1,7 +1,8 @@
 // A small Kubernetes API server for tests: real HTTPS on loopback that requires a client
 // certificate (as k3s's does), speaking the paths the k3s runtime calls. It records every
 // request, keeps applied objects in memory, answers get/list/delete, and makes up the status
-// the controllers would write (rollouts, pods, jobs) from scripts a test sets.
+// the controllers would write (rollouts, pods, jobs) from scripts a test sets. Nodes and pods
+// placed on them are seeded by a test; cordon (merge patch) and evictions act on them.
 import * as x509 from "@peculiar/x509";
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
@@ -104,6 +105,7 @@ export type JobStep = "running" | "succeeded" | "failed" | { waiting: string };
 
 const KINDS: Record<string, { kind: string; namespaced: boolean }> = {
   "/api/v1/namespaces": { kind: "Namespace", namespaced: false },
+  "/api/v1/nodes": { kind: "Node", namespaced: false },
   "/api/v1/secrets": { kind: "Secret", namespaced: true },
   "/api/v1/services": { kind: "Service", namespaced: true },
   "/api/v1/persistentvolumeclaims": { kind: "PersistentVolumeClaim", namespaced: true },
@@ -129,12 +131,25 @@ const status = (code: number, reason: string, message: string) =>
 
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
+/** A field selector's path, e.g. `spec.nodeName`, read from an object. */
+const field = (object: Obj, path: string): unknown => path.split(".").reduce<any>((value, key) => value?.[key], object);
+
 function parseSelector(text: string | null): Record<string, string> {
   if (!text) return {};
   return Object.fromEntries(text.split(",").map((pair) => pair.split("=") as [string, string]));
 }
 
 const isPlain = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A JSON merge patch (RFC 7386): mappings merged, a null removes the field, anything else replaces. */
+function mergePatch(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = isPlain(v) ? mergePatch(isPlain(out[k]) ? (out[k] as Record<string, unknown>) : {}, v) : v;
+  }
+  return out;
+}
 
 /** `over` laid on `base`, mapping by mapping (lists replaced whole). */
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -163,6 +178,9 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
   const rollouts = new Map<string, RolloutStep[]>();
   const jobs = new Map<string, JobStep[]>();
   const logs = new Map<string, string[]>();
+  /** Per seeded pod: the status codes its next evictions get (the last stays), and how many lists still show it once evicted. */
+  const evictions = new Map<string, { codes: number[]; linger: number }>();
+  const lingering = new Map<string, number>();
   /** Per object: what berth applied last, and what other field managers applied. */
   const berthFields = new Map<string, Obj>();
   const otherFields = new Map<string, Record<string, unknown>>();
@@ -365,10 +383,59 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     return Response.json({ kind: "Status", apiVersion: "v1", status: "Success", details: { name, kind } });
   }
 
+  /** Pods a test seeded (placed on nodes), in a namespace or everywhere; an evicted one lingers for the lists its script says. */
+  function seededPods(namespace: string | undefined): Obj[] {
+    const out: Obj[] = [];
+    for (const [id, object] of objects) {
+      if (object.kind !== "Pod" || (namespace !== undefined && object.metadata.namespace !== namespace)) continue;
+      const left = lingering.get(id);
+      if (left !== undefined) {
+        if (left <= 0) {
+          objects.delete(id);
+          lingering.delete(id);
+          continue;
+        }
+        lingering.set(id, left - 1);
+      }
+      out.push(object);
+    }
+    return out;
+  }
+
+  /** The Eviction subresource: the pod's script decides (201 by default); an evicted pod goes, after lingering if scripted. */
+  function evict(namespace: string, name: string): Response {
+    const id = key("Pod", namespace, name);
+    if (!objects.has(id) || lingering.has(id)) return status(404, "NotFound", `pods "${name}" not found`);
+    const script = evictions.get(id);
+    const code = script ? (script.codes.length > 1 ? script.codes.shift()! : script.codes[0]!) : 201;
+    if (code === 429) return status(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
+    if (code >= 400) return status(code, "InternalError", `eviction of ${name} failed`);
+    if (script?.linger) lingering.set(id, script.linger);
+    else objects.delete(id);
+    return Response.json({ kind: "Status", apiVersion: "v1", status: "Success" }, { status: 201 });
+  }
+
+  /** A JSON merge patch of a stored object (cordoning a Node). */
+  function patch(kind: string, namespace: string | undefined, name: string, body: string): Response {
+    const id = key(kind, namespace, name);
+    const old = objects.get(id);
+    if (!old) return status(404, "NotFound", `${kind.toLowerCase()}s "${name}" not found`);
+    const patched = mergePatch(old, JSON.parse(body)) as Obj;
+    patched.metadata = { ...patched.metadata, resourceVersion: String(nextUid++) };
+    objects.set(id, patched);
+    return Response.json(patched);
+  }
+
   function handle(request: Request, url: URL, body: string): Response {
     const r = route(url.pathname);
     if (!r) return status(404, "NotFound", `the server could not find the requested resource (${url.pathname})`);
     const { kind, namespace, name, sub } = r;
+    if (kind === "Pod" && sub === "eviction" && namespace && name) {
+      if (request.method !== "POST") return status(405, "MethodNotAllowed", `${request.method} ${url.pathname}`);
+      const eviction = JSON.parse(body || "{}") as Obj;
+      if (eviction.kind !== "Eviction" || eviction.metadata?.name !== name) return status(400, "BadRequest", "the body is not an Eviction of this pod");
+      return evict(namespace, name);
+    }
     if (kind === "Pod" && sub === "log" && namespace && name) {
       const pod = pods(namespace).find((p) => p.metadata.name === name);
       if (!pod) return status(404, "NotFound", `pods "${name}" not found`);
@@ -377,6 +444,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       const tail = Number(url.searchParams.get("tailLines") ?? lines.length);
       return new Response(lines.slice(-tail).map((line) => `${line}\n`).join(""), { headers: { "content-type": "text/plain" } });
     }
+    if (request.method === "PATCH" && name && request.headers.get("content-type") === "application/merge-patch+json") return patch(kind, namespace, name, body);
     if (request.method === "PATCH" && name) {
       if (request.headers.get("content-type") !== "application/apply-patch+yaml") return status(415, "UnsupportedMediaType", `the body of a PATCH here must be application/apply-patch+yaml`);
       if (!url.searchParams.get("fieldManager")) return status(422, "Invalid", "fieldManager: Required value: is required for apply patch");
@@ -385,7 +453,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     if (request.method === "DELETE" && name) return remove(kind, namespace, name);
     if (request.method === "GET" && name) {
       if (kind === "Pod") {
-        const pod = namespace ? pods(namespace).find((p) => p.metadata.name === name) : undefined;
+        const pod = namespace ? [...pods(namespace), ...seededPods(namespace)].find((p) => p.metadata.name === name) : undefined;
         return pod ? Response.json(pod) : status(404, "NotFound", `pods "${name}" not found`);
       }
       const object = objects.get(key(kind, namespace, name));
@@ -393,12 +461,12 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     }
     if (request.method === "GET") {
       const selector = parseSelector(url.searchParams.get("labelSelector"));
-      const source =
+      const fields = parseSelector(url.searchParams.get("fieldSelector"));
+      const source = (
         kind === "Pod"
-          ? namespace
-            ? pods(namespace)
-            : []
-          : [...objects.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace));
+          ? [...(namespace ? pods(namespace) : []), ...seededPods(namespace)]
+          : [...objects.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace))
+      ).filter((o) => Object.entries(fields).every(([path, value]) => String(field(o, path) ?? "") === value));
       // As the API does, list items leave out kind and apiVersion.
       const items = source.filter((o) => matches(o.metadata.labels, selector)).map((o) => {
         const { kind: _kind, apiVersion: _version, ...rest } = withStatus(o, false);
@@ -454,7 +522,11 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     refuse(method: string, path: string, code: number, reason: string, message: string) {
       refusals.push({ method, path, code, reason, message });
     },
-    /** Puts an object in as another tool would have (no request recorded). */
+    /** The status codes the next evictions of a seeded pod get (429: a disruption budget refuses; the last stays), and how many pod lists still show it once evicted. */
+    scriptEviction(namespace: string, pod: string, codes: number[], linger = 0) {
+      evictions.set(key("Pod", namespace, pod), { codes: [...codes], linger });
+    },
+    /** Puts an object in as another tool would have (no request recorded); a Pod with `spec.nodeName` runs on that node. */
     seed(object: Obj) {
       objects.set(key(object.kind, object.metadata.namespace, object.metadata.name), { ...object, metadata: { generation: 1, uid: `uid-${nextUid++}`, ...object.metadata } });
     },

@@ -7,6 +7,8 @@ export const REGISTRY_BINARY = "/usr/bin/docker-registry";
 
 export interface RegistryProcess {
   pid: number;
+  /** False once it has exited, whoever ended it. */
+  running(): boolean;
   /** SIGTERM, then SIGKILL if it has not stopped within the grace. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -69,7 +71,7 @@ export async function startRegistryProcess(options: { binary: string; configFile
       // Whatever answered, the child must be the one: still running a moment after.
       await Promise.race([proc.exited, Bun.sleep(SETTLE_MS)]);
       if (exited()) throw await fail(`exited (${proc.exitCode ?? proc.signalCode}) although something answers at ${url}`);
-      return { pid: proc.pid, stop };
+      return { pid: proc.pid, stop, running: () => !exited() };
     }
     if (exited()) throw await fail(`exited (${proc.exitCode ?? proc.signalCode})`);
     if (Date.now() > deadline) throw await fail(`did not answer at ${url} within ${timeoutMs} ms (last try: ${answer.why})`);

@@ -37,7 +37,11 @@ export const fleetRoutes = (fleet: Services["fleet"], nodes: Services["fleetNode
         return c.json(fleet.render(project, env, c.req.valid("query").release));
       },
     )
-    .get("/fleet/nodes", describeRoute({ summary: "The fleet's server and nodes as recorded (no tokens)", tags: ["fleet"] }), (c) => c.json(nodes.status()))
+    .get(
+      "/fleet/nodes",
+      describeRoute({ summary: "The fleet's server and nodes as recorded (no tokens), with what the cluster says of each (ready, kubelet version, roles, pressure), or why it was not asked", tags: ["fleet"] }),
+      async (c) => c.json(await nodes.status()),
+    )
     .post(
       "/fleet/init",
       describeRoute({ summary: "Install the pinned k3s as the fleet's server on the machine Berth runs on, from a verified bundle folder there", tags: ["fleet"] }),

@@ -29,6 +29,48 @@ function bundleDir(value: unknown): string {
 
 const stepLines = (steps: { what: string; outcome: string }[]) => steps.map((s) => `  ${s.outcome.padEnd(9)} ${s.what}`);
 
+/** What the cluster says of a node, as `fleet status` prints it. */
+interface NodeView {
+  ready: string;
+  kubeletVersion: string;
+  roles: string[];
+  pressure: string[];
+  unschedulable: boolean;
+}
+
+interface StatusView {
+  server: { url: string; k3sVersion: string; initialisedAt: string } | null;
+  nodes: { name: string; role: string; address: string; hostKey: string; k3sVersion: string; joinedAt: string; cluster: NodeView | null }[];
+  unrecorded: (NodeView & { name: string })[];
+  clusterNote?: string;
+}
+
+const READY: Record<string, string> = { True: "yes", False: "no", Unknown: "unknown" };
+const readyCell = (n: NodeView | null) => (n ? `${READY[n.ready] ?? n.ready}${n.unschedulable ? " (cordoned)" : ""}` : "-");
+const pressureCell = (n: NodeView | null) => (n ? n.pressure.join(",") || "none" : "-");
+
+/** `fleet status` as text: the records, and what the cluster says of each node when it was asked, else one line why not. */
+export function statusLines(status: StatusView, now = Date.now()): string[] {
+  if (!status.server) return ["no fleet yet: berth fleet init --bundle DIR installs the k3s server on this machine"];
+  const lines = [`server ${status.server.url} (k3s ${status.server.k3sVersion}, since ${status.server.initialisedAt})`];
+  const asked = status.clusterNote === undefined;
+  const headers = ["NAME", "ROLE", "ADDRESS", "HOST KEY", "K3S", "JOINED", ...(asked ? ["READY", "KUBELET", "ROLES", "PRESSURE"] : [])];
+  const rows = status.nodes.map((n) => [
+    n.name,
+    n.role,
+    n.address,
+    n.hostKey || "-",
+    n.k3sVersion,
+    ago(n.joinedAt, now),
+    ...(asked ? [n.cluster ? readyCell(n.cluster) : "not in the cluster", n.cluster?.kubeletVersion ?? "-", n.cluster?.roles.join(",") || "-", pressureCell(n.cluster)] : []),
+  ]);
+  // Nodes joined by hand: the cluster knows them, Berth has no record.
+  const extra = status.unrecorded.map((n) => [n.name, "-", "not set up by Berth", "-", "-", "-", readyCell(n), n.kubeletVersion || "-", n.roles.join(",") || "-", pressureCell(n)]);
+  lines.push(table(headers, [...rows, ...extra]));
+  if (!asked) lines.push(`what the cluster says is not shown: ${status.clusterNote}`);
+  return lines;
+}
+
 export const fleetVerbs: Verb[] = [
   {
     name: "fleet render",
@@ -96,7 +138,7 @@ export const fleetVerbs: Verb[] = [
     options: { key: { type: "string" }, force: { type: "boolean" }, forget: { type: "boolean" }, ...jsonFlag },
     optionHelp: [
       "--key FILE   SSH private key (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)",
-      "--force      remove it even though services keep data there (that data is deleted)",
+      "--force      remove it even though services keep data there (that data is deleted) or pods could not be drained (they stop with k3s)",
       "--forget     the machine is gone: forget it without connecting (nothing is uninstalled)",
       "--json       print JSON",
     ],
@@ -111,15 +153,13 @@ export const fleetVerbs: Verb[] = [
   },
   {
     name: "fleet status",
-    summary: "The fleet's k3s server and nodes, as recorded when they were set up",
+    summary: "The fleet's k3s server and nodes, as recorded and as the cluster sees them (ready, kubelet version, roles, pressure)",
     options: jsonFlag,
     optionHelp: ["--json   print JSON"],
     async run({ values, client, out }) {
       const status = await unwrap((await client()).fleet.nodes.$get());
       if (values.json) return out(json(status));
-      if (!status.server) return out("no fleet yet: berth fleet init --bundle DIR installs the k3s server on this machine");
-      out(`server ${status.server.url} (k3s ${status.server.k3sVersion}, since ${status.server.initialisedAt})`);
-      out(table(["NAME", "ROLE", "ADDRESS", "HOST KEY", "K3S", "JOINED"], status.nodes.map((n) => [n.name, n.role, n.address, n.hostKey || "-", n.k3sVersion, ago(n.joinedAt)])));
+      statusLines(status).forEach((line) => out(line));
     },
   },
 ];

@@ -92,6 +92,8 @@ export const serve: Verb = {
     const stopPolling = berth.services.pollGit();
     const stopSampling = berth.services.metrics.start(out);
     const stopCollecting = berth.services.logs.collect(out);
+    // The registry every fleet node pulls from runs beside serve once `fleet init` has run; it never holds up or fails the start.
+    const stopRegistry = berth.services.fleetNodes.startRegistry(out);
     await afterRestore(config.dataDir, berth.services, out);
     const unschedule = scheduleBackups(
       { dataDir: config.dataDir, dir: dataFiles(config).backups, version: VERSION, commit: COMMIT, pattern: config.backupSchedule, keep: config.backupKeep, passphraseFile: config.backupPassphraseFile || undefined },
@@ -120,6 +122,7 @@ export const serve: Verb = {
     stopPolling();
     stopSampling();
     stopCollecting();
+    await stopRegistry();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await ssh?.stop();

@@ -61,7 +61,7 @@ const registry = () => {
 
 test("a deploy's plan becomes the release's fleet plan: images pushed and pinned, real secret values, every job", async () => {
   const { fake, pushes } = registry();
-  const { runtime, plans, dockerPlan, hooks, release } = await setup({ registry: fake });
+  const { runtime, plans, dockerPlan, hooks, release } = await setup({ registry: () => fake });
   await runtime.apply(dockerPlan({ deployJobs: true }), hooks);
   expect(plans).toHaveLength(1);
   const plan = plans[0]!;
@@ -101,7 +101,7 @@ test("without a registry (and no explicit choice) the deploy is refused in one l
   const { runtime, plans, dockerPlan, hooks } = await setup();
   const refused = await runtime.apply(dockerPlan({ deployJobs: true }), hooks).catch((error: Error) => error);
   expect(refused).toBeInstanceOf(Error);
-  expect((refused as Error).message).toBe("fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference");
+  expect((refused as Error).message).toBe("fleet mode has no registry running for the release's images: run berth fleet init (serve starts the registry at boot after it; its log says why it did not), or set fleetImages: reference to have nodes pull each image by its own reference");
   expect(plans).toHaveLength(0);
 });
 

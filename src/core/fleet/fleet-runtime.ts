@@ -21,8 +21,8 @@ export interface FleetRuntimeDeps {
   releases: Pick<ReleaseStore, "releaseByNumber">;
   variables: Pick<Variables, "open" | "resolve" | "fingerprint">;
   blockDefaults?: BlockDefaults;
-  /** The fleet's registry on the server node; none until the fleet has one. */
-  registry?: ImageRegistry;
+  /** The fleet's registry on the server node while it runs (it starts with `fleet init`, then with serve); none before. */
+  registry?: () => ImageRegistry | undefined;
   /**
    * Publishes the release's images instead of pushing them to `registry`: `byReference` when the
    * install says so explicitly (setting fleetImages: reference), or a test's own publisher.
@@ -37,13 +37,19 @@ export interface FleetRuntimeDeps {
  * keeping the plan's restart and replica counts. Everything else goes to the cluster as it is.
  */
 export function createFleetRuntime(deps: FleetRuntimeDeps): Runtime {
-  const publish: ImagePublisher | undefined = deps.publish ?? (deps.registry && ((blocks) => publishImages(deps.registry!, blocks)));
+  /** The registry running now, asked at each deploy: it may have started since serve did. */
+  const publisher = (): ImagePublisher | undefined => {
+    if (deps.publish) return deps.publish;
+    const registry = deps.registry?.();
+    return registry && ((blocks) => publishImages(registry, blocks));
+  };
 
   async function planOf(plan: EnvironmentPlan): Promise<FleetPlan & Pick<EnvironmentPlan, "restart">> {
     const { project, environment } = plan;
     const release = deps.releases.releaseByNumber(project, environment, plan.release);
     if (!release) throw notFound(`release ${plan.release} of ${project}/${environment}`);
-    if (!publish) throw invalid("fleet mode has no registry for the release's images yet: set fleetImages: reference to have nodes pull each image by its own reference");
+    const publish = publisher();
+    if (!publish) throw invalid("fleet mode has no registry running for the release's images: run berth fleet init (serve starts the registry at boot after it; its log says why it did not), or set fleetImages: reference to have nodes pull each image by its own reference");
     const published = await publish(release.blocks);
     const fleet = fleetPlan({
       project,

@@ -17,8 +17,8 @@ export interface FleetDeps {
   variables: Pick<Variables, "open" | "resolve" | "fingerprint" | "secretValues">;
   renderer: ManifestRenderer;
   blockDefaults?: BlockDefaults;
-  /** The fleet's registry on the server node; none until the fleet has one. */
-  registry?: ImageRegistry;
+  /** The fleet's registry on the server node while it runs; none before `fleet init` or while it is down. */
+  registry?: () => ImageRegistry | undefined;
 }
 
 export interface RenderedRelease {
@@ -75,9 +75,10 @@ export function createFleet(deps: FleetDeps) {
 
     /** Pushes release N's images to the fleet's registry, then renders it with every image pinned by the digest the registry gave. */
     async publish(project: string, environment: string, releaseNumber?: number): Promise<RenderedRelease> {
-      if (!deps.registry) throw invalid("this install has no fleet registry yet");
+      const registry = deps.registry?.();
+      if (!registry) throw invalid("this install's fleet registry is not running: run berth fleet init, or see serve's log for why it did not start");
       const release = releaseToRender(project, environment, releaseNumber);
-      return renderRelease(project, environment, release, await publishImages(deps.registry, release.blocks));
+      return renderRelease(project, environment, release, await publishImages(registry, release.blocks));
     },
   };
 }

@@ -9,7 +9,9 @@ import { createFleetStore } from "../../adapters/store/fleet-store.ts";
 import { migrate, openDb } from "../../adapters/store/db.ts";
 import { releasePins, sha256Text } from "./bundle.ts";
 import { initServer, type InitDeps } from "./init.ts";
-import { EMPTY_REGISTRIES } from "./node-config.ts";
+import { NODE_CA_FILE } from "../../adapters/registry/registries-yaml.ts";
+import type { FleetRegistryHost } from "../../ports/fleet-registry.ts";
+import { NODE_REGISTRY_CA } from "./node-config.ts";
 
 const K3S = "#!/bin/sh\necho k3s stand-in\n";
 const SCRIPT = "#!/bin/sh\necho install stand-in\n";
@@ -19,6 +21,24 @@ let bundle: string;
 let dataDir: string;
 let installs: { argv: string[]; env: Record<string, string> }[];
 let deps: InitDeps;
+/** What the registry was asked, in order, with the install script's runs among it. */
+let calls: string[];
+
+/** The registry's port, faked: it records what init asks, and runs once started. */
+function fakeRegistry(missing: string | null = null): FleetRegistryHost {
+  let running: string | null = null;
+  return {
+    missing: () => missing,
+    nodeFiles: async (host) => (calls.push(`files ${host}`), { registriesYaml: `mirrors:\n  ${host}:5000: {}\n`, caPem: `CA for ${host}\n` }),
+    async start(host) {
+      calls.push(`start ${host}`);
+      const outcome = running === host ? "running" : "started";
+      running = host;
+      return { address: `${host}:5000`, outcome };
+    },
+    stop: async () => void (running = null),
+  };
+}
 
 beforeEach(() => {
   const home = mkdtempSync(join(tmpdir(), "berth-fleet-init-"));
@@ -29,6 +49,7 @@ beforeEach(() => {
   writeFileSync(join(bundle, "k3s"), K3S);
   writeFileSync(join(bundle, "install.sh"), SCRIPT);
   installs = [];
+  calls = [];
   const db = openDb(":memory:");
   migrate(db);
   deps = {
@@ -39,13 +60,14 @@ beforeEach(() => {
     dataDir,
     install: async (argv, env) => {
       installs.push({ argv, env });
+      calls.push("install");
       // What the real script leaves behind: the uninstall script beside the binary.
       writeFileSync(join(root, "usr/local/bin/k3s-uninstall.sh"), "#!/bin/sh\n", { mode: 0o755 });
     },
     isRoot: () => true,
     defaultAddress: () => "10.0.0.5",
     hostname: () => "Berth-Main",
-    registries: () => EMPTY_REGISTRIES,
+    registry: fakeRegistry(),
     now: () => new Date("2026-12-02T10:00:00Z"),
   };
 });
@@ -59,6 +81,13 @@ test("installs the server from the bundle: binary 0755, settings 0600 with the t
   expect(mode("usr/local/bin/k3s")).toBe("755");
   expect(mode("etc/rancher/k3s/config.yaml")).toBe("600");
   expect(mode("etc/rancher/k3s/registries.yaml")).toBe("600");
+  // The server node pulls from the registry as every agent does; the registry starts last, at the init address.
+  expect(readFileSync(join(root, "etc/rancher/k3s/registries.yaml"), "utf8")).toBe("mirrors:\n  10.0.0.5:5000: {}\n");
+  expect(readFileSync(join(root, "etc/rancher/k3s/berth-registry-ca.crt"), "utf8")).toBe("CA for 10.0.0.5\n");
+  expect(mode("etc/rancher/k3s/berth-registry-ca.crt")).toBe("644");
+  expect(NODE_REGISTRY_CA).toBe(NODE_CA_FILE);
+  expect(calls).toEqual(["files 10.0.0.5", "install", "start 10.0.0.5"]);
+  expect(result.steps.at(-1)).toEqual({ what: "registry at 10.0.0.5:5000", outcome: "ran" });
 
   const config = parse(readFileSync(join(root, "etc/rancher/k3s/config.yaml"), "utf8")) as Record<string, unknown>;
   const server = deps.store.server()!;
@@ -87,7 +116,7 @@ test("a second run keeps the tokens, writes nothing and runs no script", async (
   const written = statSync(join(root, "etc/rancher/k3s/config.yaml")).mtimeMs;
   const again = await initServer(deps, { bundle });
   expect(again.unchanged).toBe(true);
-  expect(again.steps.map((s) => s.outcome)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"]);
+  expect(again.steps.map((s) => s.outcome)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged", "unchanged", "unchanged"]);
   expect(installs).toHaveLength(1);
   expect(readFileSync(join(root, "etc/rancher/k3s/config.yaml"), "utf8")).toBe(config);
   expect(statSync(join(root, "etc/rancher/k3s/config.yaml")).mtimeMs).toBe(written);
@@ -135,4 +164,30 @@ test("refusals: the release's placeholder pins, no root, a bad address", async (
   await expect(initServer({ ...deps, defaultAddress: () => null }, { bundle })).rejects.toThrow("pass --address");
   await expect(initServer(deps, { bundle: join(bundle, "nope") })).rejects.toThrow("not a folder");
   expect(installs).toEqual([]);
+});
+
+test("without docker-registry installed it says so in one line, before anything is written", async () => {
+  const refused = initServer({ ...deps, registry: fakeRegistry("the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry") }, { bundle });
+  await expect(refused).rejects.toThrow("the fleet's registry needs /usr/bin/docker-registry, which is not installed: apt-get install docker-registry");
+  expect(existsSync(join(root, "usr/local/bin/k3s"))).toBe(false);
+  expect(installs).toEqual([]);
+  expect(deps.store.server()).toBeNull();
+});
+
+test("a registry that fails to start fails init after the server is recorded: a second run keeps the tokens and only starts the registry", async () => {
+  const failing: FleetRegistryHost = { ...fakeRegistry(), start: async () => Promise.reject(new Error("the registry exited (1); its last lines: listen tcp 10.0.0.5:5000: bind: address already in use")) };
+  await expect(initServer({ ...deps, registry: failing }, { bundle })).rejects.toThrow("address already in use");
+  const tokens = deps.store.server()!.tokenSealed;
+  const again = await initServer(deps, { bundle });
+  expect(deps.store.server()!.tokenSealed).toBe(tokens);
+  expect(again.steps.filter((s) => s.outcome !== "unchanged")).toEqual([{ what: "registry at 10.0.0.5:5000", outcome: "ran" }]);
+  expect(installs).toHaveLength(1);
+});
+
+test("the registry's files changing (a new CA) are written and k3s is restarted to read them", async () => {
+  await initServer(deps, { bundle });
+  const renewed: FleetRegistryHost = { ...fakeRegistry(), nodeFiles: async (host) => ({ registriesYaml: `mirrors:\n  ${host}:5000: {}\n`, caPem: "another CA\n" }) };
+  const again = await initServer({ ...deps, registry: renewed }, { bundle });
+  expect(again.steps.find((s) => s.what.startsWith("registry CA"))?.outcome).toBe("written");
+  expect(installs).toHaveLength(2);
 });

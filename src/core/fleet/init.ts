@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { invalid } from "../errors.ts";
+import type { FleetRegistryHost } from "../../ports/fleet-registry.ts";
 import type { FleetStore } from "../../ports/fleet-store.ts";
 import type { SecretBox } from "../../ports/secret-box.ts";
 import { type BundlePins, sha256File, sha256Text, verifyBundle } from "./bundle.ts";
 import { checkNodeName } from "./node-address.ts";
-import { API_PORT, IMAGES_DIR, K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, SERVER_UNINSTALL, serverConfig } from "./node-config.ts";
+import { API_PORT, IMAGES_DIR, K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, NODE_REGISTRY_CA, SERVER_UNINSTALL, serverConfig } from "./node-config.ts";
 import type { StepOutcome } from "./join.ts";
 
 /** Runs the k3s install script: argv (never a shell line) and the environment it reads. */
@@ -26,7 +27,8 @@ export interface InitDeps {
   /** The address agents reach this machine at when none is given. */
   defaultAddress: () => string | null;
   hostname: () => string;
-  registries: () => string;
+  /** The fleet's registry: it runs on this machine, and every node (this one too) pulls from it. */
+  registry: FleetRegistryHost;
   now?: () => Date;
 }
 
@@ -63,6 +65,9 @@ export async function initServer(deps: InitDeps, request: InitRequest): Promise<
   const address = request.address ?? (existing ? new URL(existing.url).hostname : deps.defaultAddress());
   if (!address) throw invalid("this machine has no address agents could reach (no non-loopback IPv4): pass --address");
   if (!ADDRESS.test(address)) throw invalid(`--address ${JSON.stringify(address)}: expected an IPv4 address or a host name the agents reach this machine at`);
+  // Before anything is written: a fleet whose nodes cannot pull Berth's images is no use.
+  const missing = deps.registry.missing();
+  if (missing) throw invalid(missing);
   const url = `https://${address}:${API_PORT}`;
   const token = existing ? deps.box.open(existing.tokenSealed) : randomBytes(32).toString("hex");
   const agentToken = existing ? deps.box.open(existing.agentTokenSealed) : randomBytes(32).toString("hex");
@@ -80,11 +85,11 @@ export async function initServer(deps: InitDeps, request: InitRequest): Promise<
     renameSync(`${at(to)}.berth-new`, at(to));
     steps.push({ what, outcome: "written" });
   };
-  const writeText = (to: string, content: string, what: string) => {
-    if (hasMode(at(to), 0o600) && sha256Text(readFileSync(at(to))) === sha256Text(content)) return steps.push({ what, outcome: "unchanged" });
+  const writeText = (to: string, content: string, what: string, mode = 0o600) => {
+    if (hasMode(at(to), mode) && sha256Text(readFileSync(at(to))) === sha256Text(content)) return steps.push({ what, outcome: "unchanged" });
     mkdirSync(dirname(at(to)), { recursive: true, mode: 0o755 });
-    writeFileSync(`${at(to)}.berth-new`, content, { mode: 0o600 });
-    chmodSync(`${at(to)}.berth-new`, 0o600);
+    writeFileSync(`${at(to)}.berth-new`, content, { mode });
+    chmodSync(`${at(to)}.berth-new`, mode);
     renameSync(`${at(to)}.berth-new`, at(to));
     steps.push({ what, outcome: "written" });
   };
@@ -92,7 +97,10 @@ export async function initServer(deps: InitDeps, request: InitRequest): Promise<
   await place(bundle.binary.path, bundle.binary.sha256, K3S_BINARY, 0o755, `k3s ${bundle.version} binary ${K3S_BINARY}`);
   if (bundle.images) await place(bundle.images.path, bundle.images.sha256, `${IMAGES_DIR}/k3s-airgap-images-amd64.tar.zst`, 0o644, `air-gap images in ${IMAGES_DIR}`);
   writeText(K3S_CONFIG, serverConfig({ token, agentToken, address, kubeconfig }), `server settings ${K3S_CONFIG} (tokens, kubeconfig ${kubeconfig})`);
-  writeText(K3S_REGISTRIES, deps.registries(), `registry mirrors ${K3S_REGISTRIES}`);
+  // The server node runs pods too: it pulls from the registry like every agent. k3s reads both files at start only.
+  const registryFiles = await deps.registry.nodeFiles(address);
+  writeText(K3S_REGISTRIES, registryFiles.registriesYaml, `registry mirrors ${K3S_REGISTRIES}`);
+  writeText(NODE_REGISTRY_CA, registryFiles.caPem, `registry CA ${NODE_REGISTRY_CA}`, 0o644);
   const installed = existsSync(at(SERVER_UNINSTALL));
   if (steps.some((s) => s.outcome !== "unchanged") || !installed) {
     await deps.install(["sh", bundle.script.path, ...SERVER_INSTALL_ARGS], SERVER_INSTALL_ENV);
@@ -109,5 +117,8 @@ export async function initServer(deps: InitDeps, request: InitRequest): Promise<
   const recorded = deps.store.nodes().find((n) => n.role === "server");
   if (recorded && recorded.name !== name) deps.store.removeNode(recorded.name);
   deps.store.putNode({ name, address: "local", hostKey: "", role: "server", k3sVersion: bundle.version, joinedAt: recorded?.joinedAt ?? now });
+  // Last, once the server is recorded: a registry that fails to start is fixed and init run again, with the same tokens.
+  const registry = await deps.registry.start(address);
+  steps.push({ what: `registry at ${registry.address}`, outcome: registry.outcome === "started" ? "ran" : "unchanged" });
   return { url, kubeconfig, steps, unchanged: steps.every((s) => s.outcome === "unchanged") };
 }

@@ -1,10 +1,11 @@
 import { invalid } from "../errors.ts";
+import type { FleetRegistryHost } from "../../ports/fleet-registry.ts";
 import type { FleetNode, FleetStore } from "../../ports/fleet-store.ts";
 import type { NodeShell } from "../../ports/node-shell.ts";
 import type { SecretBox } from "../../ports/secret-box.ts";
 import { type Bundle, type BundlePins, sha256Text, verifyBundle } from "./bundle.ts";
 import { checkHostKey, checkNodeName, formatNodeAddress, parseNodeAddress } from "./node-address.ts";
-import { agentConfig, AGENT_UNINSTALL, API_PORT, IMAGES_DIR, K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, KUBELET_PORT, SERVER_UNINSTALL } from "./node-config.ts";
+import { agentConfig, AGENT_UNINSTALL, API_PORT, IMAGES_DIR, K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, KUBELET_PORT, NODE_REGISTRY_CA, SERVER_UNINSTALL } from "./node-config.ts";
 import { type NodeOps, nodeOps } from "./node-ops.ts";
 
 export interface JoinDeps {
@@ -12,8 +13,8 @@ export interface JoinDeps {
   box: SecretBox;
   shell: NodeShell;
   pins: BundlePins;
-  /** The registries.yaml every node gets (the fleet's registry mirror, once it exists). */
-  registries: () => string;
+  /** The fleet's registry on the server node: every node gets its registries.yaml and CA. */
+  registry: Pick<FleetRegistryHost, "nodeFiles">;
   now?: () => Date;
 }
 
@@ -84,10 +85,11 @@ export async function joinNode(deps: JoinDeps, request: JoinRequest): Promise<Jo
 
     const token = deps.box.open(server.agentTokenSealed);
     const config = agentConfig({ serverUrl: server.url, token, nodeName: name });
-    const registries = deps.registries();
+    // The registry's address is the server's: the registry runs on the server node.
+    const registry = await deps.registry.nodeFiles(new URL(server.url).hostname);
     const imagesPath = `${IMAGES_DIR}/k3s-airgap-images-amd64.tar.zst`;
     // Everything in place is read in one round trip, then only what differs is written.
-    const [binaryNow, configNow, registriesNow, imagesNow] = await ops.state([K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, ...(bundle.images ? [imagesPath] : [])]);
+    const [binaryNow, configNow, registriesNow, caNow, imagesNow] = await ops.state([K3S_BINARY, K3S_CONFIG, K3S_REGISTRIES, NODE_REGISTRY_CA, ...(bundle.images ? [imagesPath] : [])]);
     const matches = (now: { sha256: string; mode: string } | null | undefined, sha256: string, mode: string) => now?.sha256 === sha256 && now.mode === mode.replace(/^0/, "");
 
     const place = async (file: { path: string; sha256: string }, now: { sha256: string; mode: string } | null | undefined, to: string, mode: string, what: string) => {
@@ -100,16 +102,17 @@ export async function joinNode(deps: JoinDeps, request: JoinRequest): Promise<Jo
       await ops.install(upload, to, mode);
       steps.push({ what, outcome: "written" });
     };
-    const writeText = async (content: string, now: { sha256: string; mode: string } | null | undefined, to: string, what: string) => {
-      if (matches(now, sha256Text(content), "0600")) return steps.push({ what, outcome: "unchanged" });
-      await ops.write(to, content, "0600");
+    const writeText = async (content: string, now: { sha256: string; mode: string } | null | undefined, to: string, what: string, mode = "0600") => {
+      if (matches(now, sha256Text(content), mode)) return steps.push({ what, outcome: "unchanged" });
+      await ops.write(to, content, mode);
       steps.push({ what, outcome: "written" });
     };
 
     await place(bundle.binary, binaryNow, K3S_BINARY, "0755", `k3s ${bundle.version} binary ${K3S_BINARY}`);
     if (bundle.images) await place(bundle.images, imagesNow, imagesPath, "0644", `air-gap images in ${IMAGES_DIR}`);
     await writeText(config, configNow, K3S_CONFIG, `agent settings ${K3S_CONFIG} (server ${server.url}, the join token)`);
-    await writeText(registries, registriesNow, K3S_REGISTRIES, `registry mirrors ${K3S_REGISTRIES}`);
+    await writeText(registry.registriesYaml, registriesNow, K3S_REGISTRIES, `registry mirrors ${K3S_REGISTRIES}`);
+    await writeText(registry.caPem, caNow, NODE_REGISTRY_CA, `registry CA ${NODE_REGISTRY_CA}`, "0644");
 
     const changed = steps.some((s) => s.outcome !== "unchanged");
     if (changed || !installed) {

@@ -3,6 +3,8 @@ import { stringify } from "yaml";
 /** Where k3s reads its settings and registry mirrors on every node. */
 export const K3S_CONFIG = "/etc/rancher/k3s/config.yaml";
 export const K3S_REGISTRIES = "/etc/rancher/k3s/registries.yaml";
+/** The fleet registry's CA on every node, named by registries.yaml (the same path as the registry adapter's NODE_CA_FILE). */
+export const NODE_REGISTRY_CA = "/etc/rancher/k3s/berth-registry-ca.crt";
 export const K3S_BINARY = "/usr/local/bin/k3s";
 /** The install script puts these beside the binary; each tells which role a machine runs. */
 export const AGENT_UNINSTALL = "/usr/local/bin/k3s-agent-uninstall.sh";
@@ -43,6 +45,3 @@ export function serverConfig(input: { token: string; agentToken: string; address
     })
   );
 }
-
-/** Until the fleet's registry is set up, nodes get an empty mirror list: images come from their own references. */
-export const EMPTY_REGISTRIES = `${HEADER}mirrors: {}\n`;

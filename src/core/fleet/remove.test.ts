@@ -39,9 +39,10 @@ function fakeNode(storage: string[]) {
   const nodes = new Map<string, FleetNode>([["node-2", { name: "node-2", address: "ssh://root@10.0.0.7:22", hostKey: "SHA256:k", role: "agent", k3sVersion: "v", joinedAt: "t" }]]);
   const store = { node: (name: string) => nodes.get(name) ?? null, removeNode: (name: string) => void nodes.delete(name) } as unknown as FleetStore;
   const cluster: ClusterNodes = {
-    cordon: async (n) => void ran.push(`cordon ${n}`),
-    drain: async (n) => void ran.push(`drain ${n}`),
-    deleteNode: async (n) => void ran.push(`delete node ${n}`),
+    cordon: async (n) => (ran.push(`cordon ${n}`), true),
+    drain: async (n) => (ran.push(`drain ${n}`), { evicted: [], failed: [] }),
+    deleteNode: async (n) => (ran.push(`delete node ${n}`), true),
+    list: async () => [],
   };
   return { ran, nodes, deps: { store, shell, cluster, namespaces: () => NAMESPACES } };
 }
@@ -72,7 +73,7 @@ test("without a cluster client it says what it could not do", async () => {
   const { deps } = fakeNode([]);
   const result = await removeNode({ ...deps, cluster: undefined }, "node-2", { privateKey: "k" });
   expect(result.notes).toEqual([
-    "not cordoned nor drained: Berth does not talk to the cluster yet; its pods stop with k3s",
+    "not cordoned nor drained: no cluster client; its pods stop with k3s",
     "the Node object stays in the cluster: delete it with k3s kubectl delete node node-2",
   ]);
 });
@@ -85,4 +86,37 @@ test("--forget drops a machine that is gone without connecting; without it a key
   expect(result.notes).toEqual(["ssh://root@10.0.0.7:22 was not contacted: should it come back, k3s still runs there until /usr/local/bin/k3s-agent-uninstall.sh"]);
   expect(nodes.has("node-2")).toBe(false);
   await expect(removeNode(deps, "node-2", { forget: true })).rejects.toThrow("node node-2 not found");
+});
+
+test("a pod that could not be evicted refuses the removal, one line per pod, before k3s is uninstalled; --force goes on and says which pods stopped with k3s", async () => {
+  const { ran, nodes, deps } = fakeNode([]);
+  const failed = ["berth-shop-prod/web-1: still refused after 60 s: Cannot evict pod as it would violate the pod's disruption budget.", "kube-system/coredns-1: evicted, still shutting down after 120 s"];
+  const cluster: ClusterNodes = { ...deps.cluster, drain: async () => ({ evicted: ["kube-system/coredns-1"], failed }) };
+  const error = (await removeNode({ ...deps, cluster }, "node-2", { privateKey: "k" }).catch((e: Error) => e)) as Error;
+  expect(error.message).toBe(`node node-2 could not be drained (it stays cordoned); pass --force to uninstall k3s anyway, and these pods stop with it:\n  ${failed[0]}\n  ${failed[1]}`);
+  expect(ran.some((r) => r.includes("uninstall"))).toBe(false);
+  expect(nodes.has("node-2")).toBe(true);
+
+  const result = await removeNode({ ...deps, cluster }, "node-2", { privateKey: "k", force: true });
+  expect(result.notes).toEqual(failed.map((line) => `not evicted, stopped with k3s: ${line}`));
+  expect(ran.some((r) => r.includes("uninstall"))).toBe(true);
+  expect(nodes.has("node-2")).toBe(false);
+});
+
+test("a cluster that does not answer refuses the removal unless forced; the Node's deletion failing after the uninstall is a note, the record goes", async () => {
+  const { ran, nodes, deps } = fakeNode([]);
+  const down = async () => {
+    throw new Error("the Kubernetes API at https://10.0.0.5:6443: connection refused; is k3s running?");
+  };
+  const cluster: ClusterNodes = { ...deps.cluster, cordon: down, deleteNode: down };
+  await expect(removeNode({ ...deps, cluster }, "node-2", { privateKey: "k" })).rejects.toThrow(
+    "node node-2 could not be cordoned: the Kubernetes API at https://10.0.0.5:6443: connection refused; is k3s running?; pass --force to uninstall k3s without draining it (its pods stop with k3s)",
+  );
+  expect(ran.some((r) => r.includes("uninstall"))).toBe(false);
+  const result = await removeNode({ ...deps, cluster }, "node-2", { privateKey: "k", force: true });
+  expect(result.notes).toEqual([
+    "not cordoned nor drained (the Kubernetes API at https://10.0.0.5:6443: connection refused; is k3s running?): its pods stop with k3s",
+    "the Node object stays in the cluster (the Kubernetes API at https://10.0.0.5:6443: connection refused; is k3s running?): delete it with k3s kubectl delete node node-2",
+  ]);
+  expect(nodes.has("node-2")).toBe(false);
 });

@@ -1,4 +1,4 @@
-import { conflict, invalid, notFound } from "../errors.ts";
+import { BerthError, conflict, invalid, notFound } from "../errors.ts";
 import type { ClusterNodes } from "../../ports/cluster-nodes.ts";
 import type { FleetNode, FleetStore } from "../../ports/fleet-store.ts";
 import type { NodeShell } from "../../ports/node-shell.ts";
@@ -9,7 +9,7 @@ import { nodeOps } from "./node-ops.ts";
 export interface RemoveDeps {
   store: FleetStore;
   shell: NodeShell;
-  /** The cluster's side (cordon, drain, delete the Node); absent until the k3s client is wired. */
+  /** The cluster's side (cordon, drain, delete the Node); absent, remove says what it could not do. */
   cluster?: ClusterNodes;
   /** Berth's namespaces, each to "project/environment". */
   namespaces: () => Map<string, string>;
@@ -27,7 +27,7 @@ export interface HeldVolume {
 export interface RemoveOptions {
   /** Needed unless `forget`: the uninstall runs over SSH. */
   privateKey?: string;
-  /** Remove even though services keep local-path data on the node (it is deleted). */
+  /** Remove even though services keep local-path data on the node (it is deleted), or pods could not be drained (they stop with k3s). */
   force?: boolean;
   /** The machine is gone: forget it without connecting (nothing is uninstalled). */
   forget?: boolean;
@@ -79,10 +79,9 @@ export async function removeNode(deps: RemoveDeps, name: string, options: Remove
         throw conflict(`node ${name} holds service data: ${volumes.map(describeVolume).join(", ")}; move those services first, or pass --force to remove the node and delete that data`);
       }
       if (deps.cluster) {
-        await deps.cluster.cordon(name);
-        await deps.cluster.drain(name);
+        notes.push(...(await cordonAndDrain(deps.cluster, name, options.force === true)));
       } else {
-        notes.push(`not cordoned nor drained: Berth does not talk to the cluster yet; its pods stop with k3s`);
+        notes.push(`not cordoned nor drained: no cluster client; its pods stop with k3s`);
       }
       if (facts.agent) {
         await ops.asRoot([AGENT_UNINSTALL], "the k3s agent uninstall script");
@@ -93,8 +92,40 @@ export async function removeNode(deps: RemoveDeps, name: string, options: Remove
       session.close();
     }
   }
-  if (deps.cluster) await deps.cluster.deleteNode(name);
-  else notes.push(`the Node object stays in the cluster: delete it with k3s kubectl delete node ${name}`);
+  if (deps.cluster) {
+    // k3s is gone from the machine by now: a cluster that does not answer must not keep the record of a node that no longer runs.
+    const deleted = await deps.cluster.deleteNode(name).catch((error: Error) => {
+      notes.push(`the Node object stays in the cluster (${firstLine(error)}): delete it with k3s kubectl delete node ${name}`);
+      return null;
+    });
+    if (deleted === false) notes.push(`the cluster had no Node ${name} to delete`);
+  } else {
+    notes.push(`the Node object stays in the cluster: delete it with k3s kubectl delete node ${name}`);
+  }
   deps.store.removeNode(name);
   return { node, volumes, notes };
+}
+
+const firstLine = (error: unknown) => String((error as Error).message ?? error).split("\n")[0]!;
+
+/**
+ * Cordons the node and evicts its pods before k3s is uninstalled there. A pod that could not be
+ * evicted (its disruption budget kept refusing, or it would not stop) refuses the removal, one
+ * line per pod, unless forced: then those pods stop with k3s, and the notes say which.
+ */
+async function cordonAndDrain(cluster: ClusterNodes, name: string, force: boolean): Promise<string[]> {
+  let cordoned: boolean;
+  try {
+    cordoned = await cluster.cordon(name);
+  } catch (error) {
+    if (!force) throw new BerthError("unavailable", `node ${name} could not be cordoned: ${firstLine(error)}; pass --force to uninstall k3s without draining it (its pods stop with k3s)`);
+    return [`not cordoned nor drained (${firstLine(error)}): its pods stop with k3s`];
+  }
+  if (!cordoned) return [`the cluster has no Node ${name}: nothing to cordon or drain`];
+  const drained = await cluster.drain(name);
+  if (drained.failed.length === 0) return drained.evicted.length ? [`drained: ${drained.evicted.length} pod(s) evicted`] : [];
+  if (!force) {
+    throw conflict(`node ${name} could not be drained (it stays cordoned); pass --force to uninstall k3s anyway, and these pods stop with it:\n${drained.failed.map((line) => `  ${line}`).join("\n")}`);
+  }
+  return drained.failed.map((line) => `not evicted, stopped with k3s: ${line}`);
 }

@@ -16,11 +16,14 @@ export function lazyKubeClient(kubeconfig: string, options: KubeClientOptions & 
     client = createKubeClient(readKubeconfig(kubeconfig, undefined, options.warn), options);
     return client;
   };
+  // Async, so a missing kubeconfig is a rejected promise like any failed call, never a throw at the call site.
   return {
-    apply: (object, manager) => current().apply(object, manager),
-    get: (ref) => current().get(ref),
-    list: (kind, namespace, labels) => current().list(kind, namespace, labels),
-    remove: (ref) => current().remove(ref),
-    podLogs: (namespace, pod, options) => current().podLogs(namespace, pod, options),
+    apply: async (object, manager) => current().apply(object, manager),
+    get: async (ref) => current().get(ref),
+    list: async (kind, namespace, labels, fields) => current().list(kind, namespace, labels, fields),
+    patch: async (ref, patch) => current().patch(ref, patch),
+    evict: async (namespace, pod) => current().evict(namespace, pod),
+    remove: async (ref) => current().remove(ref),
+    podLogs: async (namespace, pod, options) => current().podLogs(namespace, pod, options),
   };
 }

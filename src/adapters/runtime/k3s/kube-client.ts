@@ -5,6 +5,7 @@ import type { KubeObject } from "./object.ts";
 /** Where each kind Berth touches lives in the API: its group/version prefix, its plural, whether it is namespaced. */
 const RESOURCES = {
   Namespace: { prefix: "/api/v1", plural: "namespaces", namespaced: false },
+  Node: { prefix: "/api/v1", plural: "nodes", namespaced: false },
   Secret: { prefix: "/api/v1", plural: "secrets", namespaced: true },
   Service: { prefix: "/api/v1", plural: "services", namespaced: true },
   PersistentVolumeClaim: { prefix: "/api/v1", plural: "persistentvolumeclaims", namespaced: true },
@@ -41,8 +42,18 @@ export interface KubeClient {
   apply(object: KubeObject, manager?: string): Promise<LiveObject>;
   /** The object, or null when there is none. */
   get(ref: ObjectRef): Promise<LiveObject | null>;
-  /** Objects of a kind matching every label given; no namespace: across the cluster. */
-  list(kind: KubeKind, namespace: string | undefined, labels: Record<string, string>): Promise<LiveObject[]>;
+  /**
+   * Objects of a kind matching every label given (and every field, e.g. `spec.nodeName`); no
+   * namespace: across the cluster.
+   */
+  list(kind: KubeKind, namespace: string | undefined, labels: Record<string, string>, fields?: Record<string, string>): Promise<LiveObject[]>;
+  /** A JSON merge patch (RFC 7386) of a few fields, outside server-side apply: e.g. cordoning a Node Berth does not own. */
+  patch(ref: ObjectRef, patch: Record<string, unknown>): Promise<LiveObject>;
+  /**
+   * Asks the API to evict a pod (the Eviction subresource): `evicted`, `gone` (no such pod), or
+   * `blocked` with the API's words when a PodDisruptionBudget does not allow it now (429).
+   */
+  evict(namespace: string, pod: string): Promise<{ outcome: "evicted" | "gone" } | { outcome: "blocked"; message: string }>;
   /** Deletes with background propagation (a Deployment's pods go after it); false when it was not there. */
   remove(ref: ObjectRef): Promise<boolean>;
   /** The last `tailLines` lines a pod's container wrote; `previous`: the run before its last restart. */
@@ -172,15 +183,37 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
       return json<LiveObject>(action, response);
     },
 
-    async list(kind, namespace, labels) {
+    async list(kind, namespace, labels, fields = {}) {
       const selector = labelSelector(labels);
-      const action = `list ${kind} ${namespace ? `in ${namespace} ` : ""}by ${selector || "(all)"}`;
-      const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : "";
+      const fieldSelector = labelSelector(fields);
+      const action = `list ${kind} ${namespace ? `in ${namespace} ` : ""}by ${[selector, fieldSelector].filter(Boolean).join(",") || "(all)"}`;
+      const params = [selector && `labelSelector=${encodeURIComponent(selector)}`, fieldSelector && `fieldSelector=${encodeURIComponent(fieldSelector)}`].filter(Boolean);
+      const query = params.length ? `?${params.join("&")}` : "";
       // A namespace that is not there gets 200 and no items from the API server; a 404 is a path it does not serve, an error.
       const response = await call(action, "GET", `${resourcePath(kind, namespace)}${query}`);
       const answer = await json<{ items?: LiveObject[] }>(action, response);
       // Lists leave out each item's kind and apiVersion; put them back, so items can be applied again as they are.
       return (answer.items ?? []).map((item) => ({ ...item, apiVersion: apiVersionOf(kind), kind }));
+    },
+
+    async patch(ref, patch) {
+      const action = `patch ${describeRef(ref)}`;
+      const response = await call(action, "PATCH", resourcePath(ref.kind, ref.namespace, ref.name), { body: JSON.stringify(patch), contentType: "application/merge-patch+json" });
+      return json<LiveObject>(action, response);
+    },
+
+    async evict(namespace, pod) {
+      const action = `evict pod ${namespace}/${pod}`;
+      const body = { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: pod, namespace } };
+      const response = await call(action, "POST", `${resourcePath("Pod", namespace, pod)}/eviction`, { body: JSON.stringify(body), contentType: "application/json" });
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return { outcome: "gone" };
+      }
+      // 429: a disruption budget allows no eviction now; the caller may wait and ask again.
+      if (response.status === 429) return { outcome: "blocked", message: (await apiError(action, response)).message.replace(`${action}: `, "") };
+      await json(action, response);
+      return { outcome: "evicted" };
     },
 
     async remove(ref) {
