@@ -133,7 +133,7 @@ function privateModes(config: Config) {
 export function createServices(db: Db, secretKey: Buffer, config: Config, docker: Docker = lazyEngine(), log: (line: string) => void = () => {}): Services {
   const files = dataFiles(config);
   const box = createSecretBox(secretKey);
-  // The fleet's registry on the server node; `fleetRegistry.current()` is the running one (an ImageRegistry) for pushes.
+  // The fleet's registry on the server node; `fleetRegistry.current()` is the running one (an ImageRegistry) for pushes, once a start under way has ended.
   const fleetRegistry = createFleetRegistryHost({ dataDir: config.dataDir, port: config.fleetRegistryPort, docker });
   const projectStore = createProjectStore(db);
   const variableStore = createVariableStore(db);

@@ -17,7 +17,7 @@ export interface RuntimeWiring {
   variables: Pick<Variables, "open" | "resolve" | "fingerprint">;
   blockDefaults: BlockDefaults;
   /** The fleet's registry, once it runs; without it a fleet deploy is refused unless fleetImages is `reference`. */
-  registry?: () => ImageRegistry | undefined;
+  registry?: () => Promise<ImageRegistry | undefined>;
   log?: (line: string) => void;
 }
 

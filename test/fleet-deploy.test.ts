@@ -219,12 +219,18 @@ describe("fleet mode without a registry", () => {
   test("a deploy fails in one line saying so, and nothing reaches a cluster or the local engine", async () => {
     const bare = await startServe(["--no-edge"], { runtime: "k3s" });
     try {
+      // The same recording cluster, so that a write reaching it would show.
+      const kubeconfig = kubeconfigPath(bare.dataDir);
+      mkdirSync(dirname(kubeconfig), { recursive: true, mode: 0o700 });
+      writeFileSync(kubeconfig, api.kubeconfig, { mode: 0o600 });
+      const from = api.requests.length;
       const file = join(bare.home, "berth.yaml");
       writeFileSync(file, `project: ${PROJECT}\nblocks:\n  worker:\n    kind: worker\n    image: ${env.images.busybox}\n    command: [sleep, "3600"]\nenvironments:\n  dev: {}\n`);
       expect((await bare.run(["apply", "-f", file])).code).toBe(0);
       const deployed = await bare.run(["deploy", PROJECT, "dev"]);
       expect(deployed.code).toBe(1);
       expect(deployed.stderr).toBe("error: release 1 failed: fleet mode has no registry running for the release's images: run berth fleet init (serve starts the registry at boot after it; its log says why it did not), or set fleetImages: reference to have nodes pull each image by its own reference\n");
+      expect(api.requests.slice(from).filter((r) => r.method !== "GET")).toEqual([]);
       expect(docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.trim()).toBe("");
     } finally {
       await bare.stop();

@@ -91,14 +91,14 @@ describe("fleet init", () => {
     expect(await v2(address, ca)).toBe(401);
     expect(await v2(address, ca, mirrors.configs[address].auth)).toBe(200);
     expect(await v2(address, ca, { username: "berth", password: "wrong" })).toBe(401);
-    expect(host.current()).toBeDefined();
+    expect(await host.current()).toBeDefined();
   });
 
   test("a second init finds it running and changes nothing; once stopped nothing answers and there is no registry to push to", async () => {
     const again = await initServer(deps, { bundle: join(home, "bundle"), address: "127.0.0.1" });
     expect(again.unchanged).toBe(true);
     await host.stop();
-    expect(host.current()).toBeUndefined();
+    expect(await host.current()).toBeUndefined();
     expect(await v2(address, readFileSync(join(home, "data/registry/ca.crt"), "utf8"))).toBe("ECONNREFUSED");
   });
 });

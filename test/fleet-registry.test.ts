@@ -91,7 +91,7 @@ environments:
   const release = releases.createRelease(file.project, "dev", { source: "deploy" });
   releases.freezeRelease(release.id, [{ name: "web", image: IMAGE, imageId: localId, commit: null, spec: resolveBlock(file, "dev", "web") }]);
   releases.finishRelease(release.id, "deployed", null);
-  const fleet = createFleet({ projects, releases, variables: services.variables, renderer: createManifestRenderer(), registry: () => registry });
+  const fleet = createFleet({ projects, releases, variables: services.variables, renderer: createManifestRenderer(), registry: async () => registry });
   manifests = (await fleet.publish(file.project, "dev")).manifests.split("---\n").map((doc) => parse(doc));
 });
 

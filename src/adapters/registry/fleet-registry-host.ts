@@ -28,9 +28,9 @@ const addressOf = (host: string, port: number) => `${host.includes(":") ? `[${ho
 /**
  * The fleet's registry on the server node, run by this process: at most one at a time, listening
  * on the address agents reach the node at (not every address: the registry answers the fleet,
- * nothing else). `current()` is the running one, for pushes.
+ * nothing else). `current()` is the running one, for pushes, once a start under way has ended.
  */
-export function createFleetRegistryHost(deps: FleetRegistryHostDeps): FleetRegistryHost & { current(): ImageRegistry | undefined } {
+export function createFleetRegistryHost(deps: FleetRegistryHostDeps): FleetRegistryHost & { current(): Promise<ImageRegistry | undefined> } {
   const binary = deps.binary ?? REGISTRY_BINARY;
   const certsDir = deps.certsDir ?? DOCKER_CERTS_DIR;
   let running: { address: string; registry: Registry; proc: RegistryProcess } | null = null;
@@ -80,6 +80,7 @@ export function createFleetRegistryHost(deps: FleetRegistryHostDeps): FleetRegis
 
     stop: () => exclusive("start", stop),
 
-    current: () => (running?.proc.running() ? running.registry : undefined),
+    // After any start under way (serve's own at boot may still be starting when a deploy asks).
+    current: () => exclusive("start", async () => (running?.proc.running() ? running.registry : undefined)),
   };
 }

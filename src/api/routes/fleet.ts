@@ -74,5 +74,9 @@ export const fleetRoutes = (fleet: Services["fleet"], nodes: Services["fleetNode
       describeRoute({ summary: "Uninstall k3s from a node over SSH and forget it; refused while services keep local data there unless forced; `forget` drops a machine that is gone without connecting", tags: ["fleet"] }),
       valid("param", nodeParam),
       valid("json", z.strictObject({ privateKey: privateKey.optional(), force: z.boolean().optional(), forget: z.boolean().optional() })),
-      async (c) => c.json(await nodes.remove(c.req.valid("param").name, c.req.valid("json"))),
+      async (c) => {
+        // A drain waits for disruption budgets and for evicted pods to go: minutes, past the API's idle limit.
+        longRunning(c);
+        return c.json(await nodes.remove(c.req.valid("param").name, c.req.valid("json")));
+      },
     );

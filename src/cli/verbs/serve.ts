@@ -122,11 +122,12 @@ export const serve: Verb = {
     stopPolling();
     stopSampling();
     stopCollecting();
-    await stopRegistry();
     // The edge outlives serve on purpose: sites keep answering while the control plane is away.
     edge?.stop();
     await ssh?.stop();
     await server.stop();
+    // After the API: a `fleet init` still running could otherwise start a registry nobody stops.
+    await stopRegistry();
     berth.close();
     forgetLocalServer(config.dataDir);
     removeOwnPidFile(servePidFile(config.dataDir));

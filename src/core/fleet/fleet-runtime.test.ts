@@ -61,7 +61,7 @@ const registry = () => {
 
 test("a deploy's plan becomes the release's fleet plan: images pushed and pinned, real secret values, every job", async () => {
   const { fake, pushes } = registry();
-  const { runtime, plans, dockerPlan, hooks, release } = await setup({ registry: () => fake });
+  const { runtime, plans, dockerPlan, hooks, release } = await setup({ registry: async () => fake });
   await runtime.apply(dockerPlan({ deployJobs: true }), hooks);
   expect(plans).toHaveLength(1);
   const plan = plans[0]!;

@@ -22,7 +22,7 @@ export interface FleetRuntimeDeps {
   variables: Pick<Variables, "open" | "resolve" | "fingerprint">;
   blockDefaults?: BlockDefaults;
   /** The fleet's registry on the server node while it runs (it starts with `fleet init`, then with serve); none before. */
-  registry?: () => ImageRegistry | undefined;
+  registry?: () => Promise<ImageRegistry | undefined>;
   /**
    * Publishes the release's images instead of pushing them to `registry`: `byReference` when the
    * install says so explicitly (setting fleetImages: reference), or a test's own publisher.
@@ -38,9 +38,9 @@ export interface FleetRuntimeDeps {
  */
 export function createFleetRuntime(deps: FleetRuntimeDeps): Runtime {
   /** The registry running now, asked at each deploy: it may have started since serve did. */
-  const publisher = (): ImagePublisher | undefined => {
+  const publisher = async (): Promise<ImagePublisher | undefined> => {
     if (deps.publish) return deps.publish;
-    const registry = deps.registry?.();
+    const registry = await deps.registry?.();
     return registry && ((blocks) => publishImages(registry, blocks));
   };
 
@@ -48,7 +48,7 @@ export function createFleetRuntime(deps: FleetRuntimeDeps): Runtime {
     const { project, environment } = plan;
     const release = deps.releases.releaseByNumber(project, environment, plan.release);
     if (!release) throw notFound(`release ${plan.release} of ${project}/${environment}`);
-    const publish = publisher();
+    const publish = await publisher();
     if (!publish) throw invalid("fleet mode has no registry running for the release's images: run berth fleet init (serve starts the registry at boot after it; its log says why it did not), or set fleetImages: reference to have nodes pull each image by its own reference");
     const published = await publish(release.blocks);
     const fleet = fleetPlan({

@@ -18,7 +18,7 @@ export interface FleetDeps {
   renderer: ManifestRenderer;
   blockDefaults?: BlockDefaults;
   /** The fleet's registry on the server node while it runs; none before `fleet init` or while it is down. */
-  registry?: () => ImageRegistry | undefined;
+  registry?: () => Promise<ImageRegistry | undefined>;
 }
 
 export interface RenderedRelease {
@@ -75,7 +75,7 @@ export function createFleet(deps: FleetDeps) {
 
     /** Pushes release N's images to the fleet's registry, then renders it with every image pinned by the digest the registry gave. */
     async publish(project: string, environment: string, releaseNumber?: number): Promise<RenderedRelease> {
-      const registry = deps.registry?.();
+      const registry = await deps.registry?.();
       if (!registry) throw invalid("this install's fleet registry is not running: run berth fleet init, or see serve's log for why it did not start");
       const release = releaseToRender(project, environment, releaseNumber);
       return renderRelease(project, environment, release, await publishImages(registry, release.blocks));

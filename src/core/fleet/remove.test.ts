@@ -120,3 +120,21 @@ test("a cluster that does not answer refuses the removal unless forced; the Node
   ]);
   expect(nodes.has("node-2")).toBe(false);
 });
+
+test("a drain the cluster fails partway (its pod list timed out) refuses the removal unless forced, as a cordon that fails does", async () => {
+  const { ran, nodes, deps } = fakeNode([]);
+  const cluster: ClusterNodes = {
+    ...deps.cluster,
+    drain: async () => {
+      throw new Error("list Pod by spec.nodeName=node-2: no answer within 30 s");
+    },
+  };
+  await expect(removeNode({ ...deps, cluster }, "node-2", { privateKey: "k" })).rejects.toThrow(
+    "node node-2 could not be drained (it stays cordoned): list Pod by spec.nodeName=node-2: no answer within 30 s; pass --force to uninstall k3s anyway (its pods stop with k3s)",
+  );
+  expect(ran.some((r) => r.includes("uninstall"))).toBe(false);
+  expect(nodes.has("node-2")).toBe(true);
+  const result = await removeNode({ ...deps, cluster }, "node-2", { privateKey: "k", force: true });
+  expect(result.notes[0]).toBe("cordoned, not drained (list Pod by spec.nodeName=node-2: no answer within 30 s): its pods stop with k3s");
+  expect(nodes.has("node-2")).toBe(false);
+});

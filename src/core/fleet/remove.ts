@@ -122,7 +122,13 @@ async function cordonAndDrain(cluster: ClusterNodes, name: string, force: boolea
     return [`not cordoned nor drained (${firstLine(error)}): its pods stop with k3s`];
   }
   if (!cordoned) return [`the cluster has no Node ${name}: nothing to cordon or drain`];
-  const drained = await cluster.drain(name);
+  let drained: Awaited<ReturnType<ClusterNodes["drain"]>>;
+  try {
+    drained = await cluster.drain(name);
+  } catch (error) {
+    if (!force) throw new BerthError("unavailable", `node ${name} could not be drained (it stays cordoned): ${firstLine(error)}; pass --force to uninstall k3s anyway (its pods stop with k3s)`);
+    return [`cordoned, not drained (${firstLine(error)}): its pods stop with k3s`];
+  }
   if (drained.failed.length === 0) return drained.evicted.length ? [`drained: ${drained.evicted.length} pod(s) evicted`] : [];
   if (!force) {
     throw conflict(`node ${name} could not be drained (it stays cordoned); pass --force to uninstall k3s anyway, and these pods stop with it:\n${drained.failed.map((line) => `  ${line}`).join("\n")}`);

@@ -492,6 +492,19 @@ describe("watch", () => {
     }
   });
 
+  test("a cluster that cannot be read is reported once per failure streak, not on every poll", async () => {
+    let calls = 0;
+    const failing = { ...createKubeClient(api.config), list: async () => (calls++, Promise.reject(new Error("fleet mode has no cluster yet"))) };
+    const lines: string[] = [];
+    const stop = createK3sRuntime({ client: failing }, { watchPollMs: 2 }).watch(() => {}, (line) => void lines.push(line));
+    try {
+      while (calls < 10) await Bun.sleep(2);
+    } finally {
+      stop();
+    }
+    expect(lines).toEqual(["fleet watch: fleet mode has no cluster yet"]);
+  });
+
   test("exec and holding blocks say they are not in fleet mode yet", async () => {
     await expect(runtime.exec({ project: "shop", environment: "prod", block: "web", replica: 0, command: ["sh"], tty: true })).rejects.toThrow("exec is not in fleet mode yet");
     await expect(runtime.holdBlocks("shop", "prod", ["db"])).rejects.toThrow("holding blocks (for a restore) is not in fleet mode yet");

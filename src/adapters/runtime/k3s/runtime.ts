@@ -370,6 +370,8 @@ function serving(previous: Previous, block: string): Upstream[] {
 function pollDeployments(client: KubeClient, everyMs: number, onChange: (changed: EnvironmentRef | null) => void, log: (line: string) => void): () => void {
   let seen: Map<string, string> | null = null;
   let lost = false;
+  /** A read failed and was reported; cleared by the next read that works. */
+  let failing = false;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const read = async () => {
@@ -393,8 +395,11 @@ function pollDeployments(client: KubeClient, everyMs: number, onChange: (changed
       }
       seen = now;
       lost = false;
+      failing = false;
     } catch (error) {
-      if (!lost) log(`fleet watch: ${(error as Error).message}`);
+      // One line per failure streak: before `fleet init` every poll fails the same way.
+      if (!failing) log(`fleet watch: ${(error as Error).message}`);
+      failing = true;
       lost = seen !== null || lost;
     }
     if (!stopped) timer = setTimeout(read, everyMs);
