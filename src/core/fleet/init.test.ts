@@ -8,6 +8,7 @@ import { createSecretBox } from "../../adapters/crypto/secret-box.ts";
 import { createFleetStore } from "../../adapters/store/fleet-store.ts";
 import { migrate, openDb } from "../../adapters/store/db.ts";
 import { releasePins, sha256Text } from "./bundle.ts";
+import { K3S_PINS, K3S_VERSION } from "./k3s-release.ts";
 import { initServer, type InitDeps } from "./init.ts";
 import { NODE_CA_FILE } from "../../adapters/registry/registries-yaml.ts";
 import type { FleetRegistryHost } from "../../ports/fleet-registry.ts";
@@ -107,7 +108,7 @@ test("installs the server from the bundle: binary 0755, settings 0600 with the t
   // Neither token is on the command line nor in the script's environment.
   expect(JSON.stringify(installs)).not.toContain(config.token as string);
   expect(JSON.stringify(installs)).not.toContain(config["agent-token"] as string);
-  expect(deps.store.nodes()).toEqual([{ name: "berth-main", address: "local", hostKey: "", role: "server", k3sVersion: "v1.34.2+k3s1", joinedAt: "2026-12-02T10:00:00.000Z" }]);
+  expect(deps.store.nodes()).toEqual([{ name: "berth-main", address: "local", hostKey: "", role: "server", k3sVersion: K3S_VERSION, joinedAt: "2026-12-02T10:00:00.000Z" }]);
 });
 
 test("a second run keeps the tokens, writes nothing and runs no script", async () => {
@@ -150,15 +151,15 @@ test("a bundle file with another hash is refused in one line naming it, before a
 
 test("the air-gap images are checked and placed when the bundle holds them", async () => {
   writeFileSync(join(bundle, "k3s-airgap-images-amd64.tar.zst"), "images");
-  await expect(initServer(deps, { bundle })).rejects.toThrow("pins no sha256 for k3s-airgap-images-amd64.tar.zst yet (a release sets it); set fleetK3sImagesSha256");
+  await expect(initServer(deps, { bundle })).rejects.toThrow(`k3s-airgap-images-amd64.tar.zst has sha256 ${sha256Text("images")}, expected ${K3S_PINS.images} (k3s ${K3S_VERSION}): refusing it`);
   deps.pins = { ...deps.pins, images: sha256Text("images") };
   await initServer(deps, { bundle });
   expect(readFileSync(join(root, "var/lib/rancher/k3s/agent/images/k3s-airgap-images-amd64.tar.zst"), "utf8")).toBe("images");
   expect(mode("var/lib/rancher/k3s/agent/images/k3s-airgap-images-amd64.tar.zst")).toBe("644");
 });
 
-test("refusals: the release's placeholder pins, no root, a bad address", async () => {
-  await expect(initServer({ ...deps, pins: releasePins() }, { bundle })).rejects.toThrow("this build of Berth pins no sha256 for k3s yet (a release sets it); set fleetK3sSha256");
+test("refusals: a binary that is not the pinned release's, no root, a bad address", async () => {
+  await expect(initServer({ ...deps, pins: releasePins() }, { bundle })).rejects.toThrow(`k3s has sha256 ${sha256Text(K3S)}, expected ${K3S_PINS.binary} (k3s ${K3S_VERSION}): refusing it`);
   await expect(initServer({ ...deps, isRoot: () => false }, { bundle })).rejects.toThrow("berth serve must run as root");
   await expect(initServer(deps, { bundle, address: "10.0.0.5; rm -rf /" })).rejects.toThrow('--address "10.0.0.5; rm -rf /": expected an IPv4 address or a host name');
   await expect(initServer({ ...deps, defaultAddress: () => null }, { bundle })).rejects.toThrow("pass --address");
