@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import { createSecretBox } from "../src/adapters/crypto/secret-box.ts";
 import { openDb } from "../src/adapters/store/db.ts";
 import { createFleetStore } from "../src/adapters/store/fleet-store.ts";
+import { K3S_VERSION } from "../src/core/fleet/k3s-release.ts";
 import { startServe } from "./support/binary.ts";
 import { eventually } from "./support/eventually.ts";
 import { docker, sh } from "./support/sh.ts";
@@ -120,7 +121,7 @@ beforeAll(async () => {
   // What `fleet init` records on a machine that can run k3s; here the server is only a record.
   const db = openDb(join(server.dataDir, "berth.db"));
   const box = createSecretBox(readFileSync(join(server.dataDir, "secret.key")));
-  createFleetStore(db).saveServer({ url: SERVER_URL, tokenSealed: box.seal(SERVER_TOKEN), agentTokenSealed: box.seal(AGENT_TOKEN), k3sVersion: "v1.34.2+k3s1", initialisedAt: new Date().toISOString() });
+  createFleetStore(db).saveServer({ url: SERVER_URL, tokenSealed: box.seal(SERVER_TOKEN), agentTokenSealed: box.seal(AGENT_TOKEN), k3sVersion: K3S_VERSION, initialisedAt: new Date().toISOString() });
   db.$client.close();
   // A project whose namespace `fleet remove` names when a node holds its data.
   const file = join(server.home, "berth.yaml");
@@ -237,8 +238,8 @@ describe("fleet remove", () => {
     expect(onNode(["test", "-d", claimFolder]).code).toBe(0);
     // Still there, as `fleet status` prints it.
     const status = (await berth(["fleet", "status"])).stdout;
-    expect(status).toContain(`server ${SERVER_URL} (k3s v1.34.2+k3s1`);
-    expect(status).toMatch(new RegExp(`^node-a +agent +ssh://deploy@${nodeAddress.replaceAll(".", "\\.")} +${hostKey.replaceAll("+", "\\+")} +v1\\.34\\.2\\+k3s1 `, "m"));
+    expect(status).toContain(`server ${SERVER_URL} (k3s ${K3S_VERSION}`);
+    expect(status).toMatch(new RegExp(`^node-a +agent +ssh://deploy@${nodeAddress.replaceAll(".", "\\.")} +${hostKey.replaceAll("+", "\\+")} +${K3S_VERSION.replaceAll(".", "\\.").replace("+", "\\+")} `, "m"));
   });
 
   test("--force uninstalls k3s over SSH and forgets the node", async () => {
