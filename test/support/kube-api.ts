@@ -468,6 +468,10 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     otherFields.delete(id);
     // A namespace takes everything in it along.
     if (kind === "Namespace") for (const [other, object] of objects) if (object.metadata.namespace === name) objects.delete(other);
+    // Their pods go with them, and with the pods the follows of their logs.
+    for (const [owner, open] of followers) {
+      if (kind === "Namespace" ? owner.startsWith(`${name}/`) : (kind === "Deployment" || kind === "Job") && owner === `${namespace}/${name}`) for (const follower of [...open]) follower.close();
+    }
     return Response.json({ kind: "Status", apiVersion: "v1", status: "Success", details: { name, kind } });
   }
 
