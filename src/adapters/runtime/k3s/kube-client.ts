@@ -29,7 +29,7 @@ export interface ObjectRef {
 
 /** An object as the API returns it: what was applied, plus status and server-set metadata. */
 export type LiveObject = KubeObject & {
-  metadata: KubeObject["metadata"] & { generation?: number; uid?: string; resourceVersion?: string };
+  metadata: KubeObject["metadata"] & { generation?: number; uid?: string; resourceVersion?: string; creationTimestamp?: string; ownerReferences?: { kind: string; name: string }[] };
   status?: Record<string, any>;
   spec?: Record<string, any>;
 };
@@ -167,7 +167,9 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
 
   /**
    * A request whose body is read for as long as it lasts: the timeout only waits for the
-   * headers (a follow's body stays open for hours), then the caller's signal alone ends it.
+   * headers (a follow's body stays open for hours), then the caller's signal ends it. Bun's
+   * idle timeout (5 min without a byte) is left on: a quiet follow ends and is asked again from
+   * its last line, which also finds a connection that died without a word.
    */
   async function stream(action: string, path: string, accept: string, signal?: AbortSignal): Promise<Response> {
     const abort = new AbortController();

@@ -16,7 +16,7 @@ type ContainerState = { name?: string; state?: { running?: unknown; waiting?: un
 const isJobPod = (pod: LiveObject) =>
   pod.metadata.labels?.["batch.kubernetes.io/job-name"] !== undefined ||
   pod.metadata.labels?.["job-name"] !== undefined ||
-  ((pod.metadata as { ownerReferences?: { kind?: string }[] }).ownerReferences ?? []).some((owner) => owner.kind === "Job");
+  (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === "Job");
 
 /**
  * The pod's uid without its dashes: 32 hex digits like a docker id, so the collector's 12-digit
@@ -105,7 +105,7 @@ export function createK3sLogSource(client: KubeClient): ContainerLogSource {
           release: Number.isInteger(release) ? release! : 0,
           running: isRunning(pod, container),
           place: { namespace, name: pod.metadata.name, container },
-          created: String((pod.metadata as { creationTimestamp?: string }).creationTimestamp ?? ""),
+          created: pod.metadata.creationTimestamp ?? "",
           name: pod.metadata.name,
           // The pod template's hash: the pods of one ReplicaSet, i.e. of one config of the block.
           group: `${namespace}/${block}/${labels["pod-template-hash"] ?? ""}`,
