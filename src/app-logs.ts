@@ -1,19 +1,21 @@
-import type Docker from "dockerode";
 import { createAccessLogReader } from "./adapters/logs/access-log-reader.ts";
 import { createSegmentStore } from "./adapters/logs/segment-store.ts";
-import { createDockerLogSource } from "./adapters/runtime/docker/log-source.ts";
 import { dataFiles, parseQuantity, type Config } from "./config.ts";
 import { createLogCollector } from "./core/logs/collector.ts";
 import { createLogs, type Logs } from "./core/logs/logs.ts";
+import type { ContainerLogSource } from "./ports/container-logs.ts";
 import type { ProjectStore } from "./ports/project-store.ts";
 import type { Runtime } from "./ports/runtime.ts";
 
-/** The composition root's part for `berth logs`: which adapters serve the log ports (app.ts calls it). */
-export function createBlockLogs(config: Config, deps: { docker: Docker; projects: ProjectStore; runtime: Pick<Runtime, "watch"> }): Logs {
+/**
+ * The composition root's part for `berth logs`: which adapters serve the log ports (app.ts calls
+ * it, with the source of the runtime in use: the engine's containers, or the cluster's pods).
+ */
+export function createBlockLogs(config: Config, deps: { source: ContainerLogSource; projects: ProjectStore; runtime: Pick<Runtime, "watch"> }): Logs {
   const files = dataFiles(config);
   const store = createSegmentStore({ dir: files.blockLogs, blockBytes: parseQuantity(config.logBlockMax), totalBytes: parseQuantity(config.logTotalMax) });
   const collector = createLogCollector({
-    source: createDockerLogSource(deps.docker),
+    source: deps.source,
     store,
     watch: (onChange, log) => deps.runtime.watch(() => onChange(), log),
     known: (project, environment) => Boolean(deps.projects.loadProject(project)?.environments[environment]),

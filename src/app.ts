@@ -56,6 +56,8 @@ import { kubeconfigPath } from "./core/fleet/init.ts";
 import { createFleetRegistryHost } from "./adapters/registry/fleet-registry-host.ts";
 import { createClusterNodes } from "./adapters/runtime/k3s/cluster-nodes.ts";
 import { lazyKubeClient } from "./adapters/runtime/k3s/cluster-client.ts";
+import { createK3sLogSource } from "./adapters/runtime/k3s/log-source.ts";
+import { createDockerLogSource } from "./adapters/runtime/docker/log-source.ts";
 import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
 import { removeProjectImages } from "./core/builds/project-images.ts";
 import { createGitCredentials } from "./core/builds/credentials.ts";
@@ -147,7 +149,9 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const fleetMode = config.runtime === "k3s";
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
-  const logs = createBlockLogs(config, { docker, projects: projectStore, runtime });
+  // Block output comes from where the blocks run: the engine's containers, or the cluster's pods.
+  const logSource = fleetMode ? createK3sLogSource(lazyKubeClient(kubeconfigPath(config.dataDir), { warn: log })) : createDockerLogSource(docker);
+  const logs = createBlockLogs(config, { source: logSource, projects: projectStore, runtime });
   const teardown = (project: string, environment: string, purgeVolumes: boolean) =>
     // Job runs stop first, and none starts until the network they would join is gone.
     jobs.removeEnvironment(project, environment, async () => {

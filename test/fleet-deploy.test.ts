@@ -8,8 +8,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { namespaceName } from "../src/adapters/runtime/k3s/names.ts";
 import { kubeconfigPath } from "../src/core/fleet/init.ts";
-import { startServe } from "./support/binary.ts";
+import { freshBinary, startServe } from "./support/binary.ts";
 import { type KubeApi, startKubeApi } from "./support/kube-api.ts";
+import { eventually } from "./support/eventually.ts";
 import { docker } from "./support/sh.ts";
 import { loadTestEnv } from "./support/test-env.ts";
 
@@ -121,6 +122,51 @@ describe("fleet mode", () => {
     const clusterIP = api.object("Service", DEV, "web")!.spec.clusterIP as string;
     expect(clusterIP).toMatch(/^10\.43\./);
     expect(edgeRoutes("dev")).toEqual([{ block: "web", upstreams: [{ host: clusterIP, port: 8080 }] }]);
+  });
+
+  test("berth logs prints what a block's pods wrote, read from the cluster; -f shows a line written later", async () => {
+    // Written to the pod's log: serve's collector follows every Berth pod of the cluster.
+    api.appendLogs(DEV, "worker", ["worker starting", "worker: 3 queues"]);
+    let shown = "";
+    await eventually(
+      async () => {
+        const result = await server.run(["logs", PROJECT, "dev", "worker"]);
+        shown = `${result.stdout}${result.stderr}`;
+        return result.code === 0 && result.stdout.includes("worker: 3 queues");
+      },
+      30_000,
+      `berth logs shows the worker's lines (last answer: ${JSON.stringify(shown)})`,
+    );
+    const lines = shown.split("\n").filter(Boolean);
+    expect(lines.filter((l) => l.endsWith("worker starting") || l.endsWith("worker: 3 queues")).length).toBe(2);
+    expect(lines.findIndex((l) => l.endsWith("worker starting"))).toBeLessThan(lines.findIndex((l) => l.endsWith("worker: 3 queues")));
+    // Each pod is followed once, with times, through the pod log endpoint.
+    const follows = api.requests.filter((r) => r.path.startsWith(`/api/v1/namespaces/${DEV}/pods/worker-`) && r.path.endsWith("/log"));
+    expect(follows.length).toBeGreaterThan(0);
+    expect(follows[0]!.query).toMatchObject({ follow: "true", timestamps: "true", container: "worker" });
+    // The pre-deploy job's pod is no block's: its lines are not collected.
+    expect(api.requests.some((r) => r.path.includes("/pods/migrate-") && r.query.follow === "true")).toBe(false);
+
+    const follow = Bun.spawn([freshBinary(), "logs", PROJECT, "dev", "worker", "-f", "--config", join(server.home, "config.yaml")], { env: server.env, stdout: "pipe", stderr: "pipe" });
+    let output = "";
+    void (async () => {
+      const decoder = new TextDecoder();
+      const reader = follow.stdout.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        output += decoder.decode(value, { stream: true });
+      }
+    })();
+    try {
+      await eventually(() => output.includes("worker: 3 queues"), 15_000, "berth logs -f prints the stored lines");
+      api.appendLogs(DEV, "worker", ["sent 1 message"]);
+      await eventually(() => output.includes("sent 1 message"), 15_000, "berth logs -f prints a line written later");
+      expect(output.split("sent 1 message").length).toBe(2);
+    } finally {
+      follow.kill();
+      await follow.exited;
+    }
   });
 
   test("a promote applies the same images in the other environment's namespace, with no build", async () => {

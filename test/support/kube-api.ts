@@ -2,7 +2,8 @@
 // certificate (as k3s's does), speaking the paths the k3s runtime calls. It records every
 // request, keeps applied objects in memory, answers get/list/delete, and makes up the status
 // the controllers would write (rollouts, pods, jobs) from scripts a test sets. Nodes and pods
-// placed on them are seeded by a test; cordon (merge patch) and evictions act on them.
+// placed on them are seeded by a test; cordon (merge patch) and evictions act on them. Pod logs
+// are what a test sets per Deployment or Job; a follow stays open for lines a test appends later.
 import * as x509 from "@peculiar/x509";
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
@@ -168,6 +169,27 @@ function without(other: Record<string, unknown>, taken: Record<string, unknown>)
   return out;
 }
 
+/** A pod's uid as the API makes them (a UUID), stable for the same pod so lists agree with each other. */
+const podUid = (namespace: string, name: string) => {
+  const hex = createHash("sha256").update(`${namespace}/${name}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
+/** One line a pod wrote: its time (RFC 3339, nine fraction digits, so text order is time order) and text. */
+interface LogEntry {
+  time: string;
+  text: string;
+}
+
+/** A time as the kubelet writes it with `timestamps=true` (RFC3339Nano: trailing fraction zeros dropped). */
+const kubeletTime = (time: string) => time.replace(/\.?0+Z$/, "Z");
+
+/** "2026-12-02T10:00:00Z" (the API's sinceTime) in the nine-digit form entries keep. */
+const nineDigits = (time: string) => {
+  const m = /^(.{19})(?:\.(\d+))?Z$/.exec(time);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(9, "0")}Z` : null;
+};
+
 const shortHash = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
 
 /** Starts the server; `pki` lets a test make certificates the server does or does not trust. */
@@ -177,7 +199,19 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
   const objects = new Map<string, Obj>();
   const rollouts = new Map<string, RolloutStep[]>();
   const jobs = new Map<string, JobStep[]>();
-  const logs = new Map<string, string[]>();
+  const logs = new Map<string, LogEntry[]>();
+  /** Open follows of pod logs, per `namespace/owner`: an append writes to them, an end closes them. */
+  const followers = new Map<string, Set<{ write: (entry: LogEntry) => void; close: () => void }>>();
+  /** Each line's time, from the clock, one nanosecond after the last at least. */
+  let lastLogNs = 0n;
+  const nextLogTime = () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    lastLogNs = now > lastLogNs ? now : lastLogNs + 1n;
+    const ms = Number(lastLogNs / 1_000_000n);
+    return `${new Date(ms).toISOString().slice(0, 23)}${String(lastLogNs % 1_000_000n).padStart(6, "0")}Z`;
+  };
+  /** When each pod the controllers run was first shown: its creationTimestamp. */
+  const podCreated = new Map<string, string>();
   /** Per seeded pod: the status codes its next evictions get (the last stays), and how many lists still show it once evicted. */
   const evictions = new Map<string, { codes: number[]; linger: number }>();
   const lingering = new Map<string, number>();
@@ -244,12 +278,15 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     const hash = shortHash(template);
     return Array.from({ length: count }, (_, i) => {
       const ready = i < (s.ready ?? (s.waiting ? 0 : count));
+      const podName = `${name}-${hash}-${i}`;
       return {
         apiVersion: "v1",
         kind: "Pod",
         metadata: {
-          name: `${name}-${hash}-${i}`,
+          name: podName,
           namespace,
+          uid: podUid(namespace, podName),
+          creationTimestamp: createdAt(namespace, podName),
           labels: { ...template.metadata?.labels, "pod-template-hash": hash },
           ...(template.metadata?.annotations && { annotations: template.metadata.annotations }),
           ownerReferences: [{ kind: "ReplicaSet", name: `${name}-${hash}`, deployment: name }],
@@ -267,6 +304,12 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
         },
       };
     });
+  }
+
+  function createdAt(namespace: string, pod: string): string {
+    const id = `${namespace}/${pod}`;
+    if (!podCreated.has(id)) podCreated.set(id, `${new Date().toISOString().slice(0, 19)}Z`);
+    return podCreated.get(id)!;
   }
 
   /** A step in which the newest template is fully rolled out: the controller has scaled the old ReplicaSets to 0. */
@@ -296,7 +339,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
         out.push({
           apiVersion: "v1",
           kind: "Pod",
-          metadata: { name: `${object.metadata.name}-pod`, namespace, labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
+          metadata: { name: `${object.metadata.name}-pod`, namespace, uid: podUid(namespace, `${object.metadata.name}-pod`), creationTimestamp: createdAt(namespace, `${object.metadata.name}-pod`), labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
           status: {
             phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : typeof s === "object" ? "Pending" : "Running",
             ...(typeof s === "object" && {
@@ -313,6 +356,51 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       }
     }
     return out;
+  }
+
+  /** The pods the controllers run in every namespace that has a Deployment or a Job. */
+  function allPods(): Obj[] {
+    const namespaces = new Set([...objects.values()].filter((o) => o.kind === "Deployment" || o.kind === "Job").map((o) => o.metadata.namespace as string));
+    return [...namespaces].flatMap((namespace) => pods(namespace));
+  }
+
+  /**
+   * A pod's log: its owner's lines (with their times when `timestamps=true`, from `sinceTime` on,
+   * the last `tailLines`). With `follow=true` the answer stays open while the pod's container runs,
+   * and lines appended later are written to it; a pod not running gets what there is, then the end.
+   */
+  function podLog(namespace: string, pod: Obj, url: URL): Response {
+    const owner = pod.metadata.ownerReferences[0];
+    const id = `${namespace}/${owner.deployment ?? owner.name}`;
+    const timestamps = url.searchParams.get("timestamps") === "true";
+    const since = url.searchParams.get("sinceTime");
+    const from = since === null ? "" : nineDigits(since);
+    if (from === null) return status(400, "BadRequest", `sinceTime: invalid value ${JSON.stringify(since)}`);
+    const format = (entry: LogEntry) => `${timestamps ? `${kubeletTime(entry.time)} ` : ""}${entry.text}\n`;
+    const entries = (logs.get(id) ?? []).filter((entry) => entry.time >= from);
+    const tail = Number(url.searchParams.get("tailLines") ?? entries.length);
+    const text = entries.slice(-tail).map(format).join("");
+    const running = pod.status?.phase === "Running" && (pod.status?.containerStatuses ?? []).some((c: { state?: { running?: unknown } }) => c.state?.running);
+    if (url.searchParams.get("follow") !== "true" || !running) return new Response(text, { headers: { "content-type": "text/plain" } });
+    const encoder = new TextEncoder();
+    let follower: { write: (entry: LogEntry) => void; close: () => void };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(text));
+        follower = {
+          write: (entry) => controller.enqueue(encoder.encode(format(entry))),
+          close: () => {
+            followers.get(id)?.delete(follower);
+            controller.close();
+          },
+        };
+        followers.set(id, (followers.get(id) ?? new Set()).add(follower));
+      },
+      cancel() {
+        followers.get(id)?.delete(follower);
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/plain" } });
   }
 
   const withStatus = (object: Obj, advance: boolean) => (object.kind === "Deployment" ? deploymentStatus(object, advance) : object.kind === "Job" ? jobStatus(object, advance) : object);
@@ -380,6 +468,10 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     otherFields.delete(id);
     // A namespace takes everything in it along.
     if (kind === "Namespace") for (const [other, object] of objects) if (object.metadata.namespace === name) objects.delete(other);
+    // Their pods go with them, and with the pods the follows of their logs.
+    for (const [owner, open] of followers) {
+      if (kind === "Namespace" ? owner.startsWith(`${name}/`) : (kind === "Deployment" || kind === "Job") && owner === `${namespace}/${name}`) for (const follower of [...open]) follower.close();
+    }
     return Response.json({ kind: "Status", apiVersion: "v1", status: "Success", details: { name, kind } });
   }
 
@@ -439,10 +531,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     if (kind === "Pod" && sub === "log" && namespace && name) {
       const pod = pods(namespace).find((p) => p.metadata.name === name);
       if (!pod) return status(404, "NotFound", `pods "${name}" not found`);
-      const owner = pod.metadata.ownerReferences[0];
-      const lines = logs.get(`${namespace}/${owner.deployment ?? owner.name}`) ?? [];
-      const tail = Number(url.searchParams.get("tailLines") ?? lines.length);
-      return new Response(lines.slice(-tail).map((line) => `${line}\n`).join(""), { headers: { "content-type": "text/plain" } });
+      return podLog(namespace, pod, url);
     }
     if (request.method === "PATCH" && name && request.headers.get("content-type") === "application/merge-patch+json") return patch(kind, namespace, name, body);
     if (request.method === "PATCH" && name) {
@@ -464,7 +553,7 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       const fields = parseSelector(url.searchParams.get("fieldSelector"));
       const source = (
         kind === "Pod"
-          ? [...(namespace ? pods(namespace) : []), ...seededPods(namespace)]
+          ? [...(namespace ? pods(namespace) : allPods()), ...seededPods(namespace)]
           : [...objects.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace))
       ).filter((o) => Object.entries(fields).every(([path, value]) => String(field(o, path) ?? "") === value));
       // As the API does, list items leave out kind and apiVersion.
@@ -516,8 +605,27 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       jobs.set(key("Job", namespace, name), [...steps]);
       shown.delete(key("Job", namespace, name));
     },
-    /** What the pods of a Deployment or Job wrote. */
-    setLogs: (namespace: string, owner: string, lines: string[]) => void logs.set(`${namespace}/${owner}`, lines),
+    /** What the pods of a Deployment or Job wrote (each line timed now); open follows are not sent them. */
+    setLogs: (namespace: string, owner: string, lines: string[]) => void logs.set(`${namespace}/${owner}`, lines.map((text) => ({ time: nextLogTime(), text }))),
+    /** Lines the pods of a Deployment or Job write now: kept, and written to every open follow of their log. */
+    appendLogs(namespace: string, owner: string, lines: string[]) {
+      const id = `${namespace}/${owner}`;
+      const entries = logs.get(id) ?? [];
+      logs.set(id, entries);
+      for (const text of lines) {
+        const entry = { time: nextLogTime(), text };
+        entries.push(entry);
+        for (const follower of followers.get(id) ?? []) follower.write(entry);
+      }
+    },
+    /** Ends every open follow of a Deployment's or Job's pod logs (the container stopped); how many there were. */
+    endLogFollows(namespace: string, owner: string): number {
+      const open = [...(followers.get(`${namespace}/${owner}`) ?? [])];
+      for (const follower of open) follower.close();
+      return open.length;
+    },
+    /** How many follows of a Deployment's or Job's pod logs are open now. */
+    openLogFollows: (namespace: string, owner: string) => followers.get(`${namespace}/${owner}`)?.size ?? 0,
     /** Every later `method path` request is answered with this Status (recorded, not carried out). */
     refuse(method: string, path: string, code: number, reason: string, message: string) {
       refusals.push({ method, path, code, reason, message });

@@ -90,3 +90,26 @@ test("a crash loop: each run's last line is stored once, and followers see them 
   // Each new reader starts after the last stored line.
   expect(engine.follows.filter((f) => f.id === loop.id).map((f) => f.since)).toEqual([null, timeFromMs(T + 500), timeFromMs(T + 1500), timeFromMs(T + 2500)]);
 });
+
+test("a source that cannot list is said once per cause, and once when it lists again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-collector-"));
+  dirs.push(dir);
+  const store = createSegmentStore({ dir, blockBytes: 1024 ** 2, totalBytes: 1024 ** 3 });
+  const failures = ["no cluster yet", "no cluster yet", "no cluster yet", "connection refused", null, null];
+  let passes = 0;
+  const source: ContainerLogSource = {
+    async list() {
+      const failure = failures[Math.min(passes++, failures.length - 1)];
+      if (failure) throw new Error(failure);
+      return [];
+    },
+    follow: (_id, _since, _onLines, onEnd) => (queueMicrotask(onEnd), () => {}),
+  };
+  const lines: string[] = [];
+  const collector = createLogCollector({ source, store, watch: () => () => {}, known: () => true, reconcileMs: 5 });
+  const stop = collector.start((line) => void lines.push(line));
+  while (passes < failures.length + 1) await Bun.sleep(5);
+  stop();
+  store.close();
+  expect(lines).toEqual(["logs: cannot list containers: no cluster yet", "logs: cannot list containers: connection refused", "logs: listing containers works again"]);
+});

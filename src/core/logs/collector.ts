@@ -104,10 +104,22 @@ export function createLogCollector(deps: CollectorDeps) {
     start(log: (line: string) => void): () => void {
       let busy: Promise<void> | null = null;
       let again = false;
+      // Said once per cause, not every pass: in fleet mode before `fleet init` there is no cluster to list for hours.
+      let failing = "";
       const pass = () => {
         if (busy) return void (again = true);
         busy = reconcile()
-          .catch((error: Error) => log(`logs: cannot list containers: ${error.message.split("\n")[0]}`))
+          .then(
+            () => {
+              if (failing) log("logs: listing containers works again");
+              failing = "";
+            },
+            (error: Error) => {
+              const line = `logs: cannot list containers: ${error.message.split("\n")[0]}`;
+              if (line !== failing) log(line);
+              failing = line;
+            },
+          )
           .finally(() => {
             busy = null;
             if (again) (again = false), pass();

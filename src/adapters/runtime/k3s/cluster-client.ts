@@ -25,5 +25,6 @@ export function lazyKubeClient(kubeconfig: string, options: KubeClientOptions & 
     evict: async (namespace, pod) => current().evict(namespace, pod),
     remove: async (ref) => current().remove(ref),
     podLogs: async (namespace, pod, options) => current().podLogs(namespace, pod, options),
+    followPodLogs: async (namespace, pod, options) => current().followPodLogs(namespace, pod, options),
   };
 }

@@ -114,6 +114,49 @@ describe("API errors", () => {
   });
 });
 
+describe("following a pod's log", () => {
+  const ns = "berth-follow-prod";
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "worker", namespace: ns, labels: { "berth.block": "worker" } },
+    spec: { replicas: 1, selector: { matchLabels: { "berth.block": "worker" } }, template: { metadata: { labels: { "berth.block": "worker" } }, spec: { containers: [{ name: "worker", image: "acme/worker:1" }] } } },
+  };
+
+  test("the body stays open past the request timeout: the limit is for the answer's headers, the caller's signal ends it", async () => {
+    const client = createKubeClient(api.config, { timeoutMs: 300 });
+    await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: {} } });
+    await client.apply(deployment);
+    const [pod] = await client.list("Pod", ns, { "berth.block": "worker" });
+    api.setLogs(ns, "worker", ["first"]);
+    const stop = new AbortController();
+    const body = await client.followPodLogs(ns, pod!.metadata.name, { container: "worker", sinceTime: "2000-01-01T00:00:00Z", signal: stop.signal });
+    const chunks = body.getReader();
+    const decoder = new TextDecoder();
+    const reader = { read: async () => ({ value: decoder.decode((await chunks.read()).value) }) };
+    expect((await reader.read()).value).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z first\n$/);
+    await Bun.sleep(500);
+    api.appendLogs(ns, "worker", ["after the timeout"]);
+    expect((await reader.read()).value).toMatch(/Z after the timeout\n$/);
+    expect(api.requests.findLast((r) => r.path.endsWith("/log"))!.query).toEqual({ follow: "true", timestamps: "true", container: "worker", sinceTime: "2000-01-01T00:00:00Z" });
+    stop.abort();
+    await expect(reader.read()).rejects.toThrow();
+  });
+
+  test("a pod that is not there, and a server that never answers: one line naming the pod", async () => {
+    const client = createKubeClient(api.config);
+    await expect(client.followPodLogs(ns, "nope", {})).rejects.toThrow(`follow logs of pod ${ns}/nope: the API answered 404: NotFound: pods "nope" not found`);
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const slow = createKubeClient({ ...api.config, server: `https://127.0.0.1:${silent.port}` }, { timeoutMs: 300 });
+      const error = (await slow.followPodLogs(ns, "web-1", {}).catch((e: Error) => e)) as Error;
+      expect(error.message).toBe(`follow logs of pod ${ns}/web-1: the Kubernetes API at https://127.0.0.1:${silent.port}: no answer within 0.3 s`);
+    } finally {
+      silent.stop(true);
+    }
+  });
+});
+
 describe("paths per kind", () => {
   test("core, apps, batch and networking objects, namespaced or not", () => {
     expect(resourcePath("Namespace", undefined, "berth-a-b")).toBe("/api/v1/namespaces/berth-a-b");

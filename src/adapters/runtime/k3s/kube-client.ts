@@ -29,7 +29,7 @@ export interface ObjectRef {
 
 /** An object as the API returns it: what was applied, plus status and server-set metadata. */
 export type LiveObject = KubeObject & {
-  metadata: KubeObject["metadata"] & { generation?: number; uid?: string; resourceVersion?: string };
+  metadata: KubeObject["metadata"] & { generation?: number; uid?: string; resourceVersion?: string; creationTimestamp?: string; ownerReferences?: { kind: string; name: string }[] };
   status?: Record<string, any>;
   spec?: Record<string, any>;
 };
@@ -58,6 +58,13 @@ export interface KubeClient {
   remove(ref: ObjectRef): Promise<boolean>;
   /** The last `tailLines` lines a pod's container wrote; `previous`: the run before its last restart. */
   podLogs(namespace: string, pod: string, options: { tailLines: number; container?: string; previous?: boolean }): Promise<string[]>;
+  /**
+   * A pod's output as it is written (`follow=true&timestamps=true`): the body, open while the
+   * container runs; each line starts with its RFC 3339 time. `sinceTime` (whole seconds, as the
+   * API takes it) skips older lines. The request's timeout covers the answer's headers only;
+   * `signal` ends the stream.
+   */
+  followPodLogs(namespace: string, pod: string, options: { container?: string; sinceTime?: string; signal?: AbortSignal }): Promise<ReadableStream<Uint8Array>>;
 }
 
 export const FIELD_MANAGER = "berth";
@@ -158,6 +165,32 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
     }
   }
 
+  /**
+   * A request whose body is read for as long as it lasts: the timeout only waits for the
+   * headers (a follow's body stays open for hours), then the caller's signal ends it. Bun's
+   * idle timeout (5 min without a byte) is left on: a quiet follow ends and is asked again from
+   * its last line, which also finds a connection that died without a word.
+   */
+  async function stream(action: string, path: string, accept: string, signal?: AbortSignal): Promise<Response> {
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => abort.abort(new DOMException("no answer in time", "TimeoutError")), timeoutMs);
+    try {
+      return await fetch(`${config.server}${path}`, { method: "GET", headers: { accept }, tls, signal: abort.signal } as RequestInit);
+    } catch (error) {
+      signal?.removeEventListener("abort", onAbort);
+      // The caller's abort is no failure of the API: the same error as any other abort.
+      if (signal?.aborted) throw error;
+      const reason = abort.signal.aborted ? abort.signal.reason : error;
+      const failure = transportError(config, reason, timeoutMs);
+      throw Object.assign(new BerthError(failure.code, `${action}: ${failure.message}`), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function json<T>(action: string, response: Response): Promise<T> {
     if (!response.ok) throw await apiError(action, response);
     return (await response.json()) as T;
@@ -237,6 +270,15 @@ export function createKubeClient(config: KubeConfig, options: KubeClientOptions 
       if (!response.ok) throw await apiError(action, response);
       const text = await response.text();
       return text.split("\n").filter((line, index, all) => line !== "" || index < all.length - 1);
+    },
+
+    async followPodLogs(namespace, pod, { container, sinceTime, signal }) {
+      const action = `follow logs of pod ${namespace}/${pod}`;
+      const query = new URLSearchParams({ follow: "true", timestamps: "true", ...(container && { container }), ...(sinceTime && { sinceTime }) });
+      const response = await stream(action, `${resourcePath("Pod", namespace, pod)}/log?${query}`, "text/plain", signal);
+      if (!response.ok) throw await apiError(action, response);
+      if (!response.body) throw new BerthError("unavailable", `${action}: the API answered ${response.status} with no body`);
+      return response.body;
     },
   };
 }
