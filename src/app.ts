@@ -144,13 +144,15 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   const builder = createImageBuilder(docker);
   const variables = createVariables(projectStore, variableStore, box);
   const blockDefaults = { memoryBytes: parseQuantity(config.blockMemory), pidsLimit: config.blockPids, stopGraceSeconds: DEFAULT_BLOCK_DEFAULTS.stopGraceSeconds };
-  const runtime = createRuntime(config, { docker, releases, variables, blockDefaults, log, registry: () => fleetRegistry.current() });
+  // The cluster of `fleet init`'s kubeconfig, read on first use: serve starts before the cluster exists.
+  const cluster = lazyKubeClient(kubeconfigPath(config.dataDir), { warn: log });
+  const runtime = createRuntime(config, { docker, releases, variables, blockDefaults, registry: () => fleetRegistry.current(), cluster });
   // In fleet mode the cluster runs job blocks (Jobs around a deploy, CronJobs), not Berth's job runner.
   const fleetMode = config.runtime === "k3s";
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
   // Block output comes from where the blocks run: the engine's containers, or the cluster's pods.
-  const logSource = fleetMode ? createK3sLogSource(lazyKubeClient(kubeconfigPath(config.dataDir), { warn: log })) : createDockerLogSource(docker);
+  const logSource = fleetMode ? createK3sLogSource(cluster) : createDockerLogSource(docker);
   const logs = createBlockLogs(config, { source: logSource, projects: projectStore, runtime });
   const teardown = (project: string, environment: string, purgeVolumes: boolean) =>
     // Job runs stop first, and none starts until the network they would join is gone.
@@ -277,7 +279,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
       defaultAddress: () => Object.values(networkInterfaces()).flat().find((i) => i?.family === "IPv4" && !i.internal)?.address ?? null,
       hostname,
       registry: fleetRegistry,
-      cluster: createClusterNodes(lazyKubeClient(kubeconfigPath(config.dataDir), { warn: log })),
+      cluster: createClusterNodes(cluster),
       namespaces: () => new Map(projectStore.listProjects().flatMap((p) => p.environments.map((e) => [namespaceName(p.name, e), `${p.name}/${e}`] as const))),
     }),
     catalog: {
