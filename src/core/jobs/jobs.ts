@@ -134,7 +134,7 @@ export function createJobs(deps: JobDeps) {
       const ref = { project: run.project, environment: run.environment, block: run.job };
       const { env, fingerprint } = wiredVariables(deps.variables, ref, block, release.blocks);
       const plan = blockPlan(block, { ...env, ...overrides }, fingerprint, deps.settings.blockDefaults);
-      return deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan }, write, signal);
+      return deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan, overrides }, write, signal);
     },
   });
 

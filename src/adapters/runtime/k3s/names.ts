@@ -43,3 +43,14 @@ export function objectLabels(project: string, environment: string, release: numb
     "berth.release": String(release),
   };
 }
+
+/**
+ * The Job of one `berth job run`: `<job>-run<id>`. A Job's name goes into its pods' labels, so
+ * it stays within 63 characters: a long job name is cut and a hash of the whole name added.
+ */
+export function jobRunName(job: string, runId: number): string {
+  const suffix = `-run${runId}`;
+  if (job.length + suffix.length <= MAX_NAME) return `${job}${suffix}`;
+  const hash = shortHash(job, 8);
+  return `${job.slice(0, MAX_NAME - suffix.length - hash.length - 1).replace(/-+$/, "")}-${hash}${suffix}`;
+}
