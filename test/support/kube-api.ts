@@ -104,13 +104,14 @@ export interface RolloutStep {
 /**
  * A Job's state; `{ waiting }`: running, its pod's container waiting with that reason (e.g.
  * ImagePullBackOff); `{ exit }`: its container ended with that code (0: succeeded, else failed);
- * "deadline": failed by its activeDeadlineSeconds, its pod deleted by the controller.
+ * "deadline": failed by its activeDeadlineSeconds, its pod deleted by the controller;
+ * "created": not seen by the controller yet (no status, no pod).
  */
-export type JobStep = "running" | "succeeded" | "failed" | "deadline" | { waiting: string } | { exit: number };
+export type JobStep = "created" | "running" | "succeeded" | "failed" | "deadline" | { waiting: string } | { exit: number };
 
 /** What a step means for the Job and its pod's container: whether it ended, how, and with which exit code. */
 function jobOutcome(s: JobStep): { ended: boolean; ok: boolean; exitCode?: number; waiting?: string } {
-  if (s === "running") return { ended: false, ok: false };
+  if (s === "running" || s === "created") return { ended: false, ok: false };
   if (s === "succeeded") return { ended: true, ok: true, exitCode: 0 };
   if (s === "failed") return { ended: true, ok: false, exitCode: 1 };
   if (s === "deadline") return { ended: true, ok: false };
@@ -276,13 +277,15 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
     const { namespace, name } = object.metadata;
     const s = step(jobs, key("Job", namespace, name), "succeeded" as JobStep, advance);
     const outcome = jobOutcome(s);
-    const status = !outcome.ended
-      ? { active: 1 }
+    const status = s === "created"
+      ? {}
+      : !outcome.ended
+        ? { active: 1 }
       : outcome.ok
-        ? { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] }
-        : s === "deadline"
-          ? { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }] }
-          : { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] };
+          ? { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] }
+          : s === "deadline"
+            ? { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }] }
+            : { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] };
     // The container has ended: the follows of its log end, as the kubelet's do.
     if (outcome.ended) for (const follower of [...(followers.get(`${namespace}/${name}`) ?? [])]) follower.close();
     return { ...object, status };
@@ -356,8 +359,8 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       if (object.kind === "Job" && !object.spec?.suspend) {
         const s = step(jobs, key("Job", namespace, object.metadata.name), "succeeded" as JobStep, false);
         const outcome = jobOutcome(s);
-        // Past its deadline, the controller deletes the Job's pod.
-        if (s === "deadline") continue;
+        // Past its deadline, the controller deletes the Job's pod; before it saw the Job, it made none.
+        if (s === "deadline" || s === "created") continue;
         const state = (container: string) =>
           outcome.waiting
             ? { waiting: { reason: outcome.waiting, message: `${outcome.waiting} for ${container}` } }

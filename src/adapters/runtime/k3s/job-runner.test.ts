@@ -7,10 +7,10 @@ import { resolveBlock } from "../../../core/project-file/resolve.ts";
 import type { JobRunner, JobRunSpec } from "../../../ports/job-runner.ts";
 import type { ReleaseBlock } from "../../../ports/release-store.ts";
 import type { BlockPlan } from "../../../ports/runtime.ts";
-import { JOB_RUN_LABEL, createK3sJobRunner } from "./job-runner.ts";
+import { createK3sJobRunner } from "./job-runner.ts";
 import { createKubeClient } from "./kube-client.ts";
 import { manifestObjects } from "./manifests.ts";
-import { jobRunName } from "./names.ts";
+import { JOB_RUN_LABEL, jobRunName } from "./names.ts";
 
 const file = parseProjectFile(`
 project: shop

@@ -2,13 +2,10 @@ import { BerthError } from "../../../core/errors.ts";
 import type { JobRunner, JobRunSpec } from "../../../ports/job-runner.ts";
 import type { KubeClient, LiveObject } from "./kube-client.ts";
 import { lineReader } from "./log-source.ts";
-import { jobRunName, namespaceName, releaseJobName } from "./names.ts";
+import { JOB_RUN_LABEL, jobRunName, namespaceName, releaseJobName } from "./names.ts";
 import type { KubeObject } from "./object.ts";
 import { environmentLabels } from "./previous.ts";
 import { STUCK_REASONS } from "./rollout.ts";
-
-/** The label of a run's Job and pod: the run's id, so a later process finds what an earlier one started. */
-export const JOB_RUN_LABEL = "berth.job-run";
 
 /** Labels the Job controller writes into a Job's pod template: a copy must not carry the original's. */
 const CONTROLLER_LABELS = new Set(["controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"]);

@@ -26,6 +26,9 @@ export const claimName = (block: string, path: string) => `${block}-data-${short
 /** The Job a deploy hook or a manual job runs in release N. */
 export const releaseJobName = (job: string, release: number) => `${job}-r${release}`;
 
+/** The label of a `berth job run` Job and its pod: the run's id, so a later process finds what an earlier one started. */
+export const JOB_RUN_LABEL = "berth.job-run";
+
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "berth" } as const;
 
 /** What selectors use: stable across releases (a Deployment's selector cannot change). */
