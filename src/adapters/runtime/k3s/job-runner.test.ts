@@ -210,3 +210,16 @@ describe("removal", () => {
     expect(await offline.removeRuns([])).toBe(0);
   });
 });
+
+describe("a run's Job name", () => {
+  test("<job>-run<id>; a long job name is cut and a hash of it added, so it stays within 63 characters and apart from its neighbours", () => {
+    expect(jobRunName("report", 7)).toBe("report-run7");
+    const long = `${"a".repeat(58)}-x`;
+    const other = `${"a".repeat(58)}-y`;
+    const name = jobRunName(long, 12345);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^a+-[0-9a-f]{8}-run12345$/);
+    expect(jobRunName(other, 12345)).not.toBe(name);
+    expect(jobRunName("b".repeat(54), 123)).toBe(`${"b".repeat(54)}-run123`);
+  });
+});
