@@ -57,6 +57,7 @@ import { createFleetRegistryHost } from "./adapters/registry/fleet-registry-host
 import { createClusterNodes } from "./adapters/runtime/k3s/cluster-nodes.ts";
 import { lazyKubeClient } from "./adapters/runtime/k3s/cluster-client.ts";
 import { createK3sLogSource } from "./adapters/runtime/k3s/log-source.ts";
+import { createK3sJobRunner } from "./adapters/runtime/k3s/job-runner.ts";
 import { createDockerLogSource } from "./adapters/runtime/docker/log-source.ts";
 import { DEFAULT_BLOCK_DEFAULTS } from "./core/deploy/plan.ts";
 import { removeProjectImages } from "./core/builds/project-images.ts";
@@ -147,7 +148,7 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
   // The cluster of `fleet init`'s kubeconfig, read on first use: serve starts before the cluster exists.
   const cluster = lazyKubeClient(kubeconfigPath(config.dataDir), { warn: log });
   const runtime = createRuntime(config, { docker, releases, variables, blockDefaults, registry: () => fleetRegistry.current(), cluster });
-  // In fleet mode the cluster runs job blocks (Jobs around a deploy, CronJobs), not Berth's job runner.
+  // In fleet mode the cluster runs deploy hooks and schedules (Jobs, CronJobs); `berth job run` makes a Job there too.
   const fleetMode = config.runtime === "k3s";
   const routes = createRouteStore(db);
   const accessStore = createAccessStore(db);
@@ -167,12 +168,12 @@ export function createServices(db: Db, secretKey: Buffer, config: Config, docker
     releases,
     store: createJobRunStore(db),
     logs: createFileLogStore(files.jobLogs),
-    runner: createDockerJobRunner(docker),
+    // In fleet mode a run is a Job in the cluster, a copy of the release's own.
+    runner: fleetMode ? createK3sJobRunner(cluster) : createDockerJobRunner(docker),
     variables,
     settings: { concurrency: config.jobConcurrency, logLimitBytes: parseQuantity(config.jobLogLimit), runsKept: config.jobRunsKept, blockDefaults },
     // Every finished run (not a skipped one) is a `job` notification.
     onFinished: (run) => void notifications.notify(jobEvent(run)),
-    ...(fleetMode && { runsElsewhere: "in fleet mode the cluster runs job blocks, and berth job run does not start them there yet: use kubectl on the server node meanwhile" }),
   });
   const jobHooks = releaseJobHooks(jobs, releases);
   const git = createGitSource({ cacheDir: files.gitCache, knownHostsFile: files.knownHosts, hostEnv: hostEnv(), privateRoots: [config.dataDir] });

@@ -70,6 +70,11 @@ blocks:
     image: ${env.images.busybox}
     command: [echo, migrated]
     trigger: pre-deploy
+  report:
+    kind: job
+    image: ${env.images.busybox}
+    command: [echo, reported]
+    timeout: 2m
 environments:
   dev: {}
   prod: {}
@@ -203,10 +208,84 @@ describe("fleet mode", () => {
     expect(edgeRoutes("dev")).toEqual([{ block: "web", upstreams: [{ host: clusterIP, port: 8080 }] }]);
   });
 
-  test("a manual job run is refused in one line naming kubectl", async () => {
-    const run = await server.run(["job", "run", PROJECT, "dev", "migrate"]);
+  test("berth job run -f runs a copy of the live release's manual Job in the cluster and prints its pod's lines as they come", async () => {
+    // The first run Berth records: its Job is report-run1 (the deploy hooks above ran in the cluster, as no run).
+    const job = "report-run1";
+    api.scriptJob(DEV, job, ["running"]);
+    api.setLogs(DEV, job, ["report: starting"]);
+    const follow = Bun.spawn([freshBinary(), "job", "run", PROJECT, "dev", "report", "-f", "--env", "LIMIT=5", "--config", join(server.home, "config.yaml")], { env: server.env, stdout: "pipe", stderr: "pipe" });
+    let output = "";
+    void (async () => {
+      const decoder = new TextDecoder();
+      const reader = follow.stdout.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        output += decoder.decode(value, { stream: true });
+      }
+    })();
+    try {
+      await eventually(() => output.includes("report: starting"), 30_000, `the run prints its pod's first line (so far: ${JSON.stringify(output)})`);
+      api.appendLogs(DEV, job, ["report: 3 rows"]);
+      await eventually(() => output.includes("report: 3 rows"), 15_000, "a line the pod writes later is printed");
+      api.scriptJob(DEV, job, [{ exit: 0 }]);
+      expect(await follow.exited).toBe(0);
+    } finally {
+      follow.kill();
+    }
+    expect(output.split("\n").filter(Boolean)).toEqual(["report: starting", "report: 3 rows", "run #1 succeeded"]);
+
+    // The Job was a copy of release 1's suspended one, with the run's variable set on its container; it is gone now.
+    const applied = api.requests.find((r) => r.method === "PATCH" && r.path === `/apis/batch/v1/namespaces/${DEV}/jobs/${job}`);
+    const copy = JSON.parse(applied!.body);
+    const source = api.object("Job", DEV, "report-r1")!;
+    expect(source.spec.suspend).toBe(true);
+    expect(copy.spec.suspend).toBeUndefined();
+    expect(copy.spec.template.spec.containers[0].image).toBe(source.spec.template.spec.containers[0].image);
+    expect(copy.spec.template.spec.containers[0].envFrom).toEqual(source.spec.template.spec.containers[0].envFrom);
+    expect(copy.spec.template.spec.containers[0].env).toEqual([{ name: "LIMIT", value: "5" }]);
+    expect(copy.metadata.labels["berth.job-run"]).toBe("1");
+    expect(api.object("Job", DEV, job)).toBeUndefined();
+    // Nothing ran on the local engine.
+    expect(docker(["ps", "-aq", "--filter", `label=berth.project=${PROJECT}`]).out.trim()).toBe("");
+  });
+
+  test("a failing run: --wait exits 1 naming the container's exit code; berth job runs and job log show it", async () => {
+    api.scriptJob(DEV, "report-run2", ["running", { exit: 3 }]);
+    api.setLogs(DEV, "report-run2", ["report: no database"]);
+    const run = await server.run(["job", "run", PROJECT, "dev", "report", "--wait"]);
+    expect(run.stderr).toBe("error: job run #2 of report failed with exit code 3\n");
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe("error: in fleet mode the cluster runs job blocks, and berth job run does not start them there yet: use kubectl on the server node meanwhile");
+    const log = await server.run(["job", "log", "2"]);
+    expect(log.code).toBe(0);
+    expect(log.stdout).toBe("report: no database\nrun #2 failed: exit 3\n");
+    const runs = await server.run(["job", "runs", PROJECT, "dev", "--json"]);
+    expect(runs.code).toBe(0);
+    expect((JSON.parse(runs.stdout) as { id: number; job: string; trigger: string; release: number; status: string; exitCode: number | null }[]).map((r) => ({ id: r.id, job: r.job, trigger: r.trigger, release: r.release, status: r.status, exitCode: r.exitCode }))).toEqual([
+      { id: 2, job: "report", trigger: "manual", release: 1, status: "failed", exitCode: 3 },
+      { id: 1, job: "report", trigger: "manual", release: 1, status: "succeeded", exitCode: 0 },
+    ]);
+  });
+
+  test("cancelling a run deletes its Job in the cluster; the run is cancelled", async () => {
+    api.scriptJob(DEV, "report-run3", ["running"]);
+    const started = await server.run(["job", "run", PROJECT, "dev", "report", "--json"]);
+    expect(started.code).toBe(0);
+    expect(JSON.parse(started.stdout).id).toBe(3);
+    await eventually(() => api.object("Job", DEV, "report-run3") !== undefined, 15_000, "the run's Job is in the cluster");
+    const cancelled = await server.run(["job", "cancel", "3"]);
+    expect(cancelled.stderr).toBe("");
+    expect(cancelled.code).toBe(0);
+    await eventually(
+      async () => {
+        const runs = JSON.parse((await server.run(["job", "runs", PROJECT, "dev", "--json"])).stdout) as { id: number; status: string; exitCode: number | null }[];
+        return runs.some((r) => r.id === 3 && r.status === "cancelled" && r.exitCode === 137);
+      },
+      15_000,
+      "run 3 is cancelled with the kill's exit code",
+    );
+    expect(api.requests.some((r) => r.method === "DELETE" && r.path === `/apis/batch/v1/namespaces/${DEV}/jobs/report-run3`)).toBe(true);
+    expect(api.object("Job", DEV, "report-run3")).toBeUndefined();
   });
 
   test("env stop scales the Deployments to 0 and keeps them; env start brings the replicas back", async () => {

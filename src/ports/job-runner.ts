@@ -9,6 +9,12 @@ export interface JobRunSpec {
   release: number;
   /** The job block as a plan: image, variables, command, limits, privileges. Port and replicas are ignored. */
   plan: BlockPlan;
+  /**
+   * The run's own variables (`berth job run --env`), apart: `plan.env` holds them already, on
+   * top of the block's; a runtime that takes the block's variables from elsewhere (the
+   * release's Secret in the cluster) sets these over them.
+   */
+  overrides?: Record<string, string>;
 }
 
 /**

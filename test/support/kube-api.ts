@@ -101,8 +101,23 @@ export interface RolloutStep {
   restarts?: number;
 }
 
-/** A Job's state; `{ waiting }`: running, its pod's container waiting with that reason (e.g. ImagePullBackOff). */
-export type JobStep = "running" | "succeeded" | "failed" | { waiting: string };
+/**
+ * A Job's state; `{ waiting }`: running, its pod's container waiting with that reason (e.g.
+ * ImagePullBackOff); `{ exit }`: its container ended with that code (0: succeeded, else failed);
+ * "deadline": failed by its activeDeadlineSeconds, its pod deleted by the controller;
+ * "created": not seen by the controller yet (no status, no pod).
+ */
+export type JobStep = "created" | "running" | "succeeded" | "failed" | "deadline" | { waiting: string } | { exit: number };
+
+/** What a step means for the Job and its pod's container: whether it ended, how, and with which exit code. */
+function jobOutcome(s: JobStep): { ended: boolean; ok: boolean; exitCode?: number; waiting?: string } {
+  if (s === "running" || s === "created") return { ended: false, ok: false };
+  if (s === "succeeded") return { ended: true, ok: true, exitCode: 0 };
+  if (s === "failed") return { ended: true, ok: false, exitCode: 1 };
+  if (s === "deadline") return { ended: true, ok: false };
+  if ("waiting" in s) return { ended: false, ok: false, waiting: s.waiting };
+  return { ended: true, ok: s.exit === 0, exitCode: s.exit };
+}
 
 const KINDS: Record<string, { kind: string; namespaced: boolean }> = {
   "/api/v1/namespaces": { kind: "Namespace", namespaced: false },
@@ -259,13 +274,20 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
 
   function jobStatus(object: Obj, advance: boolean): Obj {
     if (object.spec?.suspend) return { ...object, status: {} };
-    const s = step(jobs, key("Job", object.metadata.namespace, object.metadata.name), "succeeded" as JobStep, advance);
-    const status =
-      s === "succeeded"
-        ? { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] }
-        : s === "failed"
-          ? { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] }
-          : { active: 1 };
+    const { namespace, name } = object.metadata;
+    const s = step(jobs, key("Job", namespace, name), "succeeded" as JobStep, advance);
+    const outcome = jobOutcome(s);
+    const status = s === "created"
+      ? {}
+      : !outcome.ended
+        ? { active: 1 }
+      : outcome.ok
+          ? { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] }
+          : s === "deadline"
+            ? { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer than specified deadline" }] }
+            : { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] };
+    // The container has ended: the follows of its log end, as the kubelet's do.
+    if (outcome.ended) for (const follower of [...(followers.get(`${namespace}/${name}`) ?? [])]) follower.close();
     return { ...object, status };
   }
 
@@ -336,21 +358,28 @@ export async function startKubeApi(options: { pki?: Pki } = {}) {
       }
       if (object.kind === "Job" && !object.spec?.suspend) {
         const s = step(jobs, key("Job", namespace, object.metadata.name), "succeeded" as JobStep, false);
+        const outcome = jobOutcome(s);
+        // Past its deadline, the controller deletes the Job's pod; before it saw the Job, it made none.
+        if (s === "deadline" || s === "created") continue;
+        const state = (container: string) =>
+          outcome.waiting
+            ? { waiting: { reason: outcome.waiting, message: `${outcome.waiting} for ${container}` } }
+            : outcome.ended
+              ? { terminated: { exitCode: outcome.exitCode, reason: outcome.ok ? "Completed" : "Error" } }
+              : { running: { startedAt: "2026-01-01T00:00:00Z" } };
         out.push({
           apiVersion: "v1",
           kind: "Pod",
           metadata: { name: `${object.metadata.name}-pod`, namespace, uid: podUid(namespace, `${object.metadata.name}-pod`), creationTimestamp: createdAt(namespace, `${object.metadata.name}-pod`), labels: { ...object.spec.template.metadata?.labels, "job-name": object.metadata.name, "batch.kubernetes.io/job-name": object.metadata.name }, ownerReferences: [{ kind: "Job", name: object.metadata.name }] },
           status: {
-            phase: s === "succeeded" ? "Succeeded" : s === "failed" ? "Failed" : typeof s === "object" ? "Pending" : "Running",
-            ...(typeof s === "object" && {
-              containerStatuses: (object.spec.template.spec.containers as { name: string; image: string }[]).map((c) => ({
-                name: c.name,
-                image: c.image,
-                ready: false,
-                restartCount: 0,
-                state: { waiting: { reason: s.waiting, message: `${s.waiting} for ${c.name}` } },
-              })),
-            }),
+            phase: outcome.ended ? (outcome.ok ? "Succeeded" : "Failed") : outcome.waiting ? "Pending" : "Running",
+            containerStatuses: (object.spec.template.spec.containers as { name: string; image: string }[]).map((c) => ({
+              name: c.name,
+              image: c.image,
+              ready: !outcome.ended && !outcome.waiting,
+              restartCount: 0,
+              state: state(c.name),
+            })),
           },
         });
       }

@@ -45,7 +45,7 @@ const FILE: ProjectFile = {
   environments: { prod: {} },
 };
 
-function setup(settings: { concurrency?: number; runsKept?: number; logLimitBytes?: number; runsElsewhere?: string } = {}) {
+function setup(settings: { concurrency?: number; runsKept?: number; logLimitBytes?: number } = {}) {
   const db = openDb(":memory:");
   migrate(db);
   const projects = createProjectStore(db);
@@ -66,7 +66,6 @@ function setup(settings: { concurrency?: number; runsKept?: number; logLimitByte
     variables,
     settings: { concurrency: settings.concurrency ?? 2, logLimitBytes: settings.logLimitBytes ?? 1024 * 1024, runsKept: settings.runsKept ?? 100 },
     onFinished: (run) => finished.push(run),
-    ...(settings.runsElsewhere && { runsElsewhere: settings.runsElsewhere }),
   });
   return { jobs, running, releases, live, finished, variables };
 }
@@ -82,6 +81,8 @@ describe("job runs", () => {
     const started = running.get(run.id)!;
     expect(started.spec.plan.image).toBe("sha256:notify");
     expect(started.spec.plan.env).toMatchObject({ CHANNEL: "ops", EXTRA: "1" });
+    // Apart too, for a runner that takes the block's variables from elsewhere (the cluster's Secret).
+    expect(started.spec.overrides).toEqual({ EXTRA: "1" });
     started.onLine("hello");
     started.end(4);
     const ended = await jobs.wait(run.id);
@@ -149,14 +150,6 @@ describe("job runs", () => {
     const { jobs } = setup();
     expect(() => jobs.start("shop", "prod", "web")).toThrow('job "web" not found in release 1 of shop/prod (its jobs: migrate, notify, seed, tick)');
     expect(() => jobs.start("shop", "prod", "tick", { env: { "1X": "a" } })).toThrow("not a variable name");
-  });
-
-  test("where another runner runs job blocks (a cluster), a run is refused with its line and nothing is recorded or started", async () => {
-    const { jobs, running } = setup({ runsElsewhere: "the cluster runs job blocks" });
-    expect(() => jobs.start("shop", "prod", "notify")).toThrow("the cluster runs job blocks");
-    await tick();
-    expect(running.size).toBe(0);
-    expect(jobs.list("shop", "prod", "notify", 10)).toEqual([]);
   });
 });
 

@@ -44,11 +44,6 @@ export interface JobDeps {
    */
   onFinished?: (run: JobRunRecord) => void;
   log?: (line: string) => void;
-  /**
-   * Why job blocks do not run through this runner, when they do not (fleet mode: the cluster
-   * runs them as Jobs and CronJobs): `berth job run` is refused with this line.
-   */
-  runsElsewhere?: string;
 }
 
 /** A job run's default bound, as Kubernetes users set `activeDeadlineSeconds` and Render caps runs. */
@@ -134,7 +129,7 @@ export function createJobs(deps: JobDeps) {
       const ref = { project: run.project, environment: run.environment, block: run.job };
       const { env, fingerprint } = wiredVariables(deps.variables, ref, block, release.blocks);
       const plan = blockPlan(block, { ...env, ...overrides }, fingerprint, deps.settings.blockDefaults);
-      return deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan }, write, signal);
+      return deps.runner.run({ runId: run.id, project: run.project, environment: run.environment, release: run.release ?? 0, plan, overrides }, write, signal);
     },
   });
 
@@ -195,7 +190,6 @@ export function createJobs(deps: JobDeps) {
     /** Queues a run of a job with the live release's image: by hand (`berth job run`) or by its schedule. */
     start(project: string, environment: string, job: string, options: { trigger?: "manual" | "schedule"; env?: Record<string, string>; scheduledFor?: string } = {}): JobRunRecord {
       const trigger = options.trigger ?? "manual";
-      if (deps.runsElsewhere) throw invalid(deps.runsElsewhere);
       const overrides = options.env ?? {};
       checkOverrides(overrides);
       if (closing.has(`${project}/${environment}`)) throw conflict(`${project}/${environment} is being removed`);

@@ -26,6 +26,9 @@ export const claimName = (block: string, path: string) => `${block}-data-${short
 /** The Job a deploy hook or a manual job runs in release N. */
 export const releaseJobName = (job: string, release: number) => `${job}-r${release}`;
 
+/** The label of a `berth job run` Job and its pod: the run's id, so a later process finds what an earlier one started. */
+export const JOB_RUN_LABEL = "berth.job-run";
+
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "berth" } as const;
 
 /** What selectors use: stable across releases (a Deployment's selector cannot change). */
@@ -42,4 +45,15 @@ export function objectLabels(project: string, environment: string, release: numb
     ...(block !== undefined && { "berth.block": block }),
     "berth.release": String(release),
   };
+}
+
+/**
+ * The Job of one `berth job run`: `<job>-run<id>`. A Job's name goes into its pods' labels, so
+ * it stays within 63 characters: a long job name is cut and a hash of the whole name added.
+ */
+export function jobRunName(job: string, runId: number): string {
+  const suffix = `-run${runId}`;
+  if (job.length + suffix.length <= MAX_NAME) return `${job}${suffix}`;
+  const hash = shortHash(job, 8);
+  return `${job.slice(0, MAX_NAME - suffix.length - hash.length - 1).replace(/-+$/, "")}-${hash}${suffix}`;
 }

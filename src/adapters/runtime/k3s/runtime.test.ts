@@ -137,6 +137,21 @@ describe("apply", () => {
     expect(switches).toEqual([]);
   });
 
+  test("a prune leaves the Job of a berth job run that has not ended, and deletes one that has", async () => {
+    await runtime.apply(plan(1), recorder().hooks);
+    const client = createKubeClient(api.config);
+    const template = api.object("Job", NS, "migrate-r1")!.spec.template;
+    for (const [name, id] of [["report-run1", "1"], ["report-run2", "2"]] as const) {
+      const labels = { "app.kubernetes.io/managed-by": "berth", "berth.project": "shop", "berth.environment": "prod", "berth.job-run": id };
+      await client.apply({ apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: NS, labels }, spec: { template } });
+    }
+    // Run 1's Job is not seen by the controller yet (no pod counted active); run 2's has ended.
+    api.scriptJob(NS, "report-run1", ["created"]);
+    await runtime.apply(plan(2, { images: { web: "acme/web:2" } }), recorder().hooks);
+    expect(api.object("Job", NS, "report-run1")).toBeDefined();
+    expect(api.object("Job", NS, "report-run2")).toBeUndefined();
+  });
+
   test("the next release prunes what it no longer has, and keeps the volume's claim", async () => {
     await runtime.apply(plan(1), recorder().hooks);
     const oldWebSecret = api.objects("Secret").find((s) => s.metadata.name.startsWith("web-env-"))!.metadata.name;

@@ -5,7 +5,7 @@ import type { ApplyHooks, BlockOutcome, EnvironmentPlan, EnvironmentRef, Runtime
 import { serialiser } from "../serialiser.ts";
 import { type KubeClient, type KubeKind, type LiveObject, describeRef, refOf } from "./kube-client.ts";
 import { DEFAULT_POD_CIDR, manifestObjects } from "./manifests.ts";
-import { MANAGED_BY, namespaceName, releaseJobName } from "./names.ts";
+import { JOB_RUN_LABEL, MANAGED_BY, namespaceName, releaseJobName } from "./names.ts";
 import type { KubeObject } from "./object.ts";
 import { OWNED_KINDS, type Previous, RESTORED_KINDS, discardRecord, environmentLabels, readPrevious, reapplicable } from "./previous.ts";
 import { type WaitTiming, waitForJob, waitForRollout } from "./rollout.ts";
@@ -262,12 +262,16 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     return outcomes;
   }
 
+  const jobEnded = (job: LiveObject) => (job.status?.succeeded ?? 0) > 0 || (job.status?.failed ?? 0) > 0;
+
   /** Deletes what carries the environment's labels and the release does not hold; claims stay, and Jobs still running. */
   async function prune(namespace: string, project: string, environment: string, keep: Set<string>, hooks: ApplyHooks): Promise<void> {
     for (const kind of OWNED_KINDS) {
       for (const object of await client.list(kind, namespace, environmentLabels(project, environment))) {
         if (keep.has(idOf(object))) continue;
         if (kind === "Job" && (object.status?.active ?? 0) > 0) continue;
+        // A `berth job run` Job before its pod is counted active: the run's runner deletes it when the run ends.
+        if (kind === "Job" && object.metadata.labels?.[JOB_RUN_LABEL] !== undefined && !jobEnded(object)) continue;
         await client.remove(refOf(object));
         hooks.log(`pruned ${describeRef(refOf(object))}`);
       }
