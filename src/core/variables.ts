@@ -124,13 +124,17 @@ export function createVariables(projects: ProjectStore, store: VariableStore, bo
       return new Map(Object.keys(file.blocks).map((block) => [block, fingerprintOf(fileEnv({ project, environment, block }, file), set.get(block) ?? [])]));
     },
 
-    /** Every secret value set in an environment, any block: what logs and errors must never show. */
+    /**
+     * Every secret value set in an environment, any block: what logs and errors must never show.
+     * One read for all blocks: a release asks twice, and per block a release of 100 blocks made
+     * 200 queries and about 7 MB of garbage each time, at the moment it starts.
+     */
     secretValues(project: string, environment: string): string[] {
-      const file = projects.loadProject(project);
-      if (!file) return [];
-      return Object.keys(file.blocks).flatMap((block) =>
-        store.listVariables({ project, environment, block }).flatMap((v) => (v.secret ? [box.open(v.value)] : [])),
-      );
+      const values: string[] = [];
+      for (const set of store.listEnvironmentVariables(project, environment).values()) {
+        for (const v of set) if (v.secret) values.push(box.open(v.value));
+      }
+      return values;
     },
 
     /** The variables as a release records them: the file's env and set ones, secrets still sealed. */

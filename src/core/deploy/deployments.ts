@@ -147,7 +147,8 @@ export function createDeployments(deps: DeployDeps) {
     const failed = outcomes.find((o) => !o.ok);
     if (failed) throw new BerthError("invalid", failed.reason ?? `${failed.block} failed`);
     // Blocks whose containers stayed as they were got no switch, but their routes follow this release too.
-    for (const kept of outcomes) if (!switched.has(kept.block) && kept.upstreams.length) keepRoutes(deps.routes, place, kept.block, specs.get(kept.block), kept.upstreams);
+    const kept = outcomes.filter((o) => !switched.has(o.block) && o.upstreams.length);
+    keepRoutes(deps.routes, place, kept.map((o) => ({ block: o.block, spec: specs.get(o.block), upstreams: o.upstreams })));
     const crashed = await watchForCrashes({ runtime: deps.runtime, project: place.project, environment: place.environment, release: release.number, windowMs: deps.crashWatchMs ?? 0, since: lastSwitch, say });
     if (crashed) throw new BerthError("invalid", crashed);
   }

@@ -27,9 +27,12 @@ async function setup(status: "deployed" | "failed" = "deployed") {
     status: async () => rows,
     watch: (onChange: (changed: EnvironmentRef | null) => void) => ((emit = onChange), () => {}),
   } as unknown as Runtime;
-  const sync = createRouteSync({ projects: createProjectStore(db), releases, routes, runtime, domain: "localhost", deploying: () => deploying });
+  const store = createProjectStore(db);
+  const reads = { projectLists: 0 };
+  const projects = { ...store, listProjects: () => (reads.projectLists++, store.listProjects()) };
+  const sync = createRouteSync({ projects, releases, routes, runtime, domain: "localhost", deploying: () => deploying });
   const ports = () => routes.listRoutes("p", "dev").flatMap((r) => r.upstreams.map((u) => u.port));
-  return { sync, ports, setRows: (next: BlockRuntimeStatus[]) => (rows = next), setDeploying: (on: boolean) => (deploying = on), emit: (ref: EnvironmentRef | null) => emit(ref) };
+  return { sync, ports, reads, setRows: (next: BlockRuntimeStatus[]) => (rows = next), setDeploying: (on: boolean) => (deploying = on), emit: (ref: EnvironmentRef | null) => emit(ref) };
 }
 
 describe("syncRoutes after container ports change", () => {
@@ -72,6 +75,21 @@ describe("syncRoutes after container ports change", () => {
     stop();
     expect(s.ports()).toEqual([40005]);
     expect(lines).toEqual(["routes: 1 block(s) of p/dev now point at what runs"]);
+  });
+
+  test("a burst of events asks which environments are this install's once, not once per event", async () => {
+    const s = await setup();
+    const lines: string[] = [];
+    const stop = s.sync.follow((line) => lines.push(line));
+    s.setRows([row(40006)]);
+    for (let i = 0; i < 30; i++) s.emit({ project: "p", environment: "dev" });
+    for (let i = 0; i < 30; i++) s.emit({ project: "other", environment: "dev" });
+    for (let i = 0; i < 50 && !s.ports().length; i++) await Bun.sleep(20);
+    await Bun.sleep(50);
+    stop();
+    expect(s.ports()).toEqual([40006]);
+    // One per environment that had events: p/dev and the other install's.
+    expect(s.reads.projectLists).toBe(2);
   });
 });
 

@@ -82,9 +82,9 @@ export function createRouteSync(deps: RouteSyncDeps) {
       const pending = new Map<string, ReturnType<typeof setTimeout>>();
       const report = (what: string) => (changed: number) => changed > 0 && log(`routes: ${changed} block(s) of ${what} now point at what runs`);
       const failed = (error: Error) => log(`routes: not refreshed: ${error.message.split("\n")[0]}`);
+      // The engine may run other installs' containers; only environments of this one are read.
+      const ours = (ref: EnvironmentRef) => deps.projects.listProjects().some((p) => p.name === ref.project && p.environments.includes(ref.environment));
       const stop = deps.runtime.watch((ref) => {
-        // The engine may run other installs' containers; only environments of this one are read.
-        if (ref && !deps.projects.listProjects().some((p) => p.name === ref.project && p.environments.includes(ref.environment))) return;
         const id = ref ? `${ref.project}/${ref.environment}` : "*";
         // Trailing: a crash is a die then a start a moment later, and only the read after the start sees the new port.
         clearTimeout(pending.get(id));
@@ -92,6 +92,8 @@ export function createRouteSync(deps: RouteSyncDeps) {
           id,
           setTimeout(() => {
             pending.delete(id);
+            // Asked once per burst, not per event: a rollout of 100 blocks sends hundreds of events.
+            if (ref && !ours(ref)) return;
             (ref ? serially(() => syncEnvironment(ref.project, ref.environment)) : serially(syncAll)).then(report(ref ? id : "every environment"), failed);
           }, SETTLE_MS),
         );
