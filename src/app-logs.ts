@@ -18,7 +18,8 @@ export function createBlockLogs(config: Config, deps: { source: ContainerLogSour
     source: deps.source,
     store,
     watch: (onChange, log) => deps.runtime.watch(() => onChange(), log),
-    known: (project, environment) => Boolean(deps.projects.loadProject(project)?.environments[environment]),
+    // Names only: loading the project would parse every block's spec, once per environment per pass.
+    known: (project, environment) => deps.projects.listProjects().some((p) => p.name === project && p.environments.includes(environment)),
   });
   const logs = createLogs({ projects: deps.projects, store, collector, access: createAccessLogReader(files.accessLogs) });
   return {
