@@ -107,6 +107,28 @@ describe("run", () => {
     expect(JSON.parse(api.requests.at(-1)!.body)).toMatchObject({ propagationPolicy: "Background" });
   });
 
+  test("reads of the Job that fail for a moment (an API server restarting) do not end the run", async () => {
+    await deployed();
+    const name = jobRunName("report", 9);
+    api.scriptJob(NS, name, ["running"]);
+    const real = createKubeClient(api.config);
+    let refused = 0;
+    const flaky = {
+      ...real,
+      get: async (ref: Parameters<typeof real.get>[0]) => {
+        if (ref.kind === "Job" && ref.name === name && refused < 3) {
+          refused++;
+          throw new Error("get Job: the Kubernetes API at https://127.0.0.1: connection refused");
+        }
+        return real.get(ref);
+      },
+    };
+    const done = createK3sJobRunner(flaky, { pollMs: 5, outputGraceMs: 1_000 }).run(spec("report", 9), () => {}, new AbortController().signal);
+    await eventually(() => refused === 3, 5_000, "the reads failed three times");
+    api.scriptJob(NS, name, [{ exit: 0 }]);
+    expect(await done).toEqual({ exitCode: 0 });
+  });
+
   test("the run's variables are the container's env, over the Secret's; only they are in the Job", async () => {
     await deployed();
     const { done, name } = start(spec("report", 8, { LIMIT: "10", MODE: "dry" }));
@@ -208,6 +230,8 @@ describe("removal", () => {
   test("no runs to remove: the cluster is not called (serve starts before fleet init)", async () => {
     const offline = createK3sJobRunner(createKubeClient({ ...api.config, server: "https://127.0.0.1:1" }));
     expect(await offline.removeRuns([])).toBe(0);
+    // With a run to remove it does call, and an unreachable cluster says so.
+    await expect(offline.removeRuns([{ runId: 1, project: "shop", environment: "prod" }])).rejects.toThrow("connection refused");
   });
 });
 

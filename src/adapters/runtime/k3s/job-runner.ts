@@ -12,6 +12,8 @@ const CONTROLLER_LABELS = new Set(["controller-uid", "batch.kubernetes.io/contro
 
 /** As docker's runner: the exit code is an engine's kill when the run was stopped. */
 const KILLED = 137;
+/** Reads of a running Job that may fail in a row (an API server restarting) before the run counts as failed: about a minute at the default poll. */
+const READ_TRIES = 60;
 
 export interface K3sJobRunnerOptions {
   /** How often the Job and its pod are read. Default 1 s. */
@@ -127,8 +129,13 @@ export function createK3sJobRunner(client: KubeClient, options: K3sJobRunnerOpti
       const pod = newestPod(await podsOf(namespace, job).catch(() => []));
       if (pod && (final || hasStarted(pod))) {
         const ended = isEnded(pod);
+        // A signal of this follow's own: the client keeps a listener on it for the body's life, and a
+        // long run follows again and again (a quiet follow ends after 5 minutes).
+        const each = new AbortController();
+        const relay = () => each.abort(stop.reason);
+        stop.addEventListener("abort", relay, { once: true });
         try {
-          const body = await client.followPodLogs(namespace, pod.metadata.name, { container, sinceTime: seen ? `${seen.slice(0, 19)}Z` : undefined, signal: stop });
+          const body = await client.followPodLogs(namespace, pod.metadata.name, { container, sinceTime: seen ? `${seen.slice(0, 19)}Z` : undefined, signal: each.signal });
           const chunks = body.getReader();
           const cancel = () => void chunks.cancel().catch(() => {});
           stop.addEventListener("abort", cancel, { once: true });
@@ -146,6 +153,8 @@ export function createK3sJobRunner(client: KubeClient, options: K3sJobRunnerOpti
           if (ended) return;
         } catch {
           // Refused (the container is being created, the pod went): look again.
+        } finally {
+          stop.removeEventListener("abort", relay);
         }
       }
       if (final) return;
@@ -155,14 +164,26 @@ export function createK3sJobRunner(client: KubeClient, options: K3sJobRunnerOpti
 
   /** Reads the Job until it ended; null when `signal` aborted first. A pod stuck for a reason that will not clear ends it at once. */
   async function ending(namespace: string, name: string, container: string, signal: AbortSignal): Promise<{ failed?: Condition } | null> {
+    let failures = 0;
     while (!signal.aborted) {
-      const job = await client.get({ kind: "Job", namespace, name });
+      let job: Awaited<ReturnType<KubeClient["get"]>>;
+      let pods: LiveObject[];
+      try {
+        job = await client.get({ kind: "Job", namespace, name });
+        pods = job ? await podsOf(namespace, name) : [];
+        failures = 0;
+      } catch (error) {
+        // An API server restarting or one slow answer must not end a long run: it keeps running in the cluster.
+        if (++failures >= READ_TRIES) throw error;
+        await pause(pollMs, signal);
+        continue;
+      }
       if (!job) throw new BerthError("unavailable", `Job ${namespace}/${name} was deleted before it ended`);
       const status = job.status ?? {};
       const failed = (status.conditions as Condition[] | undefined)?.find((c) => c.type === "Failed" && c.status === "True");
       if ((status.succeeded ?? 0) > 0) return {};
       if (failed || (status.failed ?? 0) > 0) return { failed: failed ?? { type: "Failed", status: "True", reason: "Failed" } };
-      for (const pod of await podsOf(namespace, name)) {
+      for (const pod of pods) {
         const waiting = containerStatus(pod, container)?.state?.waiting;
         if (waiting?.reason && STUCK_REASONS.has(waiting.reason)) {
           throw new BerthError("unavailable", `pod ${pod.metadata.name} ${waiting.reason}${waiting.message ? `: ${waiting.message.split("\n")[0]}` : ""}`);

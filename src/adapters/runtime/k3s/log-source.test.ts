@@ -79,6 +79,16 @@ describe("list", () => {
     expect(lists.map((r) => r.query.labelSelector)).toEqual(["app.kubernetes.io/managed-by=berth", "app.kubernetes.io/managed-by=berth"]);
   });
 
+  test("pods in another namespace that carry an environment's labels are not that environment's", async () => {
+    const web = api.object("Deployment", PROD, "web")!;
+    await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "intruder", labels: {} } });
+    await client.apply({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "intruder", labels: web.metadata.labels }, spec: web.spec } as never);
+    // The copy has pods, labelled as shop/prod's web.
+    expect((await client.list("Pod", "intruder", {})).length).toBeGreaterThan(0);
+    const listed = await source.list();
+    expect(listed.filter((c) => c.environment === "prod" && c.block === "web").map(key).sort()).toEqual(["prod/web#0 r3 running", "prod/web#1 r3 running"]);
+  });
+
   test("ids are the pods' uids: 12-character short ids unique, the same on every list", async () => {
     const first = await source.list();
     const pods = await client.list("Pod", PROD, { "berth.block": "web" });

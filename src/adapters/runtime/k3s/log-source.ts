@@ -1,7 +1,7 @@
 import { normalizeTime } from "../../../lib/log-time.ts";
 import type { ContainerLogSource, LoggedContainer, RawLine } from "../../../ports/container-logs.ts";
 import type { KubeClient, LiveObject } from "./kube-client.ts";
-import { MANAGED_BY } from "./names.ts";
+import { MANAGED_BY, namespaceName } from "./names.ts";
 
 /** Where a listed pod is, so a follow by id can name it to the API. */
 interface PodPlace {
@@ -94,6 +94,8 @@ export function createK3sLogSource(client: KubeClient): ContainerLogSource {
         const uid = pod.metadata.uid;
         if (!project || !environment || !block || !uid || isJobPod(pod)) continue;
         const namespace = pod.metadata.namespace ?? "";
+        // Labels anyone who may create a pod can set: only the environment's own namespace speaks for it.
+        if (namespace !== namespaceName(project, environment)) continue;
         const container = containerOf(pod, block);
         const release = releaseOf.get(`${namespace}/${block}`);
         found.push({

@@ -262,16 +262,14 @@ export function createK3sRuntime(deps: K3sRuntimeDeps, options: K3sRuntimeOption
     return outcomes;
   }
 
-  const jobEnded = (job: LiveObject) => (job.status?.succeeded ?? 0) > 0 || (job.status?.failed ?? 0) > 0;
-
   /** Deletes what carries the environment's labels and the release does not hold; claims stay, and Jobs still running. */
   async function prune(namespace: string, project: string, environment: string, keep: Set<string>, hooks: ApplyHooks): Promise<void> {
     for (const kind of OWNED_KINDS) {
       for (const object of await client.list(kind, namespace, environmentLabels(project, environment))) {
         if (keep.has(idOf(object))) continue;
         if (kind === "Job" && (object.status?.active ?? 0) > 0) continue;
-        // A `berth job run` Job before its pod is counted active: the run's runner deletes it when the run ends.
-        if (kind === "Job" && object.metadata.labels?.[JOB_RUN_LABEL] !== undefined && !jobEnded(object)) continue;
+        // A `berth job run` Job is its runner's to delete, also once ended: the runner reads its end (and the pod's exit code) after it.
+        if (kind === "Job" && object.metadata.labels?.[JOB_RUN_LABEL] !== undefined) continue;
         await client.remove(refOf(object));
         hooks.log(`pruned ${describeRef(refOf(object))}`);
       }
