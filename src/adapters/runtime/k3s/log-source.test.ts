@@ -58,7 +58,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   api = await startKubeApi({ pki });
   client = createKubeClient(api.config);
-  source = createK3sLogSource(client);
+  source = createK3sLogSource(client, { refusedPauseMs: 50 });
   await applyPlan(client, plan("prod", 3));
   await applyPlan(client, plan("staging", 1));
 });
@@ -187,6 +187,22 @@ describe("follow", () => {
     const follow = follower(source, mailer!.id, null);
     await eventually(() => follow.ended() === 1, 5_000, "the follow ends");
     expect(api.requests.findLast((r) => r.path.endsWith("/log"))!.path).toStartWith(`/api/v1/namespaces/${STAGING}/pods/mailer-`);
+  });
+});
+
+describe("a follow the API keeps refusing", () => {
+  test("waits before it ends, so the collector does not list the cluster again at once; a stop ends the wait", async () => {
+    const patient = createK3sLogSource(client, { refusedPauseMs: 60_000 });
+    const [mailer] = (await patient.list()).filter((c) => c.environment === "staging" && c.block === "mailer");
+    await client.remove({ kind: "Deployment", namespace: STAGING, name: "mailer" });
+    const asked = api.requests.length;
+    const follow = follower(patient, mailer!.id, null);
+    await eventually(() => api.requests.slice(asked).some((r) => r.path.endsWith("/log")), 5_000, "the follow was asked for");
+    await Bun.sleep(200);
+    expect(follow.ended()).toBe(0);
+    follow.stop();
+    await Bun.sleep(50);
+    expect(follow.ended()).toBe(0);
   });
 });
 

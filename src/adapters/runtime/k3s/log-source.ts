@@ -77,7 +77,9 @@ export function lineReader(onLines: (lines: RawLine[]) => void) {
  * A block's pods carry no release label (an unchanged block keeps its pods across releases):
  * a pod's release is its Deployment's, the last release applied to the block.
  */
-export function createK3sLogSource(client: KubeClient): ContainerLogSource {
+export function createK3sLogSource(client: KubeClient, options: { refusedPauseMs?: number } = {}): ContainerLogSource {
+  /** How long a refused follow waits before it ends (and the collector looks again). */
+  const refusedPauseMs = options.refusedPauseMs ?? 5_000;
   /** Filled by each list: the collector lists before it follows. */
   let places = new Map<string, PodPlace>();
 
@@ -155,7 +157,13 @@ export function createK3sLogSource(client: KubeClient): ContainerLogSource {
           }
           reader.end();
         } catch {
-          // A refused follow (the container waits to start, the pod went) ends it like a closed stream: the next pass looks again.
+          // A refused follow (the container waits to start, the pod went) ends it like a closed stream:
+          // the next pass looks again, after a pause, so an endpoint that keeps refusing (its node
+          // is down) is not asked, nor the whole cluster listed, twice a second.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, refusedPauseMs);
+            abort.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+          });
         }
         end();
       })();
