@@ -153,21 +153,12 @@ describe("fleet mode", () => {
     expect(api.requests.some((r) => r.path.includes("/pods/migrate-") && r.query.follow === "true")).toBe(false);
 
     const follow = Bun.spawn([freshBinary(), "logs", PROJECT, "dev", "worker", "-f", "--config", join(server.home, "config.yaml")], { env: server.env, stdout: "pipe", stderr: "pipe" });
-    let output = "";
-    void (async () => {
-      const decoder = new TextDecoder();
-      const reader = follow.stdout.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        output += decoder.decode(value, { stream: true });
-      }
-    })();
+    const printed = collect(follow.stdout);
     try {
-      await eventually(() => output.includes("worker: 3 queues"), 15_000, "berth logs -f prints the stored lines");
+      await eventually(() => printed().includes("worker: 3 queues"), 15_000, "berth logs -f prints the stored lines");
       api.appendLogs(DEV, "worker", ["sent 1 message"]);
-      await eventually(() => output.includes("sent 1 message"), 15_000, "berth logs -f prints a line written later");
-      expect(output.split("sent 1 message").length).toBe(2);
+      await eventually(() => printed().includes("sent 1 message"), 15_000, "berth logs -f prints a line written later");
+      expect(printed().split("sent 1 message").length).toBe(2);
     } finally {
       follow.kill();
       await follow.exited;
@@ -214,26 +205,17 @@ describe("fleet mode", () => {
     api.scriptJob(DEV, job, ["running"]);
     api.setLogs(DEV, job, ["report: starting"]);
     const follow = Bun.spawn([freshBinary(), "job", "run", PROJECT, "dev", "report", "-f", "--env", "LIMIT=5", "--config", join(server.home, "config.yaml")], { env: server.env, stdout: "pipe", stderr: "pipe" });
-    let output = "";
-    void (async () => {
-      const decoder = new TextDecoder();
-      const reader = follow.stdout.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        output += decoder.decode(value, { stream: true });
-      }
-    })();
+    const printed = collect(follow.stdout);
     try {
-      await eventually(() => output.includes("report: starting"), 30_000, `the run prints its pod's first line (so far: ${JSON.stringify(output)})`);
+      await eventually(() => printed().includes("report: starting"), 30_000, `the run prints its pod's first line (so far: ${JSON.stringify(printed())})`);
       api.appendLogs(DEV, job, ["report: 3 rows"]);
-      await eventually(() => output.includes("report: 3 rows"), 15_000, "a line the pod writes later is printed");
+      await eventually(() => printed().includes("report: 3 rows"), 15_000, "a line the pod writes later is printed");
       api.scriptJob(DEV, job, [{ exit: 0 }]);
       expect(await follow.exited).toBe(0);
     } finally {
       follow.kill();
     }
-    expect(output.split("\n").filter(Boolean)).toEqual(["report: starting", "report: 3 rows", "run #1 succeeded"]);
+    expect(printed().split("\n").filter(Boolean)).toEqual(["report: starting", "report: 3 rows", "run #1 succeeded"]);
 
     // The Job was a copy of release 1's suspended one, with the run's variable set on its container; it is gone now.
     const applied = api.requests.find((r) => r.method === "PATCH" && r.path === `/apis/batch/v1/namespaces/${DEV}/jobs/${job}`);
@@ -362,3 +344,14 @@ describe("fleet mode without a registry", () => {
     }
   });
 });
+
+/** What a process has printed so far on a stream, read as it comes. */
+function collect(stream: ReadableStream<Uint8Array>): () => string {
+  let text = "";
+  void (async () => {
+    const decoder = new TextDecoder();
+    const reader = stream.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += decoder.decode(read.value, { stream: true });
+  })();
+  return () => text;
+}
