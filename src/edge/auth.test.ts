@@ -64,6 +64,20 @@ describe("basic auth", () => {
     expect(verifications).toBe(1);
   });
 
+  test("an unknown user name costs a password check too, against a decoy, and is refused", async () => {
+    const checked: string[] = [];
+    const rows = { routes: [{ id: 1, host: "site.localhost", pathPrefix: "", project: "shop", environment: "prod", block: "site", auth: "basic" as const, upstreams: [] }], basicAuthUsers: [{ project: "shop", environment: "prod", block: "site", username: "ann", passwordHash: "hash-of-ann" }], gatewayClients: [] };
+    const table = buildRouteTable(rows, "localhost");
+    const route = table.hosts.get("site.localhost")!.routes[0]!;
+    // A verify that would take any password: only the user's own hash may let it through.
+    const check = createBasicAuth({ cacheMs: 60_000, guard: createLoginGuard(), credentials: tableCredentials, verify: async (_password, hash) => (checked.push(hash), true), decoyHash: async () => "decoy-hash" });
+    const refused = await check(new Request("http://site.localhost/", { headers: basic("bob", "anything") }), route, table, "127.0.0.1");
+    expect(refused?.status).toBe(401);
+    expect(checked).toEqual(["decoy-hash"]);
+    expect(await check(new Request("http://site.localhost/", { headers: basic("ann", "anything") }), route, table, "127.0.0.2")).toBeNull();
+    expect(checked).toEqual(["decoy-hash", "hash-of-ann"]);
+  });
+
   test("a changed password ends the cache with the very next request", async () => {
     expect((await call("site.prod.shop.localhost", "/", basic("ann", "correct horse"))).status).toBe(200);
     await state.user("site", "ann", "new password");

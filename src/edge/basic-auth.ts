@@ -29,9 +29,13 @@ export function createBasicAuth(options: {
   guard: LoginGuard;
   credentials: Credentials;
   verify?: (password: string, hash: string) => Promise<boolean>;
+  /** A hash no password matches, made on first need. */
+  decoyHash?: () => Promise<string>;
 }) {
   const { guard, credentials } = options;
   const verify = options.verify ?? ((password: string, hash: string) => Bun.password.verify(password, hash));
+  let decoy: Promise<string> | null = null;
+  const decoyHash = options.decoyHash ?? (() => (decoy ??= Bun.password.hash(crypto.randomUUID())));
   const cache = new Map<string, Verified>();
 
   const challenge = (route: Route) => text(401, "authentication required", { "www-authenticate": `Basic realm="${route.block}"` });
@@ -58,12 +62,11 @@ export function createBasicAuth(options: {
     if (blocked > 0) return tooManyLogins(blocked);
     const passwordHash = credentials.passwordHash(table, route, username);
     let ok = false;
-    if (passwordHash) {
-      try {
-        ok = await verify(decoded.slice(colon + 1), passwordHash);
-      } catch {
-        ok = false; // a malformed hash in the DB locks the user out rather than crashing the edge
-      }
+    try {
+      // An unknown user is checked against a decoy, so the time of the answer does not tell which user names exist.
+      ok = (await verify(decoded.slice(colon + 1), passwordHash || (await decoyHash()))) && Boolean(passwordHash);
+    } catch {
+      ok = false; // a malformed hash in the DB locks the user out rather than crashing the edge
     }
     if (!ok) return guard.failed(client, credential), challenge(route);
     guard.succeeded(client, credential);
