@@ -31,15 +31,23 @@ function logQuery(blocks: string[], values: Values) {
   return query;
 }
 
-/** `web/0` before each line when more than one block or replica shows, coloured per block on a terminal. */
-function lineWriter(ctx: VerbContext, oneBlock: boolean) {
+/**
+ * `web/0` before each line when more than one block or replica shows, coloured per block on a
+ * terminal; `web/0#12` once lines of two releases' `web/0` have shown (during a deploy the old
+ * replica drains while the new one starts).
+ */
+export function lineWriter(ctx: Pick<VerbContext, "values" | "out" | "paint">, oneBlock: boolean) {
   const sources = new Set<string>();
+  const releases = new Map<string, Set<number>>();
   const colours: Colour[] = ["green", "yellow"];
   const blocks: string[] = [];
   return (line: LogLine) => {
     if (ctx.values.json) return ctx.out(JSON.stringify(line));
-    const source = `${line.block}/${line.replica}`;
-    sources.add(`${source}@${line.container}`);
+    const replica = `${line.block}/${line.replica}`;
+    const seen = releases.get(replica) ?? releases.set(replica, new Set()).get(replica)!;
+    seen.add(line.release);
+    const source = seen.size > 1 ? `${replica}#${line.release}` : replica;
+    sources.add(`${replica}@${line.container}`);
     if (!blocks.includes(line.block)) blocks.push(line.block);
     const time = ctx.paint(`${line.time.slice(0, 23)}Z`, "dim");
     const prefix = !oneBlock || sources.size > 1 ? `${ctx.paint(source, colours[blocks.indexOf(line.block) % colours.length]!)} ` : "";
