@@ -160,6 +160,23 @@ describe("web console in Debian's Chromium, against the compiled binary and the 
   );
 
   test(
+    "a token made in a password session asks for the password again, and shows its value once",
+    async () => {
+      const { server, page } = await session();
+      await page.goto(`${server.url}/admin/tokens`);
+      await page.getByLabel("Token name").fill("laptop");
+      const create = page.getByRole("button", { name: "Create token", exact: true });
+      expect(await create.isDisabled()).toBe(true);
+      await page.getByLabel("Your password").fill(PASSWORD);
+      await act(page, "Create token");
+      expect(await page.getByRole("status").textContent()).toMatch(/The new token, shown this once: berth_/);
+      await page.goto(`${server.url}/p/${PROJECT}/env/dev`);
+      await page.getByRole("table", { name: "Blocks" }).waitFor();
+    },
+    STEP_MS,
+  );
+
+  test(
     "a deploy started from the console shows its rollout, and the blocks change without a reload",
     async () => {
       const { server, page } = await session();

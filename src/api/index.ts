@@ -72,7 +72,7 @@ export function createApiRoutes(s: Services, guard: LoginGuard = createLoginGuar
     .route("/", auditRoutes(s.audit))
     .route("/projects", environmentRoutes(s.environments, s.projects))
     .route("/projects", variableRoutes(s.variables))
-    .route("/tokens", tokenRoutes(s.tokens))
+    .route("/tokens", tokenRoutes(s.tokens, s.users))
     .route("/", buildRoutes(s.builds, s.gitCredentials))
     .route("/", deployRoutes(s.deployments, s.metrics))
     .route("/", pipelineRoutes(s.deployments))

@@ -123,7 +123,7 @@ describe("people", () => {
     const accepted = await app.request(`http://berth.test/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
     const cookie = `berth_session=${cookieOf(accepted)}`;
     const post = (origin?: string) =>
-      call("http://berth.test/api/tokens", { method: "POST", body: JSON.stringify({ name: "x", role: "viewer" }) }, { Cookie: cookie, "Content-Type": "application/json", ...(origin && { Origin: origin }) });
+      call("http://berth.test/api/tokens", { method: "POST", body: JSON.stringify({ name: "x", role: "viewer", currentPassword: PASSWORD }) }, { Cookie: cookie, "Content-Type": "application/json", ...(origin && { Origin: origin }) });
     expect((await post()).status).toBe(403);
     expect((await post("https://evil.example")).status).toBe(403);
     // ann has no role anywhere yet: past the origin check, the token's role is what refuses.
@@ -150,6 +150,32 @@ describe("people", () => {
     expect((await call("/api/projects/alpha/environments/dev/blocks/web/vars", { method: "PUT", body: JSON.stringify({ vars: { PW: "hunter22" }, secret: true }) })).status).toBeLessThan(300);
     const viewer = { Authorization: `Bearer ${tokenWithRole("viewer")}` };
     for (const method of ["GET", "HEAD"]) expect({ method, status: (await call("/api/projects/alpha/environments/dev/blocks/web/vars/PW?reveal=true", { method }, viewer)).status }).toEqual({ method, status: 403 });
+  });
+
+  test("through a console session a new token or password needs the current password; a wrong one signs the session out", async () => {
+    const { app, call, link } = await install();
+    expect((await call("/api/projects/alpha/members/ann", { method: "PUT", body: JSON.stringify({ role: "member" }) })).status).toBe(200);
+    const signIn = async () => {
+      const res = await app.request("http://berth.test/auth/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user: "ann", password: PASSWORD }) });
+      return { Cookie: `berth_session=${cookieOf(res)}`, "Content-Type": "application/json", Origin: "http://berth.test" };
+    };
+    await app.request(`http://berth.test/auth/invitations/${link}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password: PASSWORD }) });
+    let session = await signIn();
+    const token = (body: object) => call("http://berth.test/api/tokens", { method: "POST", body: JSON.stringify({ name: "ci", role: "viewer", project: "alpha", ...body }) }, session);
+    const detail = async (res: Response) => [res.status, ((await res.json()) as { detail: string }).detail];
+
+    expect(await detail(await token({}))).toEqual([403, "through a console session this needs your current password too (currentPassword)"]);
+    expect(await detail(await token({ currentPassword: "not-it-at-all" }))).toEqual([403, "your current password is wrong; you are signed out of the console"]);
+    // The cookie is dead: a stolen one gets no second guess.
+    expect((await call("http://berth.test/api/whoami", {}, session)).status).toBe(401);
+
+    session = await signIn();
+    expect((await token({ currentPassword: PASSWORD })).status).toBe(201);
+    const change = (body: object) => call("http://berth.test/api/users/ann/password", { method: "PUT", body: JSON.stringify({ password: "a-new-long-password", ...body }) }, session);
+    expect(await detail(await change({}))).toEqual([403, "through a console session this needs your current password too (currentPassword)"]);
+    expect((await change({ currentPassword: PASSWORD })).status).toBe(204);
+    // A token (the CLI's) is asked for nothing more: the owner sets ann's password back.
+    expect((await call("/api/users/ann/password", { method: "PUT", body: JSON.stringify({ password: PASSWORD }) })).status).toBe(204);
   });
 
   test("a password set directly ends the invitation sent before; a name that cannot be one is not audited as typed", async () => {

@@ -17,6 +17,9 @@ const addBody = z.strictObject({
   sshKeys: z.array(keyLine).max(50).optional(),
 });
 
+/** The caller's own password, asked again before a lasting change made through a console session. */
+export const currentPassword = z.string().min(1).max(1024);
+
 export const userRoutes = (users: Users) =>
   new Hono<ApiEnv>()
     .get("/", describeRoute({ summary: "Users: name, global role, grants, SSH keys, whether a password is set", tags: ["users"] }), (c) => c.json({ users: users.list() }))
@@ -56,14 +59,16 @@ export const userRoutes = (users: Users) =>
     })
     .put(
       "/:name/password",
-      describeRoute({ summary: "Set one's own password (an admin: anyone's up to their role); every session of the user ends", tags: ["users"] }),
+      describeRoute({ summary: "Set one's own password (an admin: anyone's up to their role); every session of the user ends. Through a console session, the caller's current password too", tags: ["users"] }),
       valid("param", nameParam),
-      valid("json", z.strictObject({ password: z.string().min(1).max(1024) })),
+      valid("json", z.strictObject({ password: z.string().min(1).max(1024), currentPassword: currentPassword.optional() })),
       async (c) => {
         const { name } = c.req.valid("param");
         authorizeSelfService(c.get("principal"), name);
         c.set("auditDetail", `user ${name}`);
-        await users.setPassword(c.get("principal"), name, c.req.valid("json").password);
+        const body = c.req.valid("json");
+        await users.confirmPresence(c.get("principal"), body.currentPassword);
+        await users.setPassword(c.get("principal"), name, body.password);
         return c.body(null, 204);
       },
     )

@@ -146,6 +146,23 @@ export function createUsers(deps: { store: UserStore; hasher: PasswordHasher; co
     },
 
     /** Oneself, or an admin for users up to their role. Every session of the user ends. */
+    /**
+     * Before a change that outlives the session (a password, an API token), a caller signed in
+     * through the console proves it is still them with their password, as GitHub's sudo mode
+     * does: a session is a browser's cookie, which a script on a page could ride, while a token
+     * is the CLI's. A wrong password ends every console session of the user, so a stolen cookie
+     * gets one guess.
+     */
+    async confirmPresence(caller: Principal, currentPassword: string | undefined): Promise<void> {
+      if (caller.via !== "session") return;
+      const hash = store.passwordHash(caller.user.id);
+      if (!hash) return;
+      if (currentPassword === undefined) throw forbidden("through a console session this needs your current password too (currentPassword)");
+      if (await deps.hasher.verify(currentPassword, hash)) return;
+      store.deleteSessionsOf(caller.user.id);
+      throw forbidden("your current password is wrong; you are signed out of the console");
+    },
+
     async setPassword(caller: Principal, name: string, password: string) {
       const user = find(name);
       mayActOn(caller, user, "set the password of");

@@ -10,13 +10,16 @@ import { useData } from "../use-data.ts";
 const ROLES = ["viewer", "member", "admin", "owner"] as const;
 
 export function Tokens() {
-  const { client } = useSession();
+  const { client, me } = useSession();
+  // Signed in with a password (a session cookie): a token outlives the session, so the server asks for the password again.
+  const confirm = me.via === "session";
   const tokens = useData(() => unwrap(client.tokens.$get()), []);
   const [name, setName] = useState("");
   const [role, setRole] = useState<(typeof ROLES)[number]>("viewer");
   const [project, setProject] = useState("");
   const [expires, setExpires] = useState("30d");
   const [made, setMade] = useState<string | null>(null);
+  const [password, setPassword] = useState("");
   return (
     <section>
       <h1>API tokens</h1>
@@ -47,12 +50,13 @@ export function Tokens() {
         </select>
         <input aria-label="Token project" placeholder="project (optional)" value={project} onInput={(e) => setProject(e.currentTarget.value)} />
         <input aria-label="Token expires in" placeholder="30d" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
+        {confirm && <input aria-label="Your password" type="password" autocomplete="current-password" placeholder="your password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />}
         <Action
           label="Create token"
-          disabled={!name}
+          disabled={!name || (confirm && !password)}
           confirm={`Create ${name}: ${role}${project ? ` on ${project}` : ""}${expires ? `, for ${expires}` : ", with no end"}. Its value is shown once.`}
-          run={() => unwrap(client.tokens.$post({ json: { name, role, ...(project ? { project } : {}), ...(expires ? { expiresIn: expires } : {}) } }))}
-          done={(created: { token: string }) => { setMade(created.token); setName(""); tokens.reload(); }}
+          run={() => unwrap(client.tokens.$post({ json: { name, role, ...(project ? { project } : {}), ...(expires ? { expiresIn: expires } : {}), ...(confirm ? { currentPassword: password } : {}) } }))}
+          done={(created: { token: string }) => { setMade(created.token); setName(""); setPassword(""); tokens.reload(); }}
         />
       </form>
     </section>
